@@ -1,0 +1,322 @@
+"""A plan's structure: its period, its levels, the tree of nodes, markers,
+organisation units, and the evaluation dimensions with their scales.
+
+Nothing here is specific to one city: levels, markers, scales and dimensions are
+rows that a plan defines.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku import fiscal
+
+
+class Plan(models.Model):
+    """A comprehensive plan's programme period, e.g. 第3期実行計画 (FY2011–2013)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    period_label = models.CharField(_("period label"), max_length=100, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("first fiscal year"))
+    last_year = models.PositiveSmallIntegerField(_("last fiscal year"))
+    onwards = models.BooleanField(
+        _("onwards column"),
+        default=True,
+        help_text=_("Targets may be set for the years after the period (e.g. 2014年度以降)."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Provenance and editorial decisions."))
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-first_year", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")), name="plan_period_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError({"last_year": _("The last fiscal year is before the first.")})
+
+    @property
+    def fiscal_years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+    @property
+    def onwards_year(self) -> int | None:
+        """The first year of the "onwards" column, or None if the plan has none."""
+        return self.last_year + 1 if self.onwards else None
+
+    @property
+    def target_years(self) -> range:
+        """Years a target may name: the period, plus the onwards column's first year."""
+        return range(self.first_year, self.last_year + (2 if self.onwards else 1))
+
+    def period_display(self) -> str:
+        return f"{fiscal.both_labels(self.first_year)}〜{fiscal.both_labels(self.last_year)}"
+
+
+class Level(models.Model):
+    """A named level of a plan's tree: プラン, アクションプログラム, 施策計画, 事務事業."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("plan area")
+        PROGRAMME = "programme", _("programme")
+        MEASURE = "measure", _("measure")
+        PROJECT = "project", _("project")
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="levels", verbose_name=_("plan"))
+    depth = models.PositiveSmallIntegerField(_("depth"), help_text=_("0 for the top level."))
+    key = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=50)
+    rated = models.BooleanField(_("rated"), default=False, help_text=_("Results and ratings attach here."))
+
+    class Meta:
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        ordering = ["plan", "depth"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "depth"], name="level_unique_depth"),
+            models.UniqueConstraint(fields=["plan", "key"], name="level_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Marker(models.Model):
+    """A symbol a plan prints beside nodes, such as ○ or 重点, with its meaning."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="markers", verbose_name=_("plan"))
+    symbol = models.CharField(_("symbol"), max_length=20)
+    name = models.CharField(_("name"), max_length=50)
+    meaning = models.TextField(
+        _("meaning"), blank=True, help_text=_("Leave empty when the source does not state it.")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("marker")
+        verbose_name_plural = _("markers")
+        ordering = ["plan", "position", "symbol"]
+        constraints = [models.UniqueConstraint(fields=["plan", "symbol"], name="marker_unique_symbol")]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+    @property
+    def meaning_stated(self) -> bool:
+        return bool(self.meaning)
+
+
+class OrgUnit(models.Model):
+    """An organisation unit of the city: 局, 区, 部 or 課."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("bureau (局)")
+        WARD = "ward", _("ward (区)")
+        DEPARTMENT = "department", _("department (部)")
+        SECTION = "section", _("section (課)")
+        OTHER = "other", _("other")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SECTION)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Node(models.Model):
+    """A node of a plan's tree: a plan area, programme, measure or project.
+
+    ``path`` is the chain of ancestor ids ("/3/17/42/"), kept by the services that
+    move nodes, so a subtree is one indexed prefix query at any depth.
+    """
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="nodes", verbose_name=_("plan"))
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    level = models.ForeignKey(Level, models.PROTECT, related_name="nodes", verbose_name=_("level"))
+    code = models.CharField(_("code"), max_length=64)
+    label = models.CharField(
+        _("printed label"), max_length=100, blank=True, help_text=_("As printed, e.g. プラン９.")
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("purpose (概要)"), blank=True)
+    baseline = models.TextField(_("baseline (現状)"), blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Provenance and editorial decisions."))
+    path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
+    markers = models.ManyToManyField(Marker, blank=True, related_name="nodes", verbose_name=_("markers"))
+    units = models.ManyToManyField(
+        OrgUnit, through="NodeUnit", blank=True, related_name="nodes", verbose_name=_("units")
+    )
+
+    class Meta:
+        verbose_name = _("node")
+        verbose_name_plural = _("nodes")
+        ordering = ["plan", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="node_unique_code"),
+            models.CheckConstraint(condition=~Q(title=""), name="node_title_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["parent", "position"], name="node_children"),
+            models.Index(fields=["plan", "level"], name="node_plan_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2 if self.path else 0
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not (self.title or "").strip():
+            errors["title"] = _("The title must not be empty.")
+        if self.level_id and self.plan_id and self.level.plan_id != self.plan_id:
+            errors["level"] = _("The level belongs to another plan.")
+        if self.parent_id:
+            parent = self.parent
+            if parent is not None and parent.plan_id != self.plan_id:
+                errors["parent"] = _("The parent belongs to another plan.")
+            elif self.pk and parent is not None and (
+                parent.pk == self.pk or f"/{self.pk}/" in parent.path
+            ):
+                errors["parent"] = _("A node cannot be placed under itself or one of its descendants.")
+            elif parent is not None and self.level_id and parent.level_id:
+                if self.level.depth <= parent.level.depth:
+                    errors["level"] = _("The level must be deeper than the parent's level.")
+        elif self.level_id and self.level.depth != 0:
+            errors["parent"] = _("Only a node of the top level may stand without a parent.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class NodeUnit(models.Model):
+    """An organisation unit's role on a node."""
+
+    class Role(models.TextChoices):
+        RESPONSIBLE = "responsible", _("responsible (所管)")
+        AUTHORING = "authoring", _("authoring (作成)")
+        RELATED = "related", _("related (関係)")
+
+    node = models.ForeignKey(Node, models.CASCADE, related_name="unit_roles", verbose_name=_("node"))
+    unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="node_roles", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESPONSIBLE)
+
+    class Meta:
+        verbose_name = _("unit role")
+        verbose_name_plural = _("unit roles")
+        ordering = ["node", "role", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "unit", "role"], name="nodeunit_unique"),
+        ]
+        indexes = [models.Index(fields=["unit", "role"], name="nodeunit_by_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_role_display()})"
+
+
+class Scale(models.Model):
+    """A rating scale: ordered levels, each with a code and a label."""
+
+    class GoodEnd(models.TextChoices):
+        FIRST = "first", _("the first level is the best")
+        LAST = "last", _("the last level is the best")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    good_end = models.CharField(_("good end"), max_length=10, choices=GoodEnd.choices, default=GoodEnd.FIRST)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("scale")
+        verbose_name_plural = _("scales")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScaleLevel(models.Model):
+    """One level of a scale, e.g. 3 目標をほぼ達成."""
+
+    scale = models.ForeignKey(Scale, models.CASCADE, related_name="levels", verbose_name=_("scale"))
+    code = models.CharField(_("code"), max_length=20)
+    label = models.CharField(_("label"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("order"))
+    adverse = models.BooleanField(
+        _("adverse"),
+        default=False,
+        help_text=_("On the scale's bad side: an explanation of the context is expected."),
+    )
+
+    class Meta:
+        verbose_name = _("scale level")
+        verbose_name_plural = _("scale levels")
+        ordering = ["scale", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "code"], name="scalelevel_unique_code"),
+            models.UniqueConstraint(fields=["scale", "position"], name="scalelevel_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+class Dimension(models.Model):
+    """A judgement that a plan asks for at one level, on one scale (e.g. 達成状況区分)."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="dimensions", verbose_name=_("plan"))
+    level = models.ForeignKey(Level, models.PROTECT, related_name="dimensions", verbose_name=_("level"))
+    key = models.SlugField(_("key"), max_length=64)
+    name = models.CharField(_("name"), max_length=100)
+    scale = models.ForeignKey(Scale, models.PROTECT, related_name="dimensions", verbose_name=_("scale"))
+    primary = models.BooleanField(_("primary"), default=False)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("evaluation dimension")
+        verbose_name_plural = _("evaluation dimensions")
+        ordering = ["plan", "level__depth", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "level", "key"], name="dimension_unique_key"),
+            models.UniqueConstraint(
+                fields=["plan", "level"], condition=Q(primary=True), name="dimension_one_primary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.level_id and self.plan_id and self.level.plan_id != self.plan_id:
+            raise ValidationError({"level": _("The level belongs to another plan.")})
+        if self.level_id and not self.level.rated:
+            raise ValidationError({"level": _("This level is not rated.")})
