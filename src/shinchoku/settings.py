@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shinchoku.progress",
     "shinchoku.interchange",
     "shinchoku.portal",
+    "shinchoku.accounts",
 ]
 
 MIDDLEWARE = [

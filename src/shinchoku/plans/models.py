@@ -205,13 +205,15 @@ class Node(models.Model):
             parent = self.parent
             if parent is not None and parent.plan_id != self.plan_id:
                 errors["parent"] = _("The parent belongs to another plan.")
-            elif self.pk and parent is not None and (
-                parent.pk == self.pk or f"/{self.pk}/" in parent.path
-            ):
+            elif self.pk and parent is not None and (parent.pk == self.pk or f"/{self.pk}/" in parent.path):
                 errors["parent"] = _("A node cannot be placed under itself or one of its descendants.")
-            elif parent is not None and self.level_id and parent.level_id:
-                if self.level.depth <= parent.level.depth:
-                    errors["level"] = _("The level must be deeper than the parent's level.")
+            elif (
+                parent is not None
+                and self.level_id
+                and parent.level_id
+                and self.level.depth <= parent.level.depth
+            ):
+                errors["level"] = _("The level must be deeper than the parent's level.")
         elif self.level_id and self.level.depth != 0:
             errors["parent"] = _("Only a node of the top level may stand without a parent.")
         if errors:

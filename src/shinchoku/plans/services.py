@@ -36,4 +36,3 @@ def node_save(node: Node) -> Node:
     node.path = new_path
     node.save()
     return node
-

@@ -1,0 +1,293 @@
+"""The dataset as JSON (docs/open-data.md describes every key).
+
+Identifiers are natural keys, stable across databases: a plan is its code, a node
+is ``<plan code>:<node code>``. Lists are sorted, so the same data always gives
+the same bytes. The number of queries does not depend on the size of the data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from shinchoku import fiscal
+from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale
+from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target, achievement_rate
+
+SCHEMA_VERSION = "1.0"
+
+
+def node_key(plan_code: str, node_code: str) -> str:
+    return f"{plan_code}:{node_code}"
+
+
+def _number(value: Decimal | None) -> str | None:
+    """Decimals as strings, so that no precision is lost on the way through JSON."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
+def _year_fields(year: int) -> dict[str, Any]:
+    return {
+        "fiscal_year": year,
+        "fiscal_year_label": fiscal.western_label(year),
+        "wareki": fiscal.wareki_label(year),
+    }
+
+
+def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
+    """Everything about the given plans (default: all) as plain, JSON-ready data."""
+    plan_list = list(plans if plans is not None else Plan.objects.order_by("code"))
+    plan_ids = [plan.pk for plan in plan_list]
+    plan_codes = {plan.pk: plan.code for plan in plan_list}
+
+    levels = list(Level.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "depth"))
+    level_keys = {level.pk: level.key for level in levels}
+    dimensions = list(
+        Dimension.objects.filter(plan_id__in=plan_ids)
+        .select_related("scale", "level")
+        .order_by("plan__code", "level__depth", "position", "key")
+    )
+    scale_ids = {dimension.scale_id for dimension in dimensions}
+    scales = list(Scale.objects.filter(pk__in=scale_ids).prefetch_related("levels").order_by("code"))
+    markers = list(Marker.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "position", "symbol"))
+
+    nodes = list(
+        Node.objects.filter(plan_id__in=plan_ids)
+        .only(
+            "id",
+            "plan_id",
+            "parent_id",
+            "level_id",
+            "code",
+            "label",
+            "position",
+            "title",
+            "summary",
+            "baseline",
+            "path",
+        )
+        .order_by("plan__code", "path")
+    )
+    node_keys = {node.pk: node_key(plan_codes[node.plan_id], node.code) for node in nodes}
+    marker_symbols: dict[int, list[str]] = defaultdict(list)
+    for node_id, symbol in (
+        Node.markers.through.objects.filter(node__plan_id__in=plan_ids)
+        .order_by("marker__position", "marker__symbol")
+        .values_list("node_id", "marker__symbol")
+    ):
+        marker_symbols[node_id].append(symbol)
+    roles: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for role in (
+        NodeUnit.objects.filter(node__plan_id__in=plan_ids)
+        .select_related("unit")
+        .order_by("role", "unit__code")
+    ):
+        roles[role.node_id].append({"unit": role.unit.code, "role": role.role})
+    unit_ids = set(NodeUnit.objects.filter(node__plan_id__in=plan_ids).values_list("unit_id", flat=True))
+    units = _with_ancestors(unit_ids)
+
+    node_rows = []
+    ordered_nodes = sorted(nodes, key=lambda node: node_keys[node.pk])
+    for node in ordered_nodes:
+        node_rows.append(
+            {
+                "id": node_keys[node.pk],
+                "plan": plan_codes[node.plan_id],
+                "parent_id": node_keys.get(node.parent_id) if node.parent_id else None,
+                "level": level_keys[node.level_id],
+                "code": node.code,
+                "label": node.label,
+                "position": node.position,
+                "title": node.title,
+                "summary": node.summary,
+                "baseline": node.baseline,
+                "markers": marker_symbols.get(node.pk, []),
+                "units": roles.get(node.pk, []),
+            }
+        )
+
+    target_rows = [
+        {
+            "node_id": node_keys[target.node_id],
+            "row": target.row,
+            "position": target.position,
+            "fiscal_year": target.fiscal_year,
+            "start_year": target.start_year,
+            "end_year": target.end_year,
+            "open_end": target.open_end,
+            "period_label": target.period_label,
+            "text": target.text,
+            "revised_text": target.revised_text,
+            "revision_reason": target.revision_reason,
+        }
+        for target in Target.objects.filter(node__plan_id__in=plan_ids).order_by("node_id", "row", "position")
+    ]
+    target_rows.sort(key=lambda row: (row["node_id"], row["row"], row["position"]))
+
+    ratings_by_result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for rating in (
+        Rating.objects.filter(result__node__plan_id__in=plan_ids)
+        .select_related("dimension__scale", "level")
+        .order_by("dimension__position", "dimension__key")
+    ):
+        ratings_by_result[rating.result_id].append(
+            {
+                "dimension": rating.dimension.key,
+                "dimension_name": rating.dimension.name,
+                "primary": rating.dimension.primary,
+                "scale": rating.dimension.scale.code,
+                "code": rating.level.code,
+                "label": rating.level.label,
+            }
+        )
+    result_rows = []
+    for result in Result.objects.filter(node__plan_id__in=plan_ids):
+        ratings = ratings_by_result.get(result.pk, [])
+        primary = next((rating for rating in ratings if rating["primary"]), None)
+        result_rows.append(
+            {
+                "node_id": node_keys[result.node_id],
+                **_year_fields(result.fiscal_year),
+                "text": result.text,
+                "rating": _rating_object(primary),
+                "ratings": [_rating_object(rating) for rating in ratings],
+                "context_change": result.context_change,
+                "response": result.response,
+                "highlight": result.highlight,
+            }
+        )
+    result_rows.sort(key=lambda row: (row["node_id"], row["fiscal_year"]))
+
+    values_by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in IndicatorValue.objects.filter(indicator__node__plan_id__in=plan_ids).order_by("fiscal_year"):
+        values_by_indicator[value.indicator_id].append(value)
+    indicator_rows = []
+    for indicator in Indicator.objects.filter(node__plan_id__in=plan_ids).order_by("node_id", "position"):
+        indicator_rows.append(
+            {
+                "node_id": node_keys[indicator.node_id],
+                "position": indicator.position,
+                "name": indicator.name,
+                "kind": indicator.kind,
+                "unit": indicator.unit,
+                "direction": indicator.direction,
+                "baseline_value": _number(indicator.baseline_value),
+                "baseline_year": indicator.baseline_year,
+                "values": [
+                    {
+                        **_year_fields(value.fiscal_year),
+                        "target": _number(value.target),
+                        "actual": _number(value.actual),
+                        "achievement_rate": _number(
+                            achievement_rate(indicator.direction, value.target, value.actual)
+                        ),
+                    }
+                    for value in values_by_indicator.get(indicator.pk, [])
+                ],
+            }
+        )
+    indicator_rows.sort(key=lambda row: (row["node_id"], row["position"]))
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "plans": [
+            {
+                "code": plan.code,
+                "title": plan.title,
+                "period_label": plan.period_label,
+                "first_year": plan.first_year,
+                "last_year": plan.last_year,
+                "onwards": plan.onwards,
+                "description": plan.description,
+                "levels": [
+                    {"key": level.key, "name": level.name, "depth": level.depth, "rated": level.rated}
+                    for level in levels
+                    if level.plan_id == plan.pk
+                ],
+                "dimensions": [
+                    {
+                        "key": dimension.key,
+                        "name": dimension.name,
+                        "level": dimension.level.key,
+                        "scale": dimension.scale.code,
+                        "primary": dimension.primary,
+                    }
+                    for dimension in dimensions
+                    if dimension.plan_id == plan.pk
+                ],
+                "markers": [
+                    {"symbol": marker.symbol, "name": marker.name, "meaning": marker.meaning or None}
+                    for marker in markers
+                    if marker.plan_id == plan.pk
+                ],
+            }
+            for plan in plan_list
+        ],
+        "scales": [
+            {
+                "code": scale.code,
+                "name": scale.name,
+                "good_end": scale.good_end,
+                "levels": [
+                    {
+                        "code": level.code,
+                        "label": level.label,
+                        "position": level.position,
+                        "adverse": level.adverse,
+                    }
+                    for level in scale.levels.all()
+                ],
+            }
+            for scale in scales
+        ],
+        "units": units,
+        "nodes": node_rows,
+        "targets": target_rows,
+        "results": result_rows,
+        "indicators": indicator_rows,
+    }
+
+
+def _rating_object(rating: dict[str, Any] | None) -> dict[str, Any] | None:
+    if rating is None:
+        return None
+    return {
+        "dimension": rating["dimension"],
+        "dimension_name": rating["dimension_name"],
+        "scale": rating["scale"],
+        "code": rating["code"],
+        "label": rating["label"],
+    }
+
+
+def _with_ancestors(unit_ids: set[int]) -> list[dict[str, Any]]:
+    """The units used, with their parents, sorted by code (one query: units are few)."""
+    all_units = {unit.pk: unit for unit in OrgUnit.objects.all()}
+    wanted: set[int] = set()
+    for unit_id in unit_ids:
+        current: int | None = unit_id
+        while current is not None and current not in wanted:
+            wanted.add(current)
+            current = all_units[current].parent_id
+    return sorted(
+        (
+            {
+                "code": all_units[pk].code,
+                "name": all_units[pk].name,
+                "kind": all_units[pk].kind,
+                "parent": all_units[all_units[pk].parent_id].code if all_units[pk].parent_id else None,
+            }
+            for pk in wanted
+        ),
+        key=lambda unit: unit["code"],
+    )
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Stable text: UTF-8 Japanese as is, two-space indent, a final newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
