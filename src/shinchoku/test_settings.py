@@ -1,0 +1,13 @@
+"""Settings for the test suite: the normal settings with a throwaway key and
+fast password hashing. DATABASE_URL still chooses the database."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+
+from shinchoku.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
