@@ -69,6 +69,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
             "title",
             "summary",
             "baseline",
+            "note",
             "path",
         )
         .order_by("plan__code", "path")
@@ -106,6 +107,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "title": node.title,
                 "summary": node.summary,
                 "baseline": node.baseline,
+                "note": node.note,
                 "markers": marker_symbols.get(node.pk, []),
                 "units": roles.get(node.pk, []),
             }
@@ -124,6 +126,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
             "text": target.text,
             "revised_text": target.revised_text,
             "revision_reason": target.revision_reason,
+            "note": target.note,
         }
         for target in Target.objects.filter(node__plan_id__in=plan_ids).order_by("node_id", "row", "position")
     ]
@@ -159,6 +162,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "context_change": result.context_change,
                 "response": result.response,
                 "highlight": result.highlight,
+                "note": result.note,
             }
         )
     result_rows.sort(key=lambda row: (row["node_id"], row["fiscal_year"]))
@@ -204,6 +208,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "last_year": plan.last_year,
                 "onwards": plan.onwards,
                 "description": plan.description,
+                "note": plan.note,
                 "levels": [
                     {"key": level.key, "name": level.name, "depth": level.depth, "rated": level.rated}
                     for level in levels

@@ -1,0 +1,118 @@
+"""The JSON export: its schema, its content, its cost and its refusals."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shinchoku.interchange.exporters import export_dataset
+from shinchoku.interchange.planfile import load_plan_file
+from tests.interchange.test_planfile import GOOD, write
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = json.loads(
+    (Path(__file__).parents[2] / "src/shinchoku/interchange/schemas/dataset-1.schema.json").read_text()
+)
+
+
+def with_measures(count: int) -> dict:
+    data = json.loads(json.dumps(GOOD))
+    programme = data["nodes"][0]["children"][0]
+    template = programme["children"][0]
+    programme["children"] = []
+    for number in range(count):
+        measure = json.loads(json.dumps(template))
+        measure["code"] = f"9-1-{number + 1}"
+        programme["children"].append(measure)
+    return data
+
+
+def test_the_export_follows_its_schema(tmp_path: Path) -> None:
+    load_plan_file(write(tmp_path, GOOD))
+    data = export_dataset()
+    jsonschema.validate(data, SCHEMA)
+
+
+def test_the_export_carries_the_data(tmp_path: Path) -> None:
+    load_plan_file(write(tmp_path, GOOD))
+    data = export_dataset()
+    nodes = {node["id"]: node for node in data["nodes"]}
+    measure = nodes["t:9-1-1"]
+    assert measure["parent_id"] == "t:9-1"
+    assert measure["level"] == "measure"
+    assert measure["markers"] == ["○"]
+    assert measure["units"] == [{"unit": "shimin", "role": "responsible"}]
+    assert nodes["t:9"]["parent_id"] is None and nodes["t:9"]["label"] == "プラン9"
+    targets = [t for t in data["targets"] if t["node_id"] == "t:9-1-1"]
+    assert [(t["fiscal_year"], t["period_label"]) for t in targets] == [
+        (None, "2011年度〜2013年度"),
+        (None, "2014年度以降"),
+        (2012, "2012年度"),  # row 2 comes after row 1
+    ]
+    assert targets[2]["revised_text"] == "●基本計画素案" and targets[2]["revision_reason"] == "国の動向"
+    first, second = (r for r in data["results"] if r["node_id"] == "t:9-1-1")
+    assert first["wareki"] == "平成23年度"
+    assert first["rating"] == {
+        "dimension": "achievement",
+        "dimension_name": "達成状況区分",
+        "scale": "t-five",
+        "code": "3",
+        "label": "目標をほぼ達成",
+    }
+    assert second["ratings"] == [second["rating"]]
+    assert (second["context_change"], second["response"], second["highlight"]) == ("変化", "対応", "・要約")
+    (indicator,) = data["indicators"]
+    assert indicator["baseline_value"] == "100"
+    assert indicator["values"][0]["achievement_rate"] == "75"
+    assert data["units"] == [{"code": "shimin", "name": "市民・こども局", "kind": "bureau", "parent": None}]
+    assert data["scales"][0]["levels"][3] == {"code": "4", "label": "目標を下回った", "position": 3, "adverse": True}
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(tmp_path: Path) -> None:
+    counts = []
+    for size in (1, 25):
+        load_plan_file(write(tmp_path, with_measures(size)))
+        with CaptureQueriesContext(connection) as queries:
+            data = export_dataset()
+        assert len([n for n in data["nodes"] if n["level"] == "measure"]) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_command_writes_the_file(tmp_path: Path) -> None:
+    load_plan_file(write(tmp_path, GOOD))
+    output = tmp_path / "out.json"
+    call_command("export", "--format", "json", "--output", str(output))
+    assert json.loads(output.read_text(encoding="utf-8")) == export_dataset()
+    assert output.read_text(encoding="utf-8").endswith("}\n")
+
+
+def test_the_same_data_gives_the_same_bytes(tmp_path: Path) -> None:
+    load_plan_file(write(tmp_path, GOOD))
+    call_command("export", "--output", str(tmp_path / "a.json"))
+    load_plan_file(write(tmp_path, GOOD))
+    call_command("export", "--output", str(tmp_path / "b.json"))
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_an_unwritable_place_is_refused_without_a_partial_file(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("export", "--output", str(tmp_path / "missing" / "out.json"))
+    occupied = tmp_path / "out.json"
+    occupied.mkdir()  # a folder where the file should go: the final rename fails
+    with pytest.raises(CommandError, match="cannot write"):
+        call_command("export", "--output", str(occupied))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.json"]
+    assert list(occupied.iterdir()) == []
+
+
+def test_an_unknown_plan_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="no plan with the code nope"):
+        call_command("export", "--plan", "nope", "--output", str(tmp_path / "x.json"))
+    assert not (tmp_path / "x.json").exists()
