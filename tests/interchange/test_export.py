@@ -71,7 +71,12 @@ def test_the_export_carries_the_data(tmp_path: Path) -> None:
     assert indicator["baseline_value"] == "100"
     assert indicator["values"][0]["achievement_rate"] == "75"
     assert data["units"] == [{"code": "shimin", "name": "市民・こども局", "kind": "bureau", "parent": None}]
-    assert data["scales"][0]["levels"][3] == {"code": "4", "label": "目標を下回った", "position": 3, "adverse": True}
+    assert data["scales"][0]["levels"][3] == {
+        "code": "4",
+        "label": "目標を下回った",
+        "position": 3,
+        "adverse": True,
+    }
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(tmp_path: Path) -> None:

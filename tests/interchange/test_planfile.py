@@ -36,7 +36,9 @@ GOOD = {
             ],
         }
     ],
-    "dimensions": [{"key": "achievement", "name": "達成状況区分", "level": "measure", "scale": "t-five", "primary": True}],
+    "dimensions": [
+        {"key": "achievement", "name": "達成状況区分", "level": "measure", "scale": "t-five", "primary": True}
+    ],
     "markers": [{"symbol": "○", "meaning": None}],
     "units": [{"code": "shimin", "name": "市民・こども局", "kind": "bureau"}],
     "nodes": [
@@ -61,19 +63,37 @@ GOOD = {
                             "units": [{"unit": "shimin", "role": "responsible"}],
                             "targets": [
                                 {"years": "2011-2013", "text": "●説明会の開催"},
-                                {"row": 2, "years": 2012, "text": "●基本計画策定",
-                                 "revised": {"text": "●基本計画素案", "reason": "国の動向"}},
+                                {
+                                    "row": 2,
+                                    "years": 2012,
+                                    "text": "●基本計画策定",
+                                    "revised": {"text": "●基本計画素案", "reason": "国の動向"},
+                                },
                                 {"years": "2014-", "text": "事業推進"},
                             ],
                             "results": [
-                                {"year": 2011, "text": "・平成２３年４月に実施", "ratings": {"achievement": 3}},
-                                {"year": 2012, "text": "・実施", "ratings": {"achievement": "4"},
-                                 "context_change": "変化", "response": "対応", "highlight": "・要約"},
+                                {
+                                    "year": 2011,
+                                    "text": "・平成２３年４月に実施",
+                                    "ratings": {"achievement": 3},
+                                },
+                                {
+                                    "year": 2012,
+                                    "text": "・実施",
+                                    "ratings": {"achievement": "4"},
+                                    "context_change": "変化",
+                                    "response": "対応",
+                                    "highlight": "・要約",
+                                },
                             ],
                             "indicators": [
-                                {"name": "参加者数", "unit": "人", "direction": "higher",
-                                 "baseline": {"value": 100, "year": 2010},
-                                 "values": [{"year": 2011, "target": 120, "actual": 90}]},
+                                {
+                                    "name": "参加者数",
+                                    "unit": "人",
+                                    "direction": "higher",
+                                    "baseline": {"value": 100, "year": 2010},
+                                    "values": [{"year": 2011, "target": 120, "actual": 90}],
+                                },
                             ],
                         }
                     ],
@@ -118,7 +138,10 @@ def test_loading_twice_leaves_the_same_state(tmp_path: Path) -> None:
     assert snapshot() == before
     assert sorted(Node.objects.values_list("pk", flat=True)) == ids
     assert (Node.objects.count(), Target.objects.count(), Result.objects.count(), Rating.objects.count()) == (
-        3, 3, 2, 2,
+        3,
+        3,
+        2,
+        2,
     )
 
 
@@ -196,7 +219,11 @@ BAD_CASES = {
         "children[0].level",
         "must be a level below",
     ),
-    "period backwards": (lambda d: d["plan"].update(last_year=2010), "plan.last_year", "ends before it starts"),
+    "period backwards": (
+        lambda d: d["plan"].update(last_year=2010),
+        "plan.last_year",
+        "ends before it starts",
+    ),
     "duplicate result year": (
         lambda d: the_measure(d)["results"][1].update(year=2011),
         "results[1].year",
@@ -207,7 +234,11 @@ BAD_CASES = {
         "targets[0].revised",
         "'reason' is missing",
     ),
-    "text where a list belongs": (lambda d: the_measure(d).update(targets="毎年"), "targets", "expected a list"),
+    "text where a list belongs": (
+        lambda d: the_measure(d).update(targets="毎年"),
+        "targets",
+        "expected a list",
+    ),
     "missing nodes": (lambda d: d.pop("nodes"), "(document)", "'nodes' is missing"),
 }
 
@@ -227,7 +258,9 @@ def test_a_bad_file_is_refused_with_where_and_why(tmp_path: Path, case: str) -> 
 def test_a_bad_file_changes_nothing_already_loaded(tmp_path: Path) -> None:
     load_plan_file(write(tmp_path, GOOD))
     before = snapshot()
-    bad = mutate(lambda d: (the_measure(d).update(title="新しい題"), the_measure(d)["results"][0].update(year=1999)))
+    bad = mutate(
+        lambda d: (the_measure(d).update(title="新しい題"), the_measure(d)["results"][0].update(year=1999))
+    )
     refused(tmp_path, bad)
     assert snapshot() == before
 

@@ -21,11 +21,26 @@ SCHEMA = json.loads((ROOT / "src/shinchoku/interchange/schemas/dataset-1.schema.
 
 # Each measure, its two results' opening words, in the seed's order.
 EXPECTED = {
-    "協働型事業の推進": {2011: "・協働型事業に係る庁内調査を平成23年4月に実施", 2012: "・協働型事業に係る庁内調査を年度初めに実施"},
-    "市民活動の支援": {2011: "・「市民活動の人材育成と情報の共有化に向けて」", 2012: "・公益財団法人かわさき市民活動センターによる"},
-    "地域コミュニティ施策の推進": {2011: "・地域コミュニティの活性化につなげるため", 2012: "・モデル事業を1件選定し"},
-    "区役所機能の強化": {2011: "・「区総合行政推進会議」を2回開催し", 2012: "・区総合行政推進会議を3月に開催し"},
-    "区民会議の運営(各区)": {2011: "・各区において、全体会議、専門部会の開催", 2012: "・各区において、第4期区民会議を立ち上げ"},
+    "協働型事業の推進": {
+        2011: "・協働型事業に係る庁内調査を平成23年4月に実施",
+        2012: "・協働型事業に係る庁内調査を年度初めに実施",
+    },
+    "市民活動の支援": {
+        2011: "・「市民活動の人材育成と情報の共有化に向けて」",
+        2012: "・公益財団法人かわさき市民活動センターによる",
+    },
+    "地域コミュニティ施策の推進": {
+        2011: "・地域コミュニティの活性化につなげるため",
+        2012: "・モデル事業を1件選定し",
+    },
+    "区役所機能の強化": {
+        2011: "・「区総合行政推進会議」を2回開催し",
+        2012: "・区総合行政推進会議を3月に開催し",
+    },
+    "区民会議の運営(各区)": {
+        2011: "・各区において、全体会議、専門部会の開催",
+        2012: "・各区において、第4期区民会議を立ち上げ",
+    },
     "区における地域の課題解決に向けた取組の推進": {
         2011: "・各区において、区民の参加と協働を重視しながら",
         2012: "・各区において、区民の参加と協働により、地域の課題解決や魅力づくり",
@@ -34,7 +49,10 @@ EXPECTED = {
         2011: "・平成24年1月に市内4か所の出張所にある",
         2012: "・行政サービスコーナーについては、コンビニエンスストア",
     },
-    "区役所等庁舎の計画的・効率的な整備": {2011: "・宮前区役所の耐震対策補強工事を完了", 2012: "・川崎区役所道路公園センターの再整備を完了"},
+    "区役所等庁舎の計画的・効率的な整備": {
+        2011: "・宮前区役所の耐震対策補強工事を完了",
+        2012: "・川崎区役所道路公園センターの再整備を完了",
+    },
 }
 
 
@@ -47,7 +65,11 @@ def test_the_seed_loads_one_plan_three_programmes_eight_measures(demo: None) -> 
     area = Node.objects.get(level__key="plan")
     assert (area.label, area.title) == ("プラン9", "市民自治と区役所機能の拡充")  # NFKC: ９ → 9
     programmes = list(Node.objects.filter(level__key="programme").order_by("position"))
-    assert [p.title for p in programmes] == ["協働のまちづくりの推進", "地域コミュニティ施策の推進", "区役所機能の強化"]
+    assert [p.title for p in programmes] == [
+        "協働のまちづくりの推進",
+        "地域コミュニティ施策の推進",
+        "区役所機能の強化",
+    ]
     assert all(p.parent_id == area.pk for p in programmes)
     measures = Node.objects.filter(level__key="measure")
     assert sorted(m.title for m in measures) == sorted(EXPECTED)
@@ -61,7 +83,11 @@ def test_each_result_has_its_year_and_rating(demo: None) -> None:
         opening = EXPECTED[result.node.title][result.fiscal_year]
         assert result.text.startswith(opening), (result.node.title, result.fiscal_year, result.text[:40])
         (rating,) = result.ratings.all()
-        assert (rating.dimension.name, rating.level.code, rating.level.label) == ("達成状況区分", "3", "目標をほぼ達成")
+        assert (rating.dimension.name, rating.level.code, rating.level.label) == (
+            "達成状況区分",
+            "3",
+            "目標をほぼ達成",
+        )
         seen.add((result.node.title, result.fiscal_year))
     assert len(seen) == 16
 
@@ -81,7 +107,13 @@ def test_every_measure_has_targets_for_the_onwards_column_or_a_span(demo: None) 
         targets = list(measure.targets.all())
         assert targets, measure.title
         assert any(t.open_end for t in targets), measure.title
-    assert Node.objects.get(title="区役所・支所・出張所等の窓口サービス機能の再編").targets.values("row").distinct().count() > 1
+    assert (
+        Node.objects.get(title="区役所・支所・出張所等の窓口サービス機能の再編")
+        .targets.values("row")
+        .distinct()
+        .count()
+        > 1
+    )
 
 
 def test_loading_the_demo_twice_leaves_the_same_state(demo: None) -> None:

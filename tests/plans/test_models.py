@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 def plan() -> Plan:
     plan = Plan.objects.create(code="p", title="計画", first_year=2011, last_year=2013, onwards=True)
     for depth, (key, name, rated) in enumerate(
-        [("plan", "プラン", False), ("programme", "アクションプログラム", False), ("measure", "施策計画", True)]
+        [
+            ("plan", "プラン", False),
+            ("programme", "アクションプログラム", False),
+            ("measure", "施策計画", True),
+        ]
     ):
         Level.objects.create(plan=plan, depth=depth, key=key, name=name, rated=rated)
     return plan
@@ -159,7 +163,12 @@ def test_a_rating_must_be_on_its_dimensions_scale(plan: Plan, tree: dict[str, No
     on_scale = ScaleLevel.objects.create(scale=five, code="3", label="目標をほぼ達成", position=2)
     off_scale = ScaleLevel.objects.create(scale=three, code="A", label="A", position=0)
     dimension = Dimension.objects.create(
-        plan=plan, level=level(plan, "measure"), key="achievement", name="達成状況区分", scale=five, primary=True
+        plan=plan,
+        level=level(plan, "measure"),
+        key="achievement",
+        name="達成状況区分",
+        scale=five,
+        primary=True,
     )
     result = Result.objects.create(node=tree["measure"], fiscal_year=2012)
     Rating(result=result, dimension=dimension, level=on_scale).full_clean()

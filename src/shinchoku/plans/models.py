@@ -216,6 +216,13 @@ class Node(models.Model):
                 errors["level"] = _("The level must be deeper than the parent's level.")
         elif self.level_id and self.level.depth != 0:
             errors["parent"] = _("Only a node of the top level may stand without a parent.")
+        if (
+            self.pk
+            and self.level_id
+            and "level" not in errors
+            and self.children.filter(level__depth__lte=self.level.depth).exists()
+        ):
+            errors["level"] = _("The level must be above the levels of the node's children.")
         if errors:
             raise ValidationError(errors)
 

@@ -89,8 +89,10 @@ class Target(models.Model):
             errors["revision_reason"] = _("A revised target needs its reason.")
         if self.start_year and self.end_year and self.end_year < self.start_year:
             errors["end_year"] = _("The span ends before it starts.")
-        if self.node_id and self.start_year and self.end_year:
-            plan = self.node.plan
+        # getattr, not node_id: the node may be new, validated with its targets in one admin form.
+        node: Node | None = getattr(self, "node", None)
+        if node is not None and node.plan_id and self.start_year and self.end_year:
+            plan = node.plan
             years = plan.target_years
             errors.update(check_year_in(plan, self.start_year, years, "start_year"))
             errors.update(check_year_in(plan, self.end_year, years, "end_year"))
@@ -128,8 +130,8 @@ class Result(models.Model):
         return fiscal.wareki_label(self.fiscal_year)
 
     def clean(self) -> None:
-        if self.node_id and self.fiscal_year:
-            node = self.node
+        node: Node | None = getattr(self, "node", None)  # may be unsaved, as in Target.clean
+        if node is not None and node.plan_id and node.level_id and self.fiscal_year:
             errors = check_year_in(node.plan, self.fiscal_year, node.plan.fiscal_years, "fiscal_year")
             if not node.level.rated:
                 errors["node"] = _("Results attach to rated levels only; %(level)s is not rated.") % {
@@ -168,8 +170,9 @@ class Rating(models.Model):
                 "scale": self.dimension.scale,
                 "dimension": self.dimension,
             }
-        if self.dimension_id and self.result_id:
-            node = self.result.node
+        result: Result | None = getattr(self, "result", None)  # may be unsaved, as in Target.clean
+        if self.dimension_id and result is not None and result.node_id:
+            node = result.node
             if self.dimension.plan_id != node.plan_id or self.dimension.level_id != node.level_id:
                 errors["dimension"] = _("This dimension does not apply to the node's level.")
         if errors:
@@ -234,8 +237,9 @@ class IndicatorValue(models.Model):
         return achievement_rate(self.indicator.direction, self.target, self.actual)
 
     def clean(self) -> None:
-        if self.indicator_id and self.fiscal_year:
-            plan = self.indicator.node.plan
+        indicator: Indicator | None = getattr(self, "indicator", None)  # may be unsaved
+        if indicator is not None and indicator.node_id and self.fiscal_year:
+            plan = indicator.node.plan
             errors = check_year_in(plan, self.fiscal_year, plan.target_years, "fiscal_year")
             if errors:
                 raise ValidationError(errors)

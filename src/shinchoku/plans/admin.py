@@ -1,0 +1,207 @@
+"""Staff editing of a plan's structure in the Django admin.
+
+Every node save goes through ``services.node_save``, so a move in the admin moves
+its subtree's paths too. A city has up to 100,000 nodes: forms pick a node by
+autocomplete, never from a <select> of all nodes, and the lists do not count the
+whole table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.plans import services
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    Scale,
+    ScaleLevel,
+)
+from shinchoku.progress.admin import NodeResultInline, TargetInline
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+
+def plan_qualified(obj: Level | Marker) -> str:
+    """A level's or marker's name with its plan's code: names repeat from plan to plan."""
+    return f"{obj.plan.code}: {obj}"
+
+
+class PlanQualifiedListFilter(admin.RelatedFieldListFilter):
+    """A filter over a plan's own rows (levels, markers), each named with its plan."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        rows = field.related_model._default_manager.select_related("plan")
+        return [(row.pk, plan_qualified(row)) for row in rows]
+
+
+# Plans ----------------------------------------------------------------------
+
+
+class LevelInline(admin.TabularInline):
+    model = Level
+    fields = ["depth", "key", "name", "rated"]
+    extra = 0
+
+
+class MarkerInline(admin.TabularInline):
+    model = Marker
+    fields = ["position", "symbol", "name", "meaning"]
+    formfield_overrides = SMALL_TEXTAREA
+    extra = 0
+
+
+class DimensionInlineFormSet(BaseInlineFormSet):
+    """The plan's dimensions: at most one primary per level (a conditional
+    constraint, which model validation leaves to the database)."""
+
+    def clean(self) -> None:
+        super().clean()
+        primary_levels: set[int] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("primary") or not data.get("level"):
+                continue
+            if data["level"].pk in primary_levels:
+                form.add_error("primary", _("Only one dimension per level can be primary."))
+            primary_levels.add(data["level"].pk)
+
+
+class DimensionInline(admin.TabularInline):
+    model = Dimension
+    formset = DimensionInlineFormSet
+    fields = ["position", "key", "name", "level", "scale", "primary"]
+    extra = 0
+
+    def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        # The plan's own levels only; a new plan has none until it is saved.
+        formset.form.base_fields["level"].queryset = (
+            Level.objects.filter(plan=obj) if obj is not None else Level.objects.none()
+        )
+        return formset
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "period_label", "first_year", "last_year", "onwards"]
+    search_fields = ["code", "title"]
+    inlines = [LevelInline, MarkerInline, DimensionInline]
+
+
+# Scales ---------------------------------------------------------------------
+
+
+class ScaleLevelInline(admin.TabularInline):
+    model = ScaleLevel
+    fields = ["position", "code", "label", "adverse"]
+    extra = 0
+
+
+@admin.register(Scale)
+class ScaleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "good_end"]
+    search_fields = ["code", "name"]
+    inlines = [ScaleLevelInline]
+
+
+# Organisation units ---------------------------------------------------------
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent"]
+    list_select_related = ["parent"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+
+
+# Nodes ----------------------------------------------------------------------
+
+
+class NodeAdminForm(forms.ModelForm):
+    """A node's plan is fixed once it exists (its levels, markers and subtree belong
+    to that plan); the level and marker choices are then the plan's own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # .get: a staff member who may only view the node gets a form without fields.
+        plan_field = self.fields.get("plan")
+        level_field = self.fields.get("level")
+        marker_field = self.fields.get("markers")
+        if self.instance.pk:
+            if plan_field is not None:
+                plan_field.disabled = True
+            if level_field is not None:
+                level_field.queryset = Level.objects.filter(plan_id=self.instance.plan_id)
+            if marker_field is not None:
+                marker_field.queryset = Marker.objects.filter(plan_id=self.instance.plan_id)
+        else:
+            for field in (level_field, marker_field):
+                if field is not None:
+                    field.queryset = field.queryset.select_related("plan")
+                    field.label_from_instance = plan_qualified
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        plan = cleaned.get("plan")
+        markers = cleaned.get("markers")
+        if plan is not None and markers and any(marker.plan_id != plan.pk for marker in markers):
+            self.add_error("markers", _("A marker belongs to another plan."))
+        return cleaned
+
+
+class NodeUnitInline(admin.TabularInline):
+    model = NodeUnit
+    fields = ["unit", "role"]
+    autocomplete_fields = ["unit"]
+    extra = 0
+
+
+@admin.register(Node)
+class NodeAdmin(admin.ModelAdmin):
+    form = NodeAdminForm
+    list_display = ["code", "title", "level", "plan", "parent"]
+    list_select_related = ["plan", "level", "parent"]
+    list_filter = [
+        "plan",
+        ("level", PlanQualifiedListFilter),
+        ("markers", PlanQualifiedListFilter),
+        "units",
+    ]
+    search_fields = ["code", "title", "summary", "baseline"]
+    show_full_result_count = False
+    fields = [
+        "plan",
+        "level",
+        "parent",
+        "code",
+        "label",
+        "position",
+        "title",
+        "summary",
+        "baseline",
+        "markers",
+        "note",
+        "path",
+    ]
+    readonly_fields = ["path"]
+    autocomplete_fields = ["parent"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    inlines = [NodeUnitInline, TargetInline, NodeResultInline]
+
+    def save_model(self, request: HttpRequest, obj: Node, form: forms.ModelForm, change: bool) -> None:
+        services.node_save(obj)

@@ -1,0 +1,174 @@
+"""Staff editing of targets, results, ratings and indicators in the Django admin.
+
+Targets and a node's results appear as inlines of the node (``plans.admin``);
+results with their ratings, and indicators with their values, have their own
+pages. Every form picks a node by autocomplete.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.plans.models import Dimension, Node, ScaleLevel
+from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+
+def ratings_prefetch() -> Prefetch:
+    return Prefetch("ratings", queryset=Rating.objects.select_related("dimension", "level"))
+
+
+def ratings_label(result: Result) -> str:
+    """A result's ratings in one line, e.g. "達成状況区分 3"."""
+    return "; ".join(f"{rating.dimension.name} {rating.level.code}" for rating in result.ratings.all())
+
+
+def scale_qualified(level: ScaleLevel) -> str:
+    """A scale level with its scale's name: codes such as 3 or A repeat from scale to scale."""
+    return f"{level.scale.name}: {level}"
+
+
+def dimension_qualified(dimension: Dimension) -> str:
+    return f"{dimension.plan.code} {dimension.level.name}: {dimension.name}"
+
+
+class RatingLevelListFilter(admin.RelatedFieldListFilter):
+    """Filter by rating level, each level named with its scale."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        levels = ScaleLevel.objects.select_related("scale").order_by("scale__code", "position")
+        return [(level.pk, scale_qualified(level)) for level in levels]
+
+
+# Targets and results as inlines of a node -----------------------------------
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    fields = [
+        "row",
+        "position",
+        "start_year",
+        "end_year",
+        "open_end",
+        "text",
+        "revised_text",
+        "revision_reason",
+        "note",
+    ]
+    formfield_overrides = SMALL_TEXTAREA
+    extra = 0
+
+
+class NodeResultInline(admin.TabularInline):
+    """A node's results, read only here: each row links to the result's own page."""
+
+    model = Result
+    fields = ["fiscal_year", "text_excerpt", "rating_summary"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Node | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Result]:
+        return super().get_queryset(request).prefetch_related(ratings_prefetch())
+
+    @admin.display(description=_("result (実施結果)"))
+    def text_excerpt(self, result: Result) -> str:
+        return Truncator(result.text).chars(80)
+
+    @admin.display(description=_("ratings"))
+    def rating_summary(self, result: Result) -> str:
+        return ratings_label(result)
+
+
+# Results and their ratings --------------------------------------------------
+
+
+class RatingInlineFormSet(BaseInlineFormSet):
+    """Ratings of one result. The choices are the dimensions of the result's node
+    and the levels of their scales; Rating.clean refuses a level off its
+    dimension's scale, also for a result added in the same form."""
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        node: Node | None = getattr(self.instance, "node", None)
+        if node is not None and node.plan_id and node.level_id:
+            dimensions = Dimension.objects.filter(plan_id=node.plan_id, level_id=node.level_id)
+        else:  # a new result: its node is not chosen yet
+            dimensions = Dimension.objects.select_related("plan", "level")
+            form.fields["dimension"].label_from_instance = dimension_qualified
+        levels = ScaleLevel.objects.filter(scale__in=dimensions.values("scale")).select_related("scale")
+        form.fields["dimension"].queryset = dimensions
+        form.fields["level"].queryset = levels.order_by("scale__code", "position")
+        form.fields["level"].label_from_instance = scale_qualified
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    formset = RatingInlineFormSet
+    fields = ["dimension", "level"]
+    extra = 0
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    list_display = ["node", "fiscal_year", "node__plan", "rating_summary"]
+    list_select_related = ["node__plan"]
+    list_filter = ["fiscal_year", "node__plan", ("ratings__level", RatingLevelListFilter)]
+    search_fields = ["text", "context_change", "response", "highlight", "node__code", "node__title"]
+    show_full_result_count = False
+    fields = ["node", "fiscal_year", "text", "context_change", "response", "highlight", "note"]
+    autocomplete_fields = ["node"]
+    inlines = [RatingInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Result]:
+        return super().get_queryset(request).prefetch_related(ratings_prefetch())
+
+    @admin.display(description=_("ratings"))
+    def rating_summary(self, result: Result) -> str:
+        return ratings_label(result)
+
+
+# Indicators and their values ------------------------------------------------
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    fields = ["fiscal_year", "target", "actual", "rate"]
+    readonly_fields = ["rate"]
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[IndicatorValue]:
+        return super().get_queryset(request).select_related("indicator")
+
+    @admin.display(description=_("achievement rate (%)"))
+    def rate(self, value: IndicatorValue) -> Decimal | str:
+        if value.target is None or value.actual is None:  # also spares the empty form a query
+            return self.get_empty_value_display()
+        return value.achievement_rate or Decimal(0)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "node", "kind", "unit", "direction"]
+    list_select_related = ["node"]
+    list_filter = ["kind", "direction", "node__plan"]
+    search_fields = ["name", "node__code", "node__title"]
+    show_full_result_count = False
+    autocomplete_fields = ["node"]
+    inlines = [IndicatorValueInline]
