@@ -1,0 +1,106 @@
+"""A new reader finds a measure's results in a real browser, from the home page on.
+
+Screenshots go to test-artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from .factories import make_sample
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made
+    # here while it runs are not async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+            # The ORM calls made while the event loop ran used connections of their own
+            # context; close them, or PostgreSQL refuses to drop the test database.
+            connections.close_all()
+
+
+def test_a_reader_goes_from_the_home_page_to_a_measures_results(page, live_server) -> None:
+    from playwright.sync_api import expect
+
+    sample = make_sample()
+    page.goto(live_server.url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+
+    # Keyboard: the first Tab reaches the skip link, which shows itself; Enter moves to the content.
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.screenshot(path=ARTIFACTS / "01-home-skip-link.png")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+    expect(page.locator("main")).to_be_focused()
+    page.screenshot(path=ARTIFACTS / "02-home.png", full_page=True)
+
+    page.get_by_role("link", name=sample.world.plan.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(sample.world.plan.title)
+    page.screenshot(path=ARTIFACTS / "03-plan.png", full_page=True)
+
+    page.get_by_role("link", name="協働のまちづくりの推進").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("協働のまちづくりの推進")
+    expect(page.get_by_text("・事業一覧を作成・公表しました。")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "04-programme.png", full_page=True)
+
+    page.get_by_role("link", name="協働型事業の推進").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("協働型事業の推進")
+    for heading in ("2011年度（平成23年度）", "2012年度（平成24年度）"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    first_year = page.locator("section.result").nth(0)
+    expect(first_year.locator("dl.ratings")).to_contain_text("達成状況区分")
+    expect(first_year.locator("dl.ratings dd")).to_have_text("3 目標をほぼ達成")
+    expect(page.get_by_text("・説明会を5月及び1月に開催しました。")).to_be_visible()
+    expect(page.locator("table.targets td[colspan='2']")).to_have_text("●ルールに基づく拡充")
+    page.screenshot(path=ARTIFACTS / "05-measure.png", full_page=True)
+
+    page.emulate_media(media="print")
+    expect(page.locator("nav.breadcrumb")).to_be_hidden()
+    page.screenshot(path=ARTIFACTS / "06-measure-print.png", full_page=True)
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    (ARTIFACTS / "06-measure-print.pdf").write_bytes(pdf)
+    # The sheet prints on A4 landscape: 842 × 595 points.
+    assert re.search(rb"/MediaBox \[0 0 84[12](\.\d+)? 59[45](\.\d+)?\]", pdf)
+    page.emulate_media(media="screen")
+
+    # The language switcher in the header shows the same page in English.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Targets", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("協働型事業の推進")
+    page.screenshot(path=ARTIFACTS / "07-measure-en.png", full_page=True)

@@ -1,0 +1,297 @@
+"""The public pages: a reader goes from the home page to a plan, a plan area or
+programme, and a measure sheet, and sees what the printed report shows."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from .factories import Sample, add_target, make_node, make_sample, make_world
+from .html import Element, parse, table_grid
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, *args: str, lang: str = "ja") -> str:
+    with translation.override(lang):
+        return reverse(f"portal:{name}", args=args)
+
+
+def page(client: Client, address: str) -> Element:
+    response = client.get(address)
+    assert response.status_code == 200, address
+    return parse(response.content)
+
+
+@pytest.fixture
+def seeded() -> Sample:
+    return make_sample()
+
+
+# --------------------------------------------------------------------- the pages
+
+
+def test_home_lists_plans_with_links(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("home", lang="en"))
+    card = doc.find("li", class_="card")
+    assert "第" in card.text and "2011(平成23)年度〜2013(平成25)年度" in card.text
+    assert card.find("a").attrs["href"] == url("plan", "plan9", lang="en")
+    assert "3 measures" in card.text
+
+
+def test_plan_page_shows_plan_areas_and_programmes_with_measure_counts(
+    client: Client, seeded: Sample
+) -> None:
+    doc = page(client, url("plan", "plan9", lang="en"))
+    outline = doc.find("ul", class_="outline")
+    area = outline.find("li")
+    assert "プラン９ 市民自治と区役所機能の拡充" in area.text
+    assert "3 measures" in area.find("span", class_="count").text
+    programmes = [li for li in area.find("ul", class_="outline").find_all("li")]
+    assert [li.find("a").text for li in programmes] == [
+        "アクションプログラム 協働のまちづくりの推進",
+        "アクションプログラム 区役所機能の強化",
+    ]
+    assert "2 measures" in programmes[0].text and "1 measure" in programmes[1].text
+    assert programmes[0].find("a").attrs["href"] == url("node", "plan9", "9-1", lang="en")
+    # Measures are not listed on the plan page: they are on their programmes' pages.
+    assert "協働型事業の推進" not in doc.text
+
+
+def summary_rows(doc: Element) -> dict[str, list[str]]:
+    table = doc.find("table", class_="summary-table")
+    return {
+        tr.find("th").text: [td.text for td in tr.find_all("td")]
+        for tr in table.find("tbody").find_all("tr") + table.find("tfoot").find_all("tr")
+    }
+
+
+def test_plan_page_counts_ratings_per_year_and_marker(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("plan", "plan9", lang="en"))
+    table = doc.find("table", class_="summary-table")
+    assert "達成状況区分" in table.find("caption").text
+    headings = [th.text for th in table.find("thead").find_all("th")]
+    assert headings[:4] == ["達成状況区分", "2011(平成23)年度", "2012(平成24)年度", "2013(平成25)年度"]
+    assert headings[4:7] == ["Measures", "of which ○", "of which 重点"]
+    rows = summary_rows(doc)
+    # Columns: per year, measures / of which ○ / of which 重点.
+    assert rows["3 目標をほぼ達成"] == ["1", "1", "0", "2", "0", "1", "0", "0", "0"]
+    assert rows["4 目標を下回った"] == ["0", "0", "0", "1", "1", "0", "0", "0", "0"]
+    assert rows["Total"] == ["1", "1", "0", "3", "1", "1", "0", "0", "0"]
+    # The ○ marker's meaning is not in the source; the page says so.
+    markers = doc.find("dl", class_="markers")
+    assert "○ meaning not stated in the source" in markers.text
+    assert "重点 重点施策 重点的に取り組む施策" in markers.text
+
+
+def test_programme_page_shows_latest_highlights_and_its_own_counts(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("node", "plan9", "9-1", lang="en"))
+    assert doc.find("h1").text == "協働のまちづくりの推進"
+    items = doc.find_all("li", class_="highlight")
+    assert [item.find("a").text for item in items] == ["協働型事業の推進", "市民活動の支援"]
+    first, second = items
+    assert "・事業一覧を作成・公表しました。" in first.text
+    assert "2011年度の要約" not in doc.text  # only the latest year's highlight
+    assert "2012年度（平成24年度）" in first.text
+    assert "達成状況区分: 4 目標を下回った" in first.text
+    assert "・市民活動基礎講座を実施しました。" in second.text and "重点" in second.text
+    assert first.find("a").attrs["href"] == url("node", "plan9", "9-1-1", lang="en")
+    rows = summary_rows(doc)
+    assert rows["3 目標をほぼ達成"][:6] == ["1", "1", "0", "1", "0", "1"]
+    assert rows["Total"][3] == "2"  # the other programme's measure is not counted
+    assert "第4期区民会議" not in doc.text
+
+
+def test_plan_area_page_groups_highlights_by_programme(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("node", "plan9", "9", lang="en"))
+    assert doc.find("h1").text == "プラン９ 市民自治と区役所機能の拡充"
+    groups = doc.find_all("div", class_="highlight-group")
+    assert [g.find("h3").text for g in groups] == [
+        "アクションプログラム 協働のまちづくりの推進",
+        "アクションプログラム 区役所機能の強化",
+    ]
+    assert "・第4期区民会議を立ち上げました。" in groups[1].text
+    assert summary_rows(doc)["Total"][3] == "3"
+
+
+def test_measure_sheet_shows_purpose_baseline_units_and_markers(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("node", "plan9", "9-1-1", lang="en"))
+    assert "協働型事業の推進" in doc.find("h1").text and "○" in doc.find("h1").text
+    text = doc.find("main").text
+    assert "「協働型事業のルール」に基づき協働型事業の拡充を進めます。" in text
+    baseline = [
+        span.text for span in doc.find("section", aria_labelledby="baseline-heading").find_all("span")
+    ]
+    assert baseline == ["●ルールに基づく協働型事業の拡充", "●ルールの広報や説明会の開催"]
+    units = doc.find("dl", class_="units").text
+    assert (
+        "responsible (所管) 市民・こども局市民協働推進課" in units
+        and "related (関係) 区役所改革担当" in units
+    )
+    assert "○ meaning not stated in the source" in doc.find("section", aria_labelledby="markers-heading").text
+
+
+def test_measure_sheet_lays_targets_out_by_row_and_year(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("node", "plan9", "9-1-1", lang="en"))
+    table = doc.find("table", class_="targets")
+    assert table.find("caption").text == "Targets by fiscal year"
+    headings = [th.text for th in table.find("thead").find_all("th")]
+    assert headings == [
+        "Row",
+        "2011(平成23)年度",
+        "2012(平成24)年度",
+        "2013(平成25)年度",
+        "2014(平成26)年度以降",
+    ]
+    assert [th.text for th in table.find("tbody").find_all("th")] == ["Row 1", "Row 2"]
+    row1, row2 = table_grid(table)
+    by_start = {start: (span, cell) for start, span, cell in row1}
+    span, cell = by_start[0]
+    assert span == 1
+    assert [s.text for s in cell.find_all("span")] == [
+        "●ガイドラインの作成",
+        "●説明会の開催",
+    ]  # one cell, in order
+    span, cell = by_start[1]
+    assert span == 2 and cell.attrs["colspan"] == "2" and cell.text == "●ルールに基づく拡充"
+    span, cell = by_start[3]
+    assert span == 1 and cell.text == "事業推進"  # under 2014(平成26)年度以降
+    assert 2 not in by_start  # covered by the span
+    revised = {start: cell for start, _span, cell in row2}[1]
+    assert revised.text == (
+        "As planned ●モデル事業の実施 "
+        "Revised ●モデル事業の検証 "
+        "Reason for the revision 補助制度を見直したため"
+    )
+    assert [cell.text for start, _span, cell in row2 if start != 1] == ["", "", ""]
+
+
+def test_measure_sheet_shows_each_years_result_rating_and_context(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("node", "plan9", "9-1-1", lang="en"))
+    results = doc.find_all("section", class_="result")
+    assert [r.find("h3").text for r in results] == ["2011年度（平成23年度）", "2012年度（平成24年度）"]
+    first, second = results
+    assert "達成状況区分 3 目標をほぼ達成" in first.find("dl", class_="ratings").text
+    assert "達成状況区分 4 目標を下回った" in second.find("dl", class_="ratings").text
+    lines = [s.text for s in first.find("div", class_="text").find_all("span")]
+    assert lines == ["・庁内調査を平成23年4月に実施しました。", "・説明会を5月及び1月に開催しました。"]
+    assert "Changes in circumstances and issues ・相談件数が増加しています。" in second.text
+    assert "Response to new issues ・相談窓口を拡充します。" in second.text
+    assert "Changes in circumstances" not in first.text
+
+
+def test_measure_sheet_shows_indicator_values_and_achievement_rate(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("node", "plan9", "9-1-1", lang="en"))
+    table = doc.find("table", class_="indicator__table")
+    assert table.find("caption").text == "協働型事業の件数 (件)"
+    rows = {
+        tr.find("th").text: [td.text for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")
+    }
+    assert rows == {
+        "Target value": ["10", "20"],
+        "Actual value": ["12", "15"],
+        "Achievement rate": ["120%", "75%"],
+    }
+
+
+def test_measure_sheet_has_a_breadcrumb_to_each_ancestor(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("node", "plan9", "9-1-1", lang="en"))
+    nav = doc.find("nav", aria_label="Breadcrumb")
+    links = [(a.text, a.attrs["href"]) for a in nav.find_all("a")]
+    assert links == [
+        ("Home", url("home", lang="en")),
+        (seeded.world.plan.title, url("plan", "plan9", lang="en")),
+        ("プラン９ 市民自治と区役所機能の拡充", url("node", "plan9", "9", lang="en")),
+        ("協働のまちづくりの推進", url("node", "plan9", "9-1", lang="en")),
+    ]
+    assert nav.find("span", aria_current="page").text == "協働型事業の推進"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/plans/nope/",
+        "/plans/plan9/nodes/nope/",
+        "/plans/plan9/nodes/9-1-1/extra/",
+        "/en/plans/nope/nodes/9-1-1/",
+    ],
+)
+def test_unknown_codes_are_not_found(client: Client, seeded: Sample, address: str) -> None:
+    assert client.get(address).status_code == 404
+
+
+def test_a_node_code_of_another_plan_is_not_found(client: Client, seeded: Sample) -> None:
+    other = make_world(code="other")
+    make_node(other, other.area_level, "1", "別の計画のプラン")
+    assert client.get(url("node", "other", "1")).status_code == 200
+    assert client.get(url("node", "plan9", "1")).status_code == 404
+
+
+# ------------------------------------------------------------------ accessibility
+
+
+def all_pages() -> list[tuple[str, tuple[str, ...]]]:
+    return [
+        ("home", ()),
+        ("plan", ("plan9",)),
+        ("node", ("plan9", "9")),
+        ("node", ("plan9", "9-1")),
+        ("node", ("plan9", "9-1-1")),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize(("name", "args"), all_pages())
+def test_pages_are_accessible_in_structure(
+    client: Client, seeded: Sample, name: str, args: tuple[str, ...], lang: str
+) -> None:
+    doc = page(client, url(name, *args, lang=lang))
+    assert doc.find("html").attrs["lang"] == lang
+    assert len(doc.find_all("h1")) == 1
+    for th in doc.find_all("th"):
+        assert th.attrs.get("scope") in {"col", "row", "colgroup"}, th
+    for table in doc.find_all("table"):
+        assert table.find("caption").text
+    skip = doc.find("a", class_="skip-link")
+    assert skip.attrs["href"] == "#main" and doc.find("main").attrs["id"] == "main"
+    assert doc.find_all("header") and doc.find_all("footer")
+    assert doc.find("nav", class_="breadcrumb").attrs["aria-label"]
+    form = doc.find("form", class_="language-switch")
+    assert form.attrs["action"] == "/i18n/setlang/"
+    assert {b.attrs["value"] for b in form.find_all("button")} == {"ja", "en"}
+
+
+def test_the_language_switcher_keeps_the_reader_on_the_same_page(client: Client, seeded: Sample) -> None:
+    address = url("node", "plan9", "9-1-1")
+    response = client.post("/i18n/setlang/", {"language": "en", "next": address})
+    assert response.status_code == 302
+    assert response["Location"] == url("node", "plan9", "9-1-1", lang="en")
+
+
+def test_overlapping_targets_of_one_row_take_a_second_line(client: Client, seeded: Sample) -> None:
+    add_target(seeded.measure3, 2011, 2013, "●全体の推進")
+    add_target(seeded.measure3, 2012, 2012, "●中間の見直し")
+    doc = page(client, url("node", "plan9", "9-3-1", lang="en"))
+    table = doc.find("table", class_="targets")
+    assert table.find("tbody").find_all("th") == []  # a single row needs no row headings
+    first, second = table_grid(table)
+    assert [(start, span, cell.text) for start, span, cell in first] == [(0, 3, "●全体の推進"), (3, 1, "")]
+    assert [(start, span, cell.text) for start, span, cell in second] == [
+        (0, 1, ""),
+        (1, 1, "●中間の見直し"),
+        (2, 1, ""),
+        (3, 1, ""),
+    ]
+
+
+def test_source_notes_stand_apart_from_the_printed_table(client: Client, seeded: Sample) -> None:
+    seeded.measure3.note = "Code invented."
+    seeded.measure3.save(update_fields=["note"])
+    add_target(seeded.measure3, 2011, 2011, "●検討", note="Read from the 2011 column.")
+    doc = page(client, url("node", "plan9", "9-3-1", lang="en"))
+    assert "Read from the 2011 column." not in doc.find("table", class_="targets").text
+    notes = doc.find("section", class_="sheet__notes")
+    assert "This measure Code invented." in notes.text
+    assert "Target 2011年度: ●検討 Read from the 2011 column." in notes.text
