@@ -295,3 +295,12 @@ def test_source_notes_stand_apart_from_the_printed_table(client: Client, seeded:
     notes = doc.find("section", class_="sheet__notes")
     assert "This measure Code invented." in notes.text
     assert "Target 2011年度: ●検討 Read from the 2011 column." in notes.text
+
+
+@pytest.mark.django_db
+def test_an_unknown_address_gets_a_page_in_the_site_layout(client) -> None:
+    response = client.get("/plans/none/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert '<html lang="ja">' in body
+    assert body.count("<h1") == 1 and "ページが見つかりません" in body
