@@ -213,3 +213,23 @@ def test_achievement_rate_is_direction_aware(direction: str, target: str, actual
 def test_achievement_rate_needs_both_values() -> None:
     assert achievement_rate(Indicator.Direction.HIGHER, None, Decimal(1)) is None
     assert achievement_rate(Indicator.Direction.HIGHER, Decimal(1), None) is None
+
+
+def test_deleting_a_plan_removes_its_tree_results_and_ratings(plan: Plan, tree: dict[str, Node]) -> None:
+    scale = Scale.objects.create(code="five", name="5段階")
+    scale_level = ScaleLevel.objects.create(scale=scale, code="3", label="目標をほぼ達成", position=2)
+    dimension = Dimension.objects.create(
+        plan=plan, level=level(plan, "measure"), key="achievement", name="達成状況区分", scale=scale, primary=True
+    )
+    result = Result.objects.create(node=tree["measure"], fiscal_year=2012)
+    Rating.objects.create(result=result, dimension=dimension, level=scale_level)
+    plan.delete()
+    assert (Node.objects.count(), Result.objects.count(), Rating.objects.count(), Level.objects.count()) == (0, 0, 0, 0)
+    assert ScaleLevel.objects.filter(pk=scale_level.pk).exists()  # scales are shared; they stay
+
+
+def test_a_level_in_use_cannot_be_deleted_alone(plan: Plan, tree: dict[str, Node]) -> None:
+    from django.db.models import RestrictedError
+
+    with pytest.raises(RestrictedError):
+        level(plan, "measure").delete()

@@ -156,7 +156,7 @@ class Node(models.Model):
     parent = models.ForeignKey(
         "self", models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
-    level = models.ForeignKey(Level, models.PROTECT, related_name="nodes", verbose_name=_("level"))
+    level = models.ForeignKey(Level, models.RESTRICT, related_name="nodes", verbose_name=_("level"))
     code = models.CharField(_("code"), max_length=64)
     label = models.CharField(
         _("printed label"), max_length=100, blank=True, help_text=_("As printed, e.g. プラン９.")
@@ -303,7 +303,7 @@ class Dimension(models.Model):
     """A judgement that a plan asks for at one level, on one scale (e.g. 達成状況区分)."""
 
     plan = models.ForeignKey(Plan, models.CASCADE, related_name="dimensions", verbose_name=_("plan"))
-    level = models.ForeignKey(Level, models.PROTECT, related_name="dimensions", verbose_name=_("level"))
+    level = models.ForeignKey(Level, models.RESTRICT, related_name="dimensions", verbose_name=_("level"))
     key = models.SlugField(_("key"), max_length=64)
     name = models.CharField(_("name"), max_length=100)
     scale = models.ForeignKey(Scale, models.PROTECT, related_name="dimensions", verbose_name=_("scale"))

@@ -146,9 +146,9 @@ class Rating(models.Model):
 
     result = models.ForeignKey(Result, models.CASCADE, related_name="ratings", verbose_name=_("result"))
     dimension = models.ForeignKey(
-        Dimension, models.PROTECT, related_name="ratings", verbose_name=_("dimension")
+        Dimension, models.RESTRICT, related_name="ratings", verbose_name=_("dimension")
     )
-    level = models.ForeignKey(ScaleLevel, models.PROTECT, related_name="ratings", verbose_name=_("rating"))
+    level = models.ForeignKey(ScaleLevel, models.RESTRICT, related_name="ratings", verbose_name=_("rating"))
 
     class Meta:
         verbose_name = _("rating")
