@@ -106,7 +106,7 @@ def test_the_home_page_costs_the_same_for_1_or_3_plans(client: Client, django_as
 def test_measures_are_paged_in_printed_order_at_the_same_cost(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(selectors, "MEASURES_PER_PAGE", 5)
+    monkeypatch.setattr(selectors.outline, "MEASURES_PER_PAGE", 5)
     world = make_world()
     area = make_node(world, world.area_level, "a", "プラン")
     # Created out of printed order: positions decide, not ids.

@@ -1,0 +1,108 @@
+"""Reads of plans and their progress, shaped for the people who read them.
+
+Each public function returns frozen dataclasses (view-models). The public pages
+render them; the printed report and the exports are meant to use the same ones, so
+layout decisions live here and nowhere else: which columns a table has, how
+target items fall into rows × fiscal-year columns, the headings and row labels.
+Templates only loop over these.
+
+Every function runs a fixed number of queries whatever the size of the data
+(subtrees are one indexed prefix query on ``Node.path``); none queries in a loop.
+Labels are translated with the language active when the function is called.
+
+The modules, by concern: ``common`` (text, formatting, references, year columns,
+ratings, breadcrumbs), ``outline`` (the plan list, a plan's outline, the page of a
+plan area or programme), ``sheet`` (the measure sheet) and ``summary`` (the rating
+summary table). Their public names are all importable from this package.
+"""
+
+from .common import (
+    BULLETS,
+    Line,
+    MarkerView,
+    NodeRef,
+    PlanHeader,
+    RatingView,
+    Text,
+    YearColumn,
+    format_decimal,
+    format_rate,
+    text_lines,
+    year_columns,
+    year_label,
+)
+from .outline import (
+    MEASURES_PER_PAGE,
+    Highlight,
+    HighlightGroup,
+    NodeOverview,
+    OutlineNode,
+    PageInfo,
+    PlanOutline,
+    PlanSummary,
+    node_get,
+    node_overview,
+    plan_list,
+    plan_outline,
+)
+from .sheet import (
+    IndicatorRow,
+    IndicatorView,
+    MeasureSheet,
+    ResultView,
+    SourceNote,
+    TargetCell,
+    TargetItem,
+    TargetRow,
+    TargetTable,
+    UnitGroup,
+    measure_sheet,
+    measure_sheets,
+    target_table,
+)
+from .summary import RatingSummary, SummaryCell, SummaryRow, rating_summary
+
+__all__ = [
+    "BULLETS",
+    "MEASURES_PER_PAGE",
+    "Highlight",
+    "HighlightGroup",
+    "IndicatorRow",
+    "IndicatorView",
+    "Line",
+    "MarkerView",
+    "MeasureSheet",
+    "NodeOverview",
+    "NodeRef",
+    "OutlineNode",
+    "PageInfo",
+    "PlanHeader",
+    "PlanOutline",
+    "PlanSummary",
+    "RatingSummary",
+    "RatingView",
+    "ResultView",
+    "SourceNote",
+    "SummaryCell",
+    "SummaryRow",
+    "TargetCell",
+    "TargetItem",
+    "TargetRow",
+    "TargetTable",
+    "Text",
+    "UnitGroup",
+    "YearColumn",
+    "format_decimal",
+    "format_rate",
+    "measure_sheet",
+    "measure_sheets",
+    "node_get",
+    "node_overview",
+    "plan_list",
+    "plan_outline",
+    "rating_summary",
+    "target_table",
+    "text_lines",
+    "year_columns",
+    "year_label",
+]

@@ -1,0 +1,372 @@
+"""The measure sheet: everything the printed table shows for one measure (its targets
+laid out by fiscal year, results and ratings, indicators, units, source notes), read
+for one measure or for many at once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext
+
+from shinchoku import fiscal
+from shinchoku.plans.models import Dimension, Node, NodeUnit, Plan
+from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target, achievement_rate
+
+from .common import (
+    MarkerView,
+    NodeRef,
+    PlanHeader,
+    RatingView,
+    Text,
+    YearColumn,
+    _ancestor_refs,
+    _children_by_parent,
+    _marker_view,
+    _node_ref,
+    _ordered_markers,
+    _plan_header,
+    _rating_view,
+    _year_column,
+    format_decimal,
+    format_rate,
+    text_lines,
+    year_columns,
+    year_label,
+)
+
+
+@dataclass(frozen=True)
+class TargetItem:
+    """One target item (● item of a cell), as planned and, if revised, as revised."""
+
+    text: Text
+    revised_text: Text
+    revision_reason: Text
+    note: Text
+
+    @property
+    def revised(self) -> bool:
+        return bool(self.revised_text)
+
+
+@dataclass(frozen=True)
+class TargetCell:
+    """A cell of the target table; spans ``colspan`` year columns; empty when no items."""
+
+    colspan: int
+    #: "2012年度〜2014年度以降"; empty for an empty cell.
+    period_label: str
+    items: tuple[TargetItem, ...]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target row (``Target.row``). Overlapping spans in a row take extra lines."""
+
+    number: int
+    heading: str
+    lines: tuple[tuple[TargetCell, ...], ...]
+
+    @property
+    def span(self) -> int:
+        return len(self.lines)
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    caption: str
+    columns: tuple[YearColumn, ...]
+    rows: tuple[TargetRow, ...]
+    #: Row headings are printed only when there is more than one row.
+    row_headings: bool
+    row_heading_label: str
+    planned_label: str
+    revised_label: str
+    reason_label: str
+
+
+def target_table(plan: Plan, targets: Iterable[Target]) -> TargetTable:
+    """Lay target items out as the printed 事業内容・目標 table: one row per ``row``, one
+    column per fiscal year plus the onwards column; a span is one cell across its
+    columns; items with the same span in a row share a cell, in order."""
+    columns = year_columns(plan, onwards=True)
+    last = len(columns) - 1
+
+    def column_of(year: int) -> int:
+        return min(max(year - plan.first_year, 0), last)
+
+    by_row: dict[int, dict[tuple[int, int], list[Target]]] = defaultdict(lambda: defaultdict(list))
+    for target in sorted(targets, key=lambda t: (t.row, t.start_year, t.end_year, t.position, t.pk or 0)):
+        span = (column_of(target.start_year), column_of(target.end_year))
+        by_row[target.row][span].append(target)
+
+    rows = []
+    for number in sorted(by_row):
+        lines: list[list[tuple[int, int] | None]] = []
+        for span in sorted(by_row[number], key=lambda s: (s[0], -s[1])):
+            for line in lines:
+                if all(line[i] is None for i in range(span[0], span[1] + 1)):
+                    break
+            else:
+                line = [None] * len(columns)
+                lines.append(line)
+            for i in range(span[0], span[1] + 1):
+                line[i] = span
+        cell_lines = []
+        for line in lines:
+            cells = []
+            i = 0
+            while i <= last:
+                span = line[i]
+                if span is None:
+                    cells.append(TargetCell(colspan=1, period_label="", items=()))
+                    i += 1
+                    continue
+                items = by_row[number][span]
+                cells.append(
+                    TargetCell(
+                        colspan=span[1] - span[0] + 1,
+                        period_label=items[0].period_label,
+                        items=tuple(
+                            TargetItem(
+                                text=text_lines(t.text),
+                                revised_text=text_lines(t.revised_text),
+                                revision_reason=text_lines(t.revision_reason),
+                                note=text_lines(t.note),
+                            )
+                            for t in items
+                        ),
+                    )
+                )
+                i = span[1] + 1
+            cell_lines.append(tuple(cells))
+        rows.append(
+            TargetRow(
+                number=number,
+                heading=gettext("Row %(number)s") % {"number": number},
+                lines=tuple(cell_lines),
+            )
+        )
+    return TargetTable(
+        caption=gettext("Targets by fiscal year"),
+        columns=columns,
+        rows=tuple(rows),
+        row_headings=len(rows) > 1,
+        row_heading_label=gettext("Row"),
+        planned_label=gettext("As planned"),
+        revised_label=gettext("Revised"),
+        reason_label=gettext("Reason for the revision"),
+    )
+
+
+@dataclass(frozen=True)
+class ResultView:
+    fiscal_year: int
+    #: "2012年度"
+    western: str
+    #: "平成24年度"
+    wareki: str
+    text: Text
+    #: One per dimension of the node's level, in order; ``rated`` false where not rated.
+    ratings: tuple[RatingView, ...]
+    context_change: Text
+    response: Text
+    highlight: Text
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    role: str
+    #: "responsible (所管)", translated
+    role_label: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    heading: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    name: str
+    kind_label: str
+    unit: str
+    direction_label: str
+    #: "120 (2010年度)" or empty.
+    baseline: str
+    caption: str
+    columns: tuple[YearColumn, ...]
+    #: Target value, actual value, achievement rate: one cell per column.
+    rows: tuple[IndicatorRow, ...]
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    #: What the note is about: "This measure", "Target 2011年度: ●…", "Result 2012年度（平成24年度）".
+    subject: str
+    note: Text
+
+
+def _source_notes(node: Node) -> tuple[SourceNote, ...]:
+    notes = []
+    if node.note.strip():
+        notes.append(SourceNote(gettext("This measure"), text_lines(node.note)))
+    for target in node.targets.all():
+        if target.note.strip():
+            first = text_lines(target.text)
+            subject = gettext("Target %(period)s") % {"period": target.period_label}
+            notes.append(SourceNote(f"{subject}: {first[0].text if first else ''}", text_lines(target.note)))
+    for result in node.results.all():
+        if result.note.strip():
+            subject = gettext("Result %(year)s") % {"year": year_label(result.fiscal_year)}
+            notes.append(SourceNote(subject, text_lines(result.note)))
+    return tuple(notes)
+
+
+@dataclass(frozen=True)
+class MeasureSheet:
+    """Everything the printed table shows for one measure."""
+
+    plan: PlanHeader
+    node: NodeRef
+    breadcrumb: tuple[NodeRef, ...]
+    summary: Text
+    baseline: Text
+    markers: tuple[MarkerView, ...]
+    units: tuple[UnitGroup, ...]
+    targets: TargetTable
+    results: tuple[ResultView, ...]
+    indicators: tuple[IndicatorView, ...]
+    children: tuple[NodeRef, ...]
+    #: Provenance and editorial notes of the measure, its targets and results: not part
+    #: of the printed table, shown apart from it.
+    source_notes: tuple[SourceNote, ...]
+
+
+def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[IndicatorValue]) -> IndicatorView:
+    years = sorted({v.fiscal_year for v in values})
+    by_year = {v.fiscal_year: v for v in values}
+    columns = tuple(_year_column(plan, year) for year in years)
+    unit = f" ({indicator.unit})" if indicator.unit else ""
+    baseline = ""
+    if indicator.baseline_value is not None:
+        baseline = format_decimal(indicator.baseline_value) + (indicator.unit or "")
+        if indicator.baseline_year:
+            baseline += f"（{fiscal.western_label(indicator.baseline_year)}）"
+    return IndicatorView(
+        name=indicator.name,
+        kind_label=str(indicator.get_kind_display()),
+        unit=indicator.unit,
+        direction_label=str(indicator.get_direction_display()),
+        baseline=baseline,
+        caption=f"{indicator.name}{unit}",
+        columns=columns,
+        rows=(
+            IndicatorRow(gettext("Target value"), tuple(format_decimal(by_year[y].target) for y in years)),
+            IndicatorRow(gettext("Actual value"), tuple(format_decimal(by_year[y].actual) for y in years)),
+            IndicatorRow(
+                gettext("Achievement rate"),
+                tuple(
+                    format_rate(achievement_rate(indicator.direction, by_year[y].target, by_year[y].actual))
+                    for y in years
+                ),
+            ),
+        ),
+    )
+
+
+def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
+    """The sheets of the given rated nodes, in the given order, in a fixed number of
+    queries (ten, plus two if plan and level were not select_related) however many nodes
+    there are: the printed report can pass a whole plan's measures at once."""
+    nodes = list(nodes)
+    if not nodes:
+        return []
+    prefetch_related_objects(
+        nodes,
+        "plan",
+        "level",
+        Prefetch("targets", queryset=Target.objects.order_by("row", "start_year", "position", "pk")),
+        Prefetch(
+            "results",
+            queryset=Result.objects.order_by("fiscal_year").prefetch_related(
+                Prefetch("ratings", queryset=Rating.objects.select_related("level", "dimension"))
+            ),
+        ),
+        Prefetch("markers", queryset=_ordered_markers()),
+        Prefetch("unit_roles", queryset=NodeUnit.objects.select_related("unit").order_by("unit__code")),
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.order_by("position", "pk").prefetch_related(
+                Prefetch("values", queryset=IndicatorValue.objects.order_by("fiscal_year"))
+            ),
+        ),
+    )
+    crumbs = _ancestor_refs(nodes)
+    dimensions: dict[int, list[Dimension]] = defaultdict(list)
+    for dimension in Dimension.objects.filter(level_id__in={n.level_id for n in nodes}).order_by("position"):
+        dimensions[dimension.level_id].append(dimension)
+    children = _children_by_parent(
+        Node.objects.filter(parent_id__in=[n.pk for n in nodes]).select_related("level")
+    )
+
+    sheets = []
+    for node in nodes:
+        results = []
+        for result in node.results.all():
+            by_dimension = {r.dimension_id: r for r in result.ratings.all()}
+            level_dimensions = dimensions[node.level_id]
+            known = {d.pk for d in level_dimensions}
+            extra = [r for r in result.ratings.all() if r.dimension_id not in known]
+            results.append(
+                ResultView(
+                    fiscal_year=result.fiscal_year,
+                    western=fiscal.western_label(result.fiscal_year),
+                    wareki=fiscal.wareki_label(result.fiscal_year),
+                    text=text_lines(result.text),
+                    ratings=(
+                        *(_rating_view(d, by_dimension.get(d.pk)) for d in level_dimensions),
+                        *(_rating_view(r.dimension, r) for r in extra),
+                    ),
+                    context_change=text_lines(result.context_change),
+                    response=text_lines(result.response),
+                    highlight=text_lines(result.highlight),
+                )
+            )
+        roles: dict[str, list[str]] = defaultdict(list)
+        for role in node.unit_roles.all():
+            roles[role.role].append(role.unit.name)
+        sheets.append(
+            MeasureSheet(
+                plan=_plan_header(node.plan),
+                node=_node_ref(node),
+                breadcrumb=crumbs[node.pk],
+                summary=text_lines(node.summary),
+                baseline=text_lines(node.baseline),
+                markers=tuple(_marker_view(m) for m in node.markers.all()),
+                units=tuple(
+                    UnitGroup(role=role.value, role_label=str(role.label), names=tuple(roles[role.value]))
+                    for role in NodeUnit.Role
+                    if roles.get(role.value)
+                ),
+                targets=target_table(node.plan, node.targets.all()),
+                results=tuple(results),
+                indicators=tuple(
+                    _indicator_view(node.plan, indicator, list(indicator.values.all()))
+                    for indicator in node.indicators.all()
+                ),
+                children=tuple(_node_ref(c) for c in children[node.pk]),
+                source_notes=_source_notes(node),
+            )
+        )
+    return sheets
+
+
+def measure_sheet(node: Node) -> MeasureSheet:
+    """The sheet of one rated node from ``node_get``. Ten queries."""
+    return measure_sheets([node])[0]

@@ -1,0 +1,113 @@
+"""The rating summary: per fiscal year, how many measures got each level of a rating
+scale, and how many of those carry each marker; for a whole plan or a subtree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext
+
+from shinchoku.plans.models import Dimension, Node, Plan, ScaleLevel
+from shinchoku.progress.models import Rating
+
+from .common import MarkerView, YearColumn, _marker_view, _ordered_markers, year_columns
+
+
+@dataclass(frozen=True)
+class SummaryCell:
+    """How many measures got a rating level in a year, and of those how many carry each marker."""
+
+    count: int
+    marker_counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    #: "3 目標をほぼ達成", or the translated "Total" for the total row.
+    heading: str
+    code: str
+    label: str
+    cells: tuple[SummaryCell, ...]
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    """Per level of the primary dimension's scale: per fiscal year, how many measures got it."""
+
+    caption: str
+    dimension_name: str
+    years: tuple[YearColumn, ...]
+    #: Sub-columns under each year: "Measures", then "of which ○" per marker.
+    sub_headings: tuple[str, ...]
+    markers: tuple[MarkerView, ...]
+    rows: tuple[SummaryRow, ...]
+    total: SummaryRow
+
+    @property
+    def span(self) -> int:
+        """Columns under each year heading."""
+        return len(self.sub_headings)
+
+
+def _count_by(ratings: QuerySet[Rating], *fields: str) -> dict[tuple[Any, ...], int]:
+    """How many of ``ratings`` there are per combination of values of ``fields``. One query."""
+    rows = ratings.values_list(*fields).annotate(n=Count("id")).order_by()
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def rating_summary(
+    plan: Plan, dimension: Dimension | None, *, under: Node | None = None
+) -> RatingSummary | None:
+    """The aggregate table for a whole plan or the subtree under a node. Four queries."""
+    if dimension is None:
+        return None
+    levels = list(ScaleLevel.objects.filter(scale_id=dimension.scale_id).order_by("position"))
+    markers = list(_ordered_markers().filter(plan=plan))
+    ratings = Rating.objects.filter(dimension=dimension)
+    if under is not None:
+        ratings = ratings.filter(result__node__path__startswith=under.path)
+    counts = _count_by(ratings, "result__fiscal_year", "level_id")
+    marked = _count_by(
+        ratings.filter(result__node__markers__isnull=False),
+        "result__fiscal_year",
+        "level_id",
+        "result__node__markers",
+    )
+
+    years = year_columns(plan, onwards=False)
+    rows = []
+    for level in levels:
+        cells = tuple(
+            SummaryCell(
+                count=counts.get((column.year, level.pk), 0),
+                marker_counts=tuple(marked.get((column.year, level.pk, m.pk), 0) for m in markers),
+            )
+            for column in years
+        )
+        rows.append(
+            SummaryRow(heading=f"{level.code} {level.label}", code=level.code, label=level.label, cells=cells)
+        )
+    total_cells = tuple(
+        SummaryCell(
+            count=sum(row.cells[i].count for row in rows),
+            marker_counts=tuple(
+                sum(row.cells[i].marker_counts[j] for row in rows) for j in range(len(markers))
+            ),
+        )
+        for i in range(len(years))
+    )
+    total = SummaryRow(heading=gettext("Total"), code="", label=gettext("Total"), cells=total_cells)
+    return RatingSummary(
+        caption=gettext("Measures by %(dimension)s and fiscal year") % {"dimension": dimension.name},
+        dimension_name=dimension.name,
+        years=years,
+        sub_headings=(
+            gettext("Measures"),
+            *(gettext("of which %(symbol)s") % {"symbol": m.symbol} for m in markers),
+        ),
+        markers=tuple(_marker_view(m) for m in markers),
+        rows=tuple(rows),
+        total=total,
+    )
