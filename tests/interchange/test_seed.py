@@ -16,7 +16,7 @@ from shinchoku.progress.models import Result
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).parents[2]
-SEED = ROOT.parent / "shared" / "seeds" / "000_239b4ee5ef6a37b7.txt"
+SEED = ROOT / "data" / "seeds" / "kawasaki-plan9.source.txt"  # the text the transcription was made from
 SCHEMA = json.loads((ROOT / "src/shinchoku/interchange/schemas/dataset-1.schema.json").read_text())
 
 # Each measure, its two results' opening words, in the seed's order.
