@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from .factories import Sample, add_target, make_node, make_sample, make_world
+from .factories import Sample, add_result, add_target, make_node, make_sample, make_world
 from .html import Element, parse, table_grid
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_plan_page_counts_ratings_per_year_and_marker(client: Client, seeded: Sa
     assert "達成状況区分" in table.find("caption").text
     headings = [th.text for th in table.find("thead").find_all("th")]
     assert headings[:4] == ["達成状況区分", "2011(平成23)年度", "2012(平成24)年度", "2013(平成25)年度"]
-    assert headings[4:7] == ["Measures", "of which ○", "of which 重点"]
+    assert headings[4:7] == ["Count", "of which ○", "of which 重点"]
     rows = summary_rows(doc)
     # Columns: per year, measures / of which ○ / of which 重点.
     assert rows["3 目標をほぼ達成"] == ["1", "1", "0", "2", "0", "1", "0", "0", "0"]
@@ -304,3 +304,45 @@ def test_an_unknown_address_gets_a_page_in_the_site_layout(client) -> None:
     body = response.content.decode()
     assert '<html lang="ja">' in body
     assert body.count("<h1") == 1 and "ページが見つかりません" in body
+
+
+@pytest.mark.django_db
+def test_each_rated_level_gets_its_own_rating_table(client: Client) -> None:
+    """Projects (事務事業) under a measure may be rated too; the summaries count each level apart."""
+    from shinchoku.plans.models import Dimension, Level
+    from shinchoku.progress.models import Rating, Result
+
+    world = make_world()
+    project_level = Level.objects.create(plan=world.plan, depth=3, key="project", name="事務事業", rated=True)
+    project_dimension = Dimension.objects.create(
+        plan=world.plan,
+        level=project_level,
+        key="achievement",
+        name="達成度",
+        scale=world.dimension.scale,
+        primary=True,
+    )
+    area = make_node(world, world.area_level, "1", "分野")
+    programme = make_node(world, world.programme_level, "1-1", "政策", area)
+    measure = make_node(world, world.measure_level, "1-1-1", "施策", programme)
+    add_result(world, measure, 2012, "・実施", rating="2")
+    for number, code in enumerate(["4", "4", "1"]):
+        project = make_node(world, project_level, f"1-1-1-{number}", f"事業{number}", measure)
+        result = Result.objects.create(node=project, fiscal_year=2012, text="・実施")
+        Rating.objects.create(result=result, dimension=project_dimension, level=world.ratings[code])
+
+    page = client.get(reverse("portal:node", args=[world.plan.code, programme.code])).content.decode()
+    assert page.count("<caption") == 2
+    assert "施策計画の達成状況区分別・年度別の件数" in page
+    assert "事務事業の達成度別・年度別の件数" in page
+    plan_page = client.get(reverse("portal:plan", args=[world.plan.code])).content.decode()
+    assert plan_page.count("<caption") >= 2 and 'id="summary-caption-2"' in plan_page
+    from shinchoku.plans.selectors import rating_summaries
+
+    measures_table, projects_table = rating_summaries(world.plan, under=programme)
+    year_2012 = [column.year for column in projects_table.years].index(2012)
+    counts = {row.code: row.cells[year_2012].count for row in projects_table.rows}
+    assert counts == {"1": 1, "2": 0, "3": 0, "4": 2, "5": 0}
+    assert projects_table.total.cells[year_2012].count == 3
+    assert measures_table.total.cells[year_2012].count == 1
+    assert measures_table.level_name == "施策計画" and projects_table.level_name == "事務事業"

@@ -60,7 +60,7 @@ from .sheet import (
     measure_sheets,
     target_table,
 )
-from .summary import RatingSummary, SummaryCell, SummaryRow, rating_summary
+from .summary import RatingSummary, SummaryCell, SummaryRow, rating_summaries
 
 __all__ = [
     "BULLETS",
@@ -100,7 +100,7 @@ __all__ = [
     "node_overview",
     "plan_list",
     "plan_outline",
-    "rating_summary",
+    "rating_summaries",
     "target_table",
     "text_lines",
     "year_columns",

@@ -32,7 +32,7 @@ from .common import (
     text_lines,
     year_label,
 )
-from .summary import RatingSummary, rating_summary
+from .summary import RatingSummary, rating_summaries
 
 #: Measures listed per page on the page of a plan area or programme.
 MEASURES_PER_PAGE = 100
@@ -130,7 +130,8 @@ class PlanOutline:
     measure_count: int
     #: Plan areas and programmes only: measures are listed on their pages.
     roots: tuple[OutlineNode, ...]
-    summary: RatingSummary | None
+    #: One rating table per rated level, top level first.
+    summaries: tuple[RatingSummary, ...]
 
 
 def _outline(
@@ -177,7 +178,7 @@ def plan_outline(plan_code: str) -> PlanOutline:
         measure_level_name=rated.level.name if rated.level else "",
         measure_count=sum(counts_by_parent.values()),
         roots=roots,
-        summary=rating_summary(plan, rated.dimension),
+        summaries=rating_summaries(plan),
     )
 
 
@@ -226,7 +227,7 @@ class NodeOverview:
     outline: tuple[OutlineNode, ...]
     highlights: tuple[HighlightGroup, ...]
     page: PageInfo
-    summary_table: RatingSummary | None
+    summary_tables: tuple[RatingSummary, ...]
 
 
 def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
@@ -289,7 +290,7 @@ def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
             previous_number=page_obj.previous_page_number() if page_obj.has_previous() else None,
             next_number=page_obj.next_page_number() if page_obj.has_next() else None,
         ),
-        summary_table=rating_summary(plan, rated.dimension, under=node),
+        summary_tables=rating_summaries(plan, under=node),
     )
 
 

@@ -1,5 +1,6 @@
-"""The rating summary: per fiscal year, how many measures got each level of a rating
-scale, and how many of those carry each marker; for a whole plan or a subtree."""
+"""The rating summaries: for each rated level of a plan (施策計画, 事務事業 …), per fiscal
+year, how many nodes got each level of the level's primary rating scale, and how many of
+those carry each marker; for a whole plan or a subtree."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext
 
-from shinchoku.plans.models import Dimension, Node, Plan, ScaleLevel
+from shinchoku.plans.models import Dimension, Marker, Node, Plan, ScaleLevel
 from shinchoku.progress.models import Rating
 
 from .common import MarkerView, YearColumn, _marker_view, _ordered_markers, year_columns
@@ -34,12 +35,14 @@ class SummaryRow:
 
 @dataclass(frozen=True)
 class RatingSummary:
-    """Per level of the primary dimension's scale: per fiscal year, how many measures got it."""
+    """Per level of the primary dimension's scale: per fiscal year, how many nodes got it."""
 
     caption: str
+    #: The rated level counted, e.g. 施策計画.
+    level_name: str
     dimension_name: str
     years: tuple[YearColumn, ...]
-    #: Sub-columns under each year: "Measures", then "of which ○" per marker.
+    #: Sub-columns under each year: "Count", then "of which ○" per marker.
     sub_headings: tuple[str, ...]
     markers: tuple[MarkerView, ...]
     rows: tuple[SummaryRow, ...]
@@ -57,14 +60,34 @@ def _count_by(ratings: QuerySet[Rating], *fields: str) -> dict[tuple[Any, ...], 
     return {tuple(row[:-1]): row[-1] for row in rows}
 
 
-def rating_summary(
-    plan: Plan, dimension: Dimension | None, *, under: Node | None = None
-) -> RatingSummary | None:
-    """The aggregate table for a whole plan or the subtree under a node. Four queries."""
-    if dimension is None:
-        return None
-    levels = list(ScaleLevel.objects.filter(scale_id=dimension.scale_id).order_by("position"))
+def rating_summaries(plan: Plan, *, under: Node | None = None) -> tuple[RatingSummary, ...]:
+    """One table per rated level that has a primary dimension, top level first, for the
+    whole plan or the subtree under ``under``. 3 queries plus 2 per rated level."""
+    dimensions = list(
+        Dimension.objects.filter(plan=plan, primary=True).select_related("level").order_by("level__depth")
+    )
+    if not dimensions:
+        return ()
     markers = list(_ordered_markers().filter(plan=plan))
+    scale_levels: dict[int, list[ScaleLevel]] = {}
+    for scale_level in ScaleLevel.objects.filter(scale_id__in={d.scale_id for d in dimensions}).order_by(
+        "position"
+    ):
+        scale_levels.setdefault(scale_level.scale_id, []).append(scale_level)
+    return tuple(
+        _summary(plan, dimension, scale_levels.get(dimension.scale_id, []), markers, under)
+        for dimension in dimensions
+    )
+
+
+def _summary(
+    plan: Plan,
+    dimension: Dimension,
+    levels: list[ScaleLevel],
+    markers: list[Marker],
+    under: Node | None,
+) -> RatingSummary:
+    """The table of one dimension. Two queries."""
     ratings = Rating.objects.filter(dimension=dimension)
     if under is not None:
         ratings = ratings.filter(result__node__path__startswith=under.path)
@@ -99,12 +122,14 @@ def rating_summary(
         for i in range(len(years))
     )
     total = SummaryRow(heading=gettext("Total"), code="", label=gettext("Total"), cells=total_cells)
+    names = {"level": dimension.level.name, "dimension": dimension.name}
     return RatingSummary(
-        caption=gettext("Measures by %(dimension)s and fiscal year") % {"dimension": dimension.name},
+        caption=gettext("%(level)s by %(dimension)s and fiscal year") % names,
+        level_name=dimension.level.name,
         dimension_name=dimension.name,
         years=years,
         sub_headings=(
-            gettext("Measures"),
+            gettext("Count"),
             *(gettext("of which %(symbol)s") % {"symbol": m.symbol} for m in markers),
         ),
         markers=tuple(_marker_view(m) for m in markers),
