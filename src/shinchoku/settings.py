@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shinchoku.plans",
     "shinchoku.progress",
     "shinchoku.interchange",
+    "shinchoku.reports",
     "shinchoku.portal",
     "shinchoku.accounts",
 ]

@@ -60,7 +60,7 @@ from .sheet import (
     measure_sheets,
     target_table,
 )
-from .summary import RatingSummary, SummaryCell, SummaryRow, rating_summaries
+from .summary import RatingSummary, SummaryCell, SummaryRow, rating_summaries, summary_table
 
 __all__ = [
     "BULLETS",
@@ -101,6 +101,7 @@ __all__ = [
     "plan_list",
     "plan_outline",
     "rating_summaries",
+    "summary_table",
     "target_table",
     "text_lines",
     "year_columns",

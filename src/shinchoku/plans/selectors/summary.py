@@ -4,6 +4,7 @@ those carry each marker; for a whole plan or a subtree."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,25 +88,43 @@ def _summary(
     markers: list[Marker],
     under: Node | None,
 ) -> RatingSummary:
-    """The table of one dimension. Two queries."""
+    """The table of one dimension, counted in the database. Two queries."""
     ratings = Rating.objects.filter(dimension=dimension)
     if under is not None:
         ratings = ratings.filter(result__node__path__startswith=under.path)
-    counts = _count_by(ratings, "result__fiscal_year", "level_id")
+    counts = _count_by(ratings, "result__fiscal_year", "level__code")
     marked = _count_by(
         ratings.filter(result__node__markers__isnull=False),
         "result__fiscal_year",
-        "level_id",
-        "result__node__markers",
+        "level__code",
+        "result__node__markers__symbol",
+    )
+    return summary_table(
+        dimension,
+        levels,
+        markers,
+        year_columns(plan, onwards=False),
+        lambda year, code: counts.get((year, code), 0),
+        lambda year, code, symbol: marked.get((year, code, symbol), 0),
     )
 
-    years = year_columns(plan, onwards=False)
+
+def summary_table(
+    dimension: Dimension,
+    levels: Sequence[ScaleLevel],
+    markers: Sequence[Marker],
+    years: tuple[YearColumn, ...],
+    count: Callable[[int, str], int],
+    marked: Callable[[int, str, str], int],
+) -> RatingSummary:
+    """Lay out a rating table from counts, however they were made: ``count(year, level
+    code)`` and ``marked(year, level code, marker symbol)``."""
     rows = []
     for level in levels:
         cells = tuple(
             SummaryCell(
-                count=counts.get((column.year, level.pk), 0),
-                marker_counts=tuple(marked.get((column.year, level.pk, m.pk), 0) for m in markers),
+                count=count(column.year, level.code),
+                marker_counts=tuple(marked(column.year, level.code, m.symbol) for m in markers),
             )
             for column in years
         )

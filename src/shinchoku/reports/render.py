@@ -1,0 +1,71 @@
+"""Draw a ReportDocument: as PDF through Typst, or as HTML through Django's templates.
+
+Both renderers take the same view-model and only draw it (see selectors.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
+
+from shinchoku.reports.selectors import ReportDocument, ReportError
+
+TEMPLATE = Path(__file__).parent / "typst" / "report.typ"
+
+#: Japanese fonts the PDF can embed, in order of preference: (family, file names).
+FONTS = (
+    ("IPAexGothic", ("ipaexg.ttf",)),
+    ("Noto Sans CJK JP", ("NotoSansCJK-Regular.ttc", "NotoSansCJKjp-Regular.otf")),
+)
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+
+
+def japanese_font() -> tuple[str, Path]:
+    """The family and folder of an installed Japanese font. Raises ReportError naming the
+    package to install when there is none, rather than printing boxes."""
+    for family, names in FONTS:
+        for folder in FONT_DIRS:
+            if not folder.is_dir():
+                continue
+            for name in names:
+                found = next(folder.rglob(name), None)
+                if found is not None:
+                    return family, found.parent
+    raise ReportError(
+        gettext(
+            "No Japanese font is installed: install the Debian package fonts-ipaexfont "
+            "(or fonts-noto-cjk) and try again."
+        )
+    )
+
+
+def report_json(document: ReportDocument) -> str:
+    return json.dumps(dataclasses.asdict(document), ensure_ascii=False, separators=(",", ":"))
+
+
+def render_pdf(document: ReportDocument) -> bytes:
+    """A4 landscape, tagged, PDF/A-2a and PDF/UA-1, the Japanese font embedded."""
+    import typst
+
+    family, folder = japanese_font()
+    try:
+        return typst.compile(
+            TEMPLATE.read_bytes(),
+            root=str(TEMPLATE.parent),
+            font_paths=[str(folder)],
+            sys_inputs={"data": report_json(document), "font": family},
+            pdf_standards=["a-2a", "ua-1"],
+            # A fixed creation time keeps the same data giving the same bytes.
+            timestamp=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
+        )
+    except typst.TypstError as error:
+        where = error.diagnostic.strip().splitlines()[1:2] if error.diagnostic else []
+        raise ReportError(f"Typst could not typeset the report: {error} {' '.join(where).strip()}") from error
+
+
+def render_html(document: ReportDocument) -> str:
+    return render_to_string("reports/report.html", {"report": document})

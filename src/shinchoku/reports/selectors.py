@@ -1,0 +1,379 @@
+"""The annual progress report as one view-model, read once and drawn twice: by the
+Typst template (PDF) and by the Django template (HTML). Every layout decision that
+both share — what goes in which section, in which order, which years, which counts —
+is made here; the renderers only draw it.
+
+The report follows the published layout: per plan area, its summary pages (the
+programmes and, under each, the 【主な実施結果】 of each measure for the report's
+year) and its rating table; per programme, its rating table and the sheets of its
+measures; at the end, an index of measures by unit (作成局別索引).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext
+
+from shinchoku import fiscal
+from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, ScaleLevel
+from shinchoku.plans.selectors import (
+    MarkerView,
+    MeasureSheet,
+    NodeRef,
+    PlanHeader,
+    RatingSummary,
+    RatingView,
+    Text,
+    YearColumn,
+    measure_sheets,
+    summary_table,
+    text_lines,
+    year_columns,
+)
+from shinchoku.plans.selectors.common import _children_by_parent, _node_ref, _ordered_markers, _plan_header
+from shinchoku.progress.models import Result
+
+
+class ReportError(Exception):
+    """A report that cannot be made from these options; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class ReportHighlight:
+    """One measure's entry on the summary pages: its digest for the report's year."""
+
+    node: NodeRef
+    anchor: str
+    markers: tuple[MarkerView, ...]
+    text: Text
+    rating: RatingView | None
+
+
+@dataclass(frozen=True)
+class ProgrammeSection:
+    node: NodeRef
+    anchor: str
+    summary: Text
+    highlights: tuple[ReportHighlight, ...]
+    summaries: tuple[RatingSummary, ...]
+    sheets: tuple[ReportSheet, ...]
+
+
+@dataclass(frozen=True)
+class ReportSheet:
+    """A measure sheet as the report prints it: results limited to the report's years."""
+
+    anchor: str
+    sheet: MeasureSheet
+
+
+@dataclass(frozen=True)
+class AreaSection:
+    node: NodeRef
+    anchor: str
+    summary: Text
+    programmes: tuple[ProgrammeSection, ...]
+    summaries: tuple[RatingSummary, ...]
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A unit of the 作成局別索引 and the measures it authors (or, failing that, is responsible for)."""
+
+    unit: str
+    measures: tuple[tuple[NodeRef, str], ...]
+
+
+@dataclass(frozen=True)
+class ReportLabels:
+    """Every fixed word the report prints, translated once, so both templates stay free of prose."""
+
+    contents: str
+    summary_pages: str
+    highlights: str
+    ratings_table: str
+    purpose: str
+    baseline: str
+    targets: str
+    results: str
+    what_was_done: str
+    context_change: str
+    response: str
+    markers: str
+    units: str
+    unit_index: str
+    no_result: str
+    not_rated: str
+    meaning_not_stated: str
+    cover_note: str
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    plan: PlanHeader
+    title: str
+    subtitle: str
+    fiscal_year: int
+    year_label: str
+    #: The fiscal years whose results are printed.
+    years: tuple[YearColumn, ...]
+    first_page: int
+    areas: tuple[AreaSection, ...]
+    unit_index: tuple[IndexEntry, ...]
+    markers: tuple[MarkerView, ...]
+    labels: ReportLabels
+    language: str
+
+
+def _anchor(node: Node) -> str:
+    return f"node-{node.pk}"
+
+
+def report_build(
+    plan_code: str,
+    *,
+    year: int,
+    years: Sequence[int] | None = None,
+    area_code: str | None = None,
+    first_page: int = 1,
+    language: str = "ja",
+) -> ReportDocument:
+    """Read everything the report for fiscal ``year`` prints. ``years``: whose results to
+    print (default: every year of the period up to ``year``); ``area_code``: one plan area
+    (default: all). Raises ReportError for options that make no report. A fixed number of
+    queries, whatever the size of the plan."""
+    try:
+        plan = Plan.objects.get(code=plan_code)
+    except Plan.DoesNotExist as error:
+        raise ReportError(
+            gettext("There is no plan with the code %(code)s.") % {"code": plan_code}
+        ) from error
+    if year not in plan.fiscal_years:
+        raise ReportError(
+            gettext("Fiscal year %(year)s is outside the plan period %(first)s–%(last)s.")
+            % {"year": year, "first": plan.first_year, "last": plan.last_year}
+        )
+    shown = sorted(set(years)) if years else list(range(plan.first_year, year + 1))
+    outside = [y for y in shown if y not in plan.fiscal_years]
+    if outside:
+        raise ReportError(
+            gettext("Fiscal year %(year)s is outside the plan period %(first)s–%(last)s.")
+            % {"year": outside[0], "first": plan.first_year, "last": plan.last_year}
+        )
+    if first_page < 1:
+        raise ReportError(gettext("The first page number must be 1 or more."))
+
+    rated_levels = list(Level.objects.filter(plan=plan, rated=True).order_by("depth"))
+    if not rated_levels:
+        raise ReportError(gettext("The plan has no rated level, so there is nothing to report."))
+    measure_level = rated_levels[0]
+    nodes = list(
+        Node.objects.filter(plan=plan, level__depth__lte=measure_level.depth).select_related("level")
+    )
+    children = _children_by_parent(nodes)
+    roots = children[None]
+    if area_code is not None:
+        roots = [node for node in roots if node.code == area_code]
+        if not roots:
+            raise ReportError(
+                gettext("The plan %(plan)s has no plan area with the code %(code)s.")
+                % {"plan": plan.code, "code": area_code}
+            )
+    if not Result.objects.filter(node__plan=plan, fiscal_year=year).exists():
+        raise ReportError(
+            gettext("The plan %(plan)s has no results for %(year)s.")
+            % {"plan": plan.code, "year": fiscal.western_label(year)}
+        )
+
+    # Measures in printed order, each with the group (its nearest non-rated ancestor) it sits under.
+    ordered: list[tuple[Node, list[tuple[Node, list[Node]]]]] = []
+    for root in roots:
+        groups: list[tuple[Node, list[Node]]] = []
+        _collect_groups(root, children, measure_level.depth, groups)
+        ordered.append((root, groups))
+    all_measures = [m for _root, groups in ordered for _group, measures in groups for m in measures]
+    for node in all_measures:
+        node.plan = plan
+    sheets = {sheet.node.code: sheet for sheet in measure_sheets(all_measures)}
+
+    dimension = (
+        Dimension.objects.filter(plan=plan, level=measure_level, primary=True).select_related("level").first()
+    )
+    scale_levels = list(ScaleLevel.objects.filter(scale_id=dimension.scale_id)) if dimension else []
+    markers = list(_ordered_markers().filter(plan=plan))
+    columns = tuple(c for c in year_columns(plan, onwards=False) if c.year in shown)
+
+    def summaries(measures: Sequence[Node]) -> tuple[RatingSummary, ...]:
+        if dimension is None:
+            return ()
+        return (_count_table(dimension, scale_levels, markers, columns, [sheets[m.code] for m in measures]),)
+
+    areas = []
+    for root, groups in ordered:
+        programmes = []
+        for group, measures in groups:
+            programmes.append(
+                ProgrammeSection(
+                    node=_node_ref(group),
+                    anchor=_anchor(group),
+                    summary=text_lines(group.summary),
+                    highlights=tuple(_highlight(m, sheets[m.code], year, dimension) for m in measures),
+                    summaries=summaries(measures),
+                    sheets=tuple(
+                        ReportSheet(_anchor(m), _limit_years(sheets[m.code], shown)) for m in measures
+                    ),
+                )
+            )
+        area_measures = [m for _group, measures in groups for m in measures]
+        areas.append(
+            AreaSection(
+                node=_node_ref(root),
+                anchor=_anchor(root),
+                summary=text_lines(root.summary),
+                programmes=tuple(programmes),
+                summaries=summaries(area_measures),
+            )
+        )
+
+    year_text = f"{fiscal.western_label(year)}（{fiscal.wareki_label(year)}）"
+    return ReportDocument(
+        plan=_plan_header(plan),
+        title=plan.title,
+        subtitle=gettext("Progress report for %(year)s") % {"year": year_text},
+        fiscal_year=year,
+        year_label=year_text,
+        years=columns,
+        first_page=first_page,
+        areas=tuple(areas),
+        unit_index=_unit_index(all_measures),
+        markers=tuple(MarkerView(m.symbol, m.name, m.meaning) for m in markers),
+        labels=_labels(),
+        language=language,
+    )
+
+
+def _collect_groups(
+    node: Node,
+    children: dict[int | None, list[Node]],
+    measure_depth: int,
+    groups: list[tuple[Node, list[Node]]],
+) -> None:
+    """Depth first: each non-rated node with measures directly under it is a group."""
+    measures = [child for child in children[node.pk] if child.level.depth == measure_depth]
+    if measures:
+        groups.append((node, measures))
+    for child in children[node.pk]:
+        if child.level.depth < measure_depth:
+            _collect_groups(child, children, measure_depth, groups)
+
+
+def _limit_years(sheet: MeasureSheet, years: Sequence[int]) -> MeasureSheet:
+    return dataclasses.replace(sheet, results=tuple(r for r in sheet.results if r.fiscal_year in years))
+
+
+def _primary(rating_views: Sequence[RatingView], dimension: Dimension | None) -> RatingView | None:
+    if dimension is None:
+        return None
+    return next((r for r in rating_views if r.dimension_key == dimension.key and r.code), None)
+
+
+def _highlight(node: Node, sheet: MeasureSheet, year: int, dimension: Dimension | None) -> ReportHighlight:
+    result = next((r for r in sheet.results if r.fiscal_year == year), None)
+    return ReportHighlight(
+        node=sheet.node,
+        anchor=_anchor(node),
+        markers=sheet.markers,
+        # The digest printed on the summary pages; the result itself where none was written.
+        text=(result.highlight or result.text) if result else (),
+        rating=_primary(result.ratings, dimension) if result else None,
+    )
+
+
+def _count_table(
+    dimension: Dimension,
+    levels: list[ScaleLevel],
+    markers: list[Marker],
+    columns: tuple[YearColumn, ...],
+    sheets: Sequence[MeasureSheet],
+) -> RatingSummary:
+    """The rating table of a group of measures, counted from the sheets already read."""
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    marked: dict[tuple[int, str, str], int] = defaultdict(int)
+    for sheet in sheets:
+        symbols = [m.symbol for m in sheet.markers]
+        for result in sheet.results:
+            rating = _primary(result.ratings, dimension)
+            if rating is None:
+                continue
+            counts[(result.fiscal_year, rating.code)] += 1
+            for symbol in symbols:
+                marked[(result.fiscal_year, rating.code, symbol)] += 1
+    return summary_table(
+        dimension,
+        sorted(levels, key=lambda level: level.position),
+        markers,
+        columns,
+        lambda year, code: counts[(year, code)],
+        lambda year, code, symbol: marked[(year, code, symbol)],
+    )
+
+
+def _unit_index(measures: Sequence[Node]) -> tuple[IndexEntry, ...]:
+    """Measures by the bureau (top unit) that authors them, or else is responsible for them."""
+    if not measures:
+        return ()
+    by_pk = {m.pk: m for m in measures}
+    units = {unit.pk: unit for unit in OrgUnit.objects.all()}
+    roles: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for node_id, unit_id, role in NodeUnit.objects.filter(node_id__in=by_pk).values_list(
+        "node_id", "unit_id", "role"
+    ):
+        roles[node_id][role].append(unit_id)
+
+    def top(unit_id: int) -> OrgUnit:
+        unit = units[unit_id]
+        while unit.parent_id is not None and unit.parent_id in units:
+            unit = units[unit.parent_id]
+        return unit
+
+    entries: dict[str, list[Node]] = defaultdict(list)
+    order: dict[str, str] = {}
+    for measure in measures:
+        node_roles = roles.get(measure.pk, {})
+        unit_ids = node_roles.get(NodeUnit.Role.AUTHORING) or node_roles.get(NodeUnit.Role.RESPONSIBLE) or []
+        for bureau in {top(unit_id).pk: top(unit_id) for unit_id in unit_ids}.values():
+            entries[bureau.name].append(measure)
+            order[bureau.name] = bureau.code
+    return tuple(
+        IndexEntry(unit=name, measures=tuple((_node_ref(m), _anchor(m)) for m in entries[name]))
+        for name in sorted(entries, key=lambda name: order[name])
+    )
+
+
+def _labels() -> ReportLabels:
+    return ReportLabels(
+        contents=gettext("Contents"),
+        summary_pages=gettext("Main results"),
+        highlights=gettext("Main results"),
+        ratings_table=gettext("Ratings at a glance"),
+        purpose=gettext("Purpose"),
+        baseline=gettext("Baseline"),
+        targets=gettext("Targets"),
+        results=gettext("Results by fiscal year"),
+        what_was_done=gettext("What was done"),
+        context_change=gettext("Changes in circumstances and issues"),
+        response=gettext("Response to new issues"),
+        markers=gettext("Markers"),
+        units=gettext("Sections in charge"),
+        unit_index=gettext("Index of measures by bureau"),
+        no_result=gettext("No result has been reported yet."),
+        not_rated=gettext("not rated"),
+        meaning_not_stated=gettext("meaning not stated in the source"),
+        cover_note=gettext(
+            "Targets, results and ratings as reported by the responsible sections and published by the city."
+        ),
+    )
