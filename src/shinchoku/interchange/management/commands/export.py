@@ -1,10 +1,9 @@
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shinchoku.files import OutputError, write_atomically
 from shinchoku.interchange.exporters import dumps, export_dataset
 from shinchoku.plans.models import Plan
 
@@ -14,9 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=["json"], default="json")
-        parser.add_argument(
-            "--output", "-o", type=Path, help="file to write; '-' or nothing for standard output"
-        )
+        parser.add_argument("--output", "-o", type=Path, help="file to write; '-' or nothing for standard output")
         parser.add_argument("--plan", action="append", help="a plan code (repeatable); default: all plans")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -32,23 +29,7 @@ class Command(BaseCommand):
         if output is None or str(output) == "-":
             sys.stdout.write(text)
             return
-        write_atomically(Path(str(output)), text.encode("utf-8"))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never a partial file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise CommandError(f"{path}: the folder {directory} does not exist")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as error:
-        raise CommandError(f"{path}: cannot write here ({error.strerror})") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise CommandError(f"{path}: cannot write ({error.strerror})") from error
+        try:
+            write_atomically(Path(str(output)), text.encode("utf-8"))
+        except OutputError as error:
+            raise CommandError(str(error)) from error
