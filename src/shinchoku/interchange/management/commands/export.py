@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=["json"], default="json")
-        parser.add_argument("--output", "-o", type=Path, help="file to write; '-' or nothing for standard output")
+        parser.add_argument(
+            "--output", "-o", type=Path, help="file to write; '-' or nothing for standard output"
+        )
         parser.add_argument("--plan", action="append", help="a plan code (repeatable); default: all plans")
 
     def handle(self, *args: object, **options: object) -> None:

@@ -14,7 +14,8 @@ def year_list(value: str) -> list[int]:
     try:
         return [int(part) for part in value.split(",") if part.strip()]
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"fiscal years separated by commas, e.g. 2011,2012; not {value!r}") from error
+        message = f"fiscal years separated by commas, e.g. 2011,2012; not {value!r}"
+        raise argparse.ArgumentTypeError(message) from error
 
 
 class Command(BaseCommand):
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             help="whose results to print, e.g. 2011,2012 (default: every year of the period up to --year)",
         )
         parser.add_argument("--first-page", type=int, default=1, help="the number of the first numbered page")
-        parser.add_argument("--language", choices=["ja", "en"], default="ja", help="the report's fixed wording")
+        parser.add_argument(
+            "--language", choices=["ja", "en"], default="ja", help="the report's fixed wording"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         plan_code = options["plan"] or self.only_plan()
