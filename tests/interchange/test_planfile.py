@@ -307,3 +307,53 @@ def test_the_command_reports_and_exits_non_zero(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="nothing was loaded") as error:
         call_command("loadplan", str(path))
     assert "children[0].title: must not be empty" in str(error.value)
+
+
+def test_a_plan_may_have_any_number_of_levels(tmp_path: Path) -> None:
+    """Five levels, two of them programmes: 政策 / 施策 / 基本事業 / 事務事業 / 細事業."""
+    data = {
+        "format": "shinchoku-plan/1",
+        "plan": {"code": "deep", "title": "深い計画", "first_year": 2020, "last_year": 2022},
+        "levels": [
+            {"key": "seisaku", "kind": "plan", "name": "政策"},
+            {"key": "shisaku", "kind": "programme", "name": "施策"},
+            {"key": "kihon", "kind": "programme", "name": "基本事業"},
+            {"key": "jimu", "kind": "measure", "name": "事務事業", "rated": True},
+            {"key": "sai", "name": "細事業", "rated": True},
+        ],
+        "nodes": [
+            {
+                "level": "seisaku",
+                "code": "1",
+                "title": "政策1",
+                "children": [
+                    {
+                        "level": "shisaku",
+                        "code": "1-1",
+                        "title": "施策1",
+                        "children": [
+                            {
+                                "level": "kihon",
+                                "code": "1-1-1",
+                                "title": "基本事業1",
+                                "children": [
+                                    {
+                                        "level": "jimu",
+                                        "code": "1-1-1-1",
+                                        "title": "事務事業1",
+                                        "children": [{"level": "sai", "code": "1-1-1-1-1", "title": "細事業1"}],
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    load_plan_file(write(tmp_path, data))
+    deepest = Node.objects.get(code="1-1-1-1-1")
+    assert len(deepest.ancestor_ids()) == 4
+    exported = {node["code"]: node for node in export_dataset()["nodes"]}
+    assert exported["1-1-1"]["level"] == "programme" and exported["1-1-1"]["level_key"] == "kihon"
+    assert exported["1-1-1-1-1"]["level"] == "other" and exported["1-1-1-1-1"]["level_key"] == "sai"

@@ -46,6 +46,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
     plan_codes = {plan.pk: plan.code for plan in plan_list}
 
     levels = list(Level.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "depth"))
+    level_kinds = {level.pk: level.kind for level in levels}
     level_keys = {level.pk: level.key for level in levels}
     dimensions = list(
         Dimension.objects.filter(plan_id__in=plan_ids)
@@ -100,7 +101,8 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "id": node_keys[node.pk],
                 "plan": plan_codes[node.plan_id],
                 "parent_id": node_keys.get(node.parent_id) if node.parent_id else None,
-                "level": level_keys[node.level_id],
+                "level": level_kinds[node.level_id],
+                "level_key": level_keys[node.level_id],
                 "code": node.code,
                 "label": node.label,
                 "position": node.position,
@@ -210,7 +212,13 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "description": plan.description,
                 "note": plan.note,
                 "levels": [
-                    {"key": level.key, "name": level.name, "depth": level.depth, "rated": level.rated}
+                    {
+                        "key": level.key,
+                        "kind": level.kind,
+                        "name": level.name,
+                        "depth": level.depth,
+                        "rated": level.rated,
+                    }
                     for level in levels
                     if level.plan_id == plan.pk
                 ],
@@ -226,7 +234,12 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                     if dimension.plan_id == plan.pk
                 ],
                 "markers": [
-                    {"symbol": marker.symbol, "name": marker.name, "meaning": marker.meaning or None}
+                    {
+                        "symbol": marker.symbol,
+                        "name": marker.name,
+                        "meaning": marker.meaning or None,
+                        "note": marker.note,
+                    }
                     for marker in markers
                     if marker.plan_id == plan.pk
                 ],
@@ -238,6 +251,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "code": scale.code,
                 "name": scale.name,
                 "good_end": scale.good_end,
+                "description": scale.description,
                 "levels": [
                     {
                         "code": level.code,

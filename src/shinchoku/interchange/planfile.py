@@ -180,8 +180,8 @@ class Checker:
             self.fail((*path, key), f"is {len(result)} characters long; at most {max_length} are allowed")
         return result
 
-    def slug(self, data: dict, key: str, path: Path_) -> str:
-        value = self.text(data, key, path, required=True, max_length=64)
+    def slug(self, data: dict, key: str, path: Path_, max_length: int = 64) -> str:
+        value = self.text(data, key, path, required=True, max_length=max_length)
         if value and not _SLUG.match(value):
             self.fail((*path, key), "may contain only ASCII letters, digits, - and _")
         return value
@@ -293,10 +293,15 @@ class Checker:
         kinds = [kind.value for kind in Level.Kind]
         for index, item in enumerate(self.sequence(value, ("levels",), required=True)):
             path: Path_ = ("levels", index)
-            data = self.mapping(item, path, {"key", "name", "rated"}, {"key", "name"})
+            data = self.mapping(item, path, {"key", "kind", "name", "rated"}, {"key", "name"})
+            key = self.slug(data, "key", path, max_length=30)
             level = {
                 "depth": index,
-                "key": self.choice(data, "key", path, kinds),
+                "key": key,
+                # A key that names a kind (plan, programme, measure, project) is that kind.
+                "kind": self.choice(
+                    data, "kind", path, kinds, key if key in kinds else Level.Kind.OTHER.value
+                ),
                 "name": self.text(data, "name", path, required=True, max_length=50),
                 "rated": self.boolean(data, "rated", path, False),
             }
@@ -383,6 +388,7 @@ class Checker:
                 "symbol": self.text(data, "symbol", path, required=True, max_length=20),
                 "name": self.text(data, "name", path, max_length=50),
                 "meaning": self.text(data, "meaning", path),
+                "note": self.text(data, "note", path),
                 "position": index,
             }
             marker["name"] = marker["name"] or marker["symbol"]
@@ -744,7 +750,12 @@ def _write(spec: PlanSpec) -> LoadSummary:
         levels[level["key"]], _ = Level.objects.update_or_create(
             plan=plan,
             key=level["key"],
-            defaults={"depth": level["depth"], "name": level["name"], "rated": level["rated"]},
+            defaults={
+                "depth": level["depth"],
+                "kind": level["kind"],
+                "name": level["name"],
+                "rated": level["rated"],
+            },
         )
 
     scales = {}
@@ -792,7 +803,12 @@ def _write(spec: PlanSpec) -> LoadSummary:
         markers[marker["symbol"]], _ = Marker.objects.update_or_create(
             plan=plan,
             symbol=marker["symbol"],
-            defaults={"name": marker["name"], "meaning": marker["meaning"], "position": marker["position"]},
+            defaults={
+                "name": marker["name"],
+                "meaning": marker["meaning"],
+                "note": marker["note"],
+                "position": marker["position"],
+            },
         )
 
     units = {}

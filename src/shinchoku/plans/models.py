@@ -8,11 +8,21 @@ rows that a plan defines.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
+
+#: Fiscal years the software accepts: from the Meiji era's calendar to far ahead.
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2200)]
+
+#: Node codes appear in web addresses and file names: no slash, white space or URL syntax.
+node_code_validator = RegexValidator(
+    r"^[^/\\?#%\s]+$",
+    _("A code may not contain spaces or the characters / \\ ? # %."),
+)
 
 
 class Plan(models.Model):
@@ -21,8 +31,8 @@ class Plan(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     title = models.CharField(_("title"), max_length=200)
     period_label = models.CharField(_("period label"), max_length=100, blank=True)
-    first_year = models.PositiveSmallIntegerField(_("first fiscal year"))
-    last_year = models.PositiveSmallIntegerField(_("last fiscal year"))
+    first_year = models.PositiveSmallIntegerField(_("first fiscal year"), validators=YEAR_VALIDATORS)
+    last_year = models.PositiveSmallIntegerField(_("last fiscal year"), validators=YEAR_VALIDATORS)
     onwards = models.BooleanField(
         _("onwards column"),
         default=True,
@@ -47,6 +57,30 @@ class Plan(models.Model):
     def clean(self) -> None:
         if self.first_year and self.last_year and self.last_year < self.first_year:
             raise ValidationError({"last_year": _("The last fiscal year is before the first.")})
+        if self.pk and self.first_year and self.last_year:
+            self._check_period_keeps_data()
+
+    def _check_period_keeps_data(self) -> None:
+        """Refuse a period that would leave recorded results, targets or values outside it."""
+        from shinchoku.progress.models import IndicatorValue, Result, Target
+
+        last_target_year = self.last_year + (1 if self.onwards else 0)
+        outside = [
+            *Result.objects.filter(node__plan=self)
+            .exclude(fiscal_year__range=(self.first_year, self.last_year))
+            .values_list("fiscal_year", flat=True)[:1],
+            *Target.objects.filter(node__plan=self)
+            .exclude(start_year__gte=self.first_year, end_year__lte=last_target_year)
+            .values_list("start_year", flat=True)[:1],
+            *IndicatorValue.objects.filter(indicator__node__plan=self)
+            .exclude(fiscal_year__range=(self.first_year, last_target_year))
+            .values_list("fiscal_year", flat=True)[:1],
+        ]
+        if outside:
+            raise ValidationError(
+                _("Data recorded for fiscal year %(year)s would fall outside the period.")
+                % {"year": outside[0]}
+            )
 
     @property
     def fiscal_years(self) -> range:
@@ -67,17 +101,23 @@ class Plan(models.Model):
 
 
 class Level(models.Model):
-    """A named level of a plan's tree: プラン, アクションプログラム, 施策計画, 事務事業."""
+    """A named level of a plan's tree: プラン, アクションプログラム, 施策計画, 事務事業 …
+
+    A plan may have any number of levels. ``key`` identifies the level within its plan;
+    ``kind`` says what it is in the common vocabulary of the open data (several levels
+    may share a kind, e.g. two levels of programmes)."""
 
     class Kind(models.TextChoices):
         PLAN = "plan", _("plan area")
         PROGRAMME = "programme", _("programme")
         MEASURE = "measure", _("measure")
         PROJECT = "project", _("project")
+        OTHER = "other", _("other level")
 
     plan = models.ForeignKey(Plan, models.CASCADE, related_name="levels", verbose_name=_("plan"))
     depth = models.PositiveSmallIntegerField(_("depth"), help_text=_("0 for the top level."))
-    key = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.SlugField(_("key"), max_length=30, help_text=_("Identifies the level within its plan."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     name = models.CharField(_("name"), max_length=50)
     rated = models.BooleanField(_("rated"), default=False, help_text=_("Results and ratings attach here."))
 
@@ -93,6 +133,24 @@ class Level(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if not self.pk:
+            return
+        saved = Level.objects.filter(pk=self.pk).values("depth", "rated").first()
+        if saved is None:
+            return
+        errors: dict[str, str] = {}
+        if saved["depth"] != self.depth and self.nodes.exists():
+            errors["depth"] = _("Nodes stand on this level: its place in the tree cannot change.")
+        if (
+            saved["rated"]
+            and not self.rated
+            and (self.dimensions.exists() or self.nodes.filter(results__isnull=False).exists())
+        ):
+            errors["rated"] = _("Results or evaluation dimensions attach to this level: it must stay rated.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Marker(models.Model):
     """A symbol a plan prints beside nodes, such as ○ or 重点, with its meaning."""
@@ -103,6 +161,7 @@ class Marker(models.Model):
     meaning = models.TextField(
         _("meaning"), blank=True, help_text=_("Leave empty when the source does not state it.")
     )
+    note = models.TextField(_("note"), blank=True, help_text=_("Provenance and editorial decisions."))
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -113,10 +172,6 @@ class Marker(models.Model):
 
     def __str__(self) -> str:
         return self.symbol
-
-    @property
-    def meaning_stated(self) -> bool:
-        return bool(self.meaning)
 
 
 class OrgUnit(models.Model):
@@ -157,7 +212,7 @@ class Node(models.Model):
         "self", models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
     level = models.ForeignKey(Level, models.RESTRICT, related_name="nodes", verbose_name=_("level"))
-    code = models.CharField(_("code"), max_length=64)
+    code = models.CharField(_("code"), max_length=64, validators=[node_code_validator])
     label = models.CharField(
         _("printed label"), max_length=100, blank=True, help_text=_("As printed, e.g. プラン９.")
     )
@@ -187,10 +242,6 @@ class Node(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 2 if self.path else 0
 
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
@@ -329,3 +380,9 @@ class Dimension(models.Model):
             raise ValidationError({"level": _("The level belongs to another plan.")})
         if self.level_id and not self.level.rated:
             raise ValidationError({"level": _("This level is not rated.")})
+        if self.pk and self.scale_id and self.ratings.exists():
+            saved_scale = Dimension.objects.filter(pk=self.pk).values_list("scale_id", flat=True).first()
+            if saved_scale is not None and saved_scale != self.scale_id:
+                raise ValidationError(
+                    {"scale": _("Ratings have been given on this dimension: its scale cannot change.")}
+                )

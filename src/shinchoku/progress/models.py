@@ -11,10 +11,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
-from shinchoku.plans.models import Dimension, Node, Plan, ScaleLevel
+from shinchoku.plans.models import Dimension, Node, ScaleLevel
 
 
-def check_year_in(plan: Plan, year: int | None, years: range, field: str) -> dict[str, str]:
+def check_year_in(year: int | None, years: range, field: str) -> dict[str, str]:
     if year is None or year in years:
         return {}
     return {
@@ -74,13 +74,6 @@ class Target(models.Model):
             return start
         return f"{start}〜{fiscal.western_label(self.end_year)}"
 
-    @property
-    def revised(self) -> bool:
-        return bool(self.revised_text)
-
-    def covers(self, year: int) -> bool:
-        return self.start_year <= year <= self.end_year
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if not (self.text or "").strip():
@@ -94,8 +87,8 @@ class Target(models.Model):
         if node is not None and node.plan_id and self.start_year and self.end_year:
             plan = node.plan
             years = plan.target_years
-            errors.update(check_year_in(plan, self.start_year, years, "start_year"))
-            errors.update(check_year_in(plan, self.end_year, years, "end_year"))
+            errors.update(check_year_in(self.start_year, years, "start_year"))
+            errors.update(check_year_in(self.end_year, years, "end_year"))
             if self.open_end and self.end_year != plan.onwards_year:
                 errors["open_end"] = _("Only a target reaching the onwards column can be open-ended.")
         if errors:
@@ -132,7 +125,7 @@ class Result(models.Model):
     def clean(self) -> None:
         node: Node | None = getattr(self, "node", None)  # may be unsaved, as in Target.clean
         if node is not None and node.plan_id and node.level_id and self.fiscal_year:
-            errors = check_year_in(node.plan, self.fiscal_year, node.plan.fiscal_years, "fiscal_year")
+            errors = check_year_in(self.fiscal_year, node.plan.fiscal_years, "fiscal_year")
             if not node.level.rated:
                 errors["node"] = _("Results attach to rated levels only; %(level)s is not rated.") % {
                     "level": node.level.name
@@ -240,7 +233,7 @@ class IndicatorValue(models.Model):
         indicator: Indicator | None = getattr(self, "indicator", None)  # may be unsaved
         if indicator is not None and indicator.node_id and self.fiscal_year:
             plan = indicator.node.plan
-            errors = check_year_in(plan, self.fiscal_year, plan.target_years, "fiscal_year")
+            errors = check_year_in(self.fiscal_year, plan.target_years, "fiscal_year")
             if errors:
                 raise ValidationError(errors)
 
