@@ -29,9 +29,7 @@ from shinchoku.plans.models import (
     Scale,
     ScaleLevel,
 )
-from shinchoku.progress.admin import NodeResultInline, TargetInline
-
-SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+from shinchoku.progress.admin import SMALL_TEXTAREA, NodeResultInline, TargetInline
 
 
 def plan_qualified(obj: Level | Marker) -> str:
@@ -52,13 +50,13 @@ class PlanQualifiedListFilter(admin.RelatedFieldListFilter):
 
 class LevelInline(admin.TabularInline):
     model = Level
-    fields = ["depth", "key", "name", "rated"]
+    fields = ["depth", "key", "kind", "name", "rated"]
     extra = 0
 
 
 class MarkerInline(admin.TabularInline):
     model = Marker
-    fields = ["position", "symbol", "name", "meaning"]
+    fields = ["position", "symbol", "name", "meaning", "note"]
     formfield_overrides = SMALL_TEXTAREA
     extra = 0
 

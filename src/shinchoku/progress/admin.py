@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from shinchoku.plans.models import Dimension, Node, ScaleLevel
 from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
 
+#: Compact text boxes for the many text fields of inlines (also used by the plans admin).
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
 
 
 def ratings_prefetch() -> Prefetch:
@@ -127,7 +129,7 @@ class RatingInline(admin.TabularInline):
 
 @admin.register(Result)
 class ResultAdmin(admin.ModelAdmin):
-    list_display = ["node", "fiscal_year", "node__plan", "rating_summary"]
+    list_display = ["node", "fiscal_year", "plan", "rating_summary"]
     list_select_related = ["node__plan"]
     list_filter = ["fiscal_year", "node__plan", ("ratings__level", RatingLevelListFilter)]
     search_fields = ["text", "context_change", "response", "highlight", "node__code", "node__title"]
@@ -142,6 +144,10 @@ class ResultAdmin(admin.ModelAdmin):
     @admin.display(description=_("ratings"))
     def rating_summary(self, result: Result) -> str:
         return ratings_label(result)
+
+    @admin.display(description=_("plan"), ordering="node__plan__code")
+    def plan(self, result: Result) -> str:
+        return str(result.node.plan)
 
 
 # Indicators and their values ------------------------------------------------
