@@ -21,7 +21,8 @@ YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2200)]
 #: Node codes appear in web addresses and file names: no slash, white space or URL syntax.
 node_code_validator = RegexValidator(
     r"^[^/\\?#%\s]+$",
-    _("A code may not contain spaces or the characters / \\ ? # %."),
+    # The message is %-formatted by Django, hence %%.
+    _("A code may not contain spaces or the characters / \\ ? # %%."),
 )
 
 

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='node',
             name='code',
-            field=models.CharField(max_length=64, validators=[django.core.validators.RegexValidator('^[^/\\\\?#%\\s]+$', 'A code may not contain spaces or the characters / \\ ? # %.')], verbose_name='code'),
+            field=models.CharField(max_length=64, validators=[django.core.validators.RegexValidator('^[^/\\\\?#%\\s]+$', 'A code may not contain spaces or the characters / \\ ? # %%.')], verbose_name='code'),
         ),
         migrations.AlterField(
             model_name='plan',
