@@ -19,12 +19,17 @@ def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, env=clean, cwd=ROOT, timeout=120, check=False)
 
 
-def test_the_console_command_is_manage_py(tmp_path: Path) -> None:
-    env = {
+def development(tmp_path: Path) -> dict[str, str]:
+    """The settings of a development run with its own SQLite database, both in ``tmp_path``."""
+    return {
         "DEBUG": "true",
         "SHINCHOKU_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
     }
+
+
+def test_the_console_command_is_manage_py(tmp_path: Path) -> None:
+    env = development(tmp_path)
     via_command = run([str(SHINCHOKU), "help", "loaddemo"], **env)
     via_manage = run([sys.executable, "manage.py", "help", "loaddemo"], **env)
     assert via_command.returncode == 0, via_command.stderr
@@ -39,11 +44,7 @@ def test_production_needs_a_secret_key(tmp_path: Path) -> None:
 
 
 def test_development_makes_its_own_key_once(tmp_path: Path) -> None:
-    env = {
-        "DEBUG": "true",
-        "SHINCHOKU_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-    }
+    env = development(tmp_path)
     assert run([str(SHINCHOKU), "check"], **env).returncode == 0
     key = (tmp_path / "development-secret-key").read_text()
     assert len(key) > 40
@@ -59,11 +60,7 @@ def test_a_malformed_boolean_is_named(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_loaddemo_through_the_console_command_reports_counts(tmp_path: Path) -> None:
-    env = {
-        "DEBUG": "true",
-        "SHINCHOKU_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-    }
+    env = development(tmp_path)
     assert run([str(SHINCHOKU), "migrate", "-v0"], **env).returncode == 0
     result = run([str(SHINCHOKU), "loaddemo"], **env)
     assert result.returncode == 0, result.stderr

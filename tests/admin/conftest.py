@@ -1,8 +1,8 @@
 import pytest
 
-from .factories import World, make_world
+from tests.factories import EveryTable, make_every_table
 
 
 @pytest.fixture
-def world(db: None) -> World:
-    return make_world()
+def world(db: None) -> EveryTable:
+    return make_every_table()

@@ -3,12 +3,16 @@ inlines and management forms included, changed only where a test says so."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+
+if TYPE_CHECKING:
+    from tests.factories import EveryTable
 
 
 class PageData(dict):
@@ -54,6 +58,21 @@ def page_data(client: Client, url: str) -> PageData:
     response = client.get(url)
     assert response.status_code == 200
     return form_data(response)
+
+
+def new_measure_data(client: Client, world: EveryTable, **fields: Any) -> PageData:
+    """The node add page's data for a new measure coded "new" under the world's
+    programme, changed where ``fields`` says."""
+    data = page_data(client, reverse("admin:plans_node_add"))
+    data.update(
+        plan=world.plan.pk,
+        level=world.measure_level.pk,
+        parent=world.programme.pk,
+        code="new",
+        title="新しい施策",
+    )
+    data.update(fields)
+    return data
 
 
 def add_row(data: PageData, prefix: str, **fields: Any) -> None:

@@ -6,13 +6,13 @@ from django.test import Client
 from django.urls import reverse
 
 from shinchoku.plans.models import Node
+from tests.factories import EveryTable, make_node
 
-from .factories import World, make_node
-from .formdata import page_data
+from .formdata import new_measure_data, page_data
 
 
-def test_moving_a_node_moves_its_subtree(admin_client: Client, world: World):
-    other_programme = make_node(world.plan, world.levels[1], world.area, title="区役所機能の拡充")
+def test_moving_a_node_moves_its_subtree(admin_client: Client, world: EveryTable):
+    other_programme = make_node(world.programme_level, world.area, title="区役所機能の拡充")
     url = reverse("admin:plans_node_change", args=[world.measure.pk])
     data = page_data(admin_client, url)
     data["parent"] = other_programme.pk
@@ -27,7 +27,7 @@ def test_moving_a_node_moves_its_subtree(admin_client: Client, world: World):
     assert list(Node.objects.filter(path__startswith=world.programme.path)) == [world.programme]
 
 
-def test_the_path_cannot_be_posted(admin_client: Client, world: World):
+def test_the_path_cannot_be_posted(admin_client: Client, world: EveryTable):
     url = reverse("admin:plans_node_change", args=[world.measure.pk])
     data = page_data(admin_client, url)
     path = world.measure.path
@@ -41,39 +41,31 @@ def test_the_path_cannot_be_posted(admin_client: Client, world: World):
     assert world.measure.path == path
 
 
-def test_a_node_added_in_the_admin_gets_its_path(admin_client: Client, world: World):
+def test_a_node_added_in_the_admin_gets_its_path(admin_client: Client, world: EveryTable):
     url = reverse("admin:plans_node_add")
-    data = page_data(admin_client, url)
-    data.update(
-        plan=world.plan.pk,
-        level=world.levels[2].pk,
-        parent=world.programme.pk,
-        code="new",
-        title="新しい施策",
-    )
-    data["markers"] = [str(world.marker.pk)]
+    data = new_measure_data(admin_client, world, markers=[str(world.circle.pk)])
 
     response = admin_client.post(url, data)
 
     assert response.status_code == 302
     node = Node.objects.get(code="new")
     assert node.path == f"{world.programme.path}{node.pk}/"
-    assert list(node.markers.all()) == [world.marker]
+    assert list(node.markers.all()) == [world.circle]
 
 
-def test_the_plan_of_a_node_is_fixed(admin_client: Client, world: World):
+def test_the_plan_of_a_node_is_fixed(admin_client: Client, world: EveryTable):
     response = admin_client.get(reverse("admin:plans_node_change", args=[world.measure.pk]))
     assert response.context["adminform"].form.fields["plan"].disabled
 
 
-def test_a_level_above_the_childrens_is_refused(admin_client: Client, world: World):
+def test_a_level_above_the_childrens_is_refused(admin_client: Client, world: EveryTable):
     url = reverse("admin:plans_node_change", args=[world.measure.pk])
     data = page_data(admin_client, url)
-    data["level"] = world.levels[3].pk  # the project below it has this level
+    data["level"] = world.project_level.pk  # the project below it has this level
 
     response = admin_client.post(url, data)
 
     assert response.status_code == 200
     assert "level" in response.context["adminform"].form.errors
     world.measure.refresh_from_db()
-    assert world.measure.level == world.levels[2]
+    assert world.measure.level == world.measure_level

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Rating, Result, Target
+from tests.factories import EveryTable, make_dimension, make_plan, make_scale
 
-from .factories import World, make_dimension, make_plan, make_scale
-from .formdata import add_row, assert_refused, message, page_data
+from .formdata import add_row, assert_refused, message, new_measure_data, page_data
 
 NOT_ON_SCALE = "%(level)s is not on the scale %(scale)s of %(dimension)s."
 OUTSIDE_PERIOD = "Fiscal year %(year)s is outside the plan period %(first)s–%(last)s."
@@ -19,10 +20,12 @@ REQUIRED = "This field is required."
 
 
 @pytest.fixture
-def direction(world: World):
+def direction(world: EveryTable):
     """A second judgement on measures, on its own scale (今後の方向性)."""
-    scale = make_scale([("A", "拡充強化"), ("B", "今のまま継続"), ("C", "縮小")], name="今後の方向性")
-    return make_dimension(world.plan, world.levels[2], scale, primary=False)
+    scale = make_scale(
+        [("A", "拡充強化", False), ("B", "今のまま継続", False), ("C", "縮小", False)], name="今後の方向性"
+    )
+    return make_dimension(world.plan, world.measure_level, scale, primary=False)
 
 
 def not_on_scale(level, dimension) -> str:
@@ -33,7 +36,7 @@ def not_on_scale(level, dimension) -> str:
 
 
 def test_result_change_refuses_a_rating_off_its_dimensions_scale(
-    admin_client: Client, world: World, direction
+    admin_client: Client, world: EveryTable, direction
 ):
     url = reverse("admin:progress_result_change", args=[world.result.pk])
     data = page_data(admin_client, url)
@@ -48,7 +51,7 @@ def test_result_change_refuses_a_rating_off_its_dimensions_scale(
 
 
 def test_result_change_refuses_a_new_rating_off_its_dimensions_scale(
-    admin_client: Client, world: World, direction
+    admin_client: Client, world: EveryTable, direction
 ):
     url = reverse("admin:progress_result_change", args=[world.result.pk])
     data = page_data(admin_client, url)
@@ -61,7 +64,9 @@ def test_result_change_refuses_a_new_rating_off_its_dimensions_scale(
     assert not Rating.objects.filter(dimension=direction).exists()
 
 
-def test_result_add_refuses_a_rating_off_its_dimensions_scale(admin_client: Client, world: World, direction):
+def test_result_add_refuses_a_rating_off_its_dimensions_scale(
+    admin_client: Client, world: EveryTable, direction
+):
     url = reverse("admin:progress_result_add")
     data = page_data(admin_client, url)
     data.update(node=world.measure.pk, fiscal_year=2012, text="実施しました。")
@@ -74,7 +79,7 @@ def test_result_add_refuses_a_rating_off_its_dimensions_scale(admin_client: Clie
     assert not Result.objects.filter(fiscal_year=2012).exists()
 
 
-def test_result_add_with_a_rating_on_the_scale_is_saved(admin_client: Client, world: World):
+def test_result_add_with_a_rating_on_the_scale_is_saved(admin_client: Client, world: EveryTable):
     url = reverse("admin:progress_result_add")
     data = page_data(admin_client, url)
     data.update(node=world.measure.pk, fiscal_year=2012, text="実施しました。")
@@ -91,7 +96,7 @@ def test_result_add_with_a_rating_on_the_scale_is_saved(admin_client: Client, wo
 
 
 @pytest.mark.parametrize("year", [2010, 2014])
-def test_result_change_refuses_a_year_outside_the_period(admin_client: Client, world: World, year):
+def test_result_change_refuses_a_year_outside_the_period(admin_client: Client, world: EveryTable, year):
     url = reverse("admin:progress_result_change", args=[world.result.pk])
     data = page_data(admin_client, url)
     data["fiscal_year"] = year
@@ -103,7 +108,7 @@ def test_result_change_refuses_a_year_outside_the_period(admin_client: Client, w
     assert world.result.fiscal_year == 2011
 
 
-def test_result_add_refuses_a_year_outside_the_period(admin_client: Client, world: World):
+def test_result_add_refuses_a_year_outside_the_period(admin_client: Client, world: EveryTable):
     url = reverse("admin:progress_result_add")
     data = page_data(admin_client, url)
     data.update(node=world.measure.pk, fiscal_year=2014, text="実施しました。")
@@ -114,54 +119,44 @@ def test_result_add_refuses_a_year_outside_the_period(admin_client: Client, worl
     assert Result.objects.count() == 1
 
 
-def test_node_change_refuses_a_target_outside_the_period(admin_client: Client, world: World):
+def post_a_new_target(client: Client, world: EveryTable, **years: object) -> HttpResponse:
+    """The measure's change page posted with one more target, 事業推進, in row 1."""
     url = reverse("admin:plans_node_change", args=[world.measure.pk])
-    data = page_data(admin_client, url)
-    add_row(data, "targets", row=1, start_year=2015, end_year=2015, text="事業推進")
+    data = page_data(client, url)
+    add_row(data, "targets", row=1, text="事業推進", **years)
+    return client.post(url, data)
 
-    response = admin_client.post(url, data)
+
+def test_node_change_refuses_a_target_outside_the_period(admin_client: Client, world: EveryTable):
+    response = post_a_new_target(admin_client, world, start_year=2015, end_year=2015)
 
     # The onwards column (2014) is the last year a target may name.
     assert_refused(response, message(OUTSIDE_PERIOD, year=2015, first=2011, last=2014))
     assert list(world.measure.targets.all()) == [world.target]
 
 
-def test_node_change_accepts_a_target_in_the_onwards_column(admin_client: Client, world: World):
-    url = reverse("admin:plans_node_change", args=[world.measure.pk])
-    data = page_data(admin_client, url)
-    add_row(data, "targets", row=1, start_year=2012, end_year=2014, open_end="on", text="事業推進")
-
-    response = admin_client.post(url, data)
+def test_node_change_accepts_a_target_in_the_onwards_column(admin_client: Client, world: EveryTable):
+    response = post_a_new_target(admin_client, world, start_year=2012, end_year=2014, open_end="on")
 
     assert response.status_code == 302
     assert world.measure.targets.filter(start_year=2012, end_year=2014, open_end=True).exists()
 
 
 def test_node_change_refuses_the_onwards_year_when_the_plan_has_no_onwards_column(
-    admin_client: Client, world: World
+    admin_client: Client, world: EveryTable
 ):
     world.plan.onwards = False
     world.plan.save()
-    url = reverse("admin:plans_node_change", args=[world.measure.pk])
-    data = page_data(admin_client, url)
-    add_row(data, "targets", row=1, start_year=2014, end_year=2014, text="事業推進")
 
-    response = admin_client.post(url, data)
+    response = post_a_new_target(admin_client, world, start_year=2014, end_year=2014)
 
     assert_refused(response, message(OUTSIDE_PERIOD, year=2014, first=2011, last=2013))
     assert world.measure.targets.count() == 1
 
 
-def test_node_add_refuses_a_target_outside_the_period(admin_client: Client, world: World):
+def test_node_add_refuses_a_target_outside_the_period(admin_client: Client, world: EveryTable):
     url = reverse("admin:plans_node_add")
-    data = page_data(admin_client, url)
-    data.update(
-        plan=world.plan.pk,
-        level=world.levels[2].pk,
-        parent=world.programme.pk,
-        code="new",
-        title="新しい施策",
-    )
+    data = new_measure_data(admin_client, world)
     add_row(data, "targets", row=1, start_year=2010, end_year=2011, text="検討")
 
     response = admin_client.post(url, data)
@@ -176,7 +171,7 @@ def test_node_add_refuses_a_target_outside_the_period(admin_client: Client, worl
 
 @pytest.mark.parametrize("new_parent", ["programme", "measure", "project"])
 def test_node_change_refuses_a_place_under_itself_or_a_descendant(
-    admin_client: Client, world: World, new_parent
+    admin_client: Client, world: EveryTable, new_parent
 ):
     paths_before = dict(Node.objects.values_list("pk", "path"))
     url = reverse("admin:plans_node_change", args=[world.programme.pk])
@@ -192,7 +187,7 @@ def test_node_change_refuses_a_place_under_itself_or_a_descendant(
 
 
 @pytest.mark.parametrize("title", ["", "   ", "\u3000"])
-def test_node_change_refuses_an_empty_title(admin_client: Client, world: World, title):
+def test_node_change_refuses_an_empty_title(admin_client: Client, world: EveryTable, title):
     url = reverse("admin:plans_node_change", args=[world.measure.pk])
     data = page_data(admin_client, url)
     data["title"] = title
@@ -205,12 +200,9 @@ def test_node_change_refuses_an_empty_title(admin_client: Client, world: World, 
     assert world.measure.title == "協働型事業の推進"
 
 
-def test_node_add_refuses_a_blank_title(admin_client: Client, world: World):
+def test_node_add_refuses_a_blank_title(admin_client: Client, world: EveryTable):
     url = reverse("admin:plans_node_add")
-    data = page_data(admin_client, url)
-    data.update(
-        plan=world.plan.pk, level=world.levels[2].pk, parent=world.programme.pk, code="new", title=" "
-    )
+    data = new_measure_data(admin_client, world, title=" ")
 
     response = admin_client.post(url, data)
 
@@ -221,7 +213,7 @@ def test_node_add_refuses_a_blank_title(admin_client: Client, world: World):
 # Other refusals ---------------------------------------------------------------
 
 
-def test_node_change_refuses_a_marker_of_another_plan(admin_client: Client, world: World):
+def test_node_change_refuses_a_marker_of_another_plan(admin_client: Client, world: EveryTable):
     other_plan = make_plan()
     stranger = other_plan.markers.create(symbol="◎", name="重点")
     url = reverse("admin:plans_node_change", args=[world.measure.pk])
@@ -232,10 +224,10 @@ def test_node_change_refuses_a_marker_of_another_plan(admin_client: Client, worl
 
     assert response.status_code == 200
     assert "markers" in response.context["adminform"].form.errors
-    assert list(world.measure.markers.all()) == [world.marker]
+    assert list(world.measure.markers.all()) == [world.circle]
 
 
-def test_plan_change_refuses_two_primary_dimensions_on_one_level(admin_client: Client, world: World):
+def test_plan_change_refuses_two_primary_dimensions_on_one_level(admin_client: Client, world: EveryTable):
     url = reverse("admin:plans_plan_change", args=[world.plan.pk])
     data = page_data(admin_client, url)
     add_row(
@@ -243,7 +235,7 @@ def test_plan_change_refuses_two_primary_dimensions_on_one_level(admin_client: C
         "dimensions",
         key="direction",
         name="今後の方向性",
-        level=world.levels[2].pk,
+        level=world.measure_level.pk,
         scale=make_scale().pk,
         primary="on",
         position=1,

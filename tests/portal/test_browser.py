@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from .factories import make_sample
+from tests.factories import make_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,8 +69,8 @@ def test_a_reader_goes_from_the_home_page_to_a_measures_results(page, live_serve
     expect(page.locator("main")).to_be_focused()
     page.screenshot(path=ARTIFACTS / "02-home.png", full_page=True)
 
-    page.get_by_role("link", name=sample.world.plan.title).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(sample.world.plan.title)
+    page.get_by_role("link", name=sample.plan.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(sample.plan.title)
     page.screenshot(path=ARTIFACTS / "03-plan.png", full_page=True)
 
     page.get_by_role("link", name="協働のまちづくりの推進").click()

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from .factories import Sample, add_result, add_target, make_node, make_sample, make_world
+from tests.factories import Sample, add_result, add_target, make_dimension, make_node, make_sample, make_world
+
 from .html import Element, parse, table_grid
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +203,7 @@ def test_measure_sheet_has_a_breadcrumb_to_each_ancestor(client: Client, seeded:
     links = [(a.text, a.attrs["href"]) for a in nav.find_all("a")]
     assert links == [
         ("Home", url("home", lang="en")),
-        (seeded.world.plan.title, url("plan", "plan9", lang="en")),
+        (seeded.plan.title, url("plan", "plan9", lang="en")),
         ("プラン９ 市民自治と区役所機能の拡充", url("node", "plan9", "9", lang="en")),
         ("協働のまちづくりの推進", url("node", "plan9", "9-1", lang="en")),
     ]
@@ -224,7 +225,7 @@ def test_unknown_codes_are_not_found(client: Client, seeded: Sample, address: st
 
 def test_a_node_code_of_another_plan_is_not_found(client: Client, seeded: Sample) -> None:
     other = make_world(code="other")
-    make_node(other, other.area_level, "1", "別の計画のプラン")
+    make_node(other.area_level, code="1", title="別の計画のプラン")
     assert client.get(url("node", "other", "1")).status_code == 200
     assert client.get(url("node", "plan9", "1")).status_code == 404
 
@@ -309,27 +310,20 @@ def test_an_unknown_address_gets_a_page_in_the_site_layout(client) -> None:
 @pytest.mark.django_db
 def test_each_rated_level_gets_its_own_rating_table(client: Client) -> None:
     """Projects (事務事業) under a measure may be rated too; the summaries count each level apart."""
-    from shinchoku.plans.models import Dimension, Level
-    from shinchoku.progress.models import Rating, Result
+    from shinchoku.plans.models import Level
 
     world = make_world()
     project_level = Level.objects.create(plan=world.plan, depth=3, key="project", name="事務事業", rated=True)
-    project_dimension = Dimension.objects.create(
-        plan=world.plan,
-        level=project_level,
-        key="achievement",
-        name="達成度",
-        scale=world.dimension.scale,
-        primary=True,
+    project_dimension = make_dimension(
+        world.plan, project_level, world.dimension.scale, key="achievement", name="達成度"
     )
-    area = make_node(world, world.area_level, "1", "分野")
-    programme = make_node(world, world.programme_level, "1-1", "政策", area)
-    measure = make_node(world, world.measure_level, "1-1-1", "施策", programme)
-    add_result(world, measure, 2012, "・実施", rating="2")
+    area = make_node(world.area_level, code="1", title="分野")
+    programme = make_node(world.programme_level, area, code="1-1", title="政策")
+    measure = make_node(world.measure_level, programme, code="1-1-1", title="施策")
+    add_result(measure, 2012, "・実施", rating="2")
     for number, code in enumerate(["4", "4", "1"]):
-        project = make_node(world, project_level, f"1-1-1-{number}", f"事業{number}", measure)
-        result = Result.objects.create(node=project, fiscal_year=2012, text="・実施")
-        Rating.objects.create(result=result, dimension=project_dimension, level=world.ratings[code])
+        project = make_node(project_level, measure, code=f"1-1-1-{number}", title=f"事業{number}")
+        add_result(project, 2012, "・実施", rating=code, dimension=project_dimension)
 
     page = client.get(reverse("portal:node", args=[world.plan.code, programme.code])).content.decode()
     assert page.count("<caption") == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -9,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shinchoku.plans import selectors
-
-from .factories import (
+from tests.factories import (
     World,
     add_indicator,
     add_result,
@@ -18,8 +19,10 @@ from .factories import (
     add_unit,
     make_node,
     make_programme,
+    make_unit,
     make_world,
 )
+
 from .html import parse
 
 pytestmark = pytest.mark.django_db
@@ -40,21 +43,23 @@ def node_url(world: World, code: str) -> str:
 
 
 def measure(world: World, programme_code: str, code: str, *, years: int, targets: int) -> None:
-    area = make_node(world, world.area_level, f"{code}-a", "プラン")
-    programme = make_node(world, world.programme_level, programme_code, "プログラム", area)
-    node = make_node(world, world.measure_level, code, "施策", programme, summary="概要", baseline="現状")
+    area = make_node(world.area_level, code=f"{code}-a", title="プラン")
+    programme = make_node(world.programme_level, area, code=programme_code, title="プログラム")
+    node = make_node(world.measure_level, programme, code=code, title="施策", summary="概要", baseline="現状")
     node.markers.add(world.circle, world.priority)
-    add_unit(node, f"unit-{code}", "課")
+    add_unit(node, make_unit(code=f"unit-{code}", name="課"))
     for n in range(targets):
         year = world.plan.first_year + n % 10
         add_target(node, year, year, f"目標{n}", row=1 + n // 10, revised_text="改", revision_reason="理由")
     for year in range(world.plan.first_year, world.plan.first_year + years):
-        add_result(world, node, year, "・結果", context_change="変化", response="対応", highlight="要約")
+        add_result(node, year, "・結果", context_change="変化", response="対応", highlight="要約")
     add_indicator(
         node,
         "指標",
         "件",
         {y: ("10", "9") for y in range(world.plan.first_year, world.plan.first_year + years)},
+        baseline_value=Decimal(8),
+        baseline_year=2010,
     )
 
 
@@ -108,7 +113,7 @@ def test_measures_are_paged_in_printed_order_at_the_same_cost(
 ) -> None:
     monkeypatch.setattr(selectors.outline, "MEASURES_PER_PAGE", 5)
     world = make_world()
-    area = make_node(world, world.area_level, "a", "プラン")
+    area = make_node(world.area_level, code="a", title="プラン")
     # Created out of printed order: positions decide, not ids.
     second = make_programme(world, "p2", measures=4, years=range(2011, 2012), parent=area)
     first = make_programme(world, "p1", measures=4, years=range(2011, 2012), parent=area)
