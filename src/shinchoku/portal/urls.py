@@ -1,4 +1,5 @@
-"""The public site: home → plan → plan area / programme → measure, addressed by codes."""
+"""The public site: home → plan → plan area / programme → measure, addressed by codes;
+and the annual report of a plan (or of one plan area, ``?area=<code>``) per fiscal year."""
 
 from django.urls import path
 
@@ -9,4 +10,16 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("plans/<slug:plan_code>/", views.plan_detail, name="plan"),
     path("plans/<slug:plan_code>/nodes/<str:node_code>/", views.node_detail, name="node"),
+    path(
+        "plans/<slug:plan_code>/report/<int:year>.pdf",
+        views.report_download,
+        {"fmt": "pdf"},
+        name="report_pdf",
+    ),
+    path(
+        "plans/<slug:plan_code>/report/<int:year>.html",
+        views.report_download,
+        {"fmt": "html"},
+        name="report_html",
+    ),
 ]

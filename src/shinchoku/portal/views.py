@@ -1,13 +1,27 @@
-"""Public pages. Each view reads one view-model from ``plans.selectors`` and renders it."""
+"""Public pages. Each view reads one view-model from ``plans.selectors`` and renders it;
+the report downloads read theirs from ``reports.selectors`` and draw it with
+``reports.render``."""
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from shinchoku.plans import selectors
 from shinchoku.plans.models import Node, Plan
+from shinchoku.plans.selectors import PlanHeader
+from shinchoku.reports import render as report_render
+from shinchoku.reports.selectors import ReportError, report_build, report_years
+
+
+def _reports(plan: PlanHeader, under: Node | None = None) -> list[tuple[int, str]]:
+    """The fiscal years a report can be downloaded for, each with its label. One query."""
+    return [(year, selectors.year_label(year)) for year in report_years(plan, under=under)]
 
 
 @require_safe
@@ -21,7 +35,11 @@ def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
         outline = selectors.plan_outline(plan_code)
     except Plan.DoesNotExist as error:
         raise Http404("No such plan.") from error
-    return render(request, "portal/plan.html", {"outline": outline, "plan": outline.plan})
+    return render(
+        request,
+        "portal/plan.html",
+        {"outline": outline, "plan": outline.plan, "reports": _reports(outline.plan)},
+    )
 
 
 @require_safe
@@ -34,4 +52,35 @@ def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpRes
         sheet = selectors.measure_sheet(node)
         return render(request, "portal/measure.html", {"sheet": sheet, "plan": sheet.plan})
     overview = selectors.node_overview(node, page=request.GET.get("page"))
-    return render(request, "portal/node.html", {"overview": overview, "plan": overview.plan})
+    # A plan area (a top-level node) has its own report.
+    reports = _reports(overview.plan, under=node) if node.parent_id is None else []
+    return render(
+        request, "portal/node.html", {"overview": overview, "plan": overview.plan, "reports": reports}
+    )
+
+
+@require_safe
+def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -> HttpResponse:
+    """The annual report of fiscal ``year``, of the whole plan or of the plan area
+    ``?area=<code>``, as PDF (a download) or HTML (shown in the browser). It is the
+    document the city publishes, so it is made in the site's default language (Japanese)
+    whatever language the reader browses in. Options that make no report are not found."""
+    area = request.GET.get("area") or None
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            document = report_build(plan_code, year=year, area_code=area, language=language)
+        except ReportError as error:
+            raise Http404(str(error)) from error
+        if fmt == "pdf":
+            response = HttpResponse(report_render.render_pdf(document), content_type="application/pdf")
+            disposition = "attachment"
+        else:
+            response = HttpResponse(
+                report_render.render_html(document), content_type="text/html; charset=utf-8"
+            )
+            disposition = "inline"
+    name = "-".join([plan_code, str(year), *([re.sub(r"[^A-Za-z0-9_.-]", "_", area)] if area else [])])
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
+    response["Content-Language"] = document.language
+    return response

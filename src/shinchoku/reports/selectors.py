@@ -129,6 +129,18 @@ class ReportDocument:
     language: str
 
 
+def report_years(plan: Plan | PlanHeader, *, under: Node | None = None) -> tuple[int, ...]:
+    """The fiscal years of the plan period that have results, oldest first: the years a
+    report can be made for (see ``report_build``); with ``under``, the years with results
+    in that subtree (a plan area's report). One query."""
+    results = Result.objects.filter(
+        node__plan__code=plan.code, fiscal_year__gte=plan.first_year, fiscal_year__lte=plan.last_year
+    )
+    if under is not None:
+        results = results.filter(node__path__startswith=under.path)
+    return tuple(results.values_list("fiscal_year", flat=True).order_by("fiscal_year").distinct())
+
+
 def _anchor(node: Node) -> str:
     return f"node-{node.pk}"
 
