@@ -1,17 +1,35 @@
 """Plan data files: a clean file loads, twice gives the same state, and a bad
 file is refused with file, line and path, writing nothing."""
 
+import copy
+import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.utils.translation import gettext
 
+from shinchoku.interchange import planfile
 from shinchoku.interchange.exporters import dumps, export_dataset
 from shinchoku.interchange.planfile import PlanFileError, load_plan_file
-from shinchoku.plans.models import Node, Plan
-from shinchoku.progress.models import Rating, Result, Target
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    Scale,
+    ScaleLevel,
+    node_code_validator,
+)
+from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +211,7 @@ BAD_CASES = {
     ),
     "empty title": (lambda d: the_measure(d).update(title="  "), "children[0].title", "must not be empty"),
     "duplicate code": (
-        lambda d: d["nodes"][0]["children"][0]["children"].append(dict(the_measure(d))),
+        lambda d: d["nodes"][0]["children"][0]["children"].append(copy.deepcopy(the_measure(d))),
         "children[1].code",
         "used by another node",
     ),
@@ -341,7 +359,9 @@ def test_a_plan_may_have_any_number_of_levels(tmp_path: Path) -> None:
                                         "level": "jimu",
                                         "code": "1-1-1-1",
                                         "title": "事務事業1",
-                                        "children": [{"level": "sai", "code": "1-1-1-1-1", "title": "細事業1"}],
+                                        "children": [
+                                            {"level": "sai", "code": "1-1-1-1-1", "title": "細事業1"}
+                                        ],
                                     }
                                 ],
                             }
@@ -357,3 +377,375 @@ def test_a_plan_may_have_any_number_of_levels(tmp_path: Path) -> None:
     exported = {node["code"]: node for node in export_dataset()["nodes"]}
     assert exported["1-1-1"]["level"] == "programme" and exported["1-1-1"]["level_key"] == "kihon"
     assert exported["1-1-1-1-1"]["level"] == "other" and exported["1-1-1-1-1"]["level_key"] == "sai"
+
+
+# ---------------------------------------------------------------- YAML constructs and size limits
+
+
+def refused_text(tmp_path: Path, text: str | bytes) -> PlanFileError:
+    path = tmp_path / "bad.yaml"
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    with pytest.raises(PlanFileError) as error:
+        load_plan_file(path)
+    assert Plan.objects.count() == 0
+    return error.value
+
+
+def good_text() -> str:
+    return yaml.safe_dump(GOOD, allow_unicode=True, sort_keys=False)
+
+
+def test_a_recursive_alias_is_refused_with_its_line(tmp_path: Path) -> None:
+    error = refused_text(tmp_path, "format: shinchoku-plan/1\nlevels: &l [*l]\n")
+    text = str(error)
+    assert "bad.yaml, line 2, levels: YAML anchors and aliases (&name, *name) are not allowed" in text
+    assert "levels[0]" in text  # the alias too, with its own path
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    lines = ["format: shinchoku-plan/1", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for name, previous in zip("bcdefghi", "abcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    started = time.monotonic()
+    error = refused_text(tmp_path, "\n".join(lines) + "\n")
+    assert time.monotonic() - started < 5
+    assert all("anchors and aliases" in problem.message for problem in error.problems)
+    assert error.problems[0].line == 2
+    assert len(error.problems) == 9 + 8 * 9  # every anchor and every alias, each with its line
+
+
+def test_anchors_in_an_otherwise_good_file_are_refused(tmp_path: Path) -> None:
+    text = good_text().replace("plan:\n  code: t", "plan: &p\n  code: t", 1)
+    text += "source: *p\n"
+    error = refused_text(tmp_path, text)
+    rendered = str(error)
+    assert "line 2, plan: YAML anchors and aliases" in rendered
+    assert ", source: YAML anchors and aliases" in rendered
+
+
+def test_a_merge_key_is_refused(tmp_path: Path) -> None:
+    error = refused_text(tmp_path, "format: shinchoku-plan/1\nplan:\n  <<: {code: t}\n")
+    assert "bad.yaml, line 3, plan: YAML merge keys (<<) are not allowed" in str(error)
+
+
+def test_a_file_over_20_mb_is_refused_before_parsing(tmp_path: Path) -> None:
+    padding = ("# " + "x" * 998 + "\n") * 21_000
+    started = time.monotonic()
+    error = refused_text(tmp_path, good_text() + padding)
+    assert time.monotonic() - started < 2
+    size = (tmp_path / "bad.yaml").stat().st_size
+    assert (
+        f"bad.yaml, (document): is {size:,} bytes long; a plan file may be at most 20,000,000 bytes"
+        in str(error)
+    )
+
+
+def test_nesting_deeper_than_50_levels_is_refused_with_its_line(tmp_path: Path) -> None:
+    deep = "source: " + "{a: " * 60 + "1" + "}" * 60 + "\n"
+    error = refused_text(tmp_path, good_text() + deep)
+    assert "nested more than 50 levels deep" in str(error)
+    assert error.problems[0].line == good_text().count("\n") + 1
+
+
+def test_very_deep_nesting_ends_in_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    error = refused_text(tmp_path, "format: shinchoku-plan/1\nsource: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    assert "nested more than 50 levels deep" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2012-13-45", "cannot be read as a date"),
+        ("!!int abc", "cannot be read as a whole number"),
+        ("0x" + "f" * 5000, "cannot be read as a whole number"),
+    ],
+)
+def test_values_yaml_cannot_build_are_refused_with_their_line(tmp_path: Path, value: str, why: str) -> None:
+    error = refused_text(tmp_path, f"format: shinchoku-plan/1\nplan:\n  first_year: {value}\n")
+    assert error.problems[0].line == 3
+    assert why in str(error)
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\ud800"])
+def test_text_no_database_can_store_is_refused_with_its_line(tmp_path: Path, escape: str) -> None:
+    text = good_text().replace("title: テスト計画", f'title: "テスト{escape}計画"', 1)
+    error = refused_text(tmp_path, text)
+    assert error.problems[0].line == text.splitlines().index(f'  title: "テスト{escape}計画"') + 1
+    assert "NUL character or a lone surrogate" in str(error)
+
+
+# ---------------------------------------------------------------- numbers within the database's range
+
+NUMBER_CASES = {
+    "indicator target too large": (
+        lambda d: the_measure(d)["indicators"][0]["values"][0].update(target=1e30),
+        "indicators[0].values[0].target",
+        "at most 16 digits before the decimal point and 4 after",
+    ),
+    "indicator target written 1e30": (
+        lambda d: the_measure(d)["indicators"][0]["values"][0].update(target="1e30"),
+        "indicators[0].values[0].target",
+        "at most 16 digits before the decimal point",
+    ),
+    "indicator actual with 17 digits": (
+        lambda d: the_measure(d)["indicators"][0]["values"][0].update(actual=10**16),
+        "indicators[0].values[0].actual",
+        "at most 16 digits before the decimal point",
+    ),
+    "too many decimals": (
+        lambda d: the_measure(d)["indicators"][0]["baseline"].update(value="1.23456"),
+        "indicators[0].baseline.value",
+        "at most 4 digits after the decimal point",
+    ),
+    "target row beyond a small integer": (
+        lambda d: the_measure(d)["targets"][0].update(row=40000),
+        "targets[0].row",
+        "must be from 1 to 32767",
+    ),
+    "target row 0": (
+        lambda d: the_measure(d)["targets"][0].update(row=0),
+        "targets[0].row",
+        "must be from 1 to 32767",
+    ),
+    "baseline year out of range": (
+        lambda d: the_measure(d)["indicators"][0]["baseline"].update(year=40000),
+        "indicators[0].baseline.year",
+        "must be from 1900 to 2200",
+    ),
+    "plan year out of range": (
+        lambda d: d["plan"].update(first_year=40000),
+        "plan.first_year",
+        "must be from 1900 to 2200",
+    ),
+    "result year out of range when the plan years are wrong": (
+        lambda d: (d["plan"].update(first_year="x"), the_measure(d)["results"][0].update(year=40000)),
+        "results[0].year",
+        "must be from 1900 to 2200",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NUMBER_CASES))
+def test_numbers_out_of_the_database_range_are_refused(tmp_path: Path, case: str) -> None:
+    change, where, why = NUMBER_CASES[case]
+    text = str(refused(tmp_path, mutate(change)))
+    assert where in text and why in text and ", line " in text, text
+    assert Plan.objects.count() == 0
+
+
+def test_numbers_at_the_limits_load(tmp_path: Path) -> None:
+    def change(data: dict) -> None:
+        indicator = the_measure(data)["indicators"][0]
+        indicator["baseline"] = {"value": "-99999999999.9999", "year": 2200}
+        indicator["values"] = [{"year": 2011, "target": "1234.5678", "actual": "1.50000"}]
+        the_measure(data)["targets"][0]["row"] = 32767
+
+    load_plan_file(write(tmp_path, mutate(change)))
+    indicator = Indicator.objects.get()
+    assert indicator.baseline_value == Decimal("-99999999999.9999")
+    assert indicator.baseline_year == 2200
+    value = indicator.values.get()
+    assert (value.target, value.actual) == (Decimal("1234.5678"), Decimal("1.5"))
+    assert Target.objects.filter(row=32767).count() == 1
+    snapshot()  # every value reads back
+
+
+def test_the_largest_decimals_load_where_the_database_holds_them(tmp_path: Path) -> None:
+    largest = "9999999999999999.9999"
+
+    def change(data: dict) -> None:
+        indicator = the_measure(data)["indicators"][0]
+        indicator["baseline"] = {"value": f"-{largest}"}
+        indicator["values"] = [{"year": 2011, "target": largest}]
+
+    data = mutate(change)
+    if connection.vendor == "sqlite":  # SQLite reads decimals back as floats of 15 digits
+        text = str(refused(tmp_path, data))
+        assert "indicators[0].baseline.value: -9999999999999999.9999 is out of range: " in text
+        assert "(SQLite) keeps 15 significant digits, so a value must stay below 9999999999999995" in text
+        return
+    load_plan_file(write(tmp_path, data))
+    indicator = Indicator.objects.get()
+    assert (indicator.baseline_value, indicator.values.get().target) == (-Decimal(largest), Decimal(largest))
+    snapshot()
+
+
+# ---------------------------------------------------------------- the models' own rules
+
+
+def added_rule(field: str | None = None):
+    def clean(self) -> None:
+        message = "refused by a rule added to the model"
+        raise ValidationError({field: message} if field else message)
+
+    return clean
+
+
+MEASURE = "nodes[0].children[0].children[0]"
+MODEL_RULES = {
+    "Plan": (Plan, None, "plan: "),
+    "Level": (Level, None, "levels[0]: "),
+    "Scale": (Scale, None, "scales[0]: "),
+    "ScaleLevel": (ScaleLevel, None, "scales[0].levels[0]: "),
+    "Dimension": (Dimension, None, "dimensions[0]: "),
+    "Marker": (Marker, None, "markers[0]: "),
+    "OrgUnit": (OrgUnit, None, "units[0]: "),
+    "Node": (Node, None, "nodes[0]: "),
+    "NodeUnit": (NodeUnit, None, f"{MEASURE}.units[0]: "),
+    "Target": (Target, None, f"{MEASURE}.targets[0]: "),
+    "Result": (Result, None, f"{MEASURE}.results[0]: "),
+    "Result year": (Result, "fiscal_year", f"{MEASURE}.results[0].year: "),
+    "Rating": (Rating, None, f"{MEASURE}.results[0].ratings.achievement: "),
+    "Indicator": (Indicator, None, f"{MEASURE}.indicators[0]: "),
+    "Indicator baseline": (Indicator, "baseline_value", f"{MEASURE}.indicators[0].baseline.value: "),
+    "IndicatorValue": (IndicatorValue, None, f"{MEASURE}.indicators[0].values[0]: "),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MODEL_RULES))
+def test_a_rule_added_to_a_model_is_enforced_for_files(tmp_path: Path, monkeypatch, case: str) -> None:
+    model, field, where = MODEL_RULES[case]
+    monkeypatch.setattr(model, "clean", added_rule(field))
+    error = refused(tmp_path, GOOD)
+    text = str(error)
+    assert f"{where}refused by a rule added to the model" in text, text
+    assert all(problem.line for problem in error.problems), text
+    assert Plan.objects.count() == 0 and Node.objects.count() == 0 and Scale.objects.count() == 0
+
+
+def test_a_rule_of_the_models_refuses_a_reload(tmp_path: Path) -> None:
+    """Dimension.clean: once ratings are given, a dimension's scale cannot change."""
+    load_plan_file(write(tmp_path, GOOD))
+    before = snapshot()
+
+    def change(data: dict) -> None:
+        other = yaml.safe_load(yaml.safe_dump(data["scales"][0]))
+        other["code"] = "t-other"
+        data["scales"].append(other)
+        data["dimensions"][0]["scale"] = "t-other"
+
+    text = str(refused(tmp_path, mutate(change)))
+    assert "bad.yaml, line " in text
+    message = gettext("Ratings have been given on this dimension: its scale cannot change.")
+    assert f"dimensions[0].scale: {message}" in text, text
+    assert snapshot() == before
+
+
+def test_a_refusal_by_the_database_is_reported_with_its_path(tmp_path: Path) -> None:
+    """A rule only the database knows (here a trigger) is reported readably, all rolled back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.text = 'boom' THEN "
+                "RAISE EXCEPTION 'targets saying boom are refused' USING ERRCODE = '22003'; "
+                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON progress_target FOR EACH ROW EXECUTE FUNCTION boom()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON progress_target WHEN NEW.text = 'boom' "
+                "BEGIN SELECT RAISE(ABORT, 'targets saying boom are refused'); END"
+            )
+    error = refused(tmp_path, mutate(lambda d: the_measure(d)["targets"][1].update(text="boom")))
+    text = str(error)
+    assert f"line {error.problems[0].line}, {MEASURE}.targets[1]: the database refused" in text, text
+    assert "targets saying boom are refused" in text
+    assert Plan.objects.count() == 0 and Node.objects.count() == 0
+
+
+def test_rows_that_block_a_drop_are_counted_not_dumped(tmp_path: Path, monkeypatch) -> None:
+    """The last line of defence when a drop is blocked: which rows, how many."""
+    load_plan_file(write(tmp_path, GOOD))
+    other = mutate(
+        lambda d: (d["plan"].update(code="u"), the_measure(d)["results"][0]["ratings"].update(achievement=5))
+    )
+    load_plan_file(write(tmp_path, other, "u.yaml"))
+    monkeypatch.setattr(planfile._Writer, "check_shared_scales", lambda self: None)
+    error = refused(tmp_path, mutate(lambda d: d["scales"][0]["levels"].pop()))
+    text = str(error)
+    assert (
+        "scales[0].levels: the file drops the level '5' of the scale 't-five', but 1 rating still uses it"
+        in text
+    )
+    assert "<Rating" not in text
+
+
+def test_a_scale_may_drop_a_level_its_own_plan_no_longer_uses(tmp_path: Path) -> None:
+    load_plan_file(write(tmp_path, GOOD))
+
+    def change(data: dict) -> None:
+        data["scales"][0]["levels"] = data["scales"][0]["levels"][:3]
+        the_measure(data)["results"][1]["ratings"]["achievement"] = "3"
+
+    load_plan_file(write(tmp_path, mutate(change)))
+    assert list(ScaleLevel.objects.values_list("code", flat=True)) == ["1", "2", "3"]
+    assert set(Rating.objects.values_list("level__code", flat=True)) == {"3"}
+
+
+# ---------------------------------------------------------------- node codes, shared scales, keys
+
+
+@pytest.mark.parametrize("code", ["9/1", "9 1", "9?1", "9#1", "9%1", "9\\1"])
+def test_a_node_code_the_model_refuses_is_reported_with_its_line(tmp_path: Path, code: str) -> None:
+    text = str(refused(tmp_path, mutate(lambda d: the_measure(d).update(code=code))))
+    with pytest.raises(ValidationError) as refusal:
+        node_code_validator(code)  # the model's own validator says why
+    assert f", {MEASURE}.code: {refusal.value.messages[0]}" in text, text
+    assert ", line " in text
+
+
+def test_a_scale_shared_with_other_plans_cannot_be_changed(tmp_path: Path) -> None:
+    load_plan_file(write(tmp_path, GOOD))
+    second = mutate(lambda d: d["plan"].update(code="u"))
+    load_plan_file(write(tmp_path, second, "u.yaml"))  # the same definition: fine
+    load_plan_file(write(tmp_path, second, "u.yaml"))  # and again
+    before = snapshot()
+
+    def relabel(data: dict) -> None:
+        data["plan"]["code"] = "u"
+        data["scales"][0]["levels"][0]["label"] = "大きく上回った"
+
+    text = str(refused(tmp_path, mutate(relabel)))
+    assert "bad.yaml, line " in text
+    assert "scales[0]: the scale 't-five' is also used by the plan 't'" in text, text
+    assert "relabels '1'" in text
+    for change, why in [
+        (lambda d: d["scales"][0]["levels"].pop(), "drops the level '5'"),
+        (lambda d: d["scales"][0]["levels"].reverse(), "reorders the levels"),
+        (lambda d: d["scales"][0]["levels"][2].update(adverse=True), "makes '3' adverse"),
+        (lambda d: d["scales"][0]["levels"].append({"code": "6", "label": "x"}), "adds the level '6'"),
+    ]:
+        text = str(refused(tmp_path, mutate(lambda d, c=change: (d["plan"].update(code="u"), c(d)))))
+        assert why in text, text
+    assert snapshot() == before
+
+
+def test_a_scale_used_by_this_plan_alone_may_change(tmp_path: Path) -> None:
+    load_plan_file(write(tmp_path, GOOD))
+    load_plan_file(
+        write(tmp_path, mutate(lambda d: d["scales"][0]["levels"][0].update(label="大きく上回った")))
+    )
+    assert ScaleLevel.objects.get(code="1").label == "大きく上回った"
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d["units"][0].update(note="a note that would not be stored"), "units[0].note"),
+        (lambda d: d["levels"][0].update(note="x"), "levels[0].note"),
+        (lambda d: the_measure(d)["indicators"][0].update(note="x"), "indicators[0].note"),
+    ],
+)
+def test_keys_that_would_not_be_stored_are_refused(tmp_path: Path, change, where: str) -> None:
+    text = str(refused(tmp_path, mutate(change)))
+    assert f"{where}: unknown key" in text, text
+
+
+def test_source_and_marker_notes_are_allowed(tmp_path: Path) -> None:
+    data = mutate(lambda d: (d.update(source={"file": "x.pdf"}), d["markers"][0].update(note="○ means 新規")))
+    load_plan_file(write(tmp_path, data))
+    assert Marker.objects.get().note == "○ means 新規"
