@@ -174,3 +174,40 @@ def test_the_command_runs_as_a_process_with_exit_status_1(tmp_path: Path) -> Non
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "x" in done.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_without_a_japanese_font_the_command_says_what_to_install(
+    demo: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shinchoku.reports import render
+
+    monkeypatch.setattr(render, "FONT_DIRS", (tmp_path / "no-fonts",))
+    output = tmp_path / "report.pdf"
+    with pytest.raises(CommandError, match="fonts-ipaexfont"):
+        call_command("report", "--year", "2012", "--output", str(output))
+    assert not output.exists()
+
+
+def test_long_cells_of_a_synthetic_plan_break_across_pages_without_losing_text(tmp_path: Path) -> None:
+    """A synthetic plan with cells longer than a page: every target and result text is in the PDF."""
+    from shinchoku.interchange.synth import plan_synthesize
+
+    plan = plan_synthesize(measures=40, years=2, seed=7)
+    longest = max(Result.objects.filter(node__plan=plan), key=lambda r: r.text.count("\n"))
+    assert longest.text.count("\n") >= 39  # longer than an A4 landscape page
+    output = tmp_path / "synth.pdf"
+    call_command("report", "--plan", plan.code, "--year", "2012", "--output", str(output))
+    text = pdftotext(output)
+    expected = [t.text for t in Target.objects.filter(node__plan=plan)]
+    for result in Result.objects.filter(node__plan=plan):
+        expected += [result.text, result.context_change, result.response]
+    missing = [item for item in expected if item and not appears(item, text)]
+    assert missing == []
+    fonts = subprocess.run(["pdffonts", str(output)], capture_output=True, text=True, check=True).stdout
+    assert any("IPAexGothic" in line and " yes yes " in line for line in fonts.splitlines())
+    # The longest result really crosses a page: its first and last lines are on different pages.
+    pages = [squash(page) for page in text.split("\f")]
+    first_line, last_line = longest.text.splitlines()[0], longest.text.splitlines()[-1]
+    first_page = next(i for i, page in enumerate(pages) if squash(first_line)[:20] in page)
+    last_page = next(i for i, page in enumerate(pages) if squash(last_line)[-20:] in page)
+    assert last_page > first_page
