@@ -340,3 +340,18 @@ def test_each_rated_level_gets_its_own_rating_table(client: Client) -> None:
     assert projects_table.total.cells[year_2012].count == 3
     assert measures_table.total.cells[year_2012].count == 1
     assert measures_table.level_name == "施策計画" and projects_table.level_name == "事務事業"
+
+
+@pytest.mark.django_db
+def test_data_texts_carry_their_own_language(client: Client) -> None:
+    """Japanese data on English pages and English notes on Japanese pages are marked (WCAG 3.1.2)."""
+    from django.core.management import call_command
+
+    call_command("loaddemo")
+    url = reverse("portal:node", args=["kawasaki-frontier-3", "9-1-1"])
+    japanese_page = client.get(url).content.decode()
+    assert '<div class="text" lang="en">' in japanese_page  # the transcription notes are English
+    with translation.override("en"):
+        english_page = client.get(reverse("portal:node", args=["kawasaki-frontier-3", "9-1-1"])).content.decode()
+    assert english_page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert '<div class="text" lang="ja">' in english_page
