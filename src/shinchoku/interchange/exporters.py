@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from shinchoku import fiscal
 from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale
@@ -284,7 +284,16 @@ def _rating_object(rating: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def _with_ancestors(unit_ids: set[int]) -> list[dict[str, Any]]:
+class UnitRow(TypedDict):
+    """An organisation unit of the dataset's ``units``."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+
+
+def _with_ancestors(unit_ids: set[int]) -> list[UnitRow]:
     """The units used, with their parents, sorted by code (one query: units are few)."""
     all_units = {unit.pk: unit for unit in OrgUnit.objects.all()}
     wanted: set[int] = set()
@@ -293,18 +302,16 @@ def _with_ancestors(unit_ids: set[int]) -> list[dict[str, Any]]:
         while current is not None and current not in wanted:
             wanted.add(current)
             current = all_units[current].parent_id
-    return sorted(
-        (
-            {
-                "code": all_units[pk].code,
-                "name": all_units[pk].name,
-                "kind": all_units[pk].kind,
-                "parent": all_units[all_units[pk].parent_id].code if all_units[pk].parent_id else None,
-            }
-            for pk in wanted
-        ),
-        key=lambda unit: unit["code"],
-    )
+
+    def row(unit: OrgUnit) -> UnitRow:
+        return {
+            "code": unit.code,
+            "name": unit.name,
+            "kind": unit.kind,
+            "parent": all_units[unit.parent_id].code if unit.parent_id else None,
+        }
+
+    return sorted((row(all_units[pk]) for pk in wanted), key=lambda unit: unit["code"])
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -101,12 +101,12 @@ class _Loader(yaml.SafeLoader):
         self.depth = 0
         self.refused: dict[int, tuple[yaml.Node, str]] = {}
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.get_event()
-            node = yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
-            self.refused[id(node)] = (node, ANCHORS_REFUSED)
-            return node
+            empty = yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+            self.refused[id(empty)] = (empty, ANCHORS_REFUSED)
+            return empty
         event = self.peek_event()
         anchored = event.anchor is not None
         event.anchor = None  # never registered, so no alias can reach it
@@ -122,7 +122,7 @@ class _Loader(yaml.SafeLoader):
         finally:
             if nests:
                 self.depth -= 1
-        if anchored:
+        if anchored and node is not None:
             self.refused[id(node)] = (node, ANCHORS_REFUSED)
         return node
 
@@ -181,7 +181,7 @@ class _Builder:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             raise _Refusal(
-                f"not valid YAML: {error.problem or error.context}", mark and mark.line + 1
+                f"not valid YAML: {error.problem or error.context}", None if mark is None else mark.line + 1
             ) from error
         except (ValueError, TypeError, OverflowError) as error:
             kind = _SCALAR_KINDS.get(node.tag, "a value")

@@ -29,7 +29,14 @@ from shinchoku.plans.models import (
     Scale,
     ScaleLevel,
 )
-from shinchoku.progress.admin import SMALL_TEXTAREA, NodeResultInline, TargetInline
+from shinchoku.progress.admin import (
+    SMALL_TEXTAREA,
+    LabelledChoiceField,
+    LabelledMultipleChoiceField,
+    NodeResultInline,
+    TargetInline,
+    form_field,
+)
 
 
 def plan_qualified(obj: Level | Marker) -> str:
@@ -85,10 +92,9 @@ class DimensionInline(admin.TabularInline):
 
     def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
+        level_field = form_field(formset.form.base_fields, "level", forms.ModelChoiceField)
         # The plan's own levels only; a new plan has none until it is saved.
-        formset.form.base_fields["level"].queryset = (
-            Level.objects.filter(plan=obj) if obj is not None else Level.objects.none()
-        )
+        level_field.queryset = Level.objects.filter(plan=obj) if obj is not None else Level.objects.none()
         return formset
 
 
@@ -136,10 +142,11 @@ class NodeAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # .get: a staff member who may only view the node gets a form without fields.
-        plan_field = self.fields.get("plan")
-        level_field = self.fields.get("level")
-        marker_field = self.fields.get("markers")
+        # Each field may be missing: a staff member who may only view the node gets a form without fields.
+        fields = self.fields
+        plan_field = fields.get("plan")
+        level_field = form_field(fields, "level", LabelledChoiceField) if "level" in fields else None
+        marker_field = form_field(fields, "markers", LabelledChoiceField) if "markers" in fields else None
         if self.instance.pk:
             if plan_field is not None:
                 plan_field.disabled = True
@@ -149,12 +156,13 @@ class NodeAdminForm(forms.ModelForm):
                 marker_field.queryset = Marker.objects.filter(plan_id=self.instance.plan_id)
         else:
             for field in (level_field, marker_field):
-                if field is not None:
+                if field is not None and field.queryset is not None:
                     field.queryset = field.queryset.select_related("plan")
-                    field.label_from_instance = plan_qualified
+                    field.labeller = plan_qualified
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         plan = cleaned.get("plan")
         markers = cleaned.get("markers")
         if plan is not None and markers and any(marker.plan_id != plan.pk for marker in markers):
@@ -198,7 +206,13 @@ class NodeAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["path"]
     autocomplete_fields = ["parent"]
-    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    formfield_overrides = {
+        models.ForeignKey: {"form_class": LabelledChoiceField},
+        models.ManyToManyField: {
+            "form_class": LabelledMultipleChoiceField,
+            "widget": forms.CheckboxSelectMultiple,
+        },
+    }
     inlines = [NodeUnitInline, TargetInline, NodeResultInline]
 
     def save_model(self, request: HttpRequest, obj: Node, form: forms.ModelForm, change: bool) -> None:

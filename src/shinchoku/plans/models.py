@@ -7,6 +7,8 @@ rows that a plan defines.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -14,6 +16,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: Fiscal years the software accepts: from the Meiji era's calendar to far ahead.
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2200)]
@@ -140,7 +145,7 @@ class Level(models.Model):
         saved = Level.objects.filter(pk=self.pk).values("depth", "rated").first()
         if saved is None:
             return
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if saved["depth"] != self.depth and self.nodes.exists():
             errors["depth"] = _("Nodes stand on this level: its place in the tree cannot change.")
         if (
@@ -224,7 +229,7 @@ class Node(models.Model):
     note = models.TextField(_("note"), blank=True, help_text=_("Provenance and editorial decisions."))
     path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
     markers = models.ManyToManyField(Marker, blank=True, related_name="nodes", verbose_name=_("markers"))
-    units = models.ManyToManyField(
+    units: models.ManyToManyField[OrgUnit, NodeUnit] = models.ManyToManyField(
         OrgUnit, through="NodeUnit", blank=True, related_name="nodes", verbose_name=_("units")
     )
 
@@ -248,7 +253,7 @@ class Node(models.Model):
         return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if not (self.title or "").strip():
             errors["title"] = _("The title must not be empty.")
         if self.level_id and self.plan_id and self.level.plan_id != self.plan_id:

@@ -7,8 +7,9 @@ pages. Every form picks a node by autocomplete.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin
@@ -23,8 +24,35 @@ from shinchoku.plans.models import Dimension, Node, ScaleLevel
 from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
 
 #: Compact text boxes for the many text fields of inlines (also used by the plans admin).
-SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+SMALL_TEXTAREA: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+}
 
+
+class LabelledChoiceField(forms.ModelChoiceField):
+    """A choice of rows that a form may label otherwise than by ``str(row)``: it sets ``labeller``."""
+
+    labeller: Callable[[Any], str] | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        if self.labeller is None:
+            return super().label_from_instance(obj)
+        return self.labeller(obj)
+
+
+class LabelledMultipleChoiceField(LabelledChoiceField, forms.ModelMultipleChoiceField):
+    """A choice of several rows, labelled as in ``LabelledChoiceField``."""
+
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def form_field(fields: Mapping[str, forms.Field], name: str, kind: type[_Field]) -> _Field:
+    """The form field ``name``, checked to be a ``kind``."""
+    field = fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"The form field {name!r} is a {type(field).__name__}, not a {kind.__name__}.")
+    return field
 
 
 def ratings_prefetch() -> Prefetch:
@@ -77,8 +105,7 @@ class NodeResultInline(admin.TabularInline):
     """A node's results, read only here: each row links to the result's own page."""
 
     model = Result
-    fields = ["fiscal_year", "text_excerpt", "rating_summary"]
-    readonly_fields = fields
+    fields = readonly_fields = ("fiscal_year", "text_excerpt", "rating_summary")
     show_change_link = True
     can_delete = False
     extra = 0
@@ -108,21 +135,24 @@ class RatingInlineFormSet(BaseInlineFormSet):
 
     def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
+        dimension_field = form_field(form.fields, "dimension", LabelledChoiceField)
+        level_field = form_field(form.fields, "level", LabelledChoiceField)
         node: Node | None = getattr(self.instance, "node", None)
         if node is not None and node.plan_id and node.level_id:
             dimensions = Dimension.objects.filter(plan_id=node.plan_id, level_id=node.level_id)
         else:  # a new result: its node is not chosen yet
             dimensions = Dimension.objects.select_related("plan", "level")
-            form.fields["dimension"].label_from_instance = dimension_qualified
+            dimension_field.labeller = dimension_qualified
         levels = ScaleLevel.objects.filter(scale__in=dimensions.values("scale")).select_related("scale")
-        form.fields["dimension"].queryset = dimensions
-        form.fields["level"].queryset = levels.order_by("scale__code", "position")
-        form.fields["level"].label_from_instance = scale_qualified
+        dimension_field.queryset = dimensions
+        level_field.queryset = levels.order_by("scale__code", "position")
+        level_field.labeller = scale_qualified
 
 
 class RatingInline(admin.TabularInline):
     model = Rating
     formset = RatingInlineFormSet
+    formfield_overrides = {models.ForeignKey: {"form_class": LabelledChoiceField}}
     fields = ["dimension", "level"]
     extra = 0
 

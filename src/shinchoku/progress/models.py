@@ -4,6 +4,7 @@ ratings, and indicators with their values."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
 from shinchoku.plans.models import Dimension, Node, ScaleLevel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def check_year_in(year: int | None, years: range, field: str) -> dict[str, str]:
@@ -75,7 +79,7 @@ class Target(models.Model):
         return f"{start}〜{fiscal.western_label(self.end_year)}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if not (self.text or "").strip():
             errors["text"] = _("The target text must not be empty.")
         if self.revised_text and not self.revision_reason.strip():
@@ -156,7 +160,7 @@ class Rating(models.Model):
         return f"{self.dimension}: {self.level}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.dimension_id and self.level_id and self.level.scale_id != self.dimension.scale_id:
             errors["level"] = _("%(level)s is not on the scale %(scale)s of %(dimension)s.") % {
                 "level": self.level,

@@ -62,7 +62,8 @@ def render_pdf(document: ReportDocument) -> bytes:
 
     family, folder = japanese_font()
     try:
-        return typst.compile(
+        # The stubs bind the input, the root and the font paths to one TypeVar; they may differ.
+        return typst.compile(  # type: ignore[misc]
             TEMPLATE.read_bytes(),
             root=str(TEMPLATE.parent),
             font_paths=[str(folder)],

@@ -13,6 +13,7 @@ the writer (write.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,21 @@ from django.core.exceptions import ValidationError
 
 from shinchoku.interchange.planfile.spec import (
     FORMAT,
+    DimensionData,
     IndicatorSpec,
+    LevelData,
+    MarkerData,
     NodeSpec,
     Path_,
+    PlanData,
     PlanFileError,
     PlanSpec,
     Problem,
     ResultSpec,
+    ScaleData,
+    ScaleLevelData,
     TargetSpec,
+    UnitData,
     UnitRoleSpec,
     ValueSpec,
     format_path,
@@ -63,7 +71,12 @@ class Checker(ValueChecker):
     """Walks the parsed document, collecting problems instead of stopping at the first."""
 
     def once(
-        self, items: list[dict[str, Any]], item: dict[str, Any], key: str, path: Path_, noun: str
+        self,
+        items: Sequence[Mapping[str, object]],
+        item: Mapping[str, object],
+        key: str,
+        path: Path_,
+        noun: str,
     ) -> None:
         """Refuse a second definition of the same ``key`` within a section."""
         if any(other[key] == item[key] for other in items):
@@ -102,7 +115,7 @@ class Checker(ValueChecker):
             plan, levels, scales, dimensions, markers, units, [n for n in nodes if n], self.located
         )
 
-    def check_plan(self, value: Any) -> dict[str, Any]:
+    def check_plan(self, value: Any) -> PlanData:
         path: Path_ = ("plan",)
         data = self.mapping(
             value,
@@ -110,7 +123,7 @@ class Checker(ValueChecker):
             {"code", "title", "period_label", "first_year", "last_year", "onwards", "description", "note"},
             {"code", "title", "first_year", "last_year"},
         )
-        plan = {
+        plan: PlanData = {
             "code": self.slug(data, "code", path, _max_length(Plan, "code")),
             "title": self.text(data, "title", path, required=True, max_length=_max_length(Plan, "title")),
             "period_label": self.text(
@@ -127,14 +140,14 @@ class Checker(ValueChecker):
             self.fail((*path, "last_year"), "the period ends before it starts")
         return plan
 
-    def check_levels(self, value: Any) -> list[dict[str, Any]]:
-        levels = []
+    def check_levels(self, value: Any) -> list[LevelData]:
+        levels: list[LevelData] = []
         kinds = [kind.value for kind in Level.Kind]
         for index, item in enumerate(self.sequence(value, ("levels",), required=True)):
             path: Path_ = ("levels", index)
             data = self.mapping(item, path, {"key", "kind", "name", "rated"}, {"key", "name"})
             key = self.slug(data, "key", path, _max_length(Level, "key"))
-            level = {
+            level: LevelData = {
                 "depth": index,
                 "key": key,
                 # A key that names a kind (plan, programme, measure, project) is that kind.
@@ -149,14 +162,14 @@ class Checker(ValueChecker):
             levels.append(level)
         return levels
 
-    def check_scales(self, value: Any) -> list[dict[str, Any]]:
-        scales: list[dict[str, Any]] = []
+    def check_scales(self, value: Any) -> list[ScaleData]:
+        scales: list[ScaleData] = []
         for index, item in enumerate(self.sequence(value, ("scales",))):
             path: Path_ = ("scales", index)
             data = self.mapping(
                 item, path, {"code", "name", "good_end", "description", "levels"}, {"code", "name"}
             )
-            scale = {
+            scale: ScaleData = {
                 "code": self.slug(data, "code", path, _max_length(Scale, "code")),
                 "name": self.text(data, "name", path, required=True, max_length=_max_length(Scale, "name")),
                 "good_end": self.choice(data, "good_end", path, [g.value for g in Scale.GoodEnd], "first"),
@@ -172,7 +185,7 @@ class Checker(ValueChecker):
                 level_data = self.mapping(
                     level_item, level_path, {"code", "label", "adverse"}, {"code", "label"}
                 )
-                level = {
+                level: ScaleLevelData = {
                     "code": self.text(
                         level_data,
                         "code",
@@ -199,8 +212,10 @@ class Checker(ValueChecker):
             scales.append(scale)
         return scales
 
-    def check_dimensions(self, value: Any, levels: list[dict], scales: list[dict]) -> list[dict[str, Any]]:
-        dimensions: list[dict[str, Any]] = []
+    def check_dimensions(
+        self, value: Any, levels: list[LevelData], scales: list[ScaleData]
+    ) -> list[DimensionData]:
+        dimensions: list[DimensionData] = []
         level_keys = {level["key"]: level for level in levels}
         scale_codes = {scale["code"] for scale in scales}
         for index, item in enumerate(self.sequence(value, ("dimensions",))):
@@ -208,7 +223,7 @@ class Checker(ValueChecker):
             data = self.mapping(
                 item, path, {"key", "name", "level", "scale", "primary"}, {"key", "name", "level", "scale"}
             )
-            dimension = {
+            dimension: DimensionData = {
                 "key": self.slug(data, "key", path, _max_length(Dimension, "key")),
                 "name": self.text(
                     data, "name", path, required=True, max_length=_max_length(Dimension, "name")
@@ -234,12 +249,12 @@ class Checker(ValueChecker):
             dimensions.append(dimension)
         return dimensions
 
-    def check_markers(self, value: Any) -> list[dict[str, Any]]:
-        markers: list[dict[str, Any]] = []
+    def check_markers(self, value: Any) -> list[MarkerData]:
+        markers: list[MarkerData] = []
         for index, item in enumerate(self.sequence(value, ("markers",))):
             path: Path_ = ("markers", index)
             data = self.mapping(item, path, {"symbol", "name", "meaning", "note"}, {"symbol"})
-            marker = {
+            marker: MarkerData = {
                 "symbol": self.text(
                     data, "symbol", path, required=True, max_length=_max_length(Marker, "symbol")
                 ),
@@ -254,14 +269,14 @@ class Checker(ValueChecker):
             markers.append(marker)
         return markers
 
-    def check_units(self, value: Any) -> list[dict[str, Any]]:
-        units: list[dict[str, Any]] = []
+    def check_units(self, value: Any) -> list[UnitData]:
+        units: list[UnitData] = []
         kinds = [kind.value for kind in OrgUnit.Kind]
         for index, item in enumerate(self.sequence(value, ("units",))):
             path: Path_ = ("units", index)
             # Every key is stored: a unit has no note (a note would be silently lost).
             data = self.mapping(item, path, {"code", "name", "kind", "parent"}, {"code", "name"})
-            unit = {
+            unit: UnitData = {
                 "code": self.slug(data, "code", path, _max_length(OrgUnit, "code")),
                 "name": self.text(data, "name", path, required=True, max_length=_max_length(OrgUnit, "name")),
                 "kind": self.choice(data, "kind", path, kinds, OrgUnit.Kind.SECTION.value),
@@ -275,7 +290,7 @@ class Checker(ValueChecker):
         return units
 
     def check_node(
-        self, value: Any, path: Path_, parent_level: dict | None, ctx: _NodeContext
+        self, value: Any, path: Path_, parent_level: LevelData | None, ctx: _NodeContext
     ) -> NodeSpec | None:
         data = self.mapping(
             value,
@@ -544,10 +559,10 @@ class Checker(ValueChecker):
 
 @dataclass
 class _NodeContext:
-    plan: dict[str, Any]
-    levels: dict[str, dict[str, Any]]
-    dimensions: list[dict[str, Any]]
-    scales: dict[str, dict[str, Any]]
+    plan: PlanData
+    levels: dict[str, LevelData]
+    dimensions: list[DimensionData]
+    scales: dict[str, ScaleData]
     markers: set[str]
     units: set[str]
     codes: dict[str, Path_] = field(default_factory=dict)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 from shinchoku.interchange.yamlsource import Located
 
@@ -52,6 +52,71 @@ class PlanFileError(Exception):
 
 
 # ---------------------------------------------------------------- the checked spec
+
+
+class PlanData(TypedDict):
+    code: str
+    title: str
+    period_label: str
+    first_year: int | None
+    last_year: int | None
+    onwards: bool
+    description: str
+    note: str
+    path: Path_
+
+
+class LevelData(TypedDict):
+    depth: int
+    key: str
+    kind: str
+    name: str
+    rated: bool
+    path: Path_
+
+
+class ScaleLevelData(TypedDict):
+    code: str
+    label: str
+    adverse: bool
+    position: int
+    path: Path_
+
+
+class ScaleData(TypedDict):
+    code: str
+    name: str
+    good_end: str
+    description: str
+    levels: list[ScaleLevelData]
+    path: Path_
+
+
+class DimensionData(TypedDict):
+    key: str
+    name: str
+    level: str  # the level's key
+    scale: str  # the scale's code
+    primary: bool
+    position: int
+    path: Path_
+
+
+class MarkerData(TypedDict):
+    symbol: str
+    name: str
+    meaning: str
+    note: str
+    position: int
+    path: Path_
+
+
+class UnitData(TypedDict):
+    code: str
+    name: str
+    kind: str
+    parent: str  # the parent's code, or ""
+    path: Path_
 
 
 @dataclass
@@ -129,11 +194,11 @@ class PlanSpec:
     """The checked file. The plan, levels, scales (and their levels), dimensions,
     markers and units are dicts of the stored fields plus ``path``."""
 
-    plan: dict[str, Any]
-    levels: list[dict[str, Any]]
-    scales: list[dict[str, Any]]
-    dimensions: list[dict[str, Any]]
-    markers: list[dict[str, Any]]
-    units: list[dict[str, Any]]
+    plan: PlanData
+    levels: list[LevelData]
+    scales: list[ScaleData]
+    dimensions: list[DimensionData]
+    markers: list[MarkerData]
+    units: list[UnitData]
     nodes: list[NodeSpec]
     located: Located | None = None

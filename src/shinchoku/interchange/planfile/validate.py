@@ -22,15 +22,18 @@ from shinchoku.interchange.yamlsource import Located
 from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
 from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
 
+#: Where a field stands in the file, relative to the object's path: a key, a path
+#: of keys, or () for the object itself.
+_FileKey = str | tuple[str, ...]
 
-def _same(*names: str) -> dict[str, str]:
+
+def _same(*names: str) -> dict[str, _FileKey]:
     return {name: name for name in names}
 
 
-#: Where a model's field stands in the file, relative to the object's path: a key,
-#: a path of keys, or () for the object itself. A field not listed is reported on
-#: the object with the field's name.
-_FILE_KEYS: dict[type[models.Model], dict[str, str | tuple[str, ...]]] = {
+#: Where a model's fields stand in the file. A field not listed is reported on the
+#: object with the field's name.
+_FILE_KEYS: dict[type[models.Model], dict[str, _FileKey]] = {
     Plan: _same("code", "title", "period_label", "first_year", "last_year", "onwards", "description", "note"),
     Level: _same("key", "kind", "name", "rated"),
     Scale: _same("code", "name", "good_end", "description"),
@@ -98,7 +101,7 @@ class Reporter:
             known = [
                 field_.name
                 for field_ in obj._meta.concrete_fields
-                if field_.is_relation
+                if isinstance(field_, models.ForeignObject)  # the concrete relations
                 and field_.is_cached(obj)
                 and getattr(obj, field_.name) is not None
                 and getattr(obj, field_.name).pk is not None
@@ -134,9 +137,11 @@ class Reporter:
                 where = (*path, *((key,) if isinstance(key, str) else key))
             elif name != NON_FIELD_ERRORS:
                 try:
-                    prefix = f"{obj._meta.get_field(name).verbose_name}: "
+                    field_ = obj._meta.get_field(name)
                 except FieldDoesNotExist:  # a rule may name anything
-                    prefix = f"{name}: "
+                    field_ = None
+                # Only a model field has a verbose name (not a reverse relation or a generic key).
+                prefix = f"{field_.verbose_name}: " if isinstance(field_, models.Field) else f"{name}: "
             for message in messages:
                 self.problem(where, prefix + message)
 

@@ -11,9 +11,10 @@ with its line before anything is written.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from decimal import Context, Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
@@ -30,8 +31,20 @@ _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 # ---------------------------------------------------------------- the models' limits
 
 
+_Field = TypeVar("_Field", bound=models.Field)
+
+
+def _model_field(model: type[models.Model], name: str, kind: type[_Field]) -> _Field:
+    """The model's field ``name``, checked to be a ``kind``."""
+    field_ = model._meta.get_field(name)
+    if not isinstance(field_, kind):
+        raise TypeError(f"{model.__name__}.{name} is not a {kind.__name__}")
+    return field_
+
+
 def _max_length(model: type[models.Model], name: str) -> int:
-    return model._meta.get_field(name).max_length
+    """The field's max_length; 0 when it has none (no limit)."""
+    return _model_field(model, name, models.Field).max_length or 0
 
 
 @cache
@@ -39,9 +52,10 @@ def _int_range(model: type[models.Model], name: str, year: bool = False) -> tupl
     """The bounds an integer field accepts on every database: the range of its
     column type (a PositiveSmallIntegerField holds 0..32767 on PostgreSQL, although
     SQLite would hold more), its own validators and, for a year, YEAR_VALIDATORS."""
-    field_ = model._meta.get_field(name)
+    field_ = _model_field(model, name, models.IntegerField)
     low, high = BaseDatabaseOperations.integer_field_ranges[field_.get_internal_type()]
-    for validator in [*field_.default_validators, *field_._validators, *(YEAR_VALIDATORS if year else [])]:
+    # A field's validators are its defaults, its own and its database's column range.
+    for validator in [*field_.validators, *(YEAR_VALIDATORS if year else [])]:
         if isinstance(validator, MinValueValidator):
             low = max(low, validator.limit_value)
         elif isinstance(validator, MaxValueValidator):
@@ -51,7 +65,7 @@ def _int_range(model: type[models.Model], name: str, year: bool = False) -> tupl
 
 def _decimal_limits(model: type[models.Model], name: str) -> tuple[int, int]:
     """(digits before the decimal point, digits after) of a DecimalField."""
-    field_ = model._meta.get_field(name)
+    field_ = _model_field(model, name, models.DecimalField)
     return field_.max_digits - field_.decimal_places, field_.decimal_places
 
 
@@ -94,7 +108,9 @@ class ValueChecker:
     def fail(self, path: Path_, message: str) -> None:
         self.problems.append(Problem.at(self.located, path, message))
 
-    def mapping(self, value: Any, path: Path_, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    def mapping(
+        self, value: Any, path: Path_, allowed: AbstractSet[str], required: AbstractSet[str] = frozenset()
+    ) -> dict:
         if not isinstance(value, dict):
             self.fail(path, f"expected a mapping (key: value), found {_kind(value)}")
             return {}
@@ -199,7 +215,8 @@ class ValueChecker:
                 f"and {places} after (from -{largest} to {largest})",
             )
             return None
-        if number.as_tuple().exponent < -places:
+        exponent = number.as_tuple().exponent  # an int, as the number is finite
+        if isinstance(exponent, int) and exponent < -places:
             rounded = number.quantize(Decimal(1).scaleb(-places))
             if rounded != number:
                 self.fail(

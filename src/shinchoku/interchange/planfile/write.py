@@ -31,6 +31,7 @@ from shinchoku.interchange.planfile.spec import (
     PlanFileError,
     PlanSpec,
     ResultSpec,
+    ScaleData,
 )
 from shinchoku.interchange.planfile.validate import Reporter, _count_users, _Refused
 from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
@@ -189,8 +190,8 @@ class _Writer(Reporter):
             scale_levels = {}
             for level_data in data["levels"]:
                 level = existing.get(level_data["code"]) or ScaleLevel(scale=scale, code=level_data["code"])
-                for name in ("label", "adverse", "position"):
-                    setattr(level, name, level_data[name])
+                for field_name in ("label", "adverse", "position"):
+                    setattr(level, field_name, level_data[field_name])
                 if self.saved(level, level_data["path"]):
                     scale_levels[level.code] = level
             dropped = scale.levels.exclude(code__in=list(wanted))
@@ -395,16 +396,16 @@ def _make_room(
     if all(wanted.get(key) == number for _pk, key, number in stored):
         return
     shift = max(max(number for _pk, _key, number in stored) + 1, len(wanted))
-    model.objects.filter(pk__in=[pk for pk, _key, _number in stored]).update(**{name: F(name) + shift})
+    rows = model._default_manager.filter(pk__in=[pk for pk, _key, _number in stored])
+    rows.update(**{name: F(name) + shift})
 
 
-def _scale_changes(scale: Scale, data: dict[str, Any]) -> list[str]:
+def _scale_changes(scale: Scale, data: ScaleData) -> list[str]:
     """How the file's definition of a stored scale differs from it, in words."""
-    changes = [
-        f"changes its {name.replace('_', ' ')}"
-        for name in ("name", "good_end", "description")
-        if getattr(scale, name) != data[name]
-    ]
+    changes: list[str] = []
+    for name in ("name", "good_end", "description"):
+        if getattr(scale, name) != data[name]:
+            changes.append(f"changes its {name.replace('_', ' ')}")
     saved = list(scale.levels.order_by("position"))
     saved_codes = [level.code for level in saved]
     wanted_codes = [level["code"] for level in data["levels"]]

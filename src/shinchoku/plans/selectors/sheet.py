@@ -120,15 +120,15 @@ def target_table(plan: Plan, targets: Iterable[Target]) -> TargetTable:
             cells = []
             i = 0
             while i <= last:
-                span = line[i]
-                if span is None:
+                cell_span = line[i]
+                if cell_span is None:
                     cells.append(TargetCell(colspan=1, period_label="", items=()))
                     i += 1
                     continue
-                items = by_row[number][span]
+                items = by_row[number][cell_span]
                 cells.append(
                     TargetCell(
-                        colspan=span[1] - span[0] + 1,
+                        colspan=cell_span[1] - cell_span[0] + 1,
                         period_label=items[0].period_label,
                         items=tuple(
                             TargetItem(
@@ -141,7 +141,7 @@ def target_table(plan: Plan, targets: Iterable[Target]) -> TargetTable:
                         ),
                     )
                 )
-                i = span[1] + 1
+                i = cell_span[1] + 1
             cell_lines.append(tuple(cells))
         rows.append(
             TargetRow(

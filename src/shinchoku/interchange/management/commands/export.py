@@ -1,5 +1,6 @@
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,12 +19,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--plan", action="append", help="a plan code (repeatable); default: all plans")
 
-    def handle(self, *args: object, **options: object) -> None:
-        codes = options.get("plan")
+    def handle(self, *args: object, **options: Any) -> None:
+        codes: list[str] | None = options.get("plan")
         plans = Plan.objects.order_by("code")
         if codes:
             plans = plans.filter(code__in=codes)
-            missing = sorted(set(codes) - set(plans.values_list("code", flat=True)))  # type: ignore[arg-type]
+            missing = sorted(set(codes) - set(plans.values_list("code", flat=True)))
             if missing:
                 raise CommandError(f"no plan with the code {', '.join(missing)}")
         text = dumps(export_dataset(plans))

@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -24,14 +25,14 @@ class Command(BaseCommand):
             "--replace", action="store_true", help="delete an existing plan with the same code first"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         started = time.perf_counter()
         try:
             plan = plan_synthesize(
-                measures=int(options["measures"]),  # type: ignore[call-overload]
-                years=int(options["years"]),  # type: ignore[call-overload]
-                seed=int(options["seed"]),  # type: ignore[call-overload]
-                code=options.get("plan_code") or None,  # type: ignore[arg-type]
+                measures=int(options["measures"]),
+                years=int(options["years"]),
+                seed=int(options["seed"]),
+                code=options.get("plan_code") or None,
                 replace=bool(options["replace"]),
             )
         except SynthError as error:

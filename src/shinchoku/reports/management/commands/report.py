@@ -1,5 +1,6 @@
 import argparse
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
@@ -40,16 +41,16 @@ class Command(BaseCommand):
             "--language", choices=["ja", "en"], default="ja", help="the report's fixed wording"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         plan_code = options["plan"] or self.only_plan()
         with translation.override(str(options["language"])):
             try:
                 document = report_build(
                     str(plan_code),
-                    year=int(options["year"]),  # type: ignore[call-overload]
-                    years=options["years"],  # type: ignore[arg-type]
-                    area_code=options["area"],  # type: ignore[arg-type]
-                    first_page=int(options["first_page"]),  # type: ignore[call-overload]
+                    year=int(options["year"]),
+                    years=options["years"],
+                    area_code=options["area"],
+                    first_page=int(options["first_page"]),
                     language=str(options["language"]),
                 )
                 if options["format"] == "pdf":
