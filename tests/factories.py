@@ -4,6 +4,7 @@ through ``node_save`` so that their paths are true.
 - ``make_world`` builds a plan's frame: its levels, the 達成状況区分 scale as the
   primary dimension of the measures, and two markers.
 - ``make_node`` and the ``add_*`` functions hang a tree and its rows on it.
+- ``make_staff`` makes a user holding a staff role (administrator, editor of a unit, reviewer).
 - ``make_every_table`` (one plan with a tree down to a project and a row in every
   table) and ``make_sample`` (プラン９ as the report prints it) are worlds with their
   tree already built.
@@ -16,6 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+
+from shinchoku.accounts.models import Role, StaffRole
 from shinchoku.plans.models import (
     Dimension,
     Level,
@@ -398,3 +403,18 @@ def make_sample() -> Sample:
         programme2=programme2,
         measure3=measure3,
     )
+
+
+# --------------------------------------------------------------------- staff
+
+
+def make_staff(
+    role: str, *, unit: OrgUnit | None = None, username: str | None = None, email: str | None = None
+) -> User:
+    """An active user holding ``role`` (for an editor, on ``unit``), with an e-mail address."""
+    name = username or f"{role}-{next(_numbers)}"
+    user = get_user_model().objects.create_user(
+        username=name, email=email if email is not None else f"{name}@example.org", password=None
+    )
+    StaffRole.objects.create(user=user, role=role, unit=unit if role == Role.EDITOR else None)
+    return user

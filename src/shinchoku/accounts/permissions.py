@@ -1,0 +1,102 @@
+"""Who may do what: predicates on a user's staff roles.
+
+- An administrator is an active user with the administrator role, or a superuser.
+- A reviewer is an active user with the reviewer role.
+- An editor writes the measures of the units they hold the editor role for, and of
+  every unit under those (a bureau's editor may write its sections' measures): a
+  measure is theirs when one of those units is ``responsible`` on it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from shinchoku.accounts.models import Role, StaffRole
+from shinchoku.plans.models import Node, NodeUnit, OrgUnit
+
+
+def _is_active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def _has_role(user: Any, role: Role) -> bool:
+    return _is_active(user) and StaffRole.objects.filter(user=user, role=role).exists()
+
+
+def is_administrator(user: Any) -> bool:
+    return _is_active(user) and (bool(user.is_superuser) or _has_role(user, Role.ADMINISTRATOR))
+
+
+def is_reviewer(user: Any) -> bool:
+    return _has_role(user, Role.REVIEWER)
+
+
+def is_staff_member(user: Any) -> bool:
+    """Holds any staff role (or is a superuser): may see the staff pages at all."""
+    return _is_active(user) and (bool(user.is_superuser) or StaffRole.objects.filter(user=user).exists())
+
+
+def editor_units(user: Any) -> frozenset[int]:
+    """Ids of the units whose measures ``user`` may write: the units of their editor
+    roles and every unit below those. Two queries, whatever the depth."""
+    if not _is_active(user):
+        return frozenset()
+    assigned = set(StaffRole.objects.filter(user=user, role=Role.EDITOR).values_list("unit_id", flat=True))
+    if not assigned:
+        return frozenset()
+    parents: dict[int, int | None] = dict(OrgUnit.objects.values_list("id", "parent_id"))
+    covered: set[int] = set()
+    for unit_id in parents:
+        seen: set[int] = set()
+        current: int | None = unit_id
+        while current is not None and current not in seen:
+            if current in assigned:
+                covered.add(unit_id)
+                break
+            seen.add(current)
+            current = parents.get(current)
+    return frozenset(covered)
+
+
+def editable_nodes(user: Any) -> QuerySet[Node]:
+    """The nodes ``user`` may write as an editor (any plan)."""
+    units = editor_units(user)
+    if not units:
+        return Node.objects.none()
+    return Node.objects.filter(
+        Q(unit_roles__role=NodeUnit.Role.RESPONSIBLE) & Q(unit_roles__unit_id__in=units)
+    ).distinct()
+
+
+def can_edit_node(user: Any, node: Node) -> bool:
+    units = editor_units(user)
+    return (
+        bool(units)
+        and NodeUnit.objects.filter(node=node, role=NodeUnit.Role.RESPONSIBLE, unit_id__in=units).exists()
+    )
+
+
+def node_editor_ids(node_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each node, the ids of the active users who may write it as editors. Three
+    queries for any number of nodes (the inverse of ``can_edit_node``)."""
+    parents: dict[int, int | None] = dict(OrgUnit.objects.values_list("id", "parent_id"))
+    editors_of_unit: dict[int, set[int]] = defaultdict(set)
+    for user_id, unit_id in StaffRole.objects.filter(role=Role.EDITOR, user__is_active=True).values_list(
+        "user_id", "unit_id"
+    ):
+        editors_of_unit[unit_id].add(user_id)
+    found: dict[int, set[int]] = defaultdict(set)
+    for node_id, unit_id in NodeUnit.objects.filter(
+        node_id__in=list(node_ids), role=NodeUnit.Role.RESPONSIBLE
+    ).values_list("node_id", "unit_id"):
+        seen: set[int] = set()
+        current: int | None = unit_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            found[node_id] |= editors_of_unit.get(current, set())
+            current = parents.get(current)
+    return dict(found)

@@ -1,0 +1,84 @@
+"""The deadline reminder: `shinchoku notify_deadlines`, run daily, reminds each editor
+with entries still to submit once per round, from three days before the deadline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from shinchoku.review.models import DeadlineNotice, Round
+
+from .conftest import Cycle
+
+pytestmark = pytest.mark.django_db
+
+
+def run(day: object, django_capture_on_commit_callbacks) -> str:
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("notify_deadlines", f"--date={day}", stdout=out)
+    return out.getvalue()
+
+
+def test_reminders_go_once_to_editors_with_entries_to_submit(
+    cycle: Cycle, django_capture_on_commit_callbacks
+) -> None:
+    cycle.submitted()  # 9-1-1 is done: tanto and kyoku are not reminded
+    deadline = cycle.round.deadline
+
+    assert run(deadline - timedelta(days=4), django_capture_on_commit_callbacks).startswith("0 ")
+    assert mail.outbox == []
+
+    assert run(deadline - timedelta(days=3), django_capture_on_commit_callbacks).startswith("1 ")
+    (message,) = mail.outbox
+    assert message.to == ["betsu@example.org"]
+    assert "9-1-2" in message.body and "9-1-1" not in message.body
+    assert deadline.isoformat() in message.subject
+
+    # The same day again, the next day, the deadline day: nothing more.
+    for day in [deadline - timedelta(days=3), deadline - timedelta(days=2), deadline]:
+        assert run(day, django_capture_on_commit_callbacks).startswith("0 ")
+    assert len(mail.outbox) == 1
+    notice = DeadlineNotice.objects.get()
+    assert (notice.recipient, notice.sent_on, notice.entries) == (
+        cycle.other_editor,
+        deadline - timedelta(days=3),
+        1,
+    )
+
+
+def test_no_reminder_for_a_closed_round_or_after_the_deadline(
+    cycle: Cycle, django_capture_on_commit_callbacks
+) -> None:
+    deadline = cycle.round.deadline
+    assert run(deadline + timedelta(days=1), django_capture_on_commit_callbacks).startswith("0 ")
+    Round.objects.filter(pk=cycle.round.pk).update(state=Round.State.CLOSED)
+    assert run(deadline, django_capture_on_commit_callbacks).startswith("0 ")
+    assert mail.outbox == []
+
+
+def test_an_editor_without_an_address_is_skipped_until_they_have_one(
+    cycle: Cycle, django_capture_on_commit_callbacks
+) -> None:
+    cycle.other_editor.email = ""
+    cycle.other_editor.save()
+    day = cycle.round.deadline - timedelta(days=1)
+    assert "2 " in run(day, django_capture_on_commit_callbacks)  # tanto and kyoku for 9-1-1
+    cycle.other_editor.email = "betsu@example.org"
+    cycle.other_editor.save()
+    assert run(day, django_capture_on_commit_callbacks).startswith("1 ")
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "betsu@example.org",
+        "kyoku@example.org",
+        "tanto@example.org",
+    ]
+
+
+def test_a_bad_date_is_named() -> None:
+    with pytest.raises(CommandError, match="--date"):
+        call_command("notify_deadlines", "--date=2013-02-30")
