@@ -99,15 +99,24 @@ class Target(models.Model):
             raise ValidationError(errors)
 
 
-class Result(models.Model):
-    """What was done for a node in one fiscal year (実施結果), with its context."""
+class ResultContent(models.Model):
+    """What a section writes about a year: the published ``Result`` and the working
+    ``review.Entry`` hold the same four texts."""
 
-    node = models.ForeignKey(Node, models.CASCADE, related_name="results", verbose_name=_("node"))
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     text = models.TextField(_("result (実施結果)"), blank=True)
     context_change = models.TextField(_("context change (環境等の変化・課題等)"), blank=True)
     response = models.TextField(_("response (新たな課題等への対応)"), blank=True)
     highlight = models.TextField(_("highlight (主な実施結果)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Result(ResultContent):
+    """What was done for a node in one fiscal year (実施結果), with its context."""
+
+    node = models.ForeignKey(Node, models.CASCADE, related_name="results", verbose_name=_("node"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

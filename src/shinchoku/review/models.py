@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
 from shinchoku.plans.models import YEAR_VALIDATORS, Dimension, Node, Plan, ScaleLevel
-from shinchoku.progress.models import Target
+from shinchoku.progress.models import ResultContent, Target
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -99,7 +99,7 @@ class Round(models.Model):
         return today > self.deadline
 
 
-class Entry(models.Model):
+class Entry(ResultContent):
     """A node's entry in a round. ``version`` grows by one with every change; a change is
     written only if the version is still the one the writer read (optimistic locking)."""
 
@@ -114,10 +114,6 @@ class Entry(models.Model):
     node = models.ForeignKey(Node, models.CASCADE, related_name="entries", verbose_name=_("node"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
-    text = models.TextField(_("result (実施結果)"), blank=True)
-    context_change = models.TextField(_("context change (環境等の変化・課題等)"), blank=True)
-    response = models.TextField(_("response (新たな課題等への対応)"), blank=True)
-    highlight = models.TextField(_("highlight (主な実施結果)"), blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
