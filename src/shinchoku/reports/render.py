@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import json
 from pathlib import Path
 
@@ -27,14 +28,9 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home
 def japanese_font() -> tuple[str, Path]:
     """The family and folder of an installed Japanese font. Raises ReportError naming the
     package to install when there is none, rather than printing boxes."""
-    for family, names in FONTS:
-        for folder in FONT_DIRS:
-            if not folder.is_dir():
-                continue
-            for name in names:
-                found = next(folder.rglob(name), None)
-                if found is not None:
-                    return family, found.parent
+    found = _find_font(FONT_DIRS)
+    if found is not None:
+        return found
     raise ReportError(
         gettext(
             "No Japanese font is installed: install the Debian package fonts-ipaexfont "
@@ -48,6 +44,20 @@ def _fields(value: object) -> dict[str, object]:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return value.__dict__
     raise TypeError(f"{type(value).__name__} is not part of the report's view-model")
+
+
+@functools.cache
+def _find_font(folders: tuple[Path, ...]) -> tuple[str, Path] | None:
+    """Searched once per process: walking the font folders costs more than a small report."""
+    for family, names in FONTS:
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for name in names:
+                found = next(folder.rglob(name), None)
+                if found is not None:
+                    return family, found.parent
+    return None
 
 
 def report_json(document: ReportDocument) -> str:
