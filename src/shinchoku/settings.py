@@ -5,12 +5,17 @@ SECRET_KEY     required when DEBUG is false; in development one is generated onc
 DEBUG          "true" / "false" (default false)
 ALLOWED_HOSTS  comma-separated host names
 SHINCHOKU_VAR_DIR  where the SQLite file and the development secret live (default ./var)
+LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES, SESSION_HOURS  sign-in lockout and session length
+
+With DEBUG false and only SECRET_KEY and ALLOWED_HOSTS set, ``shinchoku check --deploy``
+passes: every HTTPS setting defaults to its production value (tests/test_deploy.py).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +37,19 @@ def env_bool(name: str, default: bool = False) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -75,6 +93,7 @@ INSTALLED_APPS = [
     "shinchoku.accounts",
     "shinchoku.audit",
     "shinchoku.review",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shinchoku.urls"
@@ -123,6 +144,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Signing in (docs/configuration.md, "Signing in and the lockout"). The axes backend comes
+# first: it refuses a locked-out sign-in before any password is checked, on the staff
+# login page and the admin login alike (both go through django.contrib.auth.authenticate).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "staff:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+# Lock out a user name on one client address after LOGIN_FAILURE_LIMIT failures in a row,
+# for LOGIN_COOLOFF_MINUTES counted from the last failure. The combination (not the
+# address alone, not the name alone): a city hall reaches the site through a few shared
+# addresses, so locking an address would lock out a whole office for one person's typos,
+# and locking a name alone would let anyone lock a colleague out from anywhere.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not extend it, so the lockout page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "shinchoku.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "shinchoku.accounts.lockout.client_ip"
+# Behind reverse proxies that append to X-Forwarded-For, how many of them there are
+# (0: the client is the address that connects, REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -143,16 +193,25 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shinchoku@localhost")
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 
-# HTTPS. In production (DEBUG false) cookies are sent over HTTPS only, plain HTTP is
-# redirected and browsers are told to remember it (HSTS); each can be turned off for a
-# site behind a proxy that handles it (docs/configuration.md).
+# Sessions: a staff member's sign-in lasts a working day (SESSION_HOURS, counted from
+# signing in) and ends when the browser closes; the cookie is out of reach of scripts
+# and not sent with requests that other sites start (SameSite=Lax).
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, minimum=1) * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# HTTPS. In production (DEBUG false) cookies are sent over HTTPS only, plain HTTP is
+# redirected and browsers are told to remember it (HSTS, with its subdomains and the
+# preload flag, so that `check --deploy` passes on the defaults); each can be turned off
+# for a site behind a proxy that handles it (docs/configuration.md).
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Trust X-Forwarded-Proto from the reverse proxy in front of the site.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

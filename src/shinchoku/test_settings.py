@@ -1,5 +1,12 @@
 """Settings for the test suite: the normal settings with a throwaway key and
-fast password hashing. DATABASE_URL still chooses the database."""
+fast password hashing. DATABASE_URL still chooses the database.
+
+The sign-in lockout (django-axes) stays on, so that the tests of signing in meet it as a
+person does. Only the test client's ``client.login(username=…, password=…)``, which calls
+``authenticate`` without a request, is let through unchecked
+(``shinchoku.accounts.testing.ClientLoginAxesBackend``)
+instead of failing with axes' "request required" error; ``force_login`` never meets axes.
+"""
 
 import os
 
@@ -15,3 +22,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+AUTHENTICATION_BACKENDS = [
+    "shinchoku.accounts.testing.ClientLoginAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
