@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("staff/", include("shinchoku.accounts.urls")),
+    path("staff/", include("shinchoku.review.urls")),
     path("", include("shinchoku.portal.urls")),
     prefix_default_language=False,
 )

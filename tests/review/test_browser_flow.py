@@ -209,9 +209,11 @@ def test_an_entry_goes_from_the_section_through_review_to_the_public(
     reviewer = new_page()
     sign_in(reviewer, base, cycle.reviewer)
     open_from_queue(reviewer, base)
-    expect(result_box(reviewer)).to_have_value(first)
-    expect(result_box(reviewer)).to_be_disabled()
-    expect(reviewer.get_by_role("radio", name=ON_TARGET)).to_be_checked()
+    # The reviewer reads the entry: its text and rating, and no field to change them.
+    expect(reviewer.locator(".entry-main")).to_contain_text(first)
+    expect(reviewer.locator(".entry-main .readonly-field__value")).to_have_text(re.compile(ON_TARGET))
+    expect(result_box(reviewer)).to_have_count(0)
+    expect(reviewer.get_by_role("radio")).to_have_count(0)
     expect(reviewer.get_by_role("button", name=ja("Save and submit for review"))).to_have_count(0)
     reviewer.get_by_label(ja("Comment to the section (required to return)")).fill(comment)
     shot(reviewer, "07-reviewer-entry")
@@ -239,7 +241,7 @@ def test_an_entry_goes_from_the_section_through_review_to_the_public(
 
     # 5. The reviewer approves.
     open_from_queue(reviewer, base)
-    expect(result_box(reviewer)).to_have_value(second)
+    expect(reviewer.locator(".entry-main")).to_contain_text(second)
     reviewer.get_by_role("button", name=ja("Approve"), exact=True).click()
     expect(status(reviewer)).to_have_text(ja("%(node)s was approved.", node="9-1-1"))
     expect(reviewer.get_by_text(ja("No entry is waiting for review."))).to_be_visible()

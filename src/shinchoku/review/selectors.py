@@ -4,6 +4,7 @@ names one entry checks that the user may see it."""
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +19,7 @@ from shinchoku.accounts.permissions import editable_nodes, is_reviewer
 from shinchoku.audit.models import AuditEvent
 from shinchoku.audit.selectors import audit_history
 from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
-from shinchoku.progress.models import Target
+from shinchoku.progress.models import Rating, Result, Target
 from shinchoku.review.errors import ReviewError, ReviewErrorCode
 from shinchoku.review.models import Comment, Entry, Round
 from shinchoku.review.permissions import can_view_entry, entry_roles
@@ -139,11 +140,35 @@ def overdue_entries(round_: Round, *, today: date) -> list[Entry]:
 
 
 @dataclass(frozen=True)
+class DiffLine:
+    text: str
+    #: The line is not on the other side (removed before, added after).
+    changed: bool
+
+
+@dataclass(frozen=True)
 class FieldChange:
     field: str
     label: str
     before: str
     after: str
+
+    @property
+    def lines(self) -> tuple[tuple[DiffLine, ...], tuple[DiffLine, ...]]:
+        """Before and after line by line, each line marked when the other side lacks it:
+        a long text with one changed line shows that line."""
+        before, after = self.before.splitlines(), self.after.splitlines()
+        removed: set[int] = set()
+        added: set[int] = set()
+        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                removed.update(range(i1, i2))
+                added.update(range(j1, j2))
+        return (
+            tuple(DiffLine(line, i in removed) for i, line in enumerate(before)),
+            tuple(DiffLine(line, j in added) for j, line in enumerate(after)),
+        )
 
 
 @dataclass(frozen=True)
@@ -203,7 +228,8 @@ class _Labels:
 
 
 def _field_changes(labels: _Labels, changes: dict[str, dict[str, Any]]) -> list[FieldChange]:
-    return [
+    """The changes as a person reads them; a change from nothing to an empty text is none."""
+    found = [
         FieldChange(
             field=key,
             label=labels.label(key),
@@ -212,6 +238,7 @@ def _field_changes(labels: _Labels, changes: dict[str, dict[str, Any]]) -> list[
         )
         for key, change in changes.items()
     ]
+    return [change for change in found if change.before != change.after]
 
 
 def field_changes(entry: Entry, changes: dict[str, dict[str, Any]]) -> list[FieldChange]:
@@ -238,3 +265,173 @@ def entry_history(entry: Entry) -> list[HistoryItem]:
         )
         for event in audit_history(entry)
     ]
+
+
+# ------------------------------------------------------------- staff pages
+
+
+def editor_waiting(user: Any) -> list[Entry]:
+    """The entries of ``user``'s units that are with the reviewers or approved, in rounds
+    still taking changes: what the section has handed in."""
+    return list(
+        _entries()
+        .filter(
+            node__in=editable_nodes(user),
+            state__in=[Entry.State.SUBMITTED, Entry.State.APPROVED],
+            round__state__in=ROUND_STATES_TAKING_CHANGES,
+        )
+        .order_by("round__deadline", "round__plan__code", "node__path")
+    )
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    round: Round
+    #: Entry counts by column: not_started, draft, submitted, returned, approved, published.
+    counts: dict[str, int]
+    total: int
+    overdue: int
+
+
+def round_summaries(*, today: date) -> list[RoundSummary]:
+    """Every round with the count of its entries per state; newest first. Two queries."""
+    rounds = list(Round.objects.select_related("plan").order_by("-fiscal_year", "plan__code", "kind"))
+    counts: dict[int, Counter[str]] = {round_.pk: Counter() for round_ in rounds}
+    for round_id, state, changed, number in (
+        Entry.objects.filter(round__in=rounds)
+        .annotate(changed=models.Case(models.When(version=1, then=False), default=True))
+        .values_list("round_id", "state", "changed")
+        .annotate(number=models.Count("id"))
+        .order_by()
+    ):
+        column = "not_started" if state == Entry.State.DRAFT and not changed else state
+        counts[round_id][column] += number
+    return [
+        RoundSummary(
+            round=round_,
+            counts=dict(counts[round_.pk]),
+            total=sum(counts[round_.pk].values()),
+            overdue=(
+                sum(counts[round_.pk][state] for state in ("not_started", *OUTSTANDING_STATES))
+                if round_.past_deadline(today) and round_.state in ROUND_STATES_TAKING_CHANGES
+                else 0
+            ),
+        )
+        for round_ in rounds
+    ]
+
+
+def round_get(round_id: int) -> Round:
+    return Round.objects.select_related("plan", "opened_by").get(pk=round_id)
+
+
+#: The filters of a round's entry list: "not_started" and the entry states.
+ENTRY_FILTERS: tuple[str, ...] = ("not_started", *Entry.State.values)
+
+
+def round_entries(round_: Round, *, state: str = "", unit_id: int | None = None) -> QuerySet[Entry]:
+    """A round's entries in plan order, optionally only those in ``state`` (or
+    "not_started") and those a unit is responsible for."""
+    entries = _entries().filter(round=round_).order_by("node__path")
+    if state == "not_started":
+        entries = entries.filter(state=Entry.State.DRAFT, version=1)
+    elif state == Entry.State.DRAFT:
+        entries = entries.filter(state=state, version__gt=1)
+    elif state in Entry.State.values:
+        entries = entries.filter(state=state)
+    if unit_id is not None:
+        entries = entries.filter(
+            node__unit_roles__unit_id=unit_id, node__unit_roles__role=NodeUnit.Role.RESPONSIBLE
+        )
+    return entries
+
+
+def unit_choices(round_: Round) -> list[OrgUnit]:
+    """The units responsible for some entry of the round."""
+    return list(
+        OrgUnit.objects.filter(
+            node_roles__role=NodeUnit.Role.RESPONSIBLE, node_roles__node__entries__round=round_
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+@dataclass(frozen=True)
+class YearTarget:
+    """A target of the measure that covers the round's year."""
+
+    target: Target
+    period_label: str
+
+
+@dataclass(frozen=True)
+class PreviousResult:
+    """The measure's published result of the year before the round's."""
+
+    fiscal_year: int
+    result: Result | None
+    ratings: list[tuple[Dimension, ScaleLevel | None]]
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """What the entry page shows beside the form."""
+
+    entry: Entry
+    units: list[str]
+    targets: list[YearTarget]
+    previous: PreviousResult
+    comments: list[Comment]
+    #: The published result of the round's year, when one was published before this
+    #: round (the entry started from it) or by it.
+    published: Result | None
+
+
+def entry_page(entry: Entry) -> EntryPage:
+    node = entry.node
+    year = entry.round.fiscal_year
+    targets = [
+        YearTarget(target=target, period_label=target.period_label)
+        for target in Target.objects.filter(node=node, start_year__lte=year)
+        .filter(models.Q(end_year__gte=year) | models.Q(open_end=True))
+        .order_by("row", "start_year", "position", "pk")
+    ]
+    dimensions = list(
+        Dimension.objects.filter(plan_id=node.plan_id, level_id=node.level_id)
+        .select_related("scale")
+        .order_by("position", "key")
+    )
+    results = {
+        result.fiscal_year: result
+        for result in Result.objects.filter(node=node, fiscal_year__in=[year - 1, year]).prefetch_related(
+            Prefetch("ratings", queryset=Rating.objects.select_related("level"))
+        )
+    }
+    previous = results.get(year - 1)
+    by_dimension = (
+        {rating.dimension_id: rating.level for rating in previous.ratings.all()} if previous else {}
+    )
+    units = [
+        role.unit.name
+        for role in NodeUnit.objects.filter(node=node, role=NodeUnit.Role.RESPONSIBLE)
+        .select_related("unit")
+        .order_by("unit__code")
+    ]
+    return EntryPage(
+        entry=entry,
+        units=units,
+        targets=targets,
+        previous=PreviousResult(
+            fiscal_year=year - 1,
+            result=previous,
+            ratings=[(dimension, by_dimension.get(dimension.pk)) for dimension in dimensions],
+        ),
+        comments=list(entry.comments.select_related("author").order_by("created_at", "id")),
+        published=results.get(year) if entry.round.kind == Round.Kind.RESULTS else None,
+    )
+
+
+def history_event(entry: Entry, event_id: int) -> AuditEvent:
+    """One of the entry's audit rows; AuditEvent.DoesNotExist if it is not the entry's."""
+    return audit_history(entry).get(pk=event_id)

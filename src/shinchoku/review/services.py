@@ -361,6 +361,23 @@ def entry_transition(
 
 
 @transaction.atomic
+def entry_save_and_submit(
+    entry: Entry,
+    data: EntryData | Mapping[str, Any],
+    *,
+    actor: User,
+    expected_version: int,
+    comment: str = "",
+) -> Entry:
+    """Save the form and submit it, as one change: if the submission is refused (an
+    incomplete entry), the save is not kept either, and the person keeps their text."""
+    saved = entry_save(entry, data, actor=actor, expected_version=expected_version)
+    return entry_transition(
+        saved, Action.SUBMIT, actor=actor, expected_version=saved.version, comment=comment
+    )
+
+
+@transaction.atomic
 def entry_restore(
     entry: Entry, event: AuditEvent, *, actor: User, expected_version: int, reason: str = ""
 ) -> Entry:

@@ -1,0 +1,270 @@
+"""Forms of the staff pages. They only read and check what was posted; the services
+decide what may change. Field names map to the snapshot keys of
+``shinchoku.review.content`` (``rating_<dimension id>`` ↔ ``ratings.<key>``,
+``target_<id>_revised`` / ``_reason`` ↔ ``targets.<id>.revised_text`` / ``.revision_reason``)
+so that a service's field errors land beside the right field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku import text as text_utils
+from shinchoku.plans.models import Plan
+from shinchoku.review.content import TEXT_FIELDS, EntryData, Frame, Snapshot, target_keys
+from shinchoku.review.errors import Conflict
+from shinchoku.review.models import Entry, Round
+
+TEXT_LABELS = {
+    "text": _("Result (what was done)"),
+    "context_change": _("Changes in circumstances and issues"),
+    "response": _("Response to new issues"),
+    "highlight": _("Main result (主な実施結果)"),
+}
+TEXT_HELP = {
+    "text": _(
+        "What the section did in the fiscal year. Start each item on a new line; ・ or ● bullets are kept."
+    ),
+    "context_change": _("Required when a rating is on the scale's adverse side."),
+    "response": _("Required when a rating is on the scale's adverse side."),
+    "highlight": _("One or two sentences for the plan area's list of main results; may stay empty."),
+}
+TEXTAREA_ROWS = {"text": 8, "context_change": 4, "response": 4, "highlight": 3}
+
+
+class RatingSelect(forms.RadioSelect):
+    """Radio buttons for a scale's levels; an adverse level carries ``data-adverse`` so
+    that the page can mark the explanations it requires."""
+
+    def __init__(self, adverse: set[str], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.adverse = adverse
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.adverse:
+            option["attrs"]["data-adverse"] = "true"
+            option["adverse"] = True
+        return option
+
+
+def rating_field_name(dimension_id: int) -> str:
+    return f"rating_{dimension_id}"
+
+
+def target_field_names(target_id: int) -> tuple[str, str]:
+    return f"target_{target_id}_revised", f"target_{target_id}_reason"
+
+
+class EntryForm(forms.Form):
+    """An entry's content. Fields outside ``editable`` (content groups: ``text``,
+    ``ratings``, ``targets``…) are shown disabled and never taken from the post."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(
+        self,
+        *args: Any,
+        entry: Entry,
+        frame: Frame,
+        snapshot: Snapshot,
+        editable: frozenset[str],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", entry.version)
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        self.frame = frame
+        self.editable = editable
+        self.kind = entry.round.kind
+        if self.kind == Round.Kind.RESULTS:
+            for name in TEXT_FIELDS:
+                self.fields[name] = forms.CharField(
+                    label=TEXT_LABELS[name],
+                    help_text=TEXT_HELP[name],
+                    required=False,
+                    max_length=20000,
+                    widget=forms.Textarea(attrs={"rows": TEXTAREA_ROWS[name]}),
+                    initial=snapshot.get(name, ""),
+                    disabled=name not in editable,
+                )
+            for dimension in frame.dimensions.values():
+                levels = sorted(
+                    (lv for lv in frame.levels.values() if lv.scale_id == dimension.scale_id),
+                    key=lambda lv: lv.position,
+                )
+                code = snapshot.get(f"ratings.{dimension.key}")
+                chosen = next((lv.pk for lv in levels if lv.code == code), "")
+                self.fields[rating_field_name(dimension.pk)] = forms.ChoiceField(
+                    label=dimension.name,
+                    choices=[
+                        ("", _("not rated yet")),
+                        *((str(lv.pk), f"{lv.code}　{lv.label}") for lv in levels),
+                    ],
+                    required=False,
+                    widget=RatingSelect({str(lv.pk) for lv in levels if lv.adverse}),
+                    initial=str(chosen),
+                    disabled="ratings" not in editable,
+                )
+        else:
+            for target_id, target in frame.targets.items():
+                text_key, reason_key = target_keys(target_id)
+                revised_name, reason_name = target_field_names(target_id)
+                self.fields[revised_name] = forms.CharField(
+                    label=_("Revised target"),
+                    required=False,
+                    max_length=20000,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    initial=snapshot.get(text_key, target.revised_text),
+                    disabled="targets" not in editable,
+                )
+                self.fields[reason_name] = forms.CharField(
+                    label=_("Reason for the revision"),
+                    required=False,
+                    max_length=20000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    initial=snapshot.get(reason_key, target.revision_reason),
+                    disabled="targets" not in editable,
+                )
+
+    # ----------------------------------------------------------------- reading
+
+    def text_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in TEXT_FIELDS if name in self.fields]
+
+    def rating_fields(self) -> list[forms.BoundField]:
+        return [self[rating_field_name(d.pk)] for d in self.frame.dimensions.values()]
+
+    def target_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        rows = []
+        for target_id, target in self.frame.targets.items():
+            revised_name, reason_name = target_field_names(target_id)
+            rows.append((target, self[revised_name], self[reason_name]))
+        return rows
+
+    def entry_data(self) -> EntryData:
+        """The posted content of the editable fields, for ``services.entry_save``."""
+        data: dict[str, Any] = {}
+        cleaned = self.cleaned_data
+        if self.kind == Round.Kind.RESULTS:
+            for name in TEXT_FIELDS:
+                if name in self.editable:
+                    data[name] = cleaned.get(name, "")
+            if "ratings" in self.editable:
+                data["ratings"] = {
+                    d.pk: (cleaned.get(rating_field_name(d.pk)) or None)
+                    for d in self.frame.dimensions.values()
+                }
+        elif "targets" in self.editable:
+            proposals: dict[int, Any] = {}
+            for target_id in self.frame.targets:
+                revised_name, reason_name = target_field_names(target_id)
+                revised = cleaned.get(revised_name, "")
+                reason = cleaned.get(reason_name, "")
+                proposals[target_id] = (
+                    {"revised_text": revised, "revision_reason": reason} if revised or reason else None
+                )
+            data["targets"] = proposals
+        return data  # type: ignore[return-value]
+
+    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
+        """Put a service's field errors (snapshot keys) beside the form's fields."""
+        for key, messages in errors.items():
+            name = self._field_for(key)
+            for message in messages:
+                if name is None or name not in self.fields:
+                    self.add_error(None, message)
+                else:
+                    self.add_error(name, message)
+
+    def merged_with(self, conflicts: Iterable[Conflict], current_version: int) -> QueryDict:
+        """The posted data to show again after a stale_version refusal: at the current
+        version, with the other person's value in every field this person had left as
+        it was, and this person's value where both changed it (a three-way merge)."""
+        data = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
+        data["version"] = str(current_version)
+        for conflict in conflicts:
+            name = self._field_for(conflict.field)
+            if name is None or name not in self.fields or self.fields[name].disabled:
+                continue
+            if self._as_snapshot(conflict.field, data.get(name, "")) == (conflict.before or ""):
+                data[name] = self._as_posted(conflict.field, conflict.after or "")
+        return data
+
+    def _as_snapshot(self, key: str, posted: str) -> str:
+        """A posted value as the snapshot holds it (a rating as its level's code)."""
+        if key.startswith("ratings."):
+            level = self.frame.levels.get(int(posted)) if posted.isdigit() else None
+            return level.code if level is not None else ""
+        return text_utils.normalize(posted)
+
+    def _as_posted(self, key: str, value: str) -> str:
+        if key.startswith("ratings."):
+            dimension = self.frame.dimension_by_key(key.split(".", 1)[1])
+            level = self.frame.level_by_code(dimension, value) if dimension and value else None
+            return str(level.pk) if level is not None else ""
+        return value
+
+    def _field_for(self, key: str) -> str | None:
+        parts = key.split(".")
+        if parts[0] == "ratings" and len(parts) == 2:
+            dimension = self.frame.dimension_by_key(parts[1])
+            return rating_field_name(dimension.pk) if dimension else None
+        if parts[0] == "targets" and len(parts) == 3 and parts[1].isdigit():
+            revised_name, reason_name = target_field_names(int(parts[1]))
+            return revised_name if parts[2] == "revised_text" else reason_name
+        if key in TEXT_FIELDS:
+            return key
+        return None
+
+
+class ActionForm(forms.Form):
+    """A reviewer's or the administrator's action on an entry, with its comment."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ("submit", "return", "approve", "reopen")], widget=forms.HiddenInput
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RestoreForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class RoundOpenForm(forms.Form):
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.order_by("code"), empty_label=None)
+    fiscal_year = forms.IntegerField(label=_("Fiscal year"), min_value=1900, max_value=2200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Round.Kind.choices, widget=forms.RadioSelect)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = Round.Kind.RESULTS
+        self.fields["deadline"].initial = timezone.localdate() + timedelta(days=30)
+        plan = self.fields["plan"].queryset.first()  # type: ignore[attr-defined]
+        if plan is not None:
+            self.fields["fiscal_year"].initial = min(timezone.localdate().year - 1, plan.last_year)
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReasonForm(forms.Form):
+    """A confirmation, e.g. closing a round."""
+
+    confirm = forms.BooleanField(label=_("I understand that this cannot be undone."), required=True)

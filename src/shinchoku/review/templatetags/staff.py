@@ -1,0 +1,54 @@
+"""Tags of the staff pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from shinchoku import fiscal
+from shinchoku.accounts.permissions import is_administrator, is_reviewer
+from shinchoku.plans.selectors.common import Text, text_lines
+from shinchoku.review.models import Entry
+
+register = template.Library()
+
+
+@register.inclusion_tag("staff/_nav.html", takes_context=True)
+def staff_nav(context: dict[str, Any]) -> dict[str, Any]:
+    """The staff bar: the pages this person's roles open, and signing out."""
+    request = context["request"]
+    user = request.user
+    return {
+        "request": request,
+        "user": user,
+        "administrator": is_administrator(user),
+        "reviewer": is_reviewer(user),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def entry_state(entry: Entry) -> str:
+    """The state as the dashboard counts it: a draft never changed is "not started"."""
+    return "not_started" if entry.state == Entry.State.DRAFT and not entry.started else str(entry.state)
+
+
+@register.filter
+def entry_state_label(entry: Entry) -> str:
+    if entry.state == Entry.State.DRAFT and not entry.started:
+        return _("not started")
+    return str(entry.get_state_display())
+
+
+@register.filter
+def fy(year: int) -> str:
+    """2013 → 2013年度 (the western label the city's documents use)."""
+    return fiscal.western_label(year)
+
+
+@register.filter
+def lines(text: str) -> Text:
+    """Stored text as the lines ``portal/_text.html`` draws."""
+    return text_lines(text or "")

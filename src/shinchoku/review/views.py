@@ -1,0 +1,463 @@
+"""The staff pages of the evaluation round: a person's home (to-do list, hand-ins,
+review queue, rounds), the entry page with its form and actions, the entry's history
+with restore, the reviewer's queue, and the administrator's rounds with the dashboard.
+
+The views read through ``review.selectors``, write through ``review.services`` and
+turn a ``ReviewError`` into a message on the page. Who may open a page is checked here
+(a staff role; the administrator's pages); what may be done to an entry is checked again
+by the services. A page refused is logged, like a refused action."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from shinchoku.accounts.models import Role
+from shinchoku.accounts.permissions import is_administrator, is_reviewer, is_staff_member
+from shinchoku.audit.models import AuditEvent
+from shinchoku.review import selectors, services
+from shinchoku.review.content import frame_for, snapshot_of
+from shinchoku.review.errors import ReviewError, ReviewErrorCode
+from shinchoku.review.forms import ActionForm, DeadlineForm, EntryForm, ReasonForm, RestoreForm, RoundOpenForm
+from shinchoku.review.models import Action, Entry, Round
+from shinchoku.review.permissions import entry_roles
+from shinchoku.review.workflow import CONTENT_FIELDS, FIELDS_BY_KIND
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+logger = logging.getLogger("shinchoku.review")
+
+View = Callable[..., HttpResponse]
+
+#: The status of a page shown again after a refusal.
+STATUS = {
+    ReviewErrorCode.INVALID: 400,
+    ReviewErrorCode.NOT_ALLOWED: 403,
+    ReviewErrorCode.PAST_DEADLINE: 403,
+    ReviewErrorCode.ROUND_CLOSED: 409,
+    ReviewErrorCode.STALE_VERSION: 409,
+}
+
+
+def _deny(request: HttpRequest, reason: str) -> PermissionDenied:
+    logger.warning(
+        "refused page %s %s to %s: %s",
+        request.method,
+        request.path,
+        request.user.get_username() if request.user.is_authenticated else "anonymous",
+        reason,
+        extra={"review_error_code": str(ReviewErrorCode.NOT_ALLOWED)},
+    )
+    return PermissionDenied(reason)
+
+
+def staff_required(view: View) -> View:
+    """Signed in (else to the login page) and holding a staff role (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_staff_member(request.user):
+            raise _deny(request, _("Your account holds no staff role. Ask the planning division."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def administrator_required(view: View) -> View:
+    @staff_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_administrator(request.user):
+            raise _deny(request, _("Only a planning administrator may open this page."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in person (the views that act are behind ``staff_required``)."""
+    return cast("User", request.user)
+
+
+def _entry(request: HttpRequest, entry_id: int) -> Entry:
+    try:
+        return selectors.entry_get(request.user, entry_id)
+    except Entry.DoesNotExist as error:
+        raise Http404(_("No such entry.")) from error
+    except ReviewError as error:
+        raise _deny(request, str(error)) from error
+
+
+def _round(round_id: int) -> Round:
+    try:
+        return selectors.round_get(round_id)
+    except Round.DoesNotExist as error:
+        raise Http404(_("No such round.")) from error
+
+
+def _refused(request: HttpRequest, error: ReviewError) -> None:
+    messages.error(request, str(error))
+
+
+# ---------------------------------------------------------------------- home
+
+
+@require_safe
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    administrator = is_administrator(user)
+    return render(
+        request,
+        "staff/home.html",
+        {
+            "todo": selectors.editor_todo(user),
+            "waiting": selectors.editor_waiting(user),
+            "reviewer": is_reviewer(user),
+            "queue": selectors.review_queue(user),
+            "administrator": administrator,
+            "rounds": selectors.round_summaries(today=timezone.localdate()) if administrator else [],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_safe
+@staff_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not is_reviewer(request.user):
+        raise _deny(request, _("Only a reviewer may open the review queue."))
+    return render(request, "staff/queue.html", {"queue": selectors.review_queue(request.user)})
+
+
+# -------------------------------------------------------------------- entries
+
+
+def _editable(request: HttpRequest, entry: Entry) -> frozenset[str]:
+    """The content groups the user may change now (none: the page is read-only)."""
+    for transition in selectors.entry_actions(request.user, entry):
+        if transition.action == Action.SAVE:
+            return frozenset(FIELDS_BY_KIND[entry.round.kind]) & (CONTENT_FIELDS - transition.frozen_fields)
+    return frozenset()
+
+
+def _entry_form(request: HttpRequest, entry: Entry, data: Any = None) -> EntryForm:
+    frame = frame_for(entry)
+    return EntryForm(
+        data,
+        entry=entry,
+        frame=frame,
+        snapshot=snapshot_of(entry, frame),
+        editable=_editable(request, entry),
+    )
+
+
+def _entry_page(
+    request: HttpRequest,
+    entry: Entry,
+    *,
+    form: EntryForm | None = None,
+    action_form: ActionForm | None = None,
+    conflicts: list[selectors.FieldChange] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    form = form or _entry_form(request, entry)
+    actions = {t.action for t in selectors.entry_actions(request.user, entry)}
+    return render(
+        request,
+        "staff/entry.html",
+        {
+            "page": selectors.entry_page(entry),
+            "entry": entry,
+            "form": form,
+            "editable": bool(form.editable),
+            "can_submit": Action.SUBMIT in actions,
+            "review_actions": [a for a in (Action.RETURN, Action.APPROVE, Action.REOPEN) if a in actions],
+            "action_form": action_form or ActionForm(initial={"version": entry.version}),
+            "conflicts": conflicts or [],
+            "roles": [Role(role).label for role in entry_roles(request.user, entry)],
+            "past_deadline": entry.round.past_deadline(timezone.localdate()),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """The entry page; a post saves the form, or saves and submits it."""
+    entry = _entry(request, entry_id)
+    if request.method != "POST":
+        return _entry_page(request, entry)
+    form = _entry_form(request, entry, request.POST)
+    submit = request.POST.get("action") == "submit"
+    if not form.editable:
+        raise _deny(request, _("You cannot change this entry now."))
+    if not form.is_valid():
+        messages.error(request, _("The entry cannot be saved as it is: see the marked fields."))
+        return _entry_page(request, entry, form=form, status=400)
+    version = form.cleaned_data["version"]
+    try:
+        if submit:
+            entry = services.entry_save_and_submit(
+                entry, form.entry_data(), actor=_actor(request), expected_version=version
+            )
+        else:
+            entry = services.entry_save(
+                entry, form.entry_data(), actor=_actor(request), expected_version=version
+            )
+    except ReviewError as error:
+        conflicts = []
+        if error.code == ReviewErrorCode.STALE_VERSION and error.current_version:
+            messages.error(
+                request,
+                _("Someone else changed this entry after you opened it: nothing of yours was saved yet."),
+            )
+            conflicts = selectors.conflict_changes(entry, error)
+            # The page is shown again at the current version, with the other person's
+            # changes taken into the fields this person had not changed.
+            entry = selectors.entry_get(request.user, entry.pk)
+            form = _entry_form(request, entry, form.merged_with(error.conflicts, error.current_version))
+            form.is_valid()
+        else:
+            _refused(request, error)
+            form.add_service_errors(error.field_errors)
+        return _entry_page(request, entry, form=form, conflicts=conflicts, status=STATUS[error.code])
+    if submit:
+        messages.success(request, _("%(node)s was submitted for review.") % {"node": entry.node.code})
+        return redirect("staff:home")
+    messages.success(request, _("Saved (version %(version)s).") % {"version": entry.version})
+    return redirect("staff:entry", entry_id=entry.pk)
+
+
+@require_POST
+@staff_required
+def entry_act(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Submit, return, approve or reopen, with a comment."""
+    entry = _entry(request, entry_id)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The request was incomplete. Reload the page and try again."))
+        return _entry_page(request, entry, action_form=form, status=400)
+    action = Action(form.cleaned_data["action"])
+    try:
+        entry = services.entry_transition(
+            entry,
+            action,
+            actor=_actor(request),
+            expected_version=form.cleaned_data["version"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ReviewError as error:
+        _refused(request, error)
+        for message in error.field_errors.get("comment", []):
+            form.add_error("comment", message)
+        conflicts = (
+            selectors.conflict_changes(entry, error) if error.code == ReviewErrorCode.STALE_VERSION else []
+        )
+        return _entry_page(request, entry, action_form=form, conflicts=conflicts, status=STATUS[error.code])
+    done = {
+        Action.SUBMIT: _("%(node)s was submitted for review."),
+        Action.RETURN: _("%(node)s was returned to the section."),
+        Action.APPROVE: _("%(node)s was approved."),
+        Action.REOPEN: _("%(node)s was reopened."),
+    }
+    messages.success(request, done[action] % {"node": entry.node.code})
+    if action in {Action.RETURN, Action.APPROVE}:
+        return redirect("staff:queue")
+    if action == Action.SUBMIT:
+        return redirect("staff:home")
+    return redirect("staff:entry", entry_id=entry.pk)
+
+
+def _history_page(request: HttpRequest, entry: Entry, *, status: int = 200) -> HttpResponse:
+    can_restore = any(t.action == Action.RESTORE for t in selectors.entry_actions(request.user, entry))
+    return render(
+        request,
+        "staff/history.html",
+        {
+            "entry": entry,
+            "history": list(reversed(selectors.entry_history(entry))),
+            "can_restore": can_restore,
+        },
+        status=status,
+    )
+
+
+@require_safe
+@staff_required
+def entry_history(request: HttpRequest, entry_id: int) -> HttpResponse:
+    return _history_page(request, _entry(request, entry_id))
+
+
+@require_POST
+@staff_required
+def entry_restore(request: HttpRequest, entry_id: int, event_id: int) -> HttpResponse:
+    entry = _entry(request, entry_id)
+    try:
+        event = selectors.history_event(entry, event_id)
+    except AuditEvent.DoesNotExist as error:
+        raise Http404(_("No such version of this entry.")) from error
+    form = RestoreForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The request was incomplete. Reload the page and try again."))
+        return _history_page(request, entry, status=400)
+    try:
+        entry = services.entry_restore(
+            entry,
+            event,
+            actor=_actor(request),
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ReviewError as error:
+        _refused(request, error)
+        for messages_ in error.field_errors.values():
+            for message in messages_:
+                messages.error(request, message)
+        return _history_page(request, entry, status=STATUS[error.code])
+    messages.success(
+        request,
+        _("Version %(old)s was restored as version %(new)s.")
+        % {"old": event.subject_version, "new": entry.version},
+    )
+    return redirect("staff:entry", entry_id=entry.pk)
+
+
+# --------------------------------------------------------------------- rounds
+
+
+@require_safe
+@administrator_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "staff/rounds.html",
+        {"rounds": selectors.round_summaries(today=timezone.localdate()), "form": RoundOpenForm()},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@administrator_required
+def round_open(request: HttpRequest) -> HttpResponse:
+    form = RoundOpenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            round_ = services.round_open(
+                data["plan"], data["fiscal_year"], data["kind"], data["deadline"], actor=_actor(request)
+            )
+        except ReviewError as error:
+            _refused(request, error)
+            for name, messages_ in error.field_errors.items():
+                for message in messages_:
+                    form.add_error(name if name in form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                _("The round %(round)s is open with %(count)s entries.")
+                % {"round": round_, "count": round_.entries.count()},
+            )
+            return redirect("staff:round", round_id=round_.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "staff/round_open.html", {"form": form}, status=status)
+
+
+@require_safe
+@administrator_required
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(round_id)
+    today = timezone.localdate()
+    state = request.GET.get("state", "")
+    state = state if state in selectors.ENTRY_FILTERS else ""
+    units = selectors.unit_choices(round_)
+    unit_param = request.GET.get("unit", "")
+    unit = next((u for u in units if str(u.pk) == unit_param), None)
+    paginator = Paginator(selectors.round_entries(round_, state=state, unit_id=unit.pk if unit else None), 50)
+    entries = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/round.html",
+        {
+            "round": round_,
+            "dashboard": selectors.round_dashboard(round_),
+            "overdue": selectors.overdue_entries(round_, today=today),
+            "entries": entries,
+            "state": state,
+            "unit": unit,
+            "units": units,
+            "filters": [(name, _state_label(name)) for name in selectors.ENTRY_FILTERS],
+            "approved": round_.entries.filter(state=Entry.State.APPROVED).count(),
+            "deadline_form": DeadlineForm(initial={"deadline": round_.deadline}),
+            "close_form": ReasonForm(),
+            "today": today,
+        },
+    )
+
+
+def _state_label(name: str) -> str:
+    return _("not started") if name == "not_started" else str(Entry.State(name).label)
+
+
+@require_POST
+@administrator_required
+def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(round_id)
+    try:
+        with transaction.atomic():
+            approved = round_.entries.filter(state=Entry.State.APPROVED).count()
+            services.round_publish(round_, actor=_actor(request))
+    except ReviewError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("%(count)s approved entries were published.") % {"count": approved})
+    return redirect("staff:round", round_id=round_.pk)
+
+
+@require_POST
+@administrator_required
+def round_deadline(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(round_id)
+    form = DeadlineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid date."))
+        return redirect("staff:round", round_id=round_.pk)
+    try:
+        round_ = services.round_set_deadline(round_, form.cleaned_data["deadline"], actor=_actor(request))
+    except ReviewError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The deadline is now %(date)s.") % {"date": round_.deadline.isoformat()})
+    return redirect("staff:round", round_id=round_.pk)
+
+
+@require_POST
+@administrator_required
+def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(round_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm that the round is to be closed."))
+        return redirect("staff:round", round_id=round_.pk)
+    try:
+        services.round_close(round_, actor=_actor(request))
+    except ReviewError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The round is closed."))
+    return redirect("staff:round", round_id=round_.pk)
