@@ -189,6 +189,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shinchoku@localhost")
+# The site's address as people reach it (https://shinchoku.city.example.lg.jp), for the
+# links in notices; without it, notices carry no links.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))

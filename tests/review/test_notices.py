@@ -82,3 +82,34 @@ def test_an_editor_without_an_address_is_skipped_until_they_have_one(
 def test_a_bad_date_is_named() -> None:
     with pytest.raises(CommandError, match="--date"):
         call_command("notify_deadlines", "--date=2013-02-30")
+
+
+def test_with_site_url_a_notice_links_to_the_entry(
+    cycle: Cycle, django_capture_on_commit_callbacks, settings
+) -> None:
+    from shinchoku.review import services
+
+    settings.SITE_URL = "https://shinchoku.city.example.lg.jp"
+    entry = cycle.submitted()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_transition(
+            entry, "return", actor=cycle.reviewer, expected_version=entry.version, comment="要修正"
+        )
+    assert mail.outbox
+    for message in mail.outbox:
+        assert message.body.rstrip().endswith(
+            f"https://shinchoku.city.example.lg.jp/staff/entries/{entry.pk}/"
+        )
+
+
+def test_without_site_url_a_notice_has_no_link(
+    cycle: Cycle, django_capture_on_commit_callbacks, settings
+) -> None:
+    from shinchoku.review import services
+
+    settings.SITE_URL = ""
+    entry = cycle.submitted()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_transition(entry, "approve", actor=cycle.reviewer, expected_version=entry.version)
+    assert mail.outbox
+    assert all("http" not in message.body for message in mail.outbox)

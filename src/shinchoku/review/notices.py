@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -61,6 +62,15 @@ def _schedule(addresses: list[str], compose: Callable[[], tuple[str, str]]) -> N
     transaction.on_commit(send, robust=True)
 
 
+def _link(path: str) -> str:
+    """The address of a page as a line to end a mail with; empty without ``SITE_URL``."""
+    return f"\n\n{settings.SITE_URL}{path}" if settings.SITE_URL else ""
+
+
+def _entry_link(entry: Entry) -> str:
+    return _link(reverse("staff:entry", kwargs={"entry_id": entry.pk}))
+
+
 def _entry_facts(entry: Entry) -> dict[str, str]:
     return {
         "node": f"{entry.node.code} {entry.node.title}",
@@ -71,6 +81,7 @@ def _entry_facts(entry: Entry) -> dict[str, str]:
 
 def entry_returned(entry: Entry, *, actor: User, comment: str) -> None:
     facts = {**_entry_facts(entry), "actor": actor.get_username(), "comment": comment}
+    link = _entry_link(entry)
 
     def compose() -> tuple[str, str]:
         return (
@@ -79,7 +90,8 @@ def entry_returned(entry: Entry, *, actor: User, comment: str) -> None:
                 "%(actor)s returned the entry for %(node)s (%(plan)s, %(year)s) with this comment:\n\n"
                 "%(comment)s\n\nPlease revise it and submit it again."
             )
-            % facts,
+            % facts
+            + link,
         )
 
     _schedule(_addresses(node_editors(entry.node)), compose)
@@ -87,6 +99,7 @@ def entry_returned(entry: Entry, *, actor: User, comment: str) -> None:
 
 def entry_approved(entry: Entry, *, actor: User) -> None:
     facts = {**_entry_facts(entry), "actor": actor.get_username()}
+    link = _entry_link(entry)
 
     def compose() -> tuple[str, str]:
         return (
@@ -95,7 +108,8 @@ def entry_approved(entry: Entry, *, actor: User) -> None:
                 "%(actor)s approved the entry for %(node)s (%(plan)s, %(year)s). "
                 "It becomes public when the round is published."
             )
-            % facts,
+            % facts
+            + link,
         )
 
     _schedule(_addresses(node_editors(entry.node)), compose)
@@ -128,6 +142,7 @@ def deadline_near(round_: Round, recipient: User, entries: list[Entry]) -> None:
         "deadline": round_.deadline.isoformat(),
         "entries": "\n".join(f"- {entry.node.code} {entry.node.title}" for entry in entries),
     }
+    link = _link(reverse("staff:home"))
 
     def compose() -> tuple[str, str]:
         return (
@@ -136,7 +151,8 @@ def deadline_near(round_: Round, recipient: User, entries: list[Entry]) -> None:
                 "The deadline of the %(year)s round of %(plan)s is %(deadline)s. "
                 "These entries of your section are not submitted yet:\n\n%(entries)s"
             )
-            % facts,
+            % facts
+            + link,
         )
 
     _schedule(_addresses([recipient]), compose)
