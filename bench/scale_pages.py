@@ -130,6 +130,9 @@ def measure_pages(runs: int) -> list[tuple[str, str, int, float]]:
         ("plan area", f"/plans/{plan.code}/nodes/{area.code}/"),
         ("programme", f"/plans/{plan.code}/nodes/{programme.code}/"),
         ("measure sheet", f"/plans/{plan.code}/nodes/{measure.code}/"),
+        # In every result: the first page of 100,000 measures; and in none.
+        ("search, common", "/search/?q=%E5%8F%96%E7%B5%84"),  # 取組
+        ("search, absent", "/search/?q=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84"),  # 存在しない
     ]
     client = Client()
     rows = []

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-INLINE = {"a", "abbr", "b", "code", "em", "i", "small", "span", "strong"}
+INLINE = {"a", "abbr", "b", "code", "em", "i", "mark", "small", "span", "strong"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 

@@ -104,3 +104,38 @@ def test_a_reader_goes_from_the_home_page_to_a_measures_results(page, live_serve
     expect(page.get_by_role("heading", name="Targets", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("協働型事業の推進")
     page.screenshot(path=ARTIFACTS / "07-measure-en.png", full_page=True)
+
+
+def test_a_reader_searches_from_the_header(page, live_server) -> None:
+    from playwright.sync_api import expect
+
+    sample = make_sample()
+    # In English, whose names do not wait for the Japanese catalogue.
+    page.goto(live_server.url + "/en/")
+    header_search = page.get_by_role("banner").get_by_role("search", name="Site search")
+    box = header_search.get_by_role("searchbox", name="Search plans, targets and results")
+    box.fill("説明会")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/en/search/\?q=%E8%AA%AC%E6%98%8E%E4%BC%9A$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search")
+    expect(page.get_by_role("status")).to_have_text("1 item matches “説明会”.")
+    found = page.locator("li.search-group")
+    expect(found).to_have_count(1)
+    expect(found.locator("mark").first).to_have_text("説明会")
+    # The search page's own box holds the query; the filters narrow it.
+    expect(page.get_by_role("searchbox", name="Words to search for")).to_have_value("説明会")
+    page.screenshot(path=ARTIFACTS / "08-search.png", full_page=True)
+
+    page.get_by_label("Search in").select_option("targets")
+    page.get_by_role("button", name="Search", exact=True).last.click()
+    expect(page).to_have_url(re.compile(r"kind=targets"))
+    expect(found.locator("dt")).to_have_count(1)
+
+    found.get_by_role("link", name=re.compile(sample.measure.title)).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("協働型事業の推進")
+
+    # The default language, on a narrow screen: the header box takes its own line.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/search/?q=" + "協働 推進")
+    expect(page.locator("li.search-group").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "09-search-narrow.png", full_page=True)

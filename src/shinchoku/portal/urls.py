@@ -1,5 +1,6 @@
 """The public site: home → plan → plan area / programme → measure, addressed by codes;
-and the annual report of a plan (or of one plan area, ``?area=<code>``) per fiscal year."""
+the annual report of a plan (or of one plan area, ``?area=<code>``) per fiscal year; and
+the search of published data (``/search/?q=…``)."""
 
 from django.urls import path
 
@@ -8,6 +9,7 @@ from shinchoku.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("plans/<slug:plan_code>/", views.plan_detail, name="plan"),
     path("plans/<slug:plan_code>/nodes/<str:node_code>/", views.node_detail, name="node"),
     path(

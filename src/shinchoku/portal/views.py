@@ -30,6 +30,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """The search of published data (docs/search.md). An invalid request (a query too
+    long, a plan or year not offered) shows the form with what is wrong, as a 400."""
+    params = request.GET
+    page = selectors.search_page(
+        q=params.get("q", ""),
+        plan=params.get("plan", ""),
+        year=params.get("year", ""),
+        kind=params.get("kind", ""),
+        page=params.get("page"),
+    )
+    return render(request, "portal/search.html", {"search": page}, status=400 if page.errors else 200)
+
+
+@require_safe
 def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
     try:
         outline = selectors.plan_outline(plan_code)

@@ -12,8 +12,9 @@ Labels are translated with the language active when the function is called.
 
 The modules, by concern: ``common`` (text, formatting, references, year columns,
 ratings, breadcrumbs), ``outline`` (the plan list, a plan's outline, the page of a
-plan area or programme), ``sheet`` (the measure sheet) and ``summary`` (the rating
-summary table). Their public names are all importable from this package.
+plan area or programme), ``sheet`` (the measure sheet), ``summary`` (the rating
+summary table) and ``search`` (the public search). Their public names are all
+importable from this package.
 """
 
 from .common import (
@@ -45,6 +46,20 @@ from .outline import (
     plan_list,
     plan_outline,
 )
+from .search import (
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    RESULTS_PER_PAGE,
+    Choice,
+    Excerpt,
+    Fragment,
+    QueryError,
+    SearchGroup,
+    SearchHit,
+    SearchPage,
+    search_page,
+    search_terms,
+)
 from .sheet import (
     IndicatorRow,
     IndicatorView,
@@ -64,7 +79,13 @@ from .summary import RatingSummary, SummaryCell, SummaryRow, rating_summaries, s
 
 __all__ = [
     "BULLETS",
+    "MAX_QUERY_LENGTH",
+    "MAX_TERMS",
     "MEASURES_PER_PAGE",
+    "RESULTS_PER_PAGE",
+    "Choice",
+    "Excerpt",
+    "Fragment",
     "Highlight",
     "HighlightGroup",
     "IndicatorRow",
@@ -79,9 +100,13 @@ __all__ = [
     "PlanHeader",
     "PlanOutline",
     "PlanSummary",
+    "QueryError",
     "RatingSummary",
     "RatingView",
     "ResultView",
+    "SearchGroup",
+    "SearchHit",
+    "SearchPage",
     "SourceNote",
     "SummaryCell",
     "SummaryRow",
@@ -101,6 +126,8 @@ __all__ = [
     "plan_list",
     "plan_outline",
     "rating_summaries",
+    "search_page",
+    "search_terms",
     "summary_table",
     "target_table",
     "text_lines",

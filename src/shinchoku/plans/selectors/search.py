@@ -1,0 +1,517 @@
+"""The public search of published data (docs/search.md).
+
+What is searched: the nodes' codes, printed labels, titles, purposes (概要) and
+baselines (現状); the targets as planned, as revised and the reasons of revisions; and
+the published results' four texts (実施結果, 環境等の変化・課題等, 新たな課題等への対応,
+主な実施結果). Only ``Node``, ``Target`` and ``Result`` rows are read: the drafts of an
+evaluation round live in ``review.Entry`` and are never searched, and become searchable
+when the round is published into ``Result``.
+
+How: the query is normalised like stored text (``shinchoku.text.normalize``: NFKC, so
+２０１２ is 2012) and split on white space into terms. Japanese is written without spaces,
+so each term is matched as a substring (``icontains``) of a field; a node is found when
+every term is in at least one of its searched fields (terms may be in different fields).
+Text entered without normalising (full-width digits typed in the admin) is matched too:
+each term is also looked for in its full-width form.
+
+Nodes are ordered with those whose name holds every term first, then by plan (newest
+period first) and place in the tree, and paged. Each found node comes with its matched
+fields, each with a short excerpt around the first match; the excerpt is a list of plain
+fragments, some marked, which templates escape as any text.
+
+``search_page`` runs at most seven queries whatever the size of the data: the plans (for the
+filters), the count and the page of matching nodes, those nodes, their ancestors, and the
+matching targets and results of the nodes on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+
+from shinchoku.plans.models import Node, Plan
+from shinchoku.progress.models import Result, Target
+from shinchoku.text import normalize
+
+from .common import NodeRef, _ancestor_refs, _node_ref, year_label
+from .outline import PageInfo
+
+#: Found nodes per page.
+RESULTS_PER_PAGE = 20
+#: The longest query accepted, in characters (as typed and once normalised).
+MAX_QUERY_LENGTH = 200
+#: The most terms (words separated by spaces) a query may have.
+MAX_TERMS = 10
+#: Matched fields shown per node; the rest are counted ("and 3 more on its page").
+MAX_HITS_PER_NODE = 5
+#: Characters of context shown before the first match, and the excerpt's length.
+EXCERPT_BEFORE = 30
+EXCERPT_LENGTH = 110
+
+KINDS = ("all", "nodes", "targets", "results")
+NODE_NAME_FIELDS = ("code", "label", "title")
+NODE_TEXT_FIELDS = ("summary", "baseline")
+TARGET_FIELDS = ("text", "revised_text", "revision_reason")
+RESULT_FIELDS = ("text", "context_change", "response", "highlight")
+
+#: Printable ASCII to its full-width form (! U+0021 → ！ U+FF01 …).
+_WIDE = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
+
+
+# --------------------------------------------------------------------- the view-model
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of an excerpt; ``mark`` when it is a match."""
+
+    text: str
+    mark: bool
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    fragments: tuple[Fragment, ...]
+    #: Text was cut before / after the excerpt (shown as …).
+    cut_before: bool
+    cut_after: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A field of a found node that holds a term."""
+
+    #: "node", "target" or "result".
+    kind: str
+    #: The model field: "summary", "revised_text", "context_change" …
+    field: str
+    #: Where the text is: "Purpose", "Target 2012年度", "Result 2012年度（平成24年度）".
+    label: str
+    #: Which text of a target or result: "Revised", "What was done" …; empty for a node's own.
+    detail: str
+    #: The fiscal year of a result; None otherwise.
+    fiscal_year: int | None
+    #: "2012年度（平成24年度）" for a result, the period "2012年度〜2013年度" for a target.
+    year_label: str
+    #: The id of the place on the node's page ("result-2012"), or empty.
+    anchor: str
+    excerpt: Excerpt
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """A found node with the fields of it that matched."""
+
+    plan_code: str
+    plan_title: str
+    node: NodeRef
+    #: Ancestors of the node, root first.
+    breadcrumb: tuple[NodeRef, ...]
+    #: The node's code and printed name with the matches marked (not cut).
+    code: tuple[Fragment, ...]
+    name: tuple[Fragment, ...]
+    #: The code, label or title holds a term.
+    name_matched: bool
+    hits: tuple[SearchHit, ...]
+    #: Matched fields not shown (beyond ``MAX_HITS_PER_NODE``).
+    more: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    #: The query as typed (cut to ``MAX_QUERY_LENGTH``), for the search box.
+    query: str
+    #: The normalised terms searched for; empty when nothing was searched.
+    terms: tuple[str, ...]
+    plan: str
+    year: int | None
+    kind: str
+    #: What is wrong with the request, for the reader; nothing is searched when any.
+    errors: tuple[str, ...]
+    #: A search was run (a valid, non-empty query).
+    searched: bool
+    plans: tuple[Choice, ...]
+    years: tuple[Choice, ...]
+    kinds: tuple[Choice, ...]
+    groups: tuple[SearchGroup, ...]
+    page: PageInfo
+    #: Query strings of the previous and next pages (without "?"), or empty.
+    previous_query: str
+    next_query: str
+    #: Filters other than the defaults are in use.
+    filtered: bool
+
+    @property
+    def count(self) -> int:
+        """How many nodes were found, over all pages."""
+        return self.page.count
+
+    @property
+    def max_length(self) -> int:
+        return MAX_QUERY_LENGTH
+
+    @property
+    def max_terms(self) -> int:
+        return MAX_TERMS
+
+
+# ---------------------------------------------------------------------------- terms
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; the message is for the reader."""
+
+
+def search_terms(query: str) -> tuple[str, ...]:
+    """The normalised, distinct terms of a query, in order. Raises QueryError when the
+    query is longer than ``MAX_QUERY_LENGTH`` or has more than ``MAX_TERMS`` terms."""
+    normalised = normalize(query)
+    if len(query.strip()) > MAX_QUERY_LENGTH or len(normalised) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            gettext("The search is too long: use at most %(max)s characters.") % {"max": MAX_QUERY_LENGTH}
+        )
+    terms = tuple(dict.fromkeys(normalised.split()))
+    if len(terms) > MAX_TERMS:
+        raise QueryError(gettext("The search has too many words: use at most %(max)s.") % {"max": MAX_TERMS})
+    return terms
+
+
+def _variants(term: str) -> tuple[str, ...]:
+    """The term, and its full-width form when it has ASCII characters (for text stored
+    without normalising)."""
+    wide = term.translate(_WIDE)
+    return (term, wide) if wide != term else (term,)
+
+
+def _any_field(fields: tuple[str, ...], term: str, prefix: str = "") -> Q:
+    condition = Q()
+    for variant in _variants(term):
+        for name in fields:
+            condition |= Q(**{f"{prefix}{name}__icontains": variant})
+    return condition
+
+
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """A case-insensitive pattern of the terms and their variants, longest first."""
+    variants = {variant for term in terms for variant in _variants(term)}
+    return re.compile("|".join(re.escape(v) for v in sorted(variants, key=lambda v: (-len(v), v))), re.I)
+
+
+# ------------------------------------------------------------------------- excerpts
+
+
+def marked(text: str, pattern: re.Pattern[str]) -> tuple[Fragment, ...]:
+    """The whole text as fragments, the matches of ``pattern`` marked."""
+    fragments = []
+    last = 0
+    for match in pattern.finditer(text):
+        if match.start() > last:
+            fragments.append(Fragment(text[last : match.start()], False))
+        fragments.append(Fragment(match.group(), True))
+        last = match.end()
+    if last < len(text):
+        fragments.append(Fragment(text[last:], False))
+    return tuple(fragments)
+
+
+def excerpt(text: str, pattern: re.Pattern[str]) -> Excerpt | None:
+    """About ``EXCERPT_LENGTH`` characters of ``text`` around its first match, lines joined
+    by a space, the matches marked; None when nothing matches."""
+    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    first = pattern.search(flat)
+    if first is None:
+        return None
+    start = max(0, first.start() - EXCERPT_BEFORE)
+    end = min(len(flat), max(start + EXCERPT_LENGTH, first.end()))
+    start = max(0, min(start, end - EXCERPT_LENGTH))
+    return Excerpt(
+        fragments=marked(flat[start:end], pattern), cut_before=start > 0, cut_after=end < len(flat)
+    )
+
+
+# ---------------------------------------------------------------------------- search
+
+
+def _options(plans: list[Plan], plan: str, year: int | None, kind: str) -> dict[str, tuple[Choice, ...]]:
+    years = _offered_years(plans)
+    kind_labels = {
+        "all": gettext("Everything"),
+        "nodes": gettext("Titles and descriptions"),
+        "targets": gettext("Targets"),
+        "results": gettext("Results"),
+    }
+    return {
+        "plans": tuple(Choice(p.code, p.title, p.code == plan) for p in plans),
+        "years": tuple(Choice(str(y), year_label(y), y == year) for y in years),
+        "kinds": tuple(Choice(k, kind_labels[k], k == kind) for k in KINDS),
+    }
+
+
+def _offered_years(plans: list[Plan]) -> list[int]:
+    """The years of the plans' periods and onwards columns, latest first."""
+    return sorted({y for p in plans for y in p.target_years}, reverse=True)
+
+
+def _parse_year(raw: str, offered: list[int]) -> int:
+    year = int(raw) if raw.isascii() and raw.isdigit() else None
+    if year not in offered:
+        raise QueryError(gettext("Choose a fiscal year from the list."))
+    return year
+
+
+def _target_year(year: int) -> Q:
+    """Targets set for ``year``: their span covers it, or they run on from before it."""
+    return Q(start_year__lte=year) & (Q(end_year__gte=year) | Q(open_end=True))
+
+
+def _matching_nodes(
+    terms: tuple[str, ...], kinds: set[str], plan: Plan | None, year: int | None
+) -> QuerySet[Node, Any]:
+    """Ids of the nodes holding every term in a searched field, in the order shown."""
+    nodes = Node.objects.all()
+    if plan is not None:
+        nodes = nodes.filter(plan=plan)
+    targets = Target.objects.filter(_target_year(year)) if year is not None else Target.objects.all()
+    results = Result.objects.filter(fiscal_year=year) if year is not None else Result.objects.all()
+    if plan is not None:
+        targets = targets.filter(node__plan=plan)
+        results = results.filter(node__plan=plan)
+    for term in terms:
+        condition = Q()
+        if "nodes" in kinds:
+            condition |= _any_field(NODE_NAME_FIELDS + NODE_TEXT_FIELDS, term)
+        if "targets" in kinds:
+            condition |= Q(pk__in=targets.filter(_any_field(TARGET_FIELDS, term)).values("node_id"))
+        if "results" in kinds:
+            condition |= Q(pk__in=results.filter(_any_field(RESULT_FIELDS, term)).values("node_id"))
+        nodes = nodes.filter(condition)
+    order = ["-plan__first_year", "plan__code", "path", "pk"]
+    if "nodes" in kinds:
+        # Nodes whose code, label or title hold every term first.
+        in_name = Q()
+        for term in terms:
+            in_name &= _any_field(NODE_NAME_FIELDS, term)
+        nodes = nodes.annotate(
+            rank=Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        order.insert(0, "rank")
+    return nodes.order_by(*order).values_list("pk", flat=True)
+
+
+def _hits(
+    node: Node,
+    targets: list[Target],
+    results: list[Result],
+    pattern: re.Pattern[str],
+    kinds: set[str],
+) -> list[SearchHit]:
+    """The matched fields of a node, in the order shown: its own texts, its results
+    (latest year first), its targets."""
+    hits: list[SearchHit] = []
+    if "nodes" in kinds:
+        for name, label in (("summary", gettext("Purpose")), ("baseline", gettext("Baseline"))):
+            found = excerpt(getattr(node, name), pattern)
+            if found:
+                hits.append(SearchHit("node", name, label, "", None, "", "", found))
+    result_details = {
+        "text": gettext("What was done"),
+        "context_change": gettext("Changes in circumstances and issues"),
+        "response": gettext("Response to new issues"),
+        "highlight": gettext("Main results"),
+    }
+    for result in results:
+        label = gettext("Result %(year)s") % {"year": year_label(result.fiscal_year)}
+        for name in RESULT_FIELDS:
+            found = excerpt(getattr(result, name), pattern)
+            if found:
+                hits.append(
+                    SearchHit(
+                        "result",
+                        name,
+                        label,
+                        result_details[name],
+                        result.fiscal_year,
+                        year_label(result.fiscal_year),
+                        f"result-{result.fiscal_year}",
+                        found,
+                    )
+                )
+    target_details = {
+        "text": gettext("As planned"),
+        "revised_text": gettext("Revised"),
+        "revision_reason": gettext("Reason for the revision"),
+    }
+    for target in targets:
+        label = gettext("Target %(period)s") % {"period": target.period_label}
+        for name in TARGET_FIELDS:
+            found = excerpt(getattr(target, name), pattern)
+            if found:
+                hits.append(
+                    SearchHit(
+                        "target", name, label, target_details[name], None, target.period_label, "", found
+                    )
+                )
+    return hits
+
+
+def _group(
+    node: Node,
+    breadcrumb: tuple[NodeRef, ...],
+    hits: list[SearchHit],
+    pattern: re.Pattern[str],
+    kinds: set[str],
+) -> SearchGroup:
+    ref = _node_ref(node)
+    name_matched = "nodes" in kinds and any(pattern.search(getattr(node, f)) for f in NODE_NAME_FIELDS)
+    return SearchGroup(
+        plan_code=node.plan.code,
+        plan_title=node.plan.title,
+        node=ref,
+        breadcrumb=breadcrumb,
+        code=marked(node.code, pattern) if name_matched else (Fragment(node.code, False),),
+        name=marked(ref.name, pattern) if name_matched else (Fragment(ref.name, False),),
+        name_matched=name_matched,
+        hits=tuple(hits[:MAX_HITS_PER_NODE]),
+        more=max(0, len(hits) - MAX_HITS_PER_NODE),
+    )
+
+
+def _query_string(query: str, plan: str, year: int | None, kind: str, page: int | None) -> str:
+    params: dict[str, str | int] = {"q": query}
+    if plan:
+        params["plan"] = plan
+    if year is not None:
+        params["year"] = year
+    if kind != "all":
+        params["kind"] = kind
+    if page is not None and page > 1:
+        params["page"] = page
+    return urlencode(params)
+
+
+def search_page(
+    *, q: str = "", plan: str = "", year: str = "", kind: str = "", page: int | str | None = None
+) -> SearchPage:
+    """The search page for the request's parameters, as typed: the query ``q``, a plan's
+    code, a fiscal year, what to search (``KINDS``; empty is "all") and the page number.
+    Invalid parameters give ``errors`` and no search. At most seven queries."""
+    query = q.strip()
+    plan_code = plan.strip()
+    kind = kind.strip() or "all"
+    errors: list[str] = []
+    terms: tuple[str, ...] = ()
+    try:
+        terms = search_terms(query)
+    except QueryError as error:
+        errors.append(str(error))
+    plans = list(Plan.objects.order_by("-first_year", "code"))
+    chosen_plan = next((p for p in plans if p.code == plan_code), None)
+    if plan_code and chosen_plan is None:
+        errors.append(gettext("Choose a plan from the list."))
+    chosen_year: int | None = None
+    if year.strip():
+        try:
+            chosen_year = _parse_year(year.strip(), _offered_years(plans))
+        except QueryError as error:
+            errors.append(str(error))
+    if kind not in KINDS:
+        errors.append(gettext("Choose what to search from the list."))
+        kind = "all"
+
+    searched = bool(terms) and not errors
+    groups: list[SearchGroup] = []
+    paginator = Paginator(
+        _matching_nodes(terms, _kinds(kind), chosen_plan, chosen_year) if searched else Node.objects.none(),
+        RESULTS_PER_PAGE,
+    )
+    page_obj = paginator.get_page(page)
+    if searched:
+        groups = _groups(list(page_obj.object_list), terms, _kinds(kind), chosen_year)
+
+    echo = query[:MAX_QUERY_LENGTH]
+    return SearchPage(
+        query=echo,
+        terms=terms if searched else (),
+        plan=plan_code if chosen_plan else "",
+        year=chosen_year,
+        kind=kind,
+        errors=tuple(errors),
+        searched=searched,
+        **_options(plans, plan_code, chosen_year, kind),
+        groups=tuple(groups),
+        page=PageInfo(
+            number=page_obj.number,
+            num_pages=paginator.num_pages,
+            count=paginator.count if searched else 0,
+            start_index=page_obj.start_index() if searched else 0,
+            end_index=page_obj.end_index() if searched else 0,
+            previous_number=page_obj.previous_page_number() if page_obj.has_previous() else None,
+            next_number=page_obj.next_page_number() if page_obj.has_next() else None,
+        ),
+        previous_query=(
+            _query_string(echo, plan_code, chosen_year, kind, page_obj.previous_page_number())
+            if page_obj.has_previous()
+            else ""
+        ),
+        next_query=(
+            _query_string(echo, plan_code, chosen_year, kind, page_obj.next_page_number())
+            if page_obj.has_next()
+            else ""
+        ),
+        filtered=bool(chosen_plan or chosen_year is not None or kind != "all"),
+    )
+
+
+def _kinds(kind: str) -> set[str]:
+    return {"nodes", "targets", "results"} if kind == "all" else {kind}
+
+
+def _groups(
+    node_ids: list[int], terms: tuple[str, ...], kinds: set[str], year: int | None
+) -> list[SearchGroup]:
+    """The found nodes of one page with their matched fields. Four queries at most."""
+    if not node_ids:
+        return []
+    pattern = _pattern(terms)
+    nodes = {n.pk: n for n in Node.objects.filter(pk__in=node_ids).select_related("plan", "level")}
+    breadcrumbs = _ancestor_refs(nodes.values())
+    targets: dict[int, list[Target]] = defaultdict(list)
+    if "targets" in kinds:
+        condition = Q()
+        for term in terms:
+            condition |= _any_field(TARGET_FIELDS, term)
+        rows = Target.objects.filter(condition, node_id__in=node_ids)
+        if year is not None:
+            rows = rows.filter(_target_year(year))
+        for target in rows.order_by("node_id", "row", "start_year", "position", "pk"):
+            targets[target.node_id].append(target)
+    results: dict[int, list[Result]] = defaultdict(list)
+    if "results" in kinds:
+        condition = Q()
+        for term in terms:
+            condition |= _any_field(RESULT_FIELDS, term)
+        found = Result.objects.filter(condition, node_id__in=node_ids)
+        if year is not None:
+            found = found.filter(fiscal_year=year)
+        for result in found.order_by("node_id", "-fiscal_year"):
+            results[result.node_id].append(result)
+    groups = []
+    for pk in node_ids:
+        node = nodes[pk]
+        hits = _hits(node, targets[pk], results[pk], pattern, kinds)
+        groups.append(_group(node, breadcrumbs[pk], hits, pattern, kinds))
+    return groups
