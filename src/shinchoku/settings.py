@@ -193,6 +193,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shinchoku@localhost")
 # links in notices; without it, notices carry no links.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
+# Rendered reports are kept by content (shinchoku.reports.cache): where, and how many
+# files at most (0: render every download).
+REPORT_CACHE_DIR = Path(os.environ.get("REPORT_CACHE_DIR", VAR_DIR / "report-cache"))
+REPORT_CACHE_FILES = env_int("REPORT_CACHE_FILES", 200)
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 

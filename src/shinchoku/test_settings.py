@@ -9,6 +9,8 @@ instead of failing with axes' "request required" error; ``force_login`` never me
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
@@ -27,3 +29,6 @@ AUTHENTICATION_BACKENDS = [
     "shinchoku.accounts.testing.ClientLoginAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Each test process keeps its rendered reports apart from the checkout's var/.
+REPORT_CACHE_DIR = Path(tempfile.mkdtemp(prefix="shinchoku-report-cache-"))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from shinchoku.plans import selectors
 from shinchoku.plans.models import Node, Plan
 from shinchoku.plans.selectors import PlanHeader
+from shinchoku.reports import cache as report_cache
 from shinchoku.reports import render as report_render
 from shinchoku.reports.selectors import ReportError, report_build, report_years
 
@@ -88,12 +89,14 @@ def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -
         except ReportError as error:
             raise Http404(str(error)) from error
         if fmt == "pdf":
-            response = HttpResponse(report_render.render_pdf(document), content_type="application/pdf")
+            pdf = report_cache.rendered(document, "pdf", lambda: report_render.render_pdf(document))
+            response = HttpResponse(pdf, content_type="application/pdf")
             disposition = "attachment"
         else:
-            response = HttpResponse(
-                report_render.render_html(document), content_type="text/html; charset=utf-8"
+            html = report_cache.rendered(
+                document, "html", lambda: report_render.render_html(document).encode()
             )
+            response = HttpResponse(html, content_type="text/html; charset=utf-8")
             disposition = "inline"
     name = "-".join([plan_code, str(year), *([re.sub(r"[^A-Za-z0-9_.-]", "_", area)] if area else [])])
     response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
