@@ -72,7 +72,11 @@ def test_the_catalogues_hold_every_message_in_the_code(tmp_path: Path) -> None:
         cwd=copy,
         check=True,
         capture_output=True,
-        env={"DJANGO_SETTINGS_MODULE": "shinchoku.test_settings", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(PACKAGE.parent)},
+        env={
+            "DJANGO_SETTINGS_MODULE": "shinchoku.test_settings",
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(PACKAGE.parent),
+        },
     )
     fresh = set(read_po(copy / "locale/ja/LC_MESSAGES/django.po"))
     committed = set(read_po(PACKAGE / "locale/ja/LC_MESSAGES/django.po"))

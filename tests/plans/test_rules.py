@@ -19,7 +19,9 @@ def recorded() -> dict:
     three = Scale.objects.create(code="three", name="3段階")
     level3 = ScaleLevel.objects.create(scale=five, code="3", label="ほぼ達成", position=2)
     ScaleLevel.objects.create(scale=three, code="B", label="B", position=1)
-    dimension = Dimension.objects.create(plan=plan, level=measure, key="a", name="達成", scale=five, primary=True)
+    dimension = Dimension.objects.create(
+        plan=plan, level=measure, key="a", name="達成", scale=five, primary=True
+    )
     root = node_save(Node(plan=plan, level=area, code="1", title="分野"))
     node = node_save(Node(plan=plan, level=measure, code="1-1", title="施策", parent=root))
     result = Result.objects.create(node=node, fiscal_year=2011, text="・実施")

@@ -352,6 +352,8 @@ def test_data_texts_carry_their_own_language(client: Client) -> None:
     japanese_page = client.get(url).content.decode()
     assert '<div class="text" lang="en">' in japanese_page  # the transcription notes are English
     with translation.override("en"):
-        english_page = client.get(reverse("portal:node", args=["kawasaki-frontier-3", "9-1-1"])).content.decode()
-    assert english_page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+        english_page = client.get(
+            reverse("portal:node", args=["kawasaki-frontier-3", "9-1-1"])
+        ).content.decode()
+    assert english_page.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert '<div class="text" lang="ja">' in english_page

@@ -67,7 +67,9 @@ def test_the_report_carries_every_measure_target_and_result(demo: None, tmp_path
     text = pdftotext(make_report(tmp_path))
     expected = [node.title for node in Node.objects.all()]
     for result in Result.objects.all():
-        expected += result.text.splitlines() + result.context_change.splitlines() + result.response.splitlines()
+        expected += (
+            result.text.splitlines() + result.context_change.splitlines() + result.response.splitlines()
+        )
         expected += result.highlight.splitlines()
     expected += [target.text for target in Target.objects.all()]
     assert [line for line in expected if not appears(line, text)] == []
@@ -75,10 +77,16 @@ def test_the_report_carries_every_measure_target_and_result(demo: None, tmp_path
 
 
 def test_the_text_check_notices_a_missing_character() -> None:
-    text = "・協働型事業に係る庁内調査を平成23年4月に実施し、調査結果をもとに、平\n達成状況区分 3\n成22年度まで"
+    text = (
+        "・協働型事業に係る庁内調査を平成23年4月に実施し、調査結果をもとに、平\n達成状況区分 3\n成22年度まで"
+    )
     assert appears("・協働型事業に係る庁内調査を平成23年4月に実施し、調査結果をもとに、平成22年度まで", text)
-    assert not appears("・協働型事業に係る庁内調査を平成23年5月に実施し、調査結果をもとに、平成22年度まで", text)
-    assert not appears("・協働型事業に係る庁内調査を平成23年4月に実施し、調査結果をもとに、平成22年度までに", text)
+    assert not appears(
+        "・協働型事業に係る庁内調査を平成23年5月に実施し、調査結果をもとに、平成22年度まで", text
+    )
+    assert not appears(
+        "・協働型事業に係る庁内調査を平成23年4月に実施し、調査結果をもとに、平成22年度までに", text
+    )
 
 
 def test_pages_are_numbered_in_the_published_style(demo: None, tmp_path: Path) -> None:
@@ -161,7 +169,12 @@ def test_the_command_runs_as_a_process_with_exit_status_1(tmp_path: Path) -> Non
     import sys
 
     database = tmp_path / "db.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "true", "SHINCHOKU_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "true",
+        "SHINCHOKU_VAR_DIR": str(tmp_path),
+    }
     shinchoku = Path(sys.executable).parent / "shinchoku"
     subprocess.run([str(shinchoku), "migrate", "-v0"], env=env, check=True)
     subprocess.run([str(shinchoku), "loaddemo"], env=env, check=True, capture_output=True)
