@@ -132,7 +132,7 @@ def test_five_failures_lock_out_even_the_right_password(client: Client, staff: U
     page = after.content.decode()
     assert 'class="site-header"' in page  # a page of the site, not axes' plain text
     assert re.search(r'<div class="notice notice--warning" role="alert">', page)
-    assert "“shinsa”" in page
+    assert re.search(r"[“「]shinsa[”」]", page)  # the user name, quoted as the language quotes
     retry = int(after["Retry-After"])
     assert 29 * 60 < retry <= 30 * 60
     iso = re.search(r'<time datetime="([^"]+)">', page).group(1)

@@ -26,6 +26,18 @@ from shinchoku.review.permissions import can_view_entry, entry_roles
 from shinchoku.review.workflow import OUTSTANDING_STATES, ROUND_STATES_TAKING_CHANGES, Transition, actions_for
 
 
+#: Entries in the order the plan prints its measures: by each ancestor's order and code,
+#: from the top (exact for measures up to three levels down, as plans are built).
+DOCUMENT_ORDER: tuple[str, ...] = (
+    "node__parent__parent__position",
+    "node__parent__parent__code",
+    "node__parent__position",
+    "node__parent__code",
+    "node__position",
+    "node__code",
+)
+
+
 def round_list(plan: Plan | None = None) -> QuerySet[Round]:
     rounds = Round.objects.select_related("plan")
     return rounds.filter(plan=plan) if plan is not None else rounds
@@ -66,7 +78,7 @@ def editor_todo(user: Any) -> list[Entry]:
             round__state__in=ROUND_STATES_TAKING_CHANGES,
         )
         .prefetch_related(Prefetch("comments", queryset=Comment.objects.select_related("author")))
-        .order_by("round__deadline", "round__plan__code", "node__path")
+        .order_by("round__deadline", "round__plan__code", *DOCUMENT_ORDER)
     )
 
 
@@ -77,7 +89,7 @@ def review_queue(user: Any) -> list[Entry]:
     return list(
         _entries()
         .filter(state=Entry.State.SUBMITTED, round__state__in=ROUND_STATES_TAKING_CHANGES)
-        .order_by("submitted_at", "node__path")
+        .order_by("submitted_at", *DOCUMENT_ORDER)
     )
 
 
@@ -133,7 +145,7 @@ def overdue_entries(round_: Round, *, today: date) -> list[Entry]:
     """Entries still to be submitted (draft or returned) once the deadline has passed."""
     if not round_.past_deadline(today):
         return []
-    return list(_entries().filter(round=round_, state__in=OUTSTANDING_STATES).order_by("node__path"))
+    return list(_entries().filter(round=round_, state__in=OUTSTANDING_STATES).order_by(*DOCUMENT_ORDER))
 
 
 # ------------------------------------------------------------------- history
@@ -280,7 +292,7 @@ def editor_waiting(user: Any) -> list[Entry]:
             state__in=[Entry.State.SUBMITTED, Entry.State.APPROVED],
             round__state__in=ROUND_STATES_TAKING_CHANGES,
         )
-        .order_by("round__deadline", "round__plan__code", "node__path")
+        .order_by("round__deadline", "round__plan__code", *DOCUMENT_ORDER)
     )
 
 
@@ -332,7 +344,7 @@ ENTRY_FILTERS: tuple[str, ...] = ("not_started", *Entry.State.values)
 def round_entries(round_: Round, *, state: str = "", unit_id: int | None = None) -> QuerySet[Entry]:
     """A round's entries in plan order, optionally only those in ``state`` (or
     "not_started") and those a unit is responsible for."""
-    entries = _entries().filter(round=round_).order_by("node__path")
+    entries = _entries().filter(round=round_).order_by(*DOCUMENT_ORDER)
     if state == "not_started":
         entries = entries.filter(state=Entry.State.DRAFT, version=1)
     elif state == Entry.State.DRAFT:
