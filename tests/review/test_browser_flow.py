@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,20 +27,11 @@ from django.utils.translation import gettext
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from shinchoku.review.models import Entry, Round
+from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 from tests.review.conftest import Cycle, make_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "kakunin-no-tame-no-pasuwado-2013"
 ADVERSE = "目標を下回った"
 ON_TARGET = "目標をほぼ達成"

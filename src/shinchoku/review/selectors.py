@@ -25,7 +25,6 @@ from shinchoku.review.models import Comment, Entry, Round
 from shinchoku.review.permissions import can_view_entry, entry_roles
 from shinchoku.review.workflow import OUTSTANDING_STATES, ROUND_STATES_TAKING_CHANGES, Transition, actions_for
 
-
 #: Entries in the order the plan prints its measures: by each ancestor's order and code,
 #: from the top (exact for measures up to three levels down, as plans are built).
 DOCUMENT_ORDER: tuple[str, ...] = (
