@@ -493,3 +493,32 @@ def test_after_a_conflict_the_form_keeps_the_other_persons_changes_to_fields_lef
     entry = cycle.fresh()
     assert entry.text == "・私の文章" and entry.response == "・同僚の対応"
     assert entry.ratings.get().level.code == "2"
+
+
+@pytest.mark.django_db
+def test_after_the_deadline_the_entry_is_shown_read_only_with_the_reason() -> None:
+    cycle = make_cycle()
+    cycle.written(text="・締切前に書いた文章")
+    Round.objects.filter(pk=cycle.round.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    page = client_for(cycle, "editor").get(_entry_url(cycle)).content.decode()
+    assert 'name="text"' not in page and 'value="submit"' not in page
+    assert "・締切前に書いた文章" in page
+    assert 'class="notice notice--warning"' in page
+    response = client_for(cycle, "editor").post(_entry_url(cycle), _form(cycle))
+    assert response.status_code == 403
+    assert (timezone.localdate() - timedelta(days=1)).isoformat() in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_returned_entry_can_still_be_fixed_after_the_deadline() -> None:
+    cycle = make_cycle()
+    entry = cycle.submitted()
+    services.entry_transition(
+        entry, "return", actor=cycle.reviewer, expected_version=entry.version, comment="修正してください"
+    )
+    Round.objects.filter(pk=cycle.round.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    response = client_for(cycle, "editor").post(
+        _entry_url(cycle), _form(cycle, "submit", text="・直しました")
+    )
+    assert response.status_code == 302
+    assert cycle.fresh().state == Entry.State.SUBMITTED

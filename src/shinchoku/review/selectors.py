@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.accounts.permissions import editable_nodes, is_reviewer
@@ -58,12 +59,23 @@ def entry_get(user: Any, entry_id: int) -> Entry:
     return entry
 
 
-def entry_actions(user: Any, entry: Entry) -> list[Transition]:
-    """The actions ``user`` may take on ``entry`` now, by the transition table (the round
-    and the deadline are checked again when the action is taken)."""
+def entry_actions(user: Any, entry: Entry, *, today: date | None = None) -> list[Transition]:
+    """The actions ``user`` may take on ``entry`` now, by the transition table and the
+    deadline (the services check both again when the action is taken)."""
     if entry.round.state not in ROUND_STATES_TAKING_CHANGES:
         return []
-    return actions_for(entry.state, entry_roles(user, entry))
+    closed = past_deadline_for(entry, today=today or timezone.localdate())
+    return [
+        transition
+        for transition in actions_for(entry.state, entry_roles(user, entry))
+        if not (transition.deadline_bound and closed)
+    ]
+
+
+def past_deadline_for(entry: Entry, *, today: date) -> bool:
+    """The round's deadline has passed and the entry was never submitted: the section can
+    no longer write it (a returned or reopened entry may still be fixed)."""
+    return entry.submitted_at is None and entry.round.past_deadline(today)
 
 
 def editor_todo(user: Any) -> list[Entry]:

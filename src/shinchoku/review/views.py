@@ -192,6 +192,8 @@ def _entry_page(
             "conflicts": conflicts or [],
             "roles": [Role(role).label for role in entry_roles(request.user, entry)],
             "past_deadline": entry.round.past_deadline(timezone.localdate()),
+            "closed_for_section": selectors.past_deadline_for(entry, today=timezone.localdate())
+            and entry.state in {Entry.State.DRAFT, Entry.State.RETURNED},
         },
         status=status,
     )
@@ -207,6 +209,12 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = _entry_form(request, entry, request.POST)
     submit = request.POST.get("action") == "submit"
     if not form.editable:
+        if selectors.past_deadline_for(entry, today=timezone.localdate()):
+            raise _deny(
+                request,
+                _("The deadline of this round, %(deadline)s, has passed: ask the planning division.")
+                % {"deadline": entry.round.deadline.isoformat()},
+            )
         raise _deny(request, _("You cannot change this entry now."))
     if not form.is_valid():
         messages.error(request, _("The entry cannot be saved as it is: see the marked fields."))
