@@ -1,0 +1,68 @@
+"""``shinchoku import FILE [--apply] [--user NAME]``: preview a file's import, and with
+``--apply`` write it. Exit status 1 (and nothing written) when the file has problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from shinchoku.interchange.importing import (
+    MAX_FILE_BYTES,
+    ImportRefused,
+    import_apply,
+    import_preview,
+    preview_lines,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Preview importing a file (an entry workbook, a plan structure as CSV or xlsx, or a "
+        "dataset as JSON); with --apply, import it in one transaction. Exits 1 when the file "
+        "has problems; nothing is written then."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--apply", action="store_true", help="write the changes (default: preview only)")
+        parser.add_argument(
+            "--user",
+            help="the account the import is made as: its role decides what it may change, and "
+            "the audit history names it (required for entry workbooks)",
+        )
+        parser.add_argument("--verbose-rows", action="store_true", help="list unchanged rows too")
+
+    def handle(self, *args: object, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                data = path.open("rb").read(MAX_FILE_BYTES + 1)
+            else:
+                data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read ({error.strerror})") from error
+        actor = None
+        if options.get("user"):
+            try:
+                actor = get_user_model().objects.get(username=options["user"], is_active=True)
+            except get_user_model().DoesNotExist as error:
+                raise CommandError(f"no active account named {options['user']!r}") from error
+        if not options["apply"]:
+            preview = import_preview(data, path.name, actor=actor)
+            self.stdout.write("\n".join(preview_lines(preview, verbose=options["verbose_rows"])))
+            if not preview.ok:
+                raise CommandError(f"{len(preview.all_problems)} problem(s): nothing can be imported")
+            self.stdout.write("The file can be imported: run again with --apply.")
+            return
+        try:
+            result = import_apply(data, path.name, actor=actor)
+        except ImportRefused as refusal:
+            self.stdout.write("\n".join(preview_lines(refusal.preview, verbose=options["verbose_rows"])))
+            raise CommandError(
+                f"{len(refusal.preview.all_problems)} problem(s): nothing was imported"
+            ) from refusal
+        self.stdout.write(result.summary)
