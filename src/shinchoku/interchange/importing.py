@@ -57,9 +57,10 @@ class Where:
         if self.row is not None:
             parts.append(str(_("row %(row)s") % {"row": self.row}))
         if self.column:
-            parts.append(str(_("column %(column)s") % {"column": self.column}))
-        if self.name:
-            parts.append(f"({self.name})" if self.column else self.name)
+            column = str(_("column %(column)s") % {"column": self.column})
+            parts.append(f"{column} ({self.name})" if self.name else column)
+        elif self.name:
+            parts.append(self.name)
         return ", ".join(parts)
 
 
