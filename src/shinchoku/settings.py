@@ -198,6 +198,14 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 REPORT_CACHE_DIR = Path(os.environ.get("REPORT_CACHE_DIR", VAR_DIR / "report-cache"))
 REPORT_CACHE_FILES = env_int("REPORT_CACHE_FILES", 200)
 
+# The licence of the open data (shinchoku.interchange.opendata): an identifier such as
+# CC-BY-4.0 (the default, to be confirmed by the city) and the address of its terms
+# (known identifiers have one).
+OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE", "").strip() or "CC-BY-4.0"
+OPEN_DATA_LICENSE_URL = os.environ.get("OPEN_DATA_LICENSE_URL", "").strip()
+# Files uploaded on the staff pages, kept between their preview and their import.
+IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", VAR_DIR / "imports"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 

@@ -32,3 +32,4 @@ AUTHENTICATION_BACKENDS = [
 
 # Each test process keeps its rendered reports apart from the checkout's var/.
 REPORT_CACHE_DIR = Path(tempfile.mkdtemp(prefix="shinchoku-report-cache-"))
+IMPORT_DIR = Path(tempfile.mkdtemp(prefix="shinchoku-imports-"))

@@ -9,6 +9,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("staff/", include("shinchoku.accounts.urls")),
     path("staff/", include("shinchoku.review.urls")),
+    path("staff/", include("shinchoku.interchange.urls")),
     path("", include("shinchoku.portal.urls")),
     prefix_default_language=False,
 )

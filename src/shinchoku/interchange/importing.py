@@ -38,6 +38,19 @@ class RowStatus(StrEnum):
     REMOVED = "removed"
     ERROR = "error"
 
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    RowStatus.UNCHANGED: _("unchanged"),
+    RowStatus.NEW: _("new"),
+    RowStatus.CHANGED: _("changed"),
+    RowStatus.REMOVED: _("removed"),
+    RowStatus.ERROR: _("error"),
+}
+
 
 @dataclass(frozen=True)
 class Where:

@@ -63,7 +63,8 @@ def open_xlsx(data: bytes, *, formulas: bool = True) -> Workbook:
         if any(name.lower().endswith("vbaproject.bin") for name in names):
             raise XlsxRefused(
                 _(
-                    "The workbook contains macros: save it as an ordinary Excel workbook (.xlsx) without macros."
+                    "The workbook contains macros: save it as an ordinary Excel workbook (.xlsx) "
+                    "without macros."
                 )
             )
         if len(members) > MAX_MEMBERS:
@@ -73,7 +74,8 @@ def open_xlsx(data: bytes, *, formulas: bool = True) -> Workbook:
         if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
             raise XlsxRefused(
                 _(
-                    "The workbook would unpack to %(size)s MB (%(ratio)s times its size): it is refused as unsafe."
+                    "The workbook would unpack to %(size)s MB (%(ratio)s times its size): "
+                    "it is refused as unsafe."
                 )
                 % {"size": unpacked // 1024 // 1024, "ratio": int(unpacked / packed)}
             )

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import editable_nodes, is_reviewer
 from shinchoku.audit.models import AuditEvent
 from shinchoku.audit.selectors import audit_history
@@ -458,3 +459,19 @@ def entry_page(entry: Entry) -> EntryPage:
 def history_event(entry: Entry, event_id: int) -> AuditEvent:
     """One of the entry's audit rows; AuditEvent.DoesNotExist if it is not the entry's."""
     return audit_history(entry).get(pk=event_id)
+
+
+def workbook_choices(user: Any) -> list[tuple[Round, OrgUnit]]:
+    """The entry workbooks ``user`` may download: each results round taking changes, for
+    each unit they are an editor of."""
+    units = list(
+        OrgUnit.objects.filter(staff_roles__user=user, staff_roles__role=Role.EDITOR)
+        .distinct()
+        .order_by("code")
+    )
+    if not units:
+        return []
+    rounds = Round.objects.filter(
+        state__in=ROUND_STATES_TAKING_CHANGES, kind=Round.Kind.RESULTS
+    ).select_related("plan")
+    return [(round_, unit) for round_ in rounds.order_by("-fiscal_year", "plan__code") for unit in units]

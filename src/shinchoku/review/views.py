@@ -132,6 +132,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "queue": selectors.review_queue(user),
             "administrator": administrator,
             "rounds": selectors.round_summaries(today=timezone.localdate()) if administrator else [],
+            "workbooks": selectors.workbook_choices(user),
             "today": timezone.localdate(),
         },
     )

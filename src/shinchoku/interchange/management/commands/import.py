@@ -38,11 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         path: Path = options["file"]
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                data = path.open("rb").read(MAX_FILE_BYTES + 1)
-            else:
-                data = path.read_bytes()
+            with path.open("rb") as stream:
+                # A file over the limit is read only far enough to be refused as too large.
+                data = stream.read(MAX_FILE_BYTES + 1)
         except OSError as error:
             raise CommandError(f"{path}: cannot read ({error.strerror})") from error
         actor = None

@@ -1,0 +1,121 @@
+"""The entry workbook on the staff pages: downloaded from the to-do page, uploaded,
+previewed, imported."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from shinchoku.audit.selectors import audit_history
+from shinchoku.interchange import workbook as template
+from shinchoku.review.models import Entry
+from tests.review.conftest import Cycle, make_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cycle(db: None) -> Cycle:
+    return make_cycle()
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def download(client: Client, cycle: Cycle, unit) -> bytes:
+    response = client.get(reverse("interchange:workbook", args=[cycle.round.pk, unit.code]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return response.content
+
+
+def filled(content: bytes, text: str) -> bytes:
+    book = load_workbook(io.BytesIO(content))
+    sheet = book[template.ENTRY_SHEET]
+    column = next(cell.column for cell in sheet[1] if cell.value == "実施結果")
+    sheet.cell(row=2, column=column, value=text)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client: Client, data: bytes, name: str = "filled.xlsx"):
+    file = io.BytesIO(data)
+    file.name = name
+    return client.post(reverse("interchange:import"), {"file": file})
+
+
+def test_the_todo_page_offers_the_sections_workbook(cycle: Cycle) -> None:
+    page = signed_in(cycle.editor).get(reverse("staff:home")).content.decode()
+    assert reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code]) in page
+    assert reverse("interchange:import") in page
+
+
+def test_only_the_units_editors_and_the_administrator_download_its_workbook(cycle: Cycle) -> None:
+    url = reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code])
+    assert signed_in(cycle.editor).get(url).status_code == 200
+    assert signed_in(cycle.bureau_editor).get(url).status_code == 200  # the bureau is above
+    assert signed_in(cycle.admin).get(url).status_code == 200
+    assert signed_in(cycle.other_editor).get(url).status_code == 403
+    assert signed_in(cycle.reviewer).get(url).status_code == 403
+    assert Client().get(url).status_code == 302
+
+
+def test_upload_preview_then_import(cycle: Cycle) -> None:
+    editor = signed_in(cycle.editor)
+    data = filled(download(editor, cycle, cycle.unit), "・取り込んだ記述")
+    response = upload(editor, data)
+    assert response.status_code == 302
+    preview = editor.get(response["Location"])
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "・取り込んだ記述" in page and "9-1-1" in page
+    assert cycle.fresh().text == ""  # nothing yet
+    applied = editor.post(response["Location"] + "apply/")
+    assert applied.status_code == 302 and applied["Location"] == reverse("staff:home")
+    entry = cycle.fresh()
+    assert entry.text == "・取り込んだ記述" and entry.state == Entry.State.DRAFT
+    assert audit_history(entry).last().actor == cycle.editor
+    # The kept file is gone once imported.
+    assert editor.get(response["Location"]).status_code == 404
+
+
+def test_a_file_with_problems_is_shown_and_not_imported(cycle: Cycle) -> None:
+    editor = signed_in(cycle.editor)
+    book = load_workbook(io.BytesIO(download(editor, cycle, cycle.unit)))
+    book[template.ENTRY_SHEET]["A2"] = "9-9-9"
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(editor, out.getvalue())
+    preview = editor.get(response["Location"])
+    assert preview.status_code == 400
+    page = preview.content.decode()
+    assert 'role="alert"' in page and "9-9-9" not in page.split('role="alert"')[0]
+    version = cycle.fresh().version
+    applied = editor.post(response["Location"] + "apply/")
+    assert applied.status_code == 302 and applied["Location"] == response["Location"]
+    assert cycle.fresh().version == version
+
+
+def test_an_upload_is_only_its_uploaders(cycle: Cycle) -> None:
+    editor = signed_in(cycle.editor)
+    response = upload(editor, filled(download(editor, cycle, cycle.unit), "・記述"))
+    other = signed_in(cycle.bureau_editor)
+    assert other.get(response["Location"]).status_code == 404
+    assert other.post(response["Location"] + "apply/").status_code == 404
+    assert cycle.fresh().text == ""
+
+
+def test_a_non_xlsx_upload_is_refused_in_the_preview(cycle: Cycle) -> None:
+    editor = signed_in(cycle.editor)
+    response = upload(editor, b"MZ\x90\x00" + b"\x00" * 200, "virus.xlsx")
+    preview = editor.get(response["Location"])
+    assert preview.status_code == 400
+    assert "xlsx" in preview.content.decode()
