@@ -164,12 +164,17 @@ class EntryForm(forms.Form):
                 }
         elif "targets" in self.editable:
             proposals: dict[int, Any] = {}
-            for target_id in self.frame.targets:
+            for target_id, target in self.frame.targets.items():
                 revised_name, reason_name = target_field_names(target_id)
                 revised = cleaned.get(revised_name, "")
                 reason = cleaned.get(reason_name, "")
+                # The fields start from the target's revision as it stands: left so, they
+                # propose nothing; emptied, they propose to clear it.
+                unchanged = [text_utils.normalize(v) for v in (revised, reason)] == [
+                    text_utils.normalize(v) for v in (target.revised_text, target.revision_reason)
+                ]
                 proposals[target_id] = (
-                    {"revised_text": revised, "revision_reason": reason} if revised or reason else None
+                    None if unchanged else {"revised_text": revised, "revision_reason": reason}
                 )
             data["targets"] = proposals
         return data  # type: ignore[return-value]
@@ -194,9 +199,24 @@ class EntryForm(forms.Form):
             name = self._field_for(conflict.field)
             if name is None or name not in self.fields or self.fields[name].disabled:
                 continue
-            if self._as_snapshot(conflict.field, data.get(name, "")) == (conflict.before or ""):
-                data[name] = self._as_posted(conflict.field, conflict.after or "")
+            if self._as_snapshot(conflict.field, data.get(name, "")) == self._shown(
+                conflict.field, conflict.before
+            ):
+                data[name] = self._as_posted(conflict.field, self._shown(conflict.field, conflict.after))
         return data
+
+    def _shown(self, key: str, value: str | None) -> str:
+        """What the form shows for a snapshot value: a target proposal that does not exist
+        shows the target's revision as it stands (the fields start from it), else empty."""
+        if value is not None:
+            return value
+        parts = key.split(".")
+        if parts[0] == "targets" and len(parts) == 3 and parts[1].isdigit():
+            target = self.frame.targets.get(int(parts[1]))
+            if target is not None:
+                shown = target.revised_text if parts[2] == "revised_text" else target.revision_reason
+                return text_utils.normalize(shown)
+        return ""
 
     def _as_snapshot(self, key: str, posted: str) -> str:
         """A posted value as the snapshot holds it (a rating as its level's code)."""

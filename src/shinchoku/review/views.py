@@ -29,12 +29,12 @@ from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import is_administrator, is_reviewer, is_staff_member
 from shinchoku.audit.models import AuditEvent
 from shinchoku.review import selectors, services
-from shinchoku.review.content import frame_for, snapshot_of
+from shinchoku.review.content import as_id, frame_for, snapshot_of
 from shinchoku.review.errors import ReviewError, ReviewErrorCode
 from shinchoku.review.forms import ActionForm, DeadlineForm, EntryForm, ReasonForm, RestoreForm, RoundOpenForm
 from shinchoku.review.models import Action, Entry, Round
 from shinchoku.review.permissions import entry_roles
-from shinchoku.review.workflow import CONTENT_FIELDS, FIELDS_BY_KIND
+from shinchoku.review.workflow import CONTENT_FIELDS, FIELDS_BY_KIND, ROUND_STATES_TAKING_CHANGES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -200,6 +200,21 @@ def _entry_page(
     )
 
 
+def _stale_refusal(request: HttpRequest, entry: Entry) -> ReviewError | None:
+    """The services' stale_version refusal of a post made from an earlier version of
+    ``entry``, with what was changed since; None if the post is not stale. The services
+    check the version before the transition table, so a save of nothing from a stale
+    version is refused as stale (and logged) whatever the entry's state now."""
+    posted = as_id(request.POST.get("version"))
+    if posted is None or posted < 1 or posted == entry.version:
+        return None
+    try:
+        services.entry_save(entry, {}, actor=_actor(request), expected_version=posted)
+    except ReviewError as error:
+        return error if error.code == ReviewErrorCode.STALE_VERSION else None
+    return None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
@@ -210,6 +225,21 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = _entry_form(request, entry, request.POST)
     submit = request.POST.get("action") == "submit"
     if not form.editable:
+        stale = _stale_refusal(request, entry)
+        if stale is not None:
+            # Changed since this person opened it, e.g. a colleague submitted it: say what
+            # changed, as for any stale save, not only that it cannot be changed now.
+            messages.error(
+                request,
+                _("Someone else changed this entry after you opened it: nothing of yours was saved yet."),
+            )
+            conflicts = selectors.conflict_changes(entry, stale)
+            return _entry_page(request, entry, conflicts=conflicts, status=STATUS[stale.code])
+        if entry.round.state not in ROUND_STATES_TAKING_CHANGES:
+            raise _deny(
+                request,
+                _("The round of %(round)s is closed: its entries cannot change.") % {"round": entry.round},
+            )
         if selectors.past_deadline_for(entry, today=timezone.localdate()):
             raise _deny(
                 request,
@@ -240,7 +270,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
             conflicts = selectors.conflict_changes(entry, error)
             # The page is shown again at the current version, with the other person's
             # changes taken into the fields this person had not changed.
-            entry = selectors.entry_get(request.user, entry.pk)
+            entry = _entry(request, entry.pk)
             form = _entry_form(request, entry, form.merged_with(error.conflicts, error.current_version))
             form.is_valid()
         else:
