@@ -188,6 +188,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait for the mail server: a notice never holds a request up for longer.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shinchoku@localhost")
 # The site's address as people reach it (https://shinchoku.city.example.lg.jp), for the
 # links in notices; without it, notices carry no links.
@@ -202,6 +204,10 @@ REPORT_CACHE_FILES = env_int("REPORT_CACHE_FILES", 200)
 # CC-BY-4.0 (the default, to be confirmed by the city) and the address of its terms
 # (known identifiers have one).
 OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE", "").strip() or "CC-BY-4.0"
+if not all(c.isascii() and (c.isalnum() or c in "-._") for c in OPEN_DATA_LICENSE):
+    raise ImproperlyConfigured(
+        f"OPEN_DATA_LICENSE must be an identifier such as CC-BY-4.0, not {OPEN_DATA_LICENSE!r}"
+    )
 OPEN_DATA_LICENSE_URL = os.environ.get("OPEN_DATA_LICENSE_URL", "").strip()
 # Files uploaded on the staff pages, kept between their preview and their import.
 IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", VAR_DIR / "imports"))
@@ -235,3 +241,23 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Logging: every refusal (shinchoku.review, shinchoku.accounts, django.security — CSRF
+# failures among them) and every error goes to standard error with its time, where the
+# service manager (systemd, a container runtime) collects it. LOG_LEVEL sets how much.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "timestamped": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "timestamped"},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "shinchoku": {"level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": True},
+        "django.security": {"level": "WARNING", "propagate": True},
+        "axes": {"level": "WARNING", "propagate": True},
+    },
+}

@@ -20,10 +20,24 @@ from shinchoku.plans.models import Node, NodeUnit, OrgUnit
 from shinchoku.review.models import Entry, EntryRating, Round
 
 
+@pytest.fixture(autouse=True)
+def _development(settings) -> None:
+    """The demonstration is for development installs (DEBUG true) only."""
+    settings.DEBUG = True
+
+
 def run_demo() -> str:
     out = StringIO()
     call_command("demo", "--url", "http://127.0.0.1:8000", stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_production_install_refuses_the_demonstration(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=true installs only"):
+        call_command("demo", stdout=StringIO())
+    assert not StaffRole.objects.exists()
 
 
 def roles(username: str) -> list[tuple[str, str | None]]:

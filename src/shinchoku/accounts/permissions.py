@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from shinchoku.accounts.models import Role, StaffRole
+from shinchoku.memo import memo, memo_fill
 from shinchoku.plans.models import Node, NodeUnit, OrgUnit
 
 
@@ -24,7 +25,9 @@ def _is_active(user: Any) -> bool:
 
 
 def _has_role(user: Any, role: Role) -> bool:
-    return _is_active(user) and StaffRole.objects.filter(user=user, role=role).exists()
+    return _is_active(user) and memo(
+        ("has_role", user.pk, role), lambda: StaffRole.objects.filter(user=user, role=role).exists()
+    )
 
 
 def is_administrator(user: Any) -> bool:
@@ -45,6 +48,10 @@ def editor_units(user: Any) -> frozenset[int]:
     roles and every unit below those. Two queries, whatever the depth."""
     if not _is_active(user):
         return frozenset()
+    return memo(("editor_units", user.pk), lambda: _editor_units(user))
+
+
+def _editor_units(user: Any) -> frozenset[int]:
     assigned = set(StaffRole.objects.filter(user=user, role=Role.EDITOR).values_list("unit_id", flat=True))
     if not assigned:
         return frozenset()
@@ -74,10 +81,29 @@ def editable_nodes(user: Any) -> QuerySet[Node]:
 
 def can_edit_node(user: Any, node: Node) -> bool:
     units = editor_units(user)
-    return (
-        bool(units)
-        and NodeUnit.objects.filter(node=node, role=NodeUnit.Role.RESPONSIBLE, unit_id__in=units).exists()
+    return bool(units) and bool(units & responsible_units(node.pk))
+
+
+def responsible_units(node_id: int) -> frozenset[int]:
+    """Ids of the units responsible for a node."""
+    return memo(
+        ("responsible_units", node_id),
+        lambda: frozenset(
+            NodeUnit.objects.filter(node_id=node_id, role=NodeUnit.Role.RESPONSIBLE).values_list(
+                "unit_id", flat=True
+            )
+        ),
     )
+
+
+def responsible_units_prefetch(node_ids: Iterable[int]) -> None:
+    """Look the responsible units of many nodes up at once, inside a ``memoized`` block."""
+    found: dict[int, set[int]] = {node_id: set() for node_id in node_ids}
+    for node_id, unit_id in NodeUnit.objects.filter(
+        node_id__in=list(found), role=NodeUnit.Role.RESPONSIBLE
+    ).values_list("node_id", "unit_id"):
+        found[node_id].add(unit_id)
+    memo_fill({("responsible_units", node_id): frozenset(units) for node_id, units in found.items()})
 
 
 def node_editor_ids(node_ids: Iterable[int]) -> dict[int, set[int]]:

@@ -15,6 +15,9 @@ template version) are the preview's own. A preview with any problem cannot be ap
 nothing is written. Applying reads the file again inside the transaction, so that what
 is written is what the database holds at that moment, and fails, writing nothing, if
 the preview no longer matches it.
+
+Lookups repeated row after row (who the person is, a level's scales) are remembered for
+the length of one preview or import (``shinchoku.memo``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+from shinchoku.memo import memoized
 
 #: Files larger than this are refused before they are read.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -221,14 +226,15 @@ def import_preview(data: bytes, filename: str, *, actor: Any, only: Sequence[str
         )
     for importer in IMPORTERS:
         if (not only or importer.name in only) and importer.sniff(data, filename):
-            return importer.preview(data, filename, actor=actor)
+            with memoized():
+                return importer.preview(data, filename, actor=actor)
     return _unrecognised(data, filename)
 
 
 def import_apply(data: bytes, filename: str, *, actor: Any, only: Sequence[str] = ()) -> ApplyResult:
     """Preview ``data`` again and, if it is clean, apply it, all in one transaction.
     ImportRefused (with the preview) when it has problems; nothing is written then."""
-    with transaction.atomic():
+    with transaction.atomic(), memoized():
         preview = import_preview(data, filename, actor=actor, only=only)
         if not preview.ok:
             raise ImportRefused(preview)

@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku import text as text_utils
+from shinchoku.memo import memo
 from shinchoku.plans.models import Dimension, ScaleLevel
 from shinchoku.progress.models import Target
 from shinchoku.review.models import Entry, EntryRating, EntryTarget, Round
@@ -72,7 +73,7 @@ def frame_for(
     entry: Entry, cache: dict[int, tuple[dict[int, Dimension], dict[int, ScaleLevel]]] | None = None
 ) -> Frame:
     node = entry.node
-    cache = {} if cache is None else cache
+    cache = memo(("frames",), dict) if cache is None else cache
     if node.level_id not in cache:
         dimensions = {
             d.pk: d

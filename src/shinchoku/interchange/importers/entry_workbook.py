@@ -35,6 +35,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from shinchoku import fiscal
 from shinchoku import text as text_utils
+from shinchoku.accounts.permissions import responsible_units_prefetch
 from shinchoku.interchange import workbook as template
 from shinchoku.interchange.importing import (
     ApplyResult,
@@ -235,14 +236,17 @@ class EntryWorkbookImporter:
             )
         }
         snapshots = snapshots_of(list(entries.values()))
+        responsible_units_prefetch(entry.node_id for entry in entries.values())
         frames: dict[int, tuple[Any, Any]] = {}
         result: list[_Row] = []
+        # max_row and max_column walk every cell: read them once.
         last_row = max(sheet.max_row, max(rows_info, default=1))
+        last_column = sheet.max_column
         for number in range(2, last_row + 1):
             cells = [sheet.cell(row=number, column=index) for index in range(1, len(columns) + 1)]
             extra = [
                 sheet.cell(row=number, column=index)
-                for index in range(len(columns) + 1, sheet.max_column + 1)
+                for index in range(len(columns) + 1, last_column + 1)
                 if sheet.cell(row=number, column=index).value is not None
             ]
             info = rows_info.get(number)
@@ -496,14 +500,14 @@ class EntryWorkbookImporter:
 
     def apply(self, preview: Preview, *, actor: Any) -> ApplyResult:
         rows: list[_Row] = preview.payload or []
-        for row in rows:
-            try:
-                services.entry_save(row.entry, row.data, actor=actor, expected_version=row.expected_version)
-            except ReviewError as error:
-                where = Where(file=preview.file, sheet=template.ENTRY_SHEET, row=row.number)
-                details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.field_errors.items())
-                preview.problems.append(Problem(where, f"{error}{' ' + details if details else ''}"))
-                raise ImportRefused(preview) from error
+        try:
+            services.entries_save([(row.entry, row.data, row.expected_version) for row in rows], actor=actor)
+        except ReviewError as error:
+            details = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.field_errors.items())
+            preview.problems.append(
+                Problem(Where(file=preview.file), f"{error}{' ' + details if details else ''}")
+            )
+            raise ImportRefused(preview) from error
         return ApplyResult(
             summary=_("%(count)s entries saved as drafts from %(file)s.")
             % {"count": len(rows), "file": preview.file},

@@ -54,6 +54,10 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args: object, url: str = "", **options: object) -> None:
+        if not settings.DEBUG:
+            # The demonstration accounts share one password and reset existing accounts of
+            # the same names: never on a site in production.
+            raise CommandError("the demonstration is for DEBUG=true installs only")
         try:
             setup = demo_ensure(password=demo_password(settings.VAR_DIR))
         except DemoDataMissing as error:
