@@ -30,7 +30,8 @@ cell_values = st.one_of(
     st.integers(min_value=-(10**12), max_value=10**12),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
-    st.datetimes(min_value=datetime.datetime(1900, 3, 1), max_value=datetime.datetime(2100, 1, 1)),
+    # A spreadsheet cell holds a naive date and time.
+    st.datetimes(min_value=datetime.datetime(1900, 3, 1), max_value=datetime.datetime(2100, 1, 1)),  # noqa: DTZ001
 )
 #: (row, column, value): rows and columns reach past the workbook's own.
 edits = st.lists(st.tuples(st.integers(1, 5), st.integers(1, 16), cell_values), max_size=8)
@@ -38,7 +39,11 @@ edits = st.lists(st.tuples(st.integers(1, 5), st.integers(1, 16), cell_values), 
 
 def database() -> tuple[Any, ...]:
     return (
-        tuple(Entry.objects.order_by("pk").values_list("version", "text", "context_change", "response", "highlight")),
+        tuple(
+            Entry.objects.order_by("pk").values_list(
+                "version", "text", "context_change", "response", "highlight"
+            )
+        ),
         tuple(EntryRating.objects.order_by("pk").values_list("entry_id", "level_id")),
         AuditEvent.objects.count(),
     )
