@@ -4,7 +4,10 @@ writes anything."""
 
 from __future__ import annotations
 
+import csv
 import io
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -327,3 +330,39 @@ def test_a_closed_round_takes_no_workbook(cycle: Cycle, tmp_path: Path) -> None:
 @pytest.fixture
 def cycle(db: None) -> Cycle:
     return make_cycle()
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (Debian libreoffice-calc) is installed by bin/setup")
+def test_libreoffice_reads_the_workbook(cycle: Cycle, tmp_path: Path) -> None:
+    """A real spreadsheet application opens the file: LibreOffice turns its 記入票 sheet
+    into CSV holding what the database holds."""
+    cycle.written(
+        text="・説明会を開催しました。\n・参加者は40人でした。", code="4", context_change="・相談が増えた"
+    )
+    path = make(cycle, tmp_path)
+    subprocess.run(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            # UTF-8 (76), comma-separated, quoted, the second sheet (記入票).
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (converted,) = (tmp_path / "out").glob("*.csv")
+    rows = list(csv.DictReader(converted.open(encoding="utf-8")))
+    assert [row["施策コード"] for row in rows] == ["9-1-1"]
+    assert rows[0]["実施結果"] == "・説明会を開催しました。\n・参加者は40人でした。"
+    assert rows[0][RATING_COLUMN] == "4 目標を下回った"
+    assert rows[0]["環境等の変化・課題等"] == "・相談が増えた"
+    assert rows[0]["前年度の評価"] == "4 目標を下回った"

@@ -22,6 +22,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ class Column:
     required: bool = False
     enum: tuple[str, ...] = ()
 
-    def field(self) -> dict[str, Any]:
+    def descriptor(self) -> dict[str, Any]:
         """The column as a Table Schema field descriptor."""
         descriptor: dict[str, Any] = {
             "name": self.name,
@@ -114,6 +115,8 @@ class Table:
     primary_key: tuple[str, ...]
     rows: Callable[[dict[str, Any]], Iterable[Row]] = field(repr=False)
     foreign_keys: tuple[ForeignKey, ...] = ()
+    #: The columns the rows are sorted by, when not the primary key's (e.g. levels by depth).
+    order: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -121,7 +124,7 @@ class Table:
 
     def schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
-            "fields": [column.field() for column in self.columns],
+            "fields": [column.descriptor() for column in self.columns],
             "missingValues": [""],
             "primaryKey": list(self.primary_key),
         }
@@ -136,10 +139,10 @@ class Table:
         return schema
 
     def sorted_rows(self, dataset: dict[str, Any]) -> list[Row]:
-        """The rows, sorted by the primary key (an empty value first)."""
+        """The rows, sorted by ``order`` and the primary key (an empty value first)."""
 
         def key(row: Row) -> tuple[Any, ...]:
-            return tuple((row[name] is not None, row[name]) for name in self.primary_key)
+            return tuple((row[name] is not None, row[name]) for name in (*self.order, *self.primary_key))
 
         return sorted(self.rows(dataset), key=key)
 
@@ -505,6 +508,7 @@ TABLES: tuple[Table, ...] = (
         ("plan_code", "level_key"),
         _levels,
         (ForeignKey(("plan_code",), "plans", ("plan_code",)),),
+        order=("plan_code", "depth"),
     ),
     Table(
         "markers",
@@ -521,6 +525,7 @@ TABLES: tuple[Table, ...] = (
         ("plan_code", "symbol"),
         _markers,
         (ForeignKey(("plan_code",), "plans", ("plan_code",)),),
+        order=("plan_code", "position"),
     ),
     Table(
         "dimensions",
@@ -559,6 +564,7 @@ TABLES: tuple[Table, ...] = (
             ForeignKey(("plan_code", "level_key"), "levels", ("plan_code", "level_key")),
             ForeignKey(("scale_code",), "scales", ("scale_code",)),
         ),
+        order=("plan_code", "position"),
     ),
     Table(
         "scales",
@@ -606,6 +612,7 @@ TABLES: tuple[Table, ...] = (
         ("scale_code", "level_code"),
         _scale_levels,
         (ForeignKey(("scale_code",), "scales", ("scale_code",)),),
+        order=("scale_code", "position"),
     ),
     Table(
         "units",
@@ -1080,11 +1087,17 @@ def zip_bundle(dataset: dict[str, Any], *, year: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
+@cache
+def _code_digest() -> str:
+    """A digest of this module, which decides what a ZIP holds and how it is written."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def bundle_key(dataset: dict[str, Any], *, year: int | None = None) -> str:
     """A digest of everything a ZIP is made of: the dataset, the year, the licence and this
     module's code. The same key, the same ZIP."""
     digest = hashlib.sha256()
-    digest.update(Path(__file__).read_bytes())
+    digest.update(_code_digest().encode())
     digest.update(f"\0{year}\0".encode())
     digest.update(json.dumps(license_descriptor(), sort_keys=True).encode())
     digest.update(json.dumps(dataset, ensure_ascii=False, sort_keys=True).encode())
@@ -1092,6 +1105,10 @@ def bundle_key(dataset: dict[str, Any], *, year: int | None = None) -> str:
 
 
 # ---------------------------------------------------------------------- the reference
+
+
+def _names(columns: Iterable[str]) -> str:
+    return ", ".join(f"`{name}`" for name in columns)
 
 
 def columns_markdown() -> str:
@@ -1103,20 +1120,19 @@ def columns_markdown() -> str:
             "",
             table.description,
             "",
-            f"Primary key: {', '.join(f'`{name}`' for name in table.primary_key)}.",
+            f"- primary key: {_names(table.primary_key)}",
+            f"- rows sorted by {_names(dict.fromkeys((*table.order, *table.primary_key)))}",
         ]
         for key in table.foreign_keys:
-            target = key.table or table.name
             lines.append(
-                f"{', '.join(f'`{name}`' for name in key.fields)} refers to "
-                f"{', '.join(f'`{name}`' for name in key.reference)} of `{target}.csv`."
+                f"- {_names(key.fields)} refers to {_names(key.reference)} of `{key.table or table.name}.csv`"
             )
         lines += ["", "| column | type | title | meaning |", "|---|---|---|---|"]
         for column in table.columns:
             kind = column.type + (", required" if column.required else "")
             meaning = column.description
             if column.enum:
-                meaning += f" (one of {', '.join(f'`{value}`' for value in column.enum)})"
+                meaning += f" (one of {_names(column.enum)})"
             lines.append(f"| `{column.name}` | {kind} | {column.title} | {meaning} |")
         lines.append("")
     return "\n".join(lines)

@@ -293,8 +293,9 @@ def build_workbook(round_: Round, unit: OrgUnit) -> EntryWorkbook:
     sheet.protection.formatRows = False
     sheet.protection.autoFilter = False
     sheet.protection.sort = True
+    # Printed on A3 landscape, as sections print their sheets, the heading row on every page.
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -405,6 +406,11 @@ def _help_sheet(
         cell = sheet.cell(row=row, column=1, value=text or None)
         cell.font = Font(bold=bold, size=14 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 120
+    sheet.column_dimensions["A"].width = 100
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.protection.sheet = True
     return sheet

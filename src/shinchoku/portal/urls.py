@@ -1,6 +1,7 @@
 """The public site: home → plan → plan area / programme → measure, addressed by codes;
-the annual report of a plan (or of one plan area, ``?area=<code>``) per fiscal year; and
-the search of published data (``/search/?q=…``)."""
+the annual report of a plan (or of one plan area, ``?area=<code>``) per fiscal year; the
+plan's open data as a ZIP of CSV tables, of all years or of one; and the search of
+published data (``/search/?q=…``)."""
 
 from django.urls import path
 
@@ -24,4 +25,6 @@ urlpatterns = [
         {"fmt": "html"},
         name="report_html",
     ),
+    path("plans/<slug:plan_code>/opendata.zip", views.opendata_download, name="opendata"),
+    path("plans/<slug:plan_code>/opendata/<int:year>.zip", views.opendata_download, name="opendata_year"),
 ]

@@ -1,17 +1,21 @@
 """Public pages. Each view reads one view-model from ``plans.selectors`` and renders it;
 the report downloads read theirs from ``reports.selectors`` and draw it with
-``reports.render``."""
+``reports.render``; the open data download is made from the JSON dataset
+(``interchange.opendata``)."""
 
 from __future__ import annotations
 
 import re
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
+from shinchoku.interchange import opendata
+from shinchoku.interchange.exporters import export_dataset
 from shinchoku.plans import selectors
 from shinchoku.plans.models import Node, Plan
 from shinchoku.plans.selectors import PlanHeader
@@ -54,7 +58,13 @@ def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
     return render(
         request,
         "portal/plan.html",
-        {"outline": outline, "plan": outline.plan, "reports": _reports(outline.plan)},
+        {
+            "outline": outline,
+            "plan": outline.plan,
+            "reports": _reports(outline.plan),
+            "opendata_tables": opendata.TABLES,
+            "opendata_license": opendata.license_descriptor(),
+        },
     )
 
 
@@ -101,4 +111,32 @@ def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -
     name = "-".join([plan_code, str(year), *([re.sub(r"[^A-Za-z0-9_.-]", "_", area)] if area else [])])
     response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
     response["Content-Language"] = document.language
+    return response
+
+
+@require_safe
+def opendata_download(request: HttpRequest, plan_code: str, year: int | None = None) -> HttpResponse:
+    """The plan's open data as a ZIP of CSV tables with datapackage.json
+    (docs/open-data.md): of every year, or of fiscal ``year`` of the plan period (its
+    results, ratings and indicator values, and the targets covering it). Made from the
+    published data only, kept by its content, and answered 304 when the reader has it."""
+    try:
+        plan = Plan.objects.get(code=plan_code)
+    except Plan.DoesNotExist as error:
+        raise Http404("No such plan.") from error
+    if year is not None and year not in plan.fiscal_years:
+        raise Http404(f"Fiscal year {year} is outside the plan period.")
+    dataset = export_dataset([plan])
+    if year is not None:
+        dataset = opendata.for_year(dataset, year)
+    key = opendata.bundle_key(dataset, year=year)
+    etag = quote_etag(key)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        data = report_cache.kept(key, "zip", lambda: opendata.zip_bundle(dataset, year=year))
+        response = HttpResponse(data, content_type="application/zip")
+        name = "-".join([plan_code, "opendata", *([str(year)] if year is not None else [])])
+        response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    response["ETag"] = etag
     return response

@@ -1,4 +1,5 @@
-"""Rendered reports, kept on disk by what they contain.
+"""Rendered reports (and other downloads made from published data), kept on disk by
+what they contain.
 
 A download of the report builds its view-model (a fixed number of queries) and looks
 the rendered file up by a digest of that view-model and of the templates that draw it:
@@ -63,11 +64,18 @@ def _prune(folder: Path, keep: int) -> None:
 
 def rendered(document: ReportDocument, fmt: str, render: Callable[[], bytes]) -> bytes:
     """The report ``render`` makes of ``document``, from the cache when it is there."""
+    return kept(report_key(document, fmt), fmt, render, what="report")
+
+
+def kept(key: str, suffix: str, make: Callable[[], bytes], *, what: str = "download") -> bytes:
+    """The file ``make`` makes, kept in the folder under ``key`` (a digest of everything
+    the file is made of) and served from there while it is: any download the site makes
+    from published data (the reports, the open data ZIP) shares the folder and its limit."""
     keep = int(settings.REPORT_CACHE_FILES)
     if keep <= 0:
-        return render()
+        return make()
     folder = _folder()
-    path = folder / f"{report_key(document, fmt)}.{fmt}"
+    path = folder / f"{key}.{suffix}"
     try:
         data = path.read_bytes()
     except OSError:
@@ -75,11 +83,11 @@ def rendered(document: ReportDocument, fmt: str, render: Callable[[], bytes]) ->
     else:
         os.utime(path)
         return data
-    data = render()
+    data = make()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
         _prune(folder, keep)
     except (OSError, OutputError) as error:
-        logger.warning("report not cached: %s", error)
+        logger.warning("%s not cached: %s", what, error)
     return data
