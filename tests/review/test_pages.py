@@ -522,3 +522,20 @@ def test_a_returned_entry_can_still_be_fixed_after_the_deadline() -> None:
     )
     assert response.status_code == 302
     assert cycle.fresh().state == Entry.State.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_the_administrator_edits_only_the_main_result_of_an_approved_entry() -> None:
+    cycle = make_cycle()
+    cycle.approved(text="・承認された記述")
+    admin = client_for(cycle, "admin")
+    page = admin.get(_entry_url(cycle)).content.decode()
+    assert 'name="highlight"' in page and 'name="text"' not in page
+    assert 'value="submit"' not in page
+    response = admin.post(
+        _entry_url(cycle), {"version": cycle.fresh().version, "highlight": "・要約", "action": "save"}
+    )
+    assert response.status_code == 302
+    entry = cycle.fresh()
+    assert entry.highlight == "・要約" and entry.text == "・承認された記述"
+    assert entry.state == Entry.State.APPROVED

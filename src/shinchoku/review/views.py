@@ -187,6 +187,8 @@ def _entry_page(
             "entry": entry,
             "form": form,
             "editable": bool(form.editable),
+            # The planning division edits only the 主な実施結果 of an approved entry.
+            "highlight_only": form.editable == frozenset({"highlight"}),
             "can_submit": Action.SUBMIT in actions,
             "review_actions": [a for a in (Action.RETURN, Action.APPROVE, Action.REOPEN) if a in actions],
             "action_form": action_form or ActionForm(initial={"version": entry.version}),
