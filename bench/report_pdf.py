@@ -24,22 +24,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from processes import run
 
 BIN = Path(sys.executable).parent
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run a command to its end; its wall seconds and peak RSS in MiB. Fails loudly."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if status != 0:
-        message = process.stderr.read().decode() if process.stderr else ""
-        raise SystemExit(f"{' '.join(command)} failed:\n{message}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:

@@ -23,8 +23,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from processes import run
 
 BIN = Path(sys.executable).parent
 
@@ -61,17 +62,6 @@ book.save(sys.argv[2])
 """
 
 
-def run(command: list[str], env: dict[str, str], *, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """Run a command to its end; its wall seconds and peak RSS in MiB. Fails loudly."""
-    with tempfile.TemporaryFile() as output:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) not in ok:
-            output.seek(0)
-            raise SystemExit(f"{' '.join(command)} failed:\n{output.read().decode()[-3000:]}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:

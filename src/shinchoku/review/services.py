@@ -294,13 +294,29 @@ def entry_save(
     saves a draft or a returned entry (which becomes a draft again); the administrator may
     change an approved entry's highlight. Saving nothing new writes nothing."""
     current = _load(entry.pk)
+    written = _save(current, data, actor=actor, expected_version=expected_version, before=None, reload=True)
+    return written or current
+
+
+def _save(
+    current: Entry,
+    data: EntryData | Mapping[str, Any],
+    *,
+    actor: Any,
+    expected_version: int,
+    before: Snapshot | None,
+    reload: bool,
+) -> Entry | None:
+    """Check and write one save of ``current`` (as read in this transaction); ``before``
+    is its snapshot when the caller has it already."""
     transition = _authorise(current, Action.SAVE, actor=actor, expected_version=expected_version)
     frame = frame_for(current)
-    before = snapshot_of(current, frame)
+    if before is None:
+        before = snapshot_of(current, frame)
     after, errors = apply_data(current, before, data, frame)
     if errors:
         raise _invalid(errors, actor=actor, subject=current)
-    written = _write(
+    return _write(
         current,
         transition,
         actor=actor,
@@ -308,8 +324,8 @@ def entry_save(
         before=before,
         after=after,
         frame=frame,
+        reload=reload,
     )
-    return written or current
 
 
 @transaction.atomic
@@ -378,20 +394,12 @@ def entries_save(items: Sequence[tuple[Entry, EntryData | Mapping[str, Any], int
     changed = 0
     for entry, data, expected_version in items:
         found = current[entry.pk]
-        transition = _authorise(found, Action.SAVE, actor=actor, expected_version=expected_version)
-        frame = frame_for(found)
-        before = snapshots[found.pk]
-        after, errors = apply_data(found, before, data, frame)
-        if errors:
-            raise _invalid(errors, actor=actor, subject=found)
-        written = _write(
+        written = _save(
             found,
-            transition,
+            data,
             actor=actor,
             expected_version=expected_version,
-            before=before,
-            after=after,
-            frame=frame,
+            before=snapshots[found.pk],
             reload=False,
         )
         changed += written is not None
