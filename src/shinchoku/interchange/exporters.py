@@ -132,7 +132,8 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
         }
         for target in Target.objects.filter(node__plan_id__in=plan_ids).order_by("node_id", "row", "position")
     ]
-    target_rows.sort(key=lambda row: (row["node_id"], row["row"], row["position"]))
+    # Rows of one node may share row and position: their content decides, not the database.
+    target_rows.sort(key=lambda row: (row["node_id"], row["row"], row["position"], _content(row)))
 
     ratings_by_result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for rating in (
@@ -197,7 +198,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 ],
             }
         )
-    indicator_rows.sort(key=lambda row: (row["node_id"], row["position"]))
+    indicator_rows.sort(key=lambda row: (row["node_id"], row["position"], _content(row)))
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -270,6 +271,12 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
         "results": result_rows,
         "indicators": indicator_rows,
     }
+
+
+def _content(row: dict[str, Any]) -> str:
+    """A row's whole content as text: the last key of a sort, so that rows the sort's
+    other keys cannot tell apart come in the same order on every database."""
+    return json.dumps(row, ensure_ascii=False, sort_keys=True)
 
 
 def _rating_object(rating: dict[str, Any] | None) -> dict[str, Any] | None:
