@@ -401,3 +401,18 @@ def test_no_mutation_of_a_dataset_crashes_the_import_or_half_writes(data: st.Dat
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_one_years_export_is_refused_by_the_import(tmp_path: Path) -> None:
+    """An export of one fiscal year (--year) says so, and cannot be imported over the
+    data: for its plans it would remove every other year."""
+    make_sample()
+    path = tmp_path / "year.json"
+    call_command("export", "--format=json", "--year=2012", f"--output={path}")
+    assert json.loads(path.read_text())["fiscal_year"] == 2012
+    before = Result.objects.count()
+    with pytest.raises(CommandError):
+        call_command("import", str(path), "--apply")
+    assert Result.objects.count() == before
+    problems = [str(p) for p in import_preview(path.read_bytes(), path.name, actor=None).all_problems]
+    assert any("one fiscal year only" in problem for problem in problems)

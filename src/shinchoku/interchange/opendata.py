@@ -918,6 +918,9 @@ def for_year(dataset: dict[str, Any], year: int) -> dict[str, Any]:
     scales stay whole."""
     return {
         **dataset,
+        # Marks the file as one year's part of the data: importing it is refused, since
+        # for its plans it would remove every other year.
+        "fiscal_year": year,
         "targets": [target for target in dataset["targets"] if covers(target, year)],
         "results": [result for result in dataset["results"] if result["fiscal_year"] == year],
         "indicators": [

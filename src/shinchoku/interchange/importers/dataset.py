@@ -372,6 +372,16 @@ class _Reader:
                 % {"expected": SCHEMA_VERSION, "found": _short(json.dumps(version, ensure_ascii=False), 40)},
             )
             return None
+        if "fiscal_year" in document:
+            self.fail(
+                ("fiscal_year",),
+                _(
+                    "this file holds the data of one fiscal year only (%(year)s): importing it would "
+                    "remove the other years of its plans. Export without --year to back up or move data."
+                )
+                % {"year": _short(json.dumps(document["fiscal_year"]), 20)},
+            )
+            return None
         errors = sorted(_validator().iter_errors(document), key=lambda e: _sort_key(e.absolute_path))
         for found in errors:
             violation = found
