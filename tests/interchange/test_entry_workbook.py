@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import load_workbook
 
 from shinchoku.audit.models import AuditEvent
@@ -366,3 +367,16 @@ def test_libreoffice_reads_the_workbook(cycle: Cycle, tmp_path: Path) -> None:
     assert rows[0][RATING_COLUMN] == "4 目標を下回った"
     assert rows[0]["環境等の変化・課題等"] == "・相談が増えた"
     assert rows[0]["前年度の評価"] == "4 目標を下回った"
+
+
+def test_problems_are_reported_in_japanese_by_default_and_in_english_on_request(
+    cycle: Cycle, tmp_path: Path, capsys: Any
+) -> None:
+    path = edit(make(cycle, tmp_path), {(2, "当年度の目標"): "●書き換えた"})
+    with translation.override("ja"), pytest.raises(CommandError):
+        call_command("import", str(path), f"--user={cycle.editor.username}")
+    japanese = capsys.readouterr().out
+    assert "シート「記入票」, 2行目, D列 (当年度の目標)" in japanese and "変更しないでください" in japanese
+    with translation.override("ja"), pytest.raises(CommandError):
+        call_command("import", str(path), f"--user={cycle.editor.username}", "--language=en")
+    assert "sheet 記入票, row 2, column D (当年度の目標)" in capsys.readouterr().out

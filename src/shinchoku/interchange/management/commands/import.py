@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from shinchoku.interchange.importing import (
     MAX_FILE_BYTES,
@@ -34,8 +36,19 @@ class Command(BaseCommand):
             "the audit history names it (required for entry workbooks)",
         )
         parser.add_argument("--verbose-rows", action="store_true", help="list unchanged rows too")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="the language of the messages (default: the site's, LANGUAGE_CODE)",
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
+        with translation.override(
+            options.get("language") or translation.get_language() or settings.LANGUAGE_CODE
+        ):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         try:
             with path.open("rb") as stream:
