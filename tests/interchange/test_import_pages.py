@@ -4,6 +4,7 @@ previewed, imported."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -119,3 +120,23 @@ def test_a_non_xlsx_upload_is_refused_in_the_preview(cycle: Cycle) -> None:
     preview = editor.get(response["Location"])
     assert preview.status_code == 400
     assert "xlsx" in preview.content.decode()
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "plan-structure.csv"
+
+
+def test_the_planning_division_imports_a_plan_structure_on_the_same_pages(cycle: Cycle) -> None:
+    """The upload page takes a plan structure too (for the administrator only)."""
+    from shinchoku.plans.models import Plan
+
+    admin = signed_in(cycle.admin)
+    response = upload(admin, EXAMPLE.read_bytes(), "plan-structure.csv")
+    preview = admin.get(response["Location"])
+    assert preview.status_code == 200, preview.content.decode()[:3000]
+    assert "9-3-5" in preview.content.decode()
+    assert admin.post(response["Location"] + "apply/").status_code == 302
+    assert Plan.objects.filter(code="kawasaki-frontier-3").exists()
+    # A section editor may not.
+    editor = signed_in(cycle.editor)
+    refused = editor.get(upload(editor, EXAMPLE.read_bytes(), "plan-structure.csv")["Location"])
+    assert refused.status_code == 400
