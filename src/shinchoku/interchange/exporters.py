@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from shinchoku import fiscal
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale
+from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
 from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target, achievement_rate
 
 SCHEMA_VERSION = "1.0"
@@ -247,24 +247,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
             }
             for plan in plan_list
         ],
-        "scales": [
-            {
-                "code": scale.code,
-                "name": scale.name,
-                "good_end": scale.good_end,
-                "description": scale.description,
-                "levels": [
-                    {
-                        "code": level.code,
-                        "label": level.label,
-                        "position": level.position,
-                        "adverse": level.adverse,
-                    }
-                    for level in scale.levels.all()
-                ],
-            }
-            for scale in scales
-        ],
+        "scales": [scale_object(scale, scale.levels.all()) for scale in scales],
         "units": units,
         "nodes": node_rows,
         "targets": target_rows,
@@ -319,6 +302,20 @@ def _with_ancestors(unit_ids: set[int]) -> list[UnitRow]:
         }
 
     return sorted((row(all_units[pk]) for pk in wanted), key=lambda unit: unit["code"])
+
+
+def scale_object(scale: Scale, levels: Iterable[ScaleLevel]) -> dict[str, Any]:
+    """A scale as the dataset holds it, its levels in the order given."""
+    return {
+        "code": scale.code,
+        "name": scale.name,
+        "good_end": scale.good_end,
+        "description": scale.description,
+        "levels": [
+            {"code": level.code, "label": level.label, "position": level.position, "adverse": level.adverse}
+            for level in levels
+        ],
+    }
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -48,7 +48,7 @@ from django.db import DataError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from shinchoku.accounts.permissions import is_administrator
-from shinchoku.interchange.exporters import SCHEMA_VERSION, export_dataset
+from shinchoku.interchange.exporters import SCHEMA_VERSION, export_dataset, scale_object
 from shinchoku.interchange.importing import (
     ApplyResult,
     FieldChange,
@@ -1310,21 +1310,7 @@ def _stored_shared(data: dict[str, Any]) -> dict[tuple, _Row]:
     rows: dict[tuple, _Row] = {}
     scale_codes = [scale["code"] for scale in data["scales"]]
     for scale in Scale.objects.filter(code__in=scale_codes).prefetch_related("levels"):
-        item = {
-            "code": scale.code,
-            "name": scale.name,
-            "good_end": scale.good_end,
-            "description": scale.description,
-            "levels": [
-                {
-                    "code": level.code,
-                    "label": level.label,
-                    "position": level.position,
-                    "adverse": level.adverse,
-                }
-                for level in sorted(scale.levels.all(), key=lambda level: level.position)
-            ],
-        }
+        item = scale_object(scale, sorted(scale.levels.all(), key=lambda level: level.position))
         rows[("scale", scale.code)] = _Row(None, "", _scale_fields(item))
     unit_codes = [unit["code"] for unit in data["units"]]
     for unit in OrgUnit.objects.filter(code__in=unit_codes).select_related("parent"):
