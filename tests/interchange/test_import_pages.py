@@ -135,7 +135,10 @@ def test_the_planning_division_imports_a_plan_structure_on_the_same_pages(cycle:
     assert preview.status_code == 200, preview.content.decode()[:3000]
     assert "9-3-5" in preview.content.decode()
     assert admin.post(response["Location"] + "apply/").status_code == 302
-    assert Plan.objects.filter(code="kawasaki-frontier-3").exists()
+    plan = Plan.objects.get(code="kawasaki-frontier-3")
+    (event,) = audit_history(plan)
+    assert event.event_type == "plan.imported" and event.actor == cycle.admin
+    assert event.details["file"] == "plan-structure.csv" and event.details["counts"]["new"] > 0
     # A section editor may not.
     editor = signed_in(cycle.editor)
     refused = editor.get(upload(editor, EXAMPLE.read_bytes(), "plan-structure.csv")["Location"])

@@ -29,6 +29,7 @@ class EventType(models.TextChoices):
     ENTRY_REOPENED = "entry.reopened", _("entry reopened")
     ENTRY_RESTORED = "entry.restored", _("earlier version restored")
     ENTRY_PUBLISHED = "entry.published", _("entry published")
+    PLAN_IMPORTED = "plan.imported", _("plan imported from a file")
 
 
 class AuditEvent(models.Model):

@@ -147,6 +147,9 @@ class ApplyResult:
 
     summary: str
     counts: dict[str, int] = field(default_factory=dict)
+    #: Codes of the plans whose structure or data the import wrote: each gets an audit
+    #: row naming the file and the person (an entry's changes are audited one by one).
+    plans: tuple[str, ...] = ()
 
 
 class ImportRefused(Exception):
@@ -239,7 +242,24 @@ def import_apply(data: bytes, filename: str, *, actor: Any, only: Sequence[str] 
         if not preview.ok:
             raise ImportRefused(preview)
         importer = next(importer for importer in IMPORTERS if importer.name == preview.importer)
-        return importer.apply(preview, actor=actor)
+        result = importer.apply(preview, actor=actor)
+        _audit(preview, result, actor=actor)
+        return result
+
+
+def _audit(preview: Preview, result: ApplyResult, *, actor: Any) -> None:
+    from shinchoku.audit.models import EventType
+    from shinchoku.audit.services import audit_record
+    from shinchoku.plans.models import Plan
+
+    for plan in Plan.objects.filter(code__in=result.plans).order_by("code"):
+        audit_record(
+            actor=actor,
+            event_type=EventType.PLAN_IMPORTED,
+            subject=plan,
+            changes={},
+            details={"file": preview.file, "importer": preview.importer, "counts": dict(result.counts)},
+        )
 
 
 def preview_lines(preview: Preview, *, verbose: bool = False) -> list[str]:

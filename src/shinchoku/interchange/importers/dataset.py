@@ -303,7 +303,11 @@ class DatasetImporter:
             "plans": len(checked.parts),
             **counts,
         }
-        return ApplyResult(summary=summary, counts={**counts, "plans_written": len(checked.to_write)})
+        return ApplyResult(
+            summary=summary,
+            counts={**counts, "plans_written": len(checked.to_write)},
+            plans=tuple(checked.to_write),
+        )
 
 
 class _DryRun(Exception):

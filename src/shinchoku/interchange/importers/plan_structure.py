@@ -2246,7 +2246,7 @@ class PlanStructureImporter:
             "removed": preview.count(RowStatus.REMOVED),
             "unchanged": preview.count(RowStatus.UNCHANGED),
         }
-        return ApplyResult(summary, counts)
+        return ApplyResult(summary, counts, plans=(payload.structure.plan.code,))
 
 
 register(PlanStructureImporter())
