@@ -143,3 +143,9 @@ def test_the_planning_division_imports_a_plan_structure_on_the_same_pages(cycle:
     editor = signed_in(cycle.editor)
     refused = editor.get(upload(editor, EXAMPLE.read_bytes(), "plan-structure.csv")["Location"])
     assert refused.status_code == 400
+
+
+def test_the_round_dashboard_links_each_sections_workbook(cycle: Cycle) -> None:
+    page = signed_in(cycle.admin).get(reverse("staff:round", args=[cycle.round.pk])).content.decode()
+    for unit in (cycle.unit, cycle.other_unit):
+        assert reverse("interchange:workbook", args=[cycle.round.pk, unit.code]) in page
