@@ -4,7 +4,7 @@ ratings, and indicators with their values."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -169,20 +169,33 @@ class Rating(models.Model):
         return f"{self.dimension}: {self.level}"
 
     def clean(self) -> None:
-        errors: dict[str, StrOrPromise] = {}
-        if self.dimension_id and self.level_id and self.level.scale_id != self.dimension.scale_id:
-            errors["level"] = _("%(level)s is not on the scale %(scale)s of %(dimension)s.") % {
-                "level": self.level,
-                "scale": self.dimension.scale,
-                "dimension": self.dimension,
-            }
         result: Result | None = getattr(self, "result", None)  # may be unsaved, as in Target.clean
-        if self.dimension_id and result is not None and result.node_id:
-            node = result.node
-            if self.dimension.plan_id != node.plan_id or self.dimension.level_id != node.level_id:
-                errors["dimension"] = _("This dimension does not apply to the node's level.")
-        if errors:
-            raise ValidationError(errors)
+        rating_check(self, result.node if result is not None and result.node_id else None)
+
+
+def rating_check(rating: Any, node: Node | None) -> None:
+    """The rule of a rating, published or in an entry: its level is on its dimension's
+    scale, and its dimension applies to the node's level."""
+    errors: dict[str, StrOrPromise] = {}
+    if rating.dimension_id and rating.level_id and rating.level.scale_id != rating.dimension.scale_id:
+        errors["level"] = _("%(level)s is not on the scale %(scale)s of %(dimension)s.") % {
+            "level": rating.level,
+            "scale": rating.dimension.scale,
+            "dimension": rating.dimension,
+        }
+    dimension = rating.dimension if rating.dimension_id else None
+    if (
+        dimension is not None
+        and node is not None
+        and (dimension.plan_id, dimension.level_id)
+        != (
+            node.plan_id,
+            node.level_id,
+        )
+    ):
+        errors["dimension"] = _("This dimension does not apply to the node's level.")
+    if errors:
+        raise ValidationError(errors)
 
 
 class Indicator(models.Model):

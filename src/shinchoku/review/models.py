@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
 from shinchoku.plans.models import YEAR_VALIDATORS, Dimension, Node, Plan, ScaleLevel
-from shinchoku.progress.models import ResultContent, Target
+from shinchoku.progress.models import ResultContent, Target, rating_check
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 
 class Action(models.TextChoices):
@@ -169,19 +169,7 @@ class EntryRating(models.Model):
         return f"{self.dimension}: {self.level}"
 
     def clean(self) -> None:
-        errors: dict[str, StrOrPromise] = {}
-        if self.dimension_id and self.level_id and self.level.scale_id != self.dimension.scale_id:
-            errors["level"] = _("%(level)s is not on the scale %(scale)s of %(dimension)s.") % {
-                "level": self.level,
-                "scale": self.dimension.scale,
-                "dimension": self.dimension,
-            }
-        if self.dimension_id and self.entry_id:
-            node = self.entry.node
-            if self.dimension.plan_id != node.plan_id or self.dimension.level_id != node.level_id:
-                errors["dimension"] = _("This dimension does not apply to the node's level.")
-        if errors:
-            raise ValidationError(errors)
+        rating_check(self, self.entry.node if self.entry_id else None)
 
 
 class EntryTarget(models.Model):
