@@ -539,3 +539,26 @@ def test_the_administrator_edits_only_the_main_result_of_an_approved_entry() -> 
     entry = cycle.fresh()
     assert entry.highlight == "・要約" and entry.text == "・承認された記述"
     assert entry.state == Entry.State.APPROVED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "page", "most"),
+    [
+        ("editor", "own entry", 19),
+        ("editor", "history", 13),
+        ("editor", "home", 12),
+        ("reviewer", "queue", 6),
+        ("admin", "round dashboard", 13),
+    ],
+)
+def test_staff_pages_ask_the_database_a_bounded_number_of_times(
+    who: str, page: str, most: int, django_assert_max_num_queries: Any
+) -> None:
+    """The person's roles are looked up once per request, however often the page, its
+    navigation and its checks ask them."""
+    cycle = make_cycle()
+    cycle.written()
+    client = client_for(cycle, who)
+    with django_assert_max_num_queries(most):
+        assert client.get(PAGES[page](cycle)).status_code == 200

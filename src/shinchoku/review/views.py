@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import is_administrator, is_reviewer, is_staff_member
 from shinchoku.audit.models import AuditEvent
+from shinchoku.memo import memoized
 from shinchoku.review import selectors, services
 from shinchoku.review.content import as_id, frame_for, snapshot_of
 from shinchoku.review.errors import ReviewError, ReviewErrorCode
@@ -66,14 +67,17 @@ def _deny(request: HttpRequest, reason: str) -> PermissionDenied:
 
 
 def staff_required(view: View) -> View:
-    """Signed in (else to the login page) and holding a staff role (else 403)."""
+    """Signed in (else to the login page) and holding a staff role (else 403). The
+    person's roles are looked up once for the whole request (``shinchoku.memo``): the
+    view, the services it calls and the page's navigation all ask them."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_staff_member(request.user):
-            raise _deny(request, _("Your account holds no staff role. Ask the planning division."))
-        return view(request, *args, **kwargs)
+        with memoized():
+            if not is_staff_member(request.user):
+                raise _deny(request, _("Your account holds no staff role. Ask the planning division."))
+            return view(request, *args, **kwargs)
 
     return wrapper
 
