@@ -99,6 +99,10 @@ class Round(models.Model):
         return today > self.deadline
 
 
+#: The dashboard's column for drafts never changed since their round opened.
+NOT_STARTED = "not_started"
+
+
 class Entry(ResultContent):
     """A node's entry in a round. ``version`` grows by one with every change; a change is
     written only if the version is still the one the writer read (optimistic locking)."""
@@ -144,6 +148,21 @@ class Entry(ResultContent):
     def started(self) -> bool:
         """Changed at least once since the round opened."""
         return self.version > 1
+
+    @staticmethod
+    def progress_of(state: str, version: int) -> str:
+        """The column the dashboard counts an entry in: its state, or "not_started" for a
+        draft never changed since the round opened."""
+        return NOT_STARTED if state == Entry.State.DRAFT and version == 1 else state
+
+    @property
+    def progress(self) -> str:
+        return Entry.progress_of(self.state, self.version)
+
+
+def progress_label(progress: str) -> str:
+    """A dashboard column's name as a person reads it."""
+    return str(_("not started")) if progress == NOT_STARTED else str(Entry.State(progress).label)
 
 
 class EntryRating(models.Model):

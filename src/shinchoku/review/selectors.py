@@ -23,7 +23,7 @@ from shinchoku.audit.selectors import audit_history
 from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
 from shinchoku.progress.models import Rating, Result, Target
 from shinchoku.review.errors import ReviewError, ReviewErrorCode
-from shinchoku.review.models import Comment, Entry, Round
+from shinchoku.review.models import NOT_STARTED, Comment, Entry, Round
 from shinchoku.review.permissions import can_view_entry, entry_roles
 from shinchoku.review.workflow import OUTSTANDING_STATES, ROUND_STATES_TAKING_CHANGES, Transition, actions_for
 
@@ -134,14 +134,14 @@ def round_dashboard(round_: Round) -> list[UnitProgress]:
         units_of.setdefault(node_id, []).append(unit_id)
     counts: dict[int | None, Counter[str]] = {}
     for node_id, state, version in entries:
-        column = "not_started" if state == Entry.State.DRAFT and version == 1 else state
+        column = Entry.progress_of(state, version)
         for owner in units_of.get(node_id, [None]):
             counts.setdefault(owner, Counter())[column] += 1
     units = OrgUnit.objects.in_bulk([unit_id for unit_id in counts if unit_id is not None])
     rows = [
         UnitProgress(
             unit=units.get(unit_id) if unit_id is not None else None,
-            not_started=counter["not_started"],
+            not_started=counter[NOT_STARTED],
             draft=counter[Entry.State.DRAFT],
             submitted=counter[Entry.State.SUBMITTED],
             returned=counter[Entry.State.RETURNED],
@@ -328,7 +328,7 @@ def round_summaries(*, today: date) -> list[RoundSummary]:
         .annotate(number=models.Count("id"))
         .order_by()
     ):
-        column = "not_started" if state == Entry.State.DRAFT and not changed else state
+        column = Entry.progress_of(state, 2 if changed else 1)
         counts[round_id][column] += number
     return [
         RoundSummary(
@@ -336,7 +336,7 @@ def round_summaries(*, today: date) -> list[RoundSummary]:
             counts=dict(counts[round_.pk]),
             total=sum(counts[round_.pk].values()),
             overdue=(
-                sum(counts[round_.pk][state] for state in ("not_started", *OUTSTANDING_STATES))
+                sum(counts[round_.pk][state] for state in (NOT_STARTED, *OUTSTANDING_STATES))
                 if round_.past_deadline(today) and round_.state in ROUND_STATES_TAKING_CHANGES
                 else 0
             ),
@@ -350,14 +350,14 @@ def round_get(round_id: int) -> Round:
 
 
 #: The filters of a round's entry list: "not_started" and the entry states.
-ENTRY_FILTERS: tuple[str, ...] = ("not_started", *Entry.State.values)
+ENTRY_FILTERS: tuple[str, ...] = (NOT_STARTED, *Entry.State.values)
 
 
 def round_entries(round_: Round, *, state: str = "", unit_id: int | None = None) -> QuerySet[Entry]:
     """A round's entries in plan order, optionally only those in ``state`` (or
     "not_started") and those a unit is responsible for."""
     entries = _entries().filter(round=round_).order_by(*DOCUMENT_ORDER)
-    if state == "not_started":
+    if state == NOT_STARTED:
         entries = entries.filter(state=Entry.State.DRAFT, version=1)
     elif state == Entry.State.DRAFT:
         entries = entries.filter(state=state, version__gt=1)

@@ -33,7 +33,7 @@ from shinchoku.review import selectors, services
 from shinchoku.review.content import as_id, frame_for, snapshot_of
 from shinchoku.review.errors import ReviewError, ReviewErrorCode
 from shinchoku.review.forms import ActionForm, DeadlineForm, EntryForm, ReasonForm, RestoreForm, RoundOpenForm
-from shinchoku.review.models import Action, Entry, Round
+from shinchoku.review.models import Action, Entry, Round, progress_label
 from shinchoku.review.permissions import entry_roles
 from shinchoku.review.workflow import CONTENT_FIELDS, FIELDS_BY_KIND, ROUND_STATES_TAKING_CHANGES
 
@@ -446,17 +446,13 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "state": state,
             "unit": unit,
             "units": units,
-            "filters": [(name, _state_label(name)) for name in selectors.ENTRY_FILTERS],
+            "filters": [(name, progress_label(name)) for name in selectors.ENTRY_FILTERS],
             "approved": round_.entries.filter(state=Entry.State.APPROVED).count(),
             "deadline_form": DeadlineForm(initial={"deadline": round_.deadline}),
             "close_form": ReasonForm(),
             "today": today,
         },
     )
-
-
-def _state_label(name: str) -> str:
-    return _("not started") if name == "not_started" else str(Entry.State(name).label)
 
 
 @require_POST

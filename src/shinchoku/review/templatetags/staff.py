@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
 
 from shinchoku import fiscal
 from shinchoku.accounts.permissions import is_administrator, is_reviewer
 from shinchoku.plans.selectors.common import Text, text_lines
-from shinchoku.review.models import Entry
+from shinchoku.review.models import Entry, progress_label
 
 register = template.Library()
 
@@ -32,14 +31,12 @@ def staff_nav(context: dict[str, Any]) -> dict[str, Any]:
 @register.filter
 def entry_state(entry: Entry) -> str:
     """The state as the dashboard counts it: a draft never changed is "not started"."""
-    return "not_started" if entry.state == Entry.State.DRAFT and not entry.started else str(entry.state)
+    return entry.progress
 
 
 @register.filter
 def entry_state_label(entry: Entry) -> str:
-    if entry.state == Entry.State.DRAFT and not entry.started:
-        return _("not started")
-    return str(entry.get_state_display())
+    return progress_label(entry.progress)
 
 
 @register.filter
