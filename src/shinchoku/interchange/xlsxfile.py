@@ -11,17 +11,22 @@ bomb"), or has more than ``MAX_MEMBERS`` members.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 2000
 ZIP_MAGIC = b"PK\x03\x04"
+#: The most of one member a sniffer unpacks (never the whole of a huge one).
+PEEK_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -41,6 +46,31 @@ def looks_like_xlsx(data: bytes) -> bool:
             return "xl/workbook.xml" in archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
+
+
+def peek_part(archive: zipfile.ZipFile, name: str, size: int = PEEK_BYTES) -> bytes:
+    """At most ``size`` bytes of a member, unpacked; empty when it is missing or unreadable."""
+    try:
+        with archive.open(name) as member:
+            return member.read(size)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+        return b""
+
+
+def has_sheet(workbook_xml: bytes, name: str) -> bool:
+    """Whether the workbook part (``xl/workbook.xml``) lists a sheet called ``name``."""
+    return bool(
+        re.search(rb'<(?:\w+:)?sheet\b[^>]*\bname="' + re.escape(name.encode()) + rb'"', workbook_xml)
+    )
+
+
+def formula_of(value: Any, data_type: str) -> str | None:
+    """The formula a cell read with ``formulas=True`` holds, or None when it holds a value."""
+    if isinstance(value, ArrayFormula):
+        return str(value.text)
+    if data_type == "f" or isinstance(value, DataTableFormula):
+        return str(value)
+    return None
 
 
 def open_xlsx(data: bytes, *, formulas: bool = True) -> Workbook:

@@ -81,7 +81,7 @@ from shinchoku.interchange.planfile.validate import _Refused
 from shinchoku.interchange.planfile.values import ValueChecker, _decimal_limits, _int_range
 from shinchoku.interchange.planfile.write import _named, _scale_changes, _Writer
 from shinchoku.interchange.yamlsource import MAX_DEPTH, Located
-from shinchoku.plans.models import Dimension, Level, Node, OrgUnit, Plan, Scale, ScaleLevel
+from shinchoku.plans.models import Level, Node, OrgUnit, Plan, Scale, ScaleLevel
 from shinchoku.progress.models import Indicator, IndicatorValue, Result, Target
 
 NAME = "dataset"
@@ -537,18 +537,8 @@ class _DatasetWriter(_Writer):
         self.plans_in_file = plans_in_file
 
     def check_shared_scales(self) -> None:
-        for scale_data in self.spec.scales:
-            scale = Scale.objects.filter(code=scale_data["code"]).first()
-            if scale is None:
-                continue
-            others = sorted(
-                set(
-                    Dimension.objects.filter(scale=scale)
-                    .exclude(plan__code__in=self.plans_in_file)
-                    .values_list("plan__code", flat=True)
-                )
-            )
-            changes = _scale_changes(scale, scale_data) if others else []
+        for scale_data, scale, others in self.scales_used_elsewhere(self.plans_in_file):
+            changes = _scale_changes(scale, scale_data)
             if changes:
                 self.problem(
                     scale_data["path"],

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime
 import hmac
+import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -48,7 +50,14 @@ from shinchoku.interchange.importing import (
     Where,
     register,
 )
-from shinchoku.interchange.xlsxfile import XlsxRefused, looks_like_xlsx, open_xlsx
+from shinchoku.interchange.xlsxfile import (
+    XlsxRefused,
+    formula_of,
+    has_sheet,
+    looks_like_xlsx,
+    open_xlsx,
+    peek_part,
+)
 from shinchoku.plans.models import OrgUnit
 from shinchoku.review import selectors as review_selectors
 from shinchoku.review import services
@@ -73,7 +82,7 @@ def _text(cell: Cell | MergedCell) -> tuple[str | None, str | None]:
     value = cell.value
     if value is None:
         return "", None
-    if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+    if formula_of(value, cell.data_type) is not None or (isinstance(value, str) and value.startswith("=")):
         return None, _("a formula where text is expected: type the text itself")
     if isinstance(value, bool):
         return None, _("a true/false value where text is expected")
@@ -137,15 +146,8 @@ class EntryWorkbookImporter:
         if not looks_like_xlsx(data):
             return False
         # The marker sheet's name is in the workbook part; no need to load every cell.
-        import io
-        import zipfile
-
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            try:
-                workbook_xml = archive.read("xl/workbook.xml")
-            except KeyError:
-                return False
-        return f'name="{template.MARKER_SHEET}"'.encode() in workbook_xml
+            return has_sheet(peek_part(archive, "xl/workbook.xml"), template.MARKER_SHEET)
 
     def preview(self, data: bytes, filename: str, *, actor: Any) -> Preview:
         preview = Preview(importer=NAME, title=_("entry workbook"), file=filename)

@@ -36,7 +36,6 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, models
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from shinchoku import fiscal
 from shinchoku.accounts.permissions import is_administrator
@@ -54,7 +53,16 @@ from shinchoku.interchange.importing import (
 from shinchoku.interchange.planfile.spec import Path_
 from shinchoku.interchange.planfile.validate import Reporter, _Refused
 from shinchoku.interchange.planfile.values import _max_length
-from shinchoku.interchange.xlsxfile import ZIP_MAGIC, XlsxRefused, looks_like_xlsx, open_xlsx
+from shinchoku.interchange.workbook import MARKER_SHEET as ENTRY_WORKBOOK_SHEET
+from shinchoku.interchange.xlsxfile import (
+    ZIP_MAGIC,
+    XlsxRefused,
+    formula_of,
+    has_sheet,
+    looks_like_xlsx,
+    open_xlsx,
+    peek_part,
+)
 from shinchoku.plans.models import (
     YEAR_VALIDATORS,
     Dimension,
@@ -76,8 +84,6 @@ NAME = "plan-structure"
 
 #: A sheet of one of these names is read; otherwise the first sheet.
 SHEET_NAMES = ("構造", "structure")
-#: The very hidden sheet that marks Shinchoku's entry workbooks (not structures).
-ENTRY_WORKBOOK_SHEET = "shinchoku"
 #: A year cell holding one of these continues the cell on its left (a span of years).
 SPAN_MARKS = frozenset({"同左", "←"})
 #: The scale a rated level is given when its heading names none.
@@ -387,8 +393,8 @@ def _read_xlsx(data: bytes, filename: str) -> _Grid:
 def _xlsx_value(value: Any, data_type: str, where: Where, grid: _Grid, key: tuple[int, int]) -> Cell:
     if value is None:
         return ""
-    if data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula):
-        formula = str(value.text) if isinstance(value, ArrayFormula) else str(value)
+    formula = formula_of(value, data_type)
+    if formula is not None:
         grid.problems.append(
             Problem(
                 where,
@@ -2130,13 +2136,11 @@ def _sniff_xlsx(data: bytes) -> bool:
         return False
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
-        workbook = _peek(archive, "xl/workbook.xml")
-        if re.search(
-            rb'<(?:\w+:)?sheet\b[^>]*\bname="' + re.escape(ENTRY_WORKBOOK_SHEET.encode()) + rb'"', workbook
-        ):
+        # The very hidden sheet that marks Shinchoku's entry workbooks (not structures).
+        if has_sheet(peek_part(archive, "xl/workbook.xml"), ENTRY_WORKBOOK_SHEET):
             return False
         text = b"".join(
-            _peek(archive, name)
+            peek_part(archive, name)
             for name in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml")
             if name in names
         ).decode("utf-8", "replace")
@@ -2145,15 +2149,6 @@ def _sniff_xlsx(data: bytes) -> bool:
     return ("計画コード" in text or "plan code" in text) and bool(
         re.search(r"(?:階層|level)\s*\d+\s*:", text)
     )
-
-
-def _peek(archive: zipfile.ZipFile, name: str, size: int = 1024 * 1024) -> bytes:
-    """At most ``size`` bytes of a member, unpacked (never the whole of a huge one)."""
-    try:
-        with archive.open(name) as member:
-            return member.read(size)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
-        return b""
 
 
 def _sniff_csv(data: bytes) -> bool:

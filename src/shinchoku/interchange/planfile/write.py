@@ -15,6 +15,7 @@ and everything is rolled back.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,21 +136,30 @@ class _Writer(Reporter):
         self.refuse_if_any()
         return summary
 
+    def scales_used_elsewhere(self, plan_codes: set[str]) -> list[tuple[ScaleData, Scale, list[str]]]:
+        """Each scale of the file that is stored already and used by plans outside
+        ``plan_codes``, with those plans' codes, sorted (two queries, however many scales)."""
+        stored = {
+            scale.code: scale
+            for scale in Scale.objects.filter(code__in=[d["code"] for d in self.spec.scales])
+        }
+        users: defaultdict[int, set[str]] = defaultdict(set)
+        for scale_id, plan_code in (
+            Dimension.objects.filter(scale__in=list(stored.values()))
+            .exclude(plan__code__in=plan_codes)
+            .values_list("scale_id", "plan__code")
+        ):
+            users[scale_id].add(plan_code)
+        return [
+            (scale_data, scale, sorted(users[scale.pk]))
+            for scale_data in self.spec.scales
+            if (scale := stored.get(scale_data["code"])) is not None and users[scale.pk]
+        ]
+
     def check_shared_scales(self) -> None:
         """Scales are shared by code: a file may not change one that other plans use."""
-        plan_code = self.spec.plan["code"]
-        for scale_data in self.spec.scales:
-            scale = Scale.objects.filter(code=scale_data["code"]).first()
-            if scale is None:
-                continue
-            others = sorted(
-                set(
-                    Dimension.objects.filter(scale=scale)
-                    .exclude(plan__code=plan_code)
-                    .values_list("plan__code", flat=True)
-                )
-            )
-            changes = _scale_changes(scale, scale_data) if others else []
+        for scale_data, scale, others in self.scales_used_elsewhere({self.spec.plan["code"]}):
+            changes = _scale_changes(scale, scale_data)
             if changes:
                 self.problem(
                     scale_data["path"],
