@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from shinchoku.accounts.models import Role, StaffRole
 from shinchoku.memo import memo, memo_fill
-from shinchoku.plans.models import Node, NodeUnit, OrgUnit
+from shinchoku.plans.models import Node, NodeUnit, OrgUnit, unit_and_ancestors
 
 
 def _is_active(user: Any) -> bool:
@@ -55,18 +55,17 @@ def _editor_units(user: Any) -> frozenset[int]:
     assigned = set(StaffRole.objects.filter(user=user, role=Role.EDITOR).values_list("unit_id", flat=True))
     if not assigned:
         return frozenset()
-    parents: dict[int, int | None] = dict(OrgUnit.objects.values_list("id", "parent_id"))
-    covered: set[int] = set()
-    for unit_id in parents:
-        seen: set[int] = set()
-        current: int | None = unit_id
-        while current is not None and current not in seen:
-            if current in assigned:
-                covered.add(unit_id)
-                break
-            seen.add(current)
-            current = parents.get(current)
-    return frozenset(covered)
+    parents = _unit_parents()
+    return frozenset(
+        unit_id
+        for unit_id in parents
+        if any(unit in assigned for unit in unit_and_ancestors(unit_id, parents))
+    )
+
+
+def _unit_parents() -> dict[int, int | None]:
+    """The parent of every unit, by id. One query."""
+    return dict(OrgUnit.objects.values_list("id", "parent_id"))
 
 
 def editable_nodes(user: Any) -> QuerySet[Node]:
@@ -109,7 +108,7 @@ def responsible_units_prefetch(node_ids: Iterable[int]) -> None:
 def node_editor_ids(node_ids: Iterable[int]) -> dict[int, set[int]]:
     """For each node, the ids of the active users who may write it as editors. Three
     queries for any number of nodes (the inverse of ``can_edit_node``)."""
-    parents: dict[int, int | None] = dict(OrgUnit.objects.values_list("id", "parent_id"))
+    parents = _unit_parents()
     editors_of_unit: dict[int, set[int]] = defaultdict(set)
     for user_id, unit_id in StaffRole.objects.filter(role=Role.EDITOR, user__is_active=True).values_list(
         "user_id", "unit_id"
@@ -119,10 +118,6 @@ def node_editor_ids(node_ids: Iterable[int]) -> dict[int, set[int]]:
     for node_id, unit_id in NodeUnit.objects.filter(
         node_id__in=list(node_ids), role=NodeUnit.Role.RESPONSIBLE
     ).values_list("node_id", "unit_id"):
-        seen: set[int] = set()
-        current: int | None = unit_id
-        while current is not None and current not in seen:
-            seen.add(current)
-            found[node_id] |= editors_of_unit.get(current, set())
-            current = parents.get(current)
+        for unit in unit_and_ancestors(unit_id, parents):
+            found[node_id] |= editors_of_unit.get(unit, set())
     return dict(found)

@@ -7,6 +7,7 @@ rows that a plan defines.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -204,6 +205,17 @@ class OrgUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def unit_and_ancestors(unit_id: int, parents: Mapping[int, int | None]) -> Iterator[int]:
+    """``unit_id`` and the units above it, nearest first, from ``parents`` (each unit's
+    parent id, by id); stops at a loop in the tree."""
+    seen: set[int] = set()
+    current: int | None = unit_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        yield current
+        current = parents.get(current)
 
 
 class Node(models.Model):

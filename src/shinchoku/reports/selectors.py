@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 
 from shinchoku import fiscal
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, ScaleLevel
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    ScaleLevel,
+    unit_and_ancestors,
+)
 from shinchoku.plans.selectors import (
     MarkerView,
     MeasureSheet,
@@ -33,6 +43,7 @@ from shinchoku.plans.selectors import (
     summary_table,
     text_lines,
     year_columns,
+    year_label,
 )
 from shinchoku.plans.selectors.common import _children_by_parent, _node_ref, _ordered_markers, _plan_header
 from shinchoku.progress.models import Result
@@ -251,7 +262,7 @@ def report_build(
             )
         )
 
-    year_text = f"{fiscal.western_label(year)}（{fiscal.wareki_label(year)}）"
+    year_text = year_label(year)
     return ReportDocument(
         plan=_plan_header(plan),
         title=plan.title,
@@ -346,11 +357,10 @@ def _unit_index(measures: Sequence[Node]) -> tuple[IndexEntry, ...]:
     ):
         roles[node_id][role].append(unit_id)
 
+    parents = {pk: unit.parent_id for pk, unit in units.items()}
+
     def top(unit_id: int) -> OrgUnit:
-        unit = units[unit_id]
-        while unit.parent_id is not None and unit.parent_id in units:
-            unit = units[unit.parent_id]
-        return unit
+        return units[[pk for pk in unit_and_ancestors(unit_id, parents) if pk in units][-1]]
 
     entries: dict[str, list[Node]] = defaultdict(list)
     order: dict[str, str] = {}

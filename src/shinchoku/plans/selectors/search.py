@@ -40,7 +40,7 @@ from shinchoku.plans.models import Node, Plan
 from shinchoku.progress.models import Result, Target
 from shinchoku.text import normalize
 
-from .common import NodeRef, _ancestor_refs, _node_ref, year_label
+from .common import NodeRef, _ancestor_refs, _node_ref, text_lines, year_label
 from .outline import PageInfo
 
 #: Found nodes per page.
@@ -197,11 +197,19 @@ def _variants(term: str) -> tuple[str, ...]:
     return (term, wide) if wide != term else (term,)
 
 
-def _any_field(fields: tuple[str, ...], term: str, prefix: str = "") -> Q:
+def _any_field(fields: tuple[str, ...], term: str) -> Q:
     condition = Q()
     for variant in _variants(term):
         for name in fields:
-            condition |= Q(**{f"{prefix}{name}__icontains": variant})
+            condition |= Q(**{f"{name}__icontains": variant})
+    return condition
+
+
+def _any_term(fields: tuple[str, ...], terms: tuple[str, ...]) -> Q:
+    """Rows holding any of the terms in any of the fields."""
+    condition = Q()
+    for term in terms:
+        condition |= _any_field(fields, term)
     return condition
 
 
@@ -231,7 +239,7 @@ def marked(text: str, pattern: re.Pattern[str]) -> tuple[Fragment, ...]:
 def excerpt(text: str, pattern: re.Pattern[str]) -> Excerpt | None:
     """About ``EXCERPT_LENGTH`` characters of ``text`` around its first match, lines joined
     by a space, the matches marked; None when nothing matches."""
-    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    flat = " ".join(line.text.strip() for line in text_lines(text))
     first = pattern.search(flat)
     if first is None:
         return None
@@ -491,20 +499,14 @@ def _groups(
     breadcrumbs = _ancestor_refs(nodes.values())
     targets: dict[int, list[Target]] = defaultdict(list)
     if "targets" in kinds:
-        condition = Q()
-        for term in terms:
-            condition |= _any_field(TARGET_FIELDS, term)
-        rows = Target.objects.filter(condition, node_id__in=node_ids)
+        rows = Target.objects.filter(_any_term(TARGET_FIELDS, terms), node_id__in=node_ids)
         if year is not None:
             rows = rows.filter(_target_year(year))
         for target in rows.order_by("node_id", "row", "start_year", "position", "pk"):
             targets[target.node_id].append(target)
     results: dict[int, list[Result]] = defaultdict(list)
     if "results" in kinds:
-        condition = Q()
-        for term in terms:
-            condition |= _any_field(RESULT_FIELDS, term)
-        found = Result.objects.filter(condition, node_id__in=node_ids)
+        found = Result.objects.filter(_any_term(RESULT_FIELDS, terms), node_id__in=node_ids)
         if year is not None:
             found = found.filter(fiscal_year=year)
         for result in found.order_by("node_id", "-fiscal_year"):
