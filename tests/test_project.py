@@ -70,3 +70,12 @@ def test_loaddemo_through_the_console_command_reports_counts(tmp_path: Path) -> 
     refused = run([str(SHINCHOKU), "loadplan", str(bad)], **env)
     assert refused.returncode == 1
     assert f"{bad}, line 2, plan: the key 'code' is missing" in refused.stderr
+
+
+def test_a_kept_secret_is_made_once_readable_by_its_owner_only(tmp_path: Path) -> None:
+    from shinchoku.files import kept_secret
+
+    path = tmp_path / "var" / "secret"
+    first = kept_secret(path, lambda: "first")
+    assert first == "first" and (path.stat().st_mode & 0o777) == 0o600
+    assert kept_secret(path, lambda: "second") == "first"

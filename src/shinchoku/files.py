@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -29,3 +30,18 @@ def write_atomically(path: Path, data: bytes) -> None:
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write ({error.strerror})") from error
+
+
+def kept_secret(path: Path, make: Callable[[], str]) -> str:
+    """The secret kept in ``path``, made by ``make`` the first time. The file is created
+    readable by its owner only from the start (never world-readable, even for a moment),
+    and of two processes making it at once, one writes it and both read the same."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(make())
+    return path.read_text().strip()

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.accounts.models import Role, StaffRole
+from shinchoku.files import kept_secret
 from shinchoku.plans.models import Node, NodeUnit, OrgUnit, Plan
 from shinchoku.review.models import Entry, Round
 from shinchoku.review.services import round_open
@@ -84,12 +85,7 @@ class DemoSetup:
 
 def demo_password(var_dir: Path) -> str:
     """A random password made once per installation and kept in var/ (never in the code)."""
-    file = var_dir / "demo-password"
-    if not file.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        file.write_text(secrets.token_urlsafe(12))
-        file.chmod(0o600)
-    return file.read_text().strip()
+    return kept_secret(var_dir / "demo-password", lambda: secrets.token_urlsafe(12))
 
 
 class DemoDataMissing(Exception):
