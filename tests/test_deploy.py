@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SHINCHOKU = Path(sys.executable).parent / "shinchoku"
 
 
@@ -54,7 +56,11 @@ def test_each_production_default_can_be_turned_off(tmp_path: Path) -> None:
     assert "security.W021" in result.stdout + result.stderr
 
 
-def test_a_malformed_number_is_named(tmp_path: Path) -> None:
-    result = deploy_check(tmp_path, SECRET_KEY=secrets.token_urlsafe(50), LOGIN_FAILURE_LIMIT="five")
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("LOGIN_FAILURE_LIMIT", "five"), ("SESSION_IDLE_MINUTES", "0"), ("SQLITE_TIMEOUT", "20s")],
+)
+def test_a_malformed_number_is_named(tmp_path: Path, name: str, value: str) -> None:
+    result = deploy_check(tmp_path, SECRET_KEY=secrets.token_urlsafe(50), **{name: value})
     assert result.returncode != 0
-    assert "LOGIN_FAILURE_LIMIT must be a whole number of at least 1" in result.stderr
+    assert f"{name} must be a whole number of at least 1" in result.stderr

@@ -5,7 +5,10 @@ SECRET_KEY     required when DEBUG is false; in development one is generated onc
 DEBUG          "true" / "false" (default false)
 ALLOWED_HOSTS  comma-separated host names
 SHINCHOKU_VAR_DIR  where the SQLite file and the development secret live (default ./var)
-LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES, SESSION_HOURS  sign-in lockout and session length
+LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES, SESSION_HOURS, SESSION_IDLE_MINUTES
+               sign-in lockout, session length and idle timeout
+DATABASE_CONN_MAX_AGE  seconds a database connection is kept for the next request
+SQLITE_TIMEOUT seconds a SQLite write waits for another to finish
 
 With DEBUG false and only SECRET_KEY and ALLOWED_HOSTS set, ``shinchoku check --deploy``
 passes: every HTTPS setting defaults to its production value (tests/test_deploy.py).
@@ -19,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -91,16 +95,23 @@ INSTALLED_APPS = [
     "shinchoku.audit",
     "shinchoku.review",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy everywhere; Cache-Control: no-store on the staff side and for
+    # signed-in people. Outside the rest, so that it sees every refusal and error page.
+    "shinchoku.headers.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs a person out after SESSION_IDLE_MINUTES without a request or SESSION_HOURS.
+    "shinchoku.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -126,17 +137,35 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "shinchoku.wsgi.application"
 
+# A connection is kept for the next request for DATABASE_CONN_MAX_AGE seconds, and checked
+# before a request reuses it: a database that restarted in between costs a reconnection,
+# not an error.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'shinchoku.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite lets one writer in at a time. Each transaction takes the write lock when it
+    # begins (IMMEDIATE), so that two never both read and then both try to write, which
+    # SQLite can only refuse at once ("database is locked"); a writer that finds the lock
+    # taken waits up to SQLITE_TIMEOUT seconds for it. In write-ahead-log mode (WAL),
+    # readers do not wait for the writer, nor the writer for them.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=1),
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -213,9 +242,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 
 # Sessions: a staff member's sign-in lasts a working day (SESSION_HOURS, counted from
-# signing in) and ends when the browser closes; the cookie is out of reach of scripts
-# and not sent with requests that other sites start (SameSite=Lax).
+# signing in), ends after SESSION_IDLE_MINUTES without a request (both counted by
+# shinchoku.accounts.middleware) and ends when the browser closes; the cookie is out of
+# reach of scripts and not sent with requests that other sites start (SameSite=Lax).
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, minimum=1) * 60 * 60
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -238,6 +269,26 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): the pages load their styles, scripts (the Django
+# admin's) and images from the site itself and nothing inline; forms post only to the site;
+# no page may be framed, no plug-in loaded, no <base> change where links lead. The HTML
+# report allows its own inline stylesheet by hash, on its response only
+# (shinchoku.headers.allow_inline_styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 # Logging: every refusal (shinchoku.review, shinchoku.accounts, django.security — CSRF
 # failures among them) and every error goes to standard error with its time, where the

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -176,3 +177,23 @@ def test_without_the_demonstration_data_it_says_what_to_run(settings, tmp_path: 
     settings.VAR_DIR = tmp_path
     with pytest.raises(CommandError, match="run `shinchoku loaddemo` first"):
         run_demo()
+
+
+@pytest.mark.django_db
+def test_the_demonstration_password_keeps_the_password_rules(demo_loaded: Path) -> None:
+    run_demo()
+    password = demo_password(demo_loaded)
+    for name in ("admin", "editor", "editor2", "reviewer"):
+        validate_password(password, User.objects.get(username=name))
+
+
+@pytest.mark.django_db
+def test_a_kept_password_that_breaks_the_rules_is_refused(demo_loaded: Path) -> None:
+    """A var/demo-password written by hand, shorter than 12 characters: nothing is set up."""
+    (demo_loaded / "demo-password").write_text("tanjikan-1\n")
+    with pytest.raises(CommandError) as refused:
+        run_demo()
+    message = str(refused.value)
+    assert "demo-password: the demonstration password breaks the password rules" in message
+    assert "at least 12 characters" in message
+    assert not User.objects.exists() and not StaffRole.objects.exists()

@@ -137,7 +137,8 @@ def test_five_failures_lock_out_even_the_right_password(client: Client, staff: U
     assert 29 * 60 < retry <= 30 * 60
     iso = re.search(r'<time datetime="([^"]+)">', page).group(1)
     attempt = AccessAttempt.objects.get()
-    assert iso == timezone.localtime(attempt.attempt_time + timedelta(minutes=30)).isoformat()
+    ends = timezone.localtime(attempt.attempt_time + timedelta(minutes=30))
+    assert iso == ends.replace(microsecond=0).isoformat()  # to the second
 
 
 @pytest.mark.django_db
@@ -248,6 +249,27 @@ def test_a_weak_new_password_is_refused(client: Client, staff: User) -> None:
     assert re.search(r'<div class="error-summary" role="alert"', response.content.decode())
     staff.refresh_from_db()
     assert staff.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_a_staff_password_has_at_least_12_characters(client: Client, staff: User) -> None:
+    client.force_login(staff)
+    short = "Kyo-no-ame1"  # 11
+    response = client.post(
+        "/staff/password/", {"old_password": PASSWORD, "new_password1": short, "new_password2": short}
+    )
+    assert response.status_code == 200
+    (refusal,) = response.context["form"].errors.as_data()["new_password2"]
+    assert refusal.code == "password_too_short" and refusal.params == {"min_length": 12}
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
+    enough = short + "2"
+    response = client.post(
+        "/staff/password/", {"old_password": PASSWORD, "new_password1": enough, "new_password2": enough}
+    )
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.check_password(enough)
 
 
 @pytest.mark.django_db

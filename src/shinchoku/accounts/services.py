@@ -17,6 +17,8 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -92,6 +94,11 @@ class DemoDataMissing(Exception):
     """The demonstration plan is not loaded (``shinchoku loaddemo`` first)."""
 
 
+class DemoPasswordRefused(Exception):
+    """The kept demonstration password breaks the password rules (AUTH_PASSWORD_VALIDATORS),
+    e.g. a var/demo-password written by hand; why, in the validators' words."""
+
+
 def _demo_units(plan: Plan) -> dict[OrgUnit, int]:
     """The made-up units, responsible for the plan's rated nodes (split by programme;
     a node under no listed programme goes to the first unit). Unit → number of nodes."""
@@ -146,6 +153,11 @@ def demo_ensure(*, password: str) -> DemoSetup:
         raise DemoDataMissing(
             f"the demonstration plan {DEMO_PLAN} is not loaded: run `shinchoku loaddemo` first"
         )
+    for account in DEMO_ACCOUNTS:
+        try:
+            validate_password(password, get_user_model()(username=account.username))
+        except ValidationError as error:
+            raise DemoPasswordRefused(" ".join(error.messages)) from error
     counts = _demo_units(plan)
     units = list(counts)
     logins = []

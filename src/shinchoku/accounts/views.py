@@ -29,12 +29,21 @@ def _lockout_terms() -> dict[str, int]:
 
 
 class StaffLoginView(LoginView):
-    """Django's sign-in page, telling in advance how many failures lock a name out."""
+    """Django's sign-in page, telling in advance how many failures lock a name out. The
+    form carries on the page that was asked for (``?next=``, as Django's redirect to the
+    sign-in page and the links in notices give it); LoginView follows it only when it is
+    on this site."""
 
     template_name = "accounts/login.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), **_lockout_terms()}
+        context = super().get_context_data(**kwargs)
+        return {
+            **context,
+            **_lockout_terms(),
+            "redirect_field_name": self.redirect_field_name,
+            "redirect_to": context[self.redirect_field_name],
+        }
 
 
 def locked_out(

@@ -5,7 +5,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 
 from shinchoku.accounts.models import Role
-from shinchoku.accounts.services import DemoDataMissing, DemoLogin, demo_ensure, demo_password
+from shinchoku.accounts.services import (
+    DemoDataMissing,
+    DemoLogin,
+    DemoPasswordRefused,
+    demo_ensure,
+    demo_password,
+)
 
 
 def _staff_home() -> str:
@@ -62,6 +68,11 @@ class Command(BaseCommand):
             setup = demo_ensure(password=demo_password(settings.VAR_DIR))
         except DemoDataMissing as error:
             raise CommandError(str(error)) from error
+        except DemoPasswordRefused as error:
+            raise CommandError(
+                f"{_password_file()}: the demonstration password breaks the password rules: {error} "
+                "Delete the file and run the command again to have a new one made."
+            ) from error
         base = url.rstrip("/")
         round_ = setup.round
         self.stdout.write(
