@@ -9,9 +9,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
-from shinchoku.interchange.exporters import export_dataset
+from shinchoku.interchange.exporters import dumps, export_dataset
+from shinchoku.interchange.importing import import_apply
 from shinchoku.interchange.planfile import load_plan_file
+from shinchoku.plans.models import Node, Plan
+from shinchoku.progress.models import Result, Target
+from tests.factories import make_sample
 from tests.interchange.test_planfile import GOOD, write
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +126,39 @@ def test_an_unknown_plan_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no plan with the code nope"):
         call_command("export", "--plan", "nope", "--output", str(tmp_path / "x.json"))
     assert not (tmp_path / "x.json").exists()
+
+
+def test_texts_that_begin_like_formulas_come_back_exactly_from_the_json() -> None:
+    """The JSON holds texts as they are: beginning with = + - @, a tab or an apostrophe,
+    they are exported, imported into an empty plan and exported again unchanged."""
+    sample = make_sample()
+    Node.objects.filter(pk=sample.measure.pk).update(
+        title='=HYPERLINK("http://example.com","x")', summary="+81-3-1234-5678", baseline="-5件", note="@x"
+    )
+    Target.objects.filter(node=sample.measure, text="●説明会の開催").update(text="\t=1+1")
+    Result.objects.filter(node=sample.measure, fiscal_year=2012).update(text="=1+1", response="'=1+1")
+    first = dumps(export_dataset()).encode()
+    Plan.objects.all().delete()
+    result = import_apply(first, "dataset.json", actor=None)
+    assert result.counts["plans_written"] == 1
+    assert dumps(export_dataset()).encode() == first
+    measure = Node.objects.get(code="9-1-1")
+    assert (measure.title, measure.summary, measure.baseline, measure.note) == (
+        '=HYPERLINK("http://example.com","x")',
+        "+81-3-1234-5678",
+        "-5件",
+        "@x",
+    )
+    assert Target.objects.filter(node=measure, text="\t=1+1").exists()
+    assert Result.objects.filter(node=measure, text="=1+1", response="'=1+1").exists()
+
+
+def test_the_export_is_the_same_whatever_language_the_reader_uses(tmp_path: Path) -> None:
+    """The dataset holds the plan's own words: an English reader's download is the same file."""
+    load_plan_file(write(tmp_path, GOOD))
+    with translation.override("en"):
+        english = export_dataset()
+    with translation.override("ja"):
+        japanese = export_dataset()
+    assert english == japanese
+    assert {target["period_label"] for target in japanese["targets"]} >= {"2011年度〜2013年度"}

@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from frictionless import Package
+from openpyxl import load_workbook
 
 from shinchoku.interchange import opendata
 from shinchoku.interchange.exporters import export_dataset
 from shinchoku.interchange.planfile import load_plan_file
-from shinchoku.plans.models import Plan
+from shinchoku.interchange.spreadsheet_text import csv_unescape
+from shinchoku.plans.models import Marker, Node, Plan
+from shinchoku.progress.models import Indicator, IndicatorValue, Result, Target
 from shinchoku.review import services
 from tests.factories import EveryTable, Sample, make_every_table, make_sample
+from tests.interchange.office import csv_as_workbook, needs_office
 from tests.interchange.test_planfile import GOOD, write
 from tests.portal.html import parse
 from tests.review.conftest import make_cycle
@@ -59,6 +64,20 @@ def read(data: bytes) -> list[dict[str, str]]:
     text = data.decode("utf-8")
     assert not text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def read_copy(data: bytes) -> list[dict[str, str]]:
+    """A table of csv-bom/ as rows of cells by column name, as they are written there."""
+    assert data.startswith(BOM)
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8").removeprefix("\ufeff"), newline="")))
+
+
+def unescaped(table: opendata.Table, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Rows of csv-bom/ with their text cells as csv/ holds them, as docs/open-data.md says to read them."""
+    texts = {column.name for column in table.columns if column.type == "string"}
+    return [
+        {name: csv_unescape(cell) if name in texts else cell for name, cell in row.items()} for row in rows
+    ]
 
 
 def header(data: bytes) -> list[str]:
@@ -528,15 +547,26 @@ def comparable(dataset: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("bom", [False, True])
 def test_the_csv_tables_parse_back_to_the_json_dataset(tmp_path: Path, bom: bool) -> None:
-    make_sample()
+    plant_formulas(make_sample())
     make_every_table()
     load_plan_file(write(tmp_path, GOOD))
     dataset = export_dataset()
     files = opendata.csv_tables(dataset, bom=bom)
     if bom:
-        assert all(data.startswith(BOM) for data in files.values())
-        files = {name: data.removeprefix(BOM) for name, data in files.items()}
+        # The copies for spreadsheets, their texts read back as docs/open-data.md says.
+        files = {
+            table.filename: plain_csv(table, unescaped(table, read_copy(files[table.filename])))
+            for table in opendata.TABLES
+        }
     assert comparable(dataset_from_csv(files)) == comparable(dataset)
+
+
+def plain_csv(table: opendata.Table, rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, [column.name for column in table.columns], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
 
 
 def test_a_year_keeps_its_results_and_the_targets_covering_it() -> None:
@@ -569,27 +599,41 @@ def test_the_datapackage_describes_every_column_of_every_csv_and_nothing_else() 
     descriptor = json.loads(bundle["datapackage.json"])
     assert descriptor["profile"] == "tabular-data-package"
     described = {resource["path"]: resource for resource in descriptor["resources"]}
-    assert sorted(described) == sorted(name for name in bundle if name.startswith("csv/"))
+    assert sorted(described) == sorted(name for name in bundle if name.endswith(".csv"))
+    names = {path: resource["name"] for path, resource in described.items()}
     for path, resource in described.items():
         fields = resource["schema"]["fields"]
         assert [field["name"] for field in fields] == header(bundle[path])
-        assert resource["name"] == Path(path).stem and resource["encoding"] == "utf-8"
+        copy = path.startswith("csv-bom/")
+        assert resource["name"] == Path(path).stem + ("-bom" if copy else "")
+        assert resource["encoding"] == "utf-8"
         assert resource["dialect"]["lineTerminator"] == "\r\n" and resource["dialect"]["header"] is True
         for field in fields:
             assert field["title"] and field["description"]
             assert field["type"] in {"string", "integer", "number", "boolean"}
             assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", field["title"]), field
-        names = {field["name"] for field in fields}
-        assert set(resource["schema"]["primaryKey"]) <= names
+        columns = {field["name"] for field in fields}
+        assert set(resource["schema"]["primaryKey"]) <= columns
         for key in resource["schema"].get("foreignKeys", []):
-            assert set(key["fields"]) <= names
+            assert set(key["fields"]) <= columns
             other = key["reference"]["resource"] or resource["name"]
+            # A copy for spreadsheets refers to the other copies for spreadsheets.
+            (referred,) = (p for p, name in names.items() if name == other)
+            assert referred.startswith("csv-bom/") is copy
             assert set(key["reference"]["fields"]) <= {
-                field["name"] for field in described[f"csv/{other}.csv"]["schema"]["fields"]
+                field["name"] for field in described[referred]["schema"]["fields"]
             }
-    # The copies with a byte order mark are the same tables, the mark apart.
-    for name in opendata.csv_tables(export_dataset()):
-        assert bundle[f"csv-bom/{name}"] == BOM + bundle[f"csv/{name}"]
+        # Only the copies for spreadsheets say how their texts are escaped, so that a
+        # program can undo it.
+        assert ("formulaEscape" in resource) is copy
+        if copy:
+            assert resource["formulaEscape"]["prefix"] == "'"
+            assert resource["formulaEscape"]["fieldTypes"] == ["string"]
+            assert "apostrophe" in resource["description"] and "（表計算ソフト用）" in resource["title"]
+    # The copies with a byte order mark are the same tables, their texts read back.
+    for table in opendata.TABLES:
+        copy = unescaped(table, read_copy(bundle[f"csv-bom/{table.filename}"]))
+        assert copy == read(bundle[f"csv/{table.filename}"])
 
 
 def test_the_licence_is_the_setting(settings) -> None:
@@ -617,7 +661,7 @@ def validate(folder: Path) -> None:
 
 
 def test_the_zip_is_a_valid_data_package(tmp_path: Path) -> None:
-    make_sample()
+    plant_formulas(make_sample())
     make_every_table()
     for year in (None, 2012):
         dataset = export_dataset()
@@ -642,13 +686,92 @@ def test_the_validation_sees_a_broken_table(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bom", [False, True])
 def test_the_csv_folder_is_a_valid_data_package(tmp_path: Path, bom: bool) -> None:
-    make_sample()
+    plant_formulas(make_sample())
     args = ["export", "--format", "csv", "--output", str(tmp_path / "out")]
     call_command(*args, *(["--bom"] if bom else []), stdout=io.StringIO())
     files = sorted(path.name for path in (tmp_path / "out").iterdir())
     assert files == sorted([f"{name}.csv" for name in NAMES] + ["datapackage.json"])
-    assert (tmp_path / "out" / "nodes.csv").read_bytes().startswith(BOM) is bom
+    nodes = (tmp_path / "out" / "nodes.csv").read_bytes()
+    assert nodes.startswith(BOM) is bom
+    assert (b"\"'=HYPERLINK(" in nodes) is bom  # the copy for spreadsheets escapes formulas
     validate(tmp_path / "out")
+
+
+# ------------------------------------------------------------------ texts that look like formulas
+
+#: Texts of a node that a spreadsheet program would run if they were formulas.
+FORMULA_LIKE = {
+    "title": '=HYPERLINK("http://example.com","x")',
+    "summary": "+81-3-1234-5678",
+    "baseline": "-5件",
+    "note": "@SUM(A1:A2)",
+}
+
+
+def plant_formulas(sample: Sample) -> Sample:
+    """Texts beginning with = + - @, a tab, a carriage return and an apostrophe, a marker
+    that is a plus sign, and an indicator whose numbers are negative."""
+    Node.objects.filter(pk=sample.measure.pk).update(**FORMULA_LIKE)
+    Target.objects.filter(node=sample.measure, text="●説明会の開催").update(text="\t=1+1")
+    Result.objects.filter(node=sample.measure, fiscal_year=2012).update(text="\r=1+1", response="'=1+1")
+    Marker.objects.filter(pk=sample.priority.pk).update(symbol="+")
+    Indicator.objects.filter(node=sample.measure).update(baseline_value=Decimal(-5))
+    IndicatorValue.objects.filter(indicator__node=sample.measure, fiscal_year=2011).update(target=Decimal(-5))
+    return sample
+
+
+def test_the_copies_for_spreadsheets_put_an_apostrophe_before_a_text_that_would_run() -> None:
+    plant_formulas(make_sample())
+    bundle = unzip(opendata.zip_bundle(export_dataset()))
+
+    def cells(folder: str, table: str, key: str, value: str, *columns: str) -> list[str]:
+        data = bundle[f"{folder}/{table}.csv"]
+        rows = read(data) if folder == "csv" else read_copy(data)
+        return [cell for row in rows if row[key] == value for cell in (row[c] for c in columns)]
+
+    # csv/ holds the texts exactly, for programs.
+    assert cells("csv", "nodes", "code", "9-1-1", *FORMULA_LIKE) == list(FORMULA_LIKE.values())
+    assert "\t=1+1" in cells("csv", "targets", "node_id", "plan9:9-1-1", "text")
+    assert cells("csv", "results", "fiscal_year", "2012", "text", "response")[:2] == ["\r=1+1", "'=1+1"]
+    # csv-bom/, for spreadsheet programs, puts an apostrophe in front of each.
+    assert cells("csv-bom", "nodes", "code", "9-1-1", *FORMULA_LIKE) == [
+        f"'{text}" for text in FORMULA_LIKE.values()
+    ]
+    assert "'\t=1+1" in cells("csv-bom", "targets", "node_id", "plan9:9-1-1", "text")
+    assert cells("csv-bom", "results", "fiscal_year", "2012", "text", "response")[:2] == ["'\r=1+1", "''=1+1"]
+    # A key is escaped alike wherever it stands, so the copies' keys still match.
+    assert cells("csv-bom", "markers", "name", "重点施策", "symbol") == ["'+"]
+    assert cells("csv-bom", "node_markers", "node_id", "plan9:9-1-2", "symbol") == ["'+"]
+    # Numbers stay numbers, a negative one too.
+    for folder in ("csv", "csv-bom"):
+        assert cells(folder, "indicators", "node_id", "plan9:9-1-1", "baseline_value") == ["-5"]
+        assert cells(folder, "indicator_values", "fiscal_year", "2011", "target") == ["-5"]
+    # An escaped cell is quoted, so that no delimiter of another locale splits it.
+    nodes = bundle["csv-bom/nodes.csv"].decode("utf-8")
+    assert (
+        ',"\'=HYPERLINK(""http://example.com"",""x"")","\'+81-3-1234-5678","\'-5件","\'@SUM(A1:A2)"' in nodes
+    )
+    assert ",-5," in bundle["csv-bom/indicators.csv"].decode("utf-8")
+    # Where nothing needs escaping, the copy is the same bytes, a byte order mark in front.
+    assert bundle["csv-bom/plans.csv"] == BOM + bundle["csv/plans.csv"]
+
+
+@needs_office
+def test_a_spreadsheet_application_runs_no_formula_from_the_copies_for_spreadsheets(tmp_path: Path) -> None:
+    plant_formulas(make_sample())
+    bundle = unzip(opendata.zip_bundle(export_dataset()))
+    opened = {}
+    for folder in ("csv", "csv-bom"):
+        path = tmp_path / folder / "nodes.csv"
+        path.parent.mkdir()
+        path.write_bytes(bundle[f"{folder}/nodes.csv"])
+        sheet = load_workbook(csv_as_workbook(path, tmp_path)).active
+        opened[folder] = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row}
+    # Opened as it is, the exact copy for programs would run the formula ...
+    assert opened["csv"][FORMULA_LIKE["title"]] == "f"
+    # ... the copy for spreadsheets shows every text as text.
+    assert "f" not in opened["csv-bom"].values()
+    assert opened["csv-bom"]["'" + FORMULA_LIKE["title"]] == "s"
 
 
 # ------------------------------------------------------------------ the same bytes
@@ -814,20 +937,21 @@ def test_the_plan_page_links_to_the_open_data(client: Client) -> None:
     doc = parse(client.get(address).content)
     section = doc.find("section", aria_labelledby="opendata-heading")
     assert section.find("h2").text == "Open data"
-    links = [(a.attrs["href"], a.attrs["type"], a.attrs["aria-label"]) for a in section.find_all("a")[:3]]
+    links = [(a.attrs["href"], a.attrs["type"], a.text) for a in section.find_all("a")[:3]]
     assert links == [
-        ("/en/plans/plan9/opendata.zip", "application/zip", "Open data of all years (ZIP)"),
+        ("/en/plans/plan9/opendata.zip", "application/zip", "Open data of all years: ZIP"),
         (
             "/en/plans/plan9/opendata/2011.zip",
             "application/zip",
-            "Open data for 2011年度（平成23年度） (ZIP)",
+            "Open data for FY2011: ZIP",
         ),
         (
             "/en/plans/plan9/opendata/2012.zip",
             "application/zip",
-            "Open data for 2012年度（平成24年度） (ZIP)",
+            "Open data for FY2012: ZIP",
         ),
     ]
+    assert [a.shown_text for a in section.find_all("a")[:3]] == ["ZIP", "ZIP", "ZIP"]
     for href, _type, _label in links:
         assert client.get(href).status_code == 200
     help_text = section.find("details").text
@@ -904,6 +1028,9 @@ def test_a_reader_downloads_the_open_data_from_the_plan_page(
             expect(section.get_by_role("heading", level=2)).to_be_visible()
             section.locator("summary").click()
             expect(section.locator("details table")).to_be_visible()
+            # The help says which folder is exact and which is escaped for Excel.
+            expect(section.locator("details")).to_contain_text("値をそのまま収めています")
+            expect(section.locator("details")).to_contain_text("「'」（アポストロフィ）を付けて")
             section.scroll_into_view_if_needed()
             page.screenshot(path=ARTIFACTS / "opendata-plan.png", full_page=True)
             with page.expect_download() as download_info:

@@ -124,7 +124,10 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
             "start_year": target.start_year,
             "end_year": target.end_year,
             "open_end": target.open_end,
-            "period_label": target.period_label,
+            # The dataset speaks the plan's language whatever the reader's: Japanese.
+            "period_label": fiscal.period_label(
+                target.start_year, target.end_year, onwards=target.open_end, language="ja"
+            ),
             "text": target.text,
             "revised_text": target.revised_text,
             "revision_reason": target.revision_reason,

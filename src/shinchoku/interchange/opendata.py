@@ -30,17 +30,21 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from shinchoku import fiscal
+from shinchoku.interchange import spreadsheet_text
+from shinchoku.interchange.spreadsheet_text import FORMULA_STARTS, QUOTE, spreadsheet_csv
 from shinchoku.plans.models import Level, NodeUnit, OrgUnit, Scale
 from shinchoku.progress.models import Indicator
 
 #: The version of these tables; a change that removes or renames a column raises the major number.
 TABLES_VERSION = "1.0"
 
-BOM = b"\xef\xbb\xbf"
-#: In the ZIP: the tables without a byte order mark (described by datapackage.json) and the
-#: same tables with one, for spreadsheet programs that need it to read UTF-8.
+#: In the ZIP: the tables exactly, for programs, and their copies for spreadsheet programs,
+#: with a byte order mark (Excel needs it to read UTF-8) and texts that would run as
+#: formulas escaped (``table_csv``). datapackage.json describes both.
 CSV_FOLDER = "csv"
 BOM_FOLDER = "csv-bom"
+#: The name of a table's copy for spreadsheet programs, in datapackage.json.
+COPY_SUFFIX = "-bom"
 DESCRIPTOR = "datapackage.json"
 #: The date of every file in the ZIP (its format starts in 1980): the same data, the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -945,17 +949,27 @@ def _cell(value: Any) -> str:
 
 def table_csv(table: Table, rows: Sequence[Row], *, bom: bool = False) -> bytes:
     """The table as CSV (RFC 4180): a header row of the column names, then one row per
-    record; CRLF between records, a line break inside a cell kept as it is (the cell quoted)."""
+    record; CRLF between records, a line break inside a cell kept as it is (the cell quoted).
+
+    With ``bom``, the copy for spreadsheet programs: a byte order mark in front, and the
+    cells of the text columns (``string`` in the schema) that a spreadsheet would run as a
+    formula escaped with an apostrophe and quoted (``spreadsheet_text``). Numbers, years
+    and booleans are never escaped: a negative number stays a number."""
+    header = [column.name for column in table.columns]
+    records = ([_cell(row[column.name]) for column in table.columns] for row in rows)
+    if bom:
+        texts = {index for index, column in enumerate(table.columns) if column.type == "string"}
+        return spreadsheet_csv([header, *records], texts=texts)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([column.name for column in table.columns])
-    for row in rows:
-        writer.writerow([_cell(row[column.name]) for column in table.columns])
-    return (BOM if bom else b"") + buffer.getvalue().encode("utf-8")
+    writer.writerow(header)
+    writer.writerows(records)
+    return buffer.getvalue().encode("utf-8")
 
 
 def csv_tables(dataset: dict[str, Any], *, bom: bool = False) -> dict[str, bytes]:
-    """Every table as CSV, by file name, in the order of ``TABLES``."""
+    """Every table as CSV, by file name, in the order of ``TABLES``; with ``bom``, the
+    copies for spreadsheet programs (``table_csv``)."""
     return {table.filename: table_csv(table, table.sorted_rows(dataset), bom=bom) for table in TABLES}
 
 
@@ -1008,11 +1022,72 @@ def _package_name(codes: list[str], year: int | None) -> str:
     return f"{name}-{year}" if year is not None else name
 
 
+#: How the copies for spreadsheet programs escape their texts, for the programs that read
+#: them (a property of each such resource in datapackage.json).
+FORMULA_ESCAPE: dict[str, Any] = {
+    "prefix": QUOTE,
+    "fieldTypes": ["string"],
+    "initialCharacters": sorted(FORMULA_STARTS),
+    "description": (
+        "A cell of a string field whose text, after any apostrophes it begins with, begins with"
+        " one of initialCharacters has one more apostrophe (prefix) in front and is quoted, so"
+        " that spreadsheet programs show it as text instead of running it as a formula. Remove"
+        " that first apostrophe to read the exact text. Other fields are never escaped."
+    ),
+}
+#: What the package's description says of the escape, in Japanese.
+_ESCAPE_NOTE = (
+    "表計算ソフトで開いたときに数式として実行されないよう、「=」「+」「-」「@」、タブ文字又は"
+    "復帰文字（CR）で始まる文字列の先頭には「'」（アポストロフィ）を付けています（数値の列には付けません）。"
+)
+
+
+def _resource(table: Table, data: bytes, path: str, *, copy: bool, suffix: str = "") -> dict[str, Any]:
+    """A table's file as a Tabular Data Resource. ``copy``: the file is the copy for
+    spreadsheet programs (``table_csv`` with ``bom``), named with ``suffix``, its foreign
+    keys referring to the other tables' copies."""
+    schema = table.schema()
+    for key in schema.get("foreignKeys", []):
+        if key["reference"]["resource"]:
+            key["reference"]["resource"] += suffix
+    resource: dict[str, Any] = {
+        "profile": "tabular-data-resource",
+        "name": table.name + suffix,
+        "path": path,
+        "title": table.title + ("（表計算ソフト用）" if copy else ""),
+        "description": table.description
+        + (
+            " The copy for spreadsheet programs: with a byte order mark, and texts that would run"
+            " as formulas escaped with an apostrophe (formulaEscape)."
+            if copy
+            else ""
+        ),
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": len(data),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "dialect": dict(DIALECT),
+        "schema": schema,
+    }
+    if copy:
+        resource["formulaEscape"] = json.loads(json.dumps(FORMULA_ESCAPE))
+    return resource
+
+
 def datapackage(
-    dataset: dict[str, Any], files: dict[str, bytes], *, folder: str = "", year: int | None = None
+    dataset: dict[str, Any],
+    files: dict[str, bytes],
+    *,
+    folder: str = "",
+    year: int | None = None,
+    bom: bool = False,
+    copies: dict[str, bytes] | None = None,
 ) -> dict[str, Any]:
     """The Data Package (Frictionless Data Package v1, tabular) describing ``files``, the
-    tables as ``csv_tables`` made them, kept in ``folder`` beside the descriptor."""
+    tables as ``csv_tables`` made them (with ``bom``: the copies for spreadsheet programs),
+    kept in ``folder`` beside the descriptor, and ``copies``, when given, the copies for
+    spreadsheet programs kept in ``BOM_FOLDER`` (resources named ``<table>-bom``)."""
     plans = dataset["plans"]
     titles = "、".join(plan["title"] for plan in plans) or "計画"
     scope = f"{fiscal.western_label(year)}（{fiscal.wareki_label(year)}）" if year is not None else "全年度"
@@ -1026,9 +1101,25 @@ def datapackage(
         description += (
             f"実施結果・評価・指標の値は{fiscal.western_label(year)}のもの、目標はその年度を含むものです。"
         )
-    if folder == CSV_FOLDER:
-        description += f"{BOM_FOLDER}フォルダには、表計算ソフト向けにBOM付きの同じ表があります。"
+    if bom:
+        description += "表計算ソフト向けに、各ファイルをBOM付きとしています。" + _ESCAPE_NOTE
+    if copies is not None:
+        description += (
+            f"{BOM_FOLDER}フォルダには、表計算ソフト向けにBOM付きとした同じ表があります。"
+            + _ESCAPE_NOTE
+            + f"プログラムで利用する場合は、値をそのまま収めた{CSV_FOLDER}フォルダの表を使ってください。"
+        )
     prefix = f"{folder}/" if folder else ""
+    resources = [
+        _resource(table, files[table.filename], f"{prefix}{table.filename}", copy=bom) for table in TABLES
+    ]
+    if copies is not None:
+        resources += [
+            _resource(
+                table, copies[table.filename], f"{BOM_FOLDER}/{table.filename}", copy=True, suffix=COPY_SUFFIX
+            )
+            for table in TABLES
+        ]
     return {
         "profile": "tabular-data-package",
         "name": _package_name([plan["code"] for plan in plans], year),
@@ -1038,23 +1129,7 @@ def datapackage(
         "version": TABLES_VERSION,
         "keywords": ["総合計画", "進行管理", "行政評価", "施策評価"],
         "licenses": [license_descriptor()],
-        "resources": [
-            {
-                "profile": "tabular-data-resource",
-                "name": table.name,
-                "path": f"{prefix}{table.filename}",
-                "title": table.title,
-                "description": table.description,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "bytes": len(files[table.filename]),
-                "hash": "sha256:" + hashlib.sha256(files[table.filename]).hexdigest(),
-                "dialect": dict(DIALECT),
-                "schema": table.schema(),
-            }
-            for table in TABLES
-        ],
+        "resources": resources,
     }
 
 
@@ -1065,17 +1140,19 @@ def descriptor_bytes(descriptor: dict[str, Any]) -> bytes:
 def csv_folder(dataset: dict[str, Any], *, bom: bool = False, year: int | None = None) -> dict[str, bytes]:
     """The files of ``shinchoku export --format csv``: every table and datapackage.json."""
     files = csv_tables(dataset, bom=bom)
-    return {**files, DESCRIPTOR: descriptor_bytes(datapackage(dataset, files, year=year))}
+    return {**files, DESCRIPTOR: descriptor_bytes(datapackage(dataset, files, year=year, bom=bom))}
 
 
 def zip_bundle(dataset: dict[str, Any], *, year: int | None = None) -> bytes:
-    """The ZIP of the open data: datapackage.json, the tables in csv/ (UTF-8) and again in
-    csv-bom/ (UTF-8 with a byte order mark, for Excel). The same data gives the same bytes:
-    the files are in a fixed order with a fixed date."""
-    plain = csv_tables(dataset)
-    with_bom = {name: BOM + data for name, data in plain.items()}
+    """The ZIP of the open data: datapackage.json, the tables in csv/ (UTF-8, exact) and
+    their copies for spreadsheet programs in csv-bom/ (``table_csv``). The same data gives
+    the same bytes: the files are in a fixed order with a fixed date."""
+    tables = [(table, table.sorted_rows(dataset)) for table in TABLES]
+    plain = {table.filename: table_csv(table, rows) for table, rows in tables}
+    with_bom = {table.filename: table_csv(table, rows, bom=True) for table, rows in tables}
+    descriptor = datapackage(dataset, plain, folder=CSV_FOLDER, year=year, copies=with_bom)
     members = [
-        (DESCRIPTOR, descriptor_bytes(datapackage(dataset, plain, folder=CSV_FOLDER, year=year))),
+        (DESCRIPTOR, descriptor_bytes(descriptor)),
         *((f"{CSV_FOLDER}/{name}", data) for name, data in plain.items()),
         *((f"{BOM_FOLDER}/{name}", data) for name, data in with_bom.items()),
     ]
@@ -1092,8 +1169,11 @@ def zip_bundle(dataset: dict[str, Any], *, year: int | None = None) -> bytes:
 
 @cache
 def _code_digest() -> str:
-    """A digest of this module, which decides what a ZIP holds and how it is written."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    """A digest of the modules that decide what a ZIP holds and how it is written."""
+    digest = hashlib.sha256()
+    for module in (__file__, spreadsheet_text.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
 
 
 def bundle_key(dataset: dict[str, Any], *, year: int | None = None) -> str:

@@ -11,7 +11,6 @@ before it.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections import defaultdict
@@ -20,14 +19,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from shinchoku.interchange.importers.plan_structure import NO_SCALE, SPAN_MARKS
+from shinchoku.interchange.importers.plan_structure import LIST_SPLIT, NO_SCALE, SPAN_MARKS
+from shinchoku.interchange.spreadsheet_text import CellRefused, put_cell, spreadsheet_csv
 from shinchoku.plans.models import Dimension, Level, Node, NodeUnit, OrgUnit, Plan
 from shinchoku.progress.models import Target
 
 SPAN_TEXT = "同左"
 assert SPAN_TEXT in SPAN_MARKS
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-_SEPARATORS = re.compile(r"[\n、,;；]")
 
 #: Levels of an empty template: name and whether rated.
 TEMPLATE_LEVELS = (("プラン", False), ("アクションプログラム", False), ("施策計画", True))
@@ -190,7 +189,7 @@ def _unit_token(unit: OrgUnit, names: dict[str, int]) -> str:
     if (
         names.get(name) == 1
         and not _SLUG.match(name)
-        and not _SEPARATORS.search(name)
+        and not LIST_SPLIT.search(name)
         and name == name.strip()
     ):
         return name
@@ -198,21 +197,29 @@ def _unit_token(unit: OrgUnit, names: dict[str, int]) -> str:
 
 
 def to_csv(rows: list[Row]) -> bytes:
-    """UTF-8 with a byte order mark and CRLF line ends, as Excel opens it."""
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    """UTF-8 with a byte order mark and CRLF line ends, as Excel opens it; a text that
+    Excel would run as a formula (``=…``, ``-…``) has an apostrophe in front, which the
+    importer removes (``spreadsheet_text``)."""
+    return spreadsheet_csv(rows)
 
 
 def to_xlsx(rows: list[Row]) -> bytes:
-    """One sheet named 構造; every cell text (so that Excel does not read a code such as 9-1
-    as a date), headings bold, long texts wrapped."""
+    """One sheet named 構造; every cell a text cell, formatted as text (so that Excel does
+    not read a code such as 9-1 as a date, nor a text beginning with = as a formula),
+    headings bold, long texts wrapped. CellRefused names the cell and its heading when a
+    text is one no cell holds exactly."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "構造"
-    for row in rows:
-        sheet.append([value if value != "" else None for value in row])
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            if value == "":
+                continue
+            try:
+                put_cell(sheet, number, column, value)
+            except CellRefused as refusal:
+                raise CellRefused(f"{refusal.where} ({rows[0][column - 1]})", refusal.reason) from refusal
     width = len(rows[0]) if rows else 0
     for column in range(1, width + 1):
         letter = get_column_letter(column)

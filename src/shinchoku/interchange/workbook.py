@@ -6,7 +6,9 @@ plan's printed order. The first columns are for reference and locked: the measur
 targets for the year, last year's result and rating, the entry's state and version when
 the workbook was made. The columns after them are what the section writes: a rating per
 evaluation dimension (a drop-down of the scale's levels), the result, the context change,
-the response and the 主な実施結果. Sheet 説明 explains how to fill it in.
+the response and the 主な実施結果. Sheet 説明 explains how to fill it in. Every cell is written by
+``spreadsheet_text.put_cell``: a text is a text cell, so a result beginning with ``=`` is
+shown as written and never runs as a formula in Excel.
 
 A very hidden sheet ``shinchoku`` carries the template's format and version, the round,
 the unit, and for each row the locked values and the values of the editable cells as
@@ -26,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -34,11 +37,13 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku import fiscal
+from shinchoku.interchange.spreadsheet_text import CellRefused, put_cell
 from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
 from shinchoku.progress.models import Rating, Result, Target
 from shinchoku.review.content import TEXT_FIELDS, snapshots_of
 from shinchoku.review.models import Entry, Round
 from shinchoku.review.selectors import DOCUMENT_ORDER
+from shinchoku.review.workflow import state_label
 
 FORMAT = "shinchoku-entry-workbook"
 VERSION = 1
@@ -157,7 +162,10 @@ def _reference(entries: list[Entry], round_: Round) -> dict[int, dict[str, str]]
         .order_by("node_id", "row", "start_year", "position", "pk")
     ):
         text = target.revised_text or target.text
-        targets.setdefault(target.node_id, []).append(f"【{target.period_label}】\n{text}")
+        period = fiscal.period_label(
+            target.start_year, target.end_year, onwards=target.open_end, language="ja"
+        )
+        targets.setdefault(target.node_id, []).append(f"【{period}】\n{text}")
     units: dict[int, list[str]] = {}
     for node_id, name in (
         NodeUnit.objects.filter(node_id__in=node_ids, role=NodeUnit.Role.RESPONSIBLE)
@@ -183,7 +191,7 @@ def _reference(entries: list[Entry], round_: Round) -> dict[int, dict[str, str]]
             "targets": "\n".join(targets.get(entry.node_id, [])),
             "previous_text": previous[entry.node_id].text if entry.node_id in previous else "",
             "previous_rating": "\n".join(ratings.get(entry.node_id, [])),
-            "state": str(entry.get_state_display()),
+            "state": state_label(entry.state, entry.version),
             "version": str(entry.version),
         }
         for entry in entries
@@ -191,6 +199,18 @@ def _reference(entries: list[Entry], round_: Round) -> dict[int, dict[str, str]]
 
 
 def build_workbook(round_: Round, unit: OrgUnit) -> EntryWorkbook:
+    """The entry workbook of ``unit`` for ``round_``; WorkbookError when it cannot be made,
+    e.g. a text no spreadsheet cell holds exactly (``spreadsheet_text.put_cell``)."""
+    try:
+        return _build(round_, unit)
+    except CellRefused as refusal:
+        raise WorkbookError(
+            _("The workbook cannot be made (%(where)s): %(reason)s Correct it, then make the workbook again.")
+            % {"where": refusal.where, "reason": refusal.reason}
+        ) from refusal
+
+
+def _build(round_: Round, unit: OrgUnit) -> EntryWorkbook:
     if round_.kind != Round.Kind.RESULTS:
         raise WorkbookError("entry workbooks are made for results rounds")
     entries = workbook_entries(round_, unit)
@@ -218,7 +238,7 @@ def build_workbook(round_: Round, unit: OrgUnit) -> EntryWorkbook:
         (key, heading, width, False) for key, heading, width in editable
     ]
     for column, (_key, heading, width, _locked) in enumerate(headings, start=1):
-        cell = sheet.cell(row=1, column=column, value=heading)
+        cell = put_cell(sheet, 1, column, heading)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -239,8 +259,11 @@ def build_workbook(round_: Round, unit: OrgUnit) -> EntryWorkbook:
                 code = snapshots[entry.pk].get(key)
                 level = next((lv for lv in levels[dimension.pk] if lv.code == code), None)
                 values[key] = rating_choice(level) if level else ""
-        for column, (key, _heading, _width, locked) in enumerate(headings, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=values[key] or None)
+        for column, (key, heading, _width, locked) in enumerate(headings, start=1):
+            try:
+                cell = put_cell(sheet, row_number, column, values[key] or None)
+            except CellRefused as refusal:
+                raise CellRefused(f"{entry.node.code} {heading}", refusal.reason) from refusal
             cell.alignment = WRAP
             cell.border = BORDER
             cell.fill = LOCKED_FILL if locked else EDIT_FILL
@@ -264,9 +287,9 @@ def build_workbook(round_: Round, unit: OrgUnit) -> EntryWorkbook:
     for index, dimension in enumerate(dimensions):
         column = len(LOCKED_COLUMNS) + 1 + index
         letter = get_column_letter(index + 1)
-        choices.cell(row=1, column=index + 1, value=dimension.name)
+        put_cell(choices, 1, index + 1, dimension.name)
         for offset, level in enumerate(levels[dimension.pk], start=2):
-            choices.cell(row=offset, column=index + 1, value=rating_choice(level))
+            put_cell(choices, offset, index + 1, rating_choice(level))
         last = len(levels[dimension.pk]) + 1
         validation = DataValidation(
             type="list",
@@ -322,11 +345,11 @@ def build_workbook(round_: Round, unit: OrgUnit) -> EntryWorkbook:
     )
     # A cell holds at most 32,767 characters: the payload is cut into cells of column A.
     chunks = [payload[i : i + 30000] for i in range(0, len(payload), 30000)] or [""]
-    marker.cell(row=1, column=1, value=FORMAT)
-    marker.cell(row=1, column=2, value=VERSION)
-    marker.cell(row=1, column=3, value=sign(payload))
+    put_cell(marker, 1, 1, FORMAT)
+    put_cell(marker, 1, 2, VERSION)
+    put_cell(marker, 1, 3, sign(payload))
     for index, chunk in enumerate(chunks, start=2):
-        marker.cell(row=index, column=1, value=chunk)
+        put_cell(marker, index, 1, chunk)
     marker.sheet_state = "veryHidden"
     marker.protection.sheet = True
 
@@ -403,7 +426,7 @@ def _help_sheet(
             for level in levels[dimension.pk]
         )
     for row, (text, bold) in enumerate(lines, start=1):
-        cell = sheet.cell(row=row, column=1, value=text or None)
+        cell = put_cell(sheet, row, 1, text or None)
         cell.font = Font(bold=bold, size=14 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 100

@@ -36,7 +36,10 @@ class Command(BaseCommand):
             "targets covering it; xlsx: the fiscal year of the results round",
         )
         parser.add_argument(
-            "--bom", action="store_true", help="csv: begin each file with a UTF-8 byte order mark (for Excel)"
+            "--bom",
+            action="store_true",
+            help="csv: the copies for spreadsheet programs: a UTF-8 byte order mark, and an apostrophe "
+            "before each text that would run as a formula (docs/open-data.md)",
         )
 
     def handle(self, *args: object, **options: Any) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shinchoku.files import OutputError, write_atomically
+from shinchoku.interchange.spreadsheet_text import CellRefused
 from shinchoku.interchange.structuresheet import plan_rows, template_rows, to_csv, to_xlsx
 from shinchoku.plans.models import Plan
 
@@ -45,7 +46,10 @@ class Command(BaseCommand):
             if not match or int(match.group(2)) < int(match.group(1)):
                 raise CommandError("--years must be FIRST-LAST, e.g. 2024-2027")
             rows = template_rows(int(match.group(1)), int(match.group(2)))
-        data = to_csv(rows) if suffix == ".csv" else to_xlsx(rows)
+        try:
+            data = to_csv(rows) if suffix == ".csv" else to_xlsx(rows)
+        except CellRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
         try:
             write_atomically(output, data)
         except OutputError as error:
