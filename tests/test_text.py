@@ -16,3 +16,11 @@ def test_half_width_middle_dot_becomes_the_japanese_one() -> None:
 def test_line_ends_and_trailing_blanks() -> None:
     assert normalize("  a  \r\nb\u3000\rc \n") == "a\nb\nc"
     assert normalize("") == ""
+
+
+def test_other_programs_line_breaks_become_line_ends_and_control_characters_go() -> None:
+    """A line break pasted from PowerPoint (a vertical tab) or a form feed is a line end;
+    other control characters, which no spreadsheet cell or XML file holds, are dropped."""
+    assert normalize("説明会\v開催\f報告\u2028完了") == "説明会\n開催\n報告\n完了"
+    assert normalize("開催\x07しました\x00。\x1b\x7f\x85") == "開催しました。"
+    assert normalize("a\tb") == "a\tb"

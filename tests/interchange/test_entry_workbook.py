@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -23,6 +24,7 @@ from shinchoku.audit.selectors import audit_history
 from shinchoku.interchange import workbook as template
 from shinchoku.interchange.importing import RowStatus, import_apply, import_preview
 from shinchoku.review.models import Entry, Round
+from tests.interchange.office import needs_office, sheet_as_csv
 from tests.review.conftest import Cycle, make_cycle
 
 pytestmark = pytest.mark.django_db
@@ -380,3 +382,107 @@ def test_problems_are_reported_in_japanese_by_default_and_in_english_on_request(
     with translation.override("ja"), pytest.raises(CommandError):
         call_command("import", str(path), f"--user={cycle.editor.username}", "--language=en")
     assert "sheet 記入票, row 2, column D (当年度の目標)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- texts that look like formulas
+
+#: Texts a section may write that a spreadsheet program would run if they were formulas.
+FORMULA_LIKE = {
+    "text": '=HYPERLINK("http://example.com","x")',
+    "context_change": "+81-3-1234-5678 に相談窓口を設けました。",
+    "response": "-5件を目標とします。",
+    "highlight": "@SUM(A1:A2)",
+}
+FORMULA_HEADINGS = {
+    "text": "実施結果",
+    "context_change": "環境等の変化・課題等",
+    "response": "新たな課題等への対応",
+    "highlight": "主な実施結果",
+}
+
+
+def write_formula_like(cycle: Cycle) -> None:
+    """The entry holds texts beginning with = + - @, and the measure's title is one too."""
+    cycle.written(code="3", **FORMULA_LIKE)
+    measure = cycle.sample.measure
+    measure.title = "=1+1"
+    measure.save(update_fields=["title"])
+
+
+def test_texts_that_begin_like_formulas_are_written_as_text_cells(cycle: Cycle, tmp_path: Path) -> None:
+    write_formula_like(cycle)
+    book = load_workbook(make(cycle, tmp_path))
+    formulas = [
+        f"{sheet.title}!{cell.coordinate}"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas == []
+    sheet = book[template.ENTRY_SHEET]
+    for key, heading in FORMULA_HEADINGS.items():
+        cell = sheet.cell(row=2, column=column_of(sheet, heading))
+        assert (cell.value, cell.data_type) == (FORMULA_LIKE[key], "s")
+        # Marked as typed with a leading apostrophe: edited in Excel, it stays text.
+        assert cell.quotePrefix and cell.number_format == "@"
+    title = sheet.cell(row=2, column=column_of(sheet, "施策名"))
+    assert (title.value, title.data_type) == ("=1+1", "s")
+
+
+@needs_office
+def test_a_spreadsheet_application_shows_such_texts_as_written(cycle: Cycle, tmp_path: Path) -> None:
+    write_formula_like(cycle)
+    head, *rows = sheet_as_csv(make(cycle, tmp_path), 2, tmp_path)  # sheet 2: 記入票
+    row = dict(zip(head, rows[0], strict=True))
+    assert row["施策名"] == "=1+1"
+    assert {key: row[heading] for key, heading in FORMULA_HEADINGS.items()} == FORMULA_LIKE
+
+
+def test_such_texts_come_back_unchanged_from_the_workbook(cycle: Cycle, tmp_path: Path) -> None:
+    write_formula_like(cycle)
+    path = make(cycle, tmp_path)
+    preview = preview_of(path, cycle.editor)
+    assert preview.ok, [str(problem) for problem in preview.all_problems]
+    assert not preview.changed
+    # A section writes another field in the workbook: the others stay exactly as they were.
+    edit(path, {(2, "主な実施結果"): "-3件の減少"})
+    import_apply(path.read_bytes(), path.name, actor=cycle.editor)
+    entry = cycle.fresh()
+    assert {key: getattr(entry, key) for key in FORMULA_LIKE} == {**FORMULA_LIKE, "highlight": "-3件の減少"}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("・説明会を開催\x07しました。", r"a control character \(U\+0007\)"),
+        ("・" + "あ" * 32_767, "32,768 characters, more than the 32,767"),
+    ],
+)
+def test_a_text_no_cell_holds_exactly_is_refused_naming_the_measure_and_column(
+    cycle: Cycle, tmp_path: Path, text: str, reason: str
+) -> None:
+    """Never a crash, never a text cut short in the workbook (which the import would then
+    take for the section's edit): the workbook is not made, and the message says where.
+    (Saving on the site drops control characters; a text stored before that still may hold one.)"""
+    cycle.written()
+    Entry.objects.filter(pk=cycle.entry.pk).update(text=text)
+    with translation.override("en"), pytest.raises(CommandError, match=reason) as refused:
+        make(cycle, tmp_path)
+    assert "(9-1-1 実施結果)" in str(refused.value)
+    assert not (tmp_path / "entries.xlsx").exists()
+
+
+def test_a_workbook_that_cannot_be_made_is_explained_on_its_download_page(client: Any, cycle: Cycle) -> None:
+    """The download link answers with what is wrong and where (not a missing page), and
+    makes nothing."""
+    cycle.written()
+    Entry.objects.filter(pk=cycle.entry.pk).update(text="・説明会を開催\x07しました。")
+    client.force_login(cycle.editor)
+    url = reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code])
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "(9-1-1 実施結果)" in page
+    assert "U+0007" in page

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.interchange.xlsxfile import ReadingStore, kept_readings
 from shinchoku.memo import memoized
 
 #: Files larger than this are refused before they are read.
@@ -208,9 +209,13 @@ def _unrecognised(data: bytes, filename: str) -> Preview:
     )
 
 
-def import_preview(data: bytes, filename: str, *, actor: Any, only: Sequence[str] = ()) -> Preview:
+def import_preview(
+    data: bytes, filename: str, *, actor: Any, only: Sequence[str] = (), kept: ReadingStore | None = None
+) -> Preview:
     """The preview of importing ``data`` (a file's bytes, named ``filename`` for the
-    messages). Never writes, never raises for bad input: the problems are in the preview."""
+    messages). Never writes, never raises for bad input: the problems are in the preview.
+    With ``kept``, what reading a workbook finds is taken from there when it was kept for
+    these bytes, and kept there otherwise (``xlsxfile.kept_readings``)."""
     _load_importers()
     if len(data) > MAX_FILE_BYTES:
         return Preview(
@@ -229,16 +234,18 @@ def import_preview(data: bytes, filename: str, *, actor: Any, only: Sequence[str
         )
     for importer in IMPORTERS:
         if (not only or importer.name in only) and importer.sniff(data, filename):
-            with memoized():
+            with memoized(), kept_readings(kept):
                 return importer.preview(data, filename, actor=actor)
     return _unrecognised(data, filename)
 
 
-def import_apply(data: bytes, filename: str, *, actor: Any, only: Sequence[str] = ()) -> ApplyResult:
+def import_apply(
+    data: bytes, filename: str, *, actor: Any, only: Sequence[str] = (), kept: ReadingStore | None = None
+) -> ApplyResult:
     """Preview ``data`` again and, if it is clean, apply it, all in one transaction.
     ImportRefused (with the preview) when it has problems; nothing is written then."""
     with transaction.atomic(), memoized():
-        preview = import_preview(data, filename, actor=actor, only=only)
+        preview = import_preview(data, filename, actor=actor, only=only, kept=kept)
         if not preview.ok:
             raise ImportRefused(preview)
         importer = next(importer for importer in IMPORTERS if importer.name == preview.importer)

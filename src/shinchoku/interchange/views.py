@@ -25,6 +25,7 @@ from shinchoku.interchange.importing import (
 from shinchoku.interchange.workbook import WorkbookError, build_workbook
 from shinchoku.plans.models import OrgUnit
 from shinchoku.review.models import Round
+from shinchoku.review.permissions import can_import_files
 from shinchoku.review.views import _deny, staff_required
 
 if TYPE_CHECKING:
@@ -49,7 +50,14 @@ def workbook_download(request: HttpRequest, round_id: int, unit_code: str) -> Ht
     try:
         workbook = build_workbook(round_, unit)
     except WorkbookError as error:
-        raise Http404(str(error)) from error
+        # The data holds something no workbook can carry (a text over a cell's size, a
+        # control character): say what and where, rather than a page that is not there.
+        return render(
+            request,
+            "interchange/workbook_refused.html",
+            {"reason": str(error), "unit": unit},
+            status=409,
+        )
     response = HttpResponse(
         workbook.content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -62,7 +70,7 @@ class UploadForm(forms.Form):
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
             "An entry workbook filled in (xlsx); for the planning division also a plan structure "
-            "(CSV or xlsx) or a dataset (JSON). At most 10 MB."
+            "(xlsx, CSV, or Unicode text saved from Excel) or a dataset (JSON). At most 10 MB."
         ),
     )
 
@@ -70,6 +78,8 @@ class UploadForm(forms.Form):
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def import_upload(request: HttpRequest) -> HttpResponse:
+    if not can_import_files(request.user):
+        raise _deny(request, _("Only section editors and the planning division import files."))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -91,7 +101,9 @@ def import_preview_page(request: HttpRequest, token: str) -> HttpResponse:
     upload = uploads.upload_get(token, user_id=_user(request).pk)
     if upload is None:
         raise Http404(_("The uploaded file is no longer kept: upload it again."))
-    preview = import_preview(upload.data, upload.filename, actor=_user(request))
+    preview = import_preview(
+        upload.data, upload.filename, actor=_user(request), kept=uploads.upload_reading(upload)
+    )
     counts = [(status, preview.count(status)) for status in RowStatus if preview.count(status)]
     return render(
         request,
@@ -108,7 +120,9 @@ def import_apply_page(request: HttpRequest, token: str) -> HttpResponse:
     if upload is None:
         raise Http404(_("The uploaded file is no longer kept: upload it again."))
     try:
-        result = import_apply(upload.data, upload.filename, actor=_user(request))
+        result = import_apply(
+            upload.data, upload.filename, actor=_user(request), kept=uploads.upload_reading(upload)
+        )
     except ImportRefused:
         messages.error(request, _("Nothing was imported: the file has problems. They are listed below."))
         return redirect("interchange:import_preview", token=token)

@@ -31,9 +31,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
 
 from shinchoku import fiscal
 from shinchoku import text as text_utils
@@ -51,6 +49,8 @@ from shinchoku.interchange.importing import (
     register,
 )
 from shinchoku.interchange.xlsxfile import (
+    Sheet,
+    Value,
     XlsxRefused,
     formula_of,
     has_sheet,
@@ -77,12 +77,11 @@ class _Row:
     expected_version: int = 0
 
 
-def _text(cell: Cell | MergedCell) -> tuple[str | None, str | None]:
+def _text(value: Value | None) -> tuple[str | None, str | None]:
     """A cell's value as text, or the reason it is not text."""
-    value = cell.value
     if value is None:
         return "", None
-    if formula_of(value, cell.data_type) is not None or (isinstance(value, str) and value.startswith("=")):
+    if formula_of(value) is not None:  # a text cell beginning with "=" is text, not a formula
         return None, _("a formula where text is expected: type the text itself")
     if isinstance(value, bool):
         return None, _("a true/false value where text is expected")
@@ -97,11 +96,10 @@ def _text(cell: Cell | MergedCell) -> tuple[str | None, str | None]:
     return None, _("a value of an unknown kind")
 
 
-def _marker(workbook: Workbook, filename: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _marker(sheet: Sheet, filename: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The signed payload of the hidden sheet, or why it cannot be used."""
     where = Where(file=filename, sheet=template.MARKER_SHEET)
-    sheet = workbook[template.MARKER_SHEET]
-    fmt, version, signature = (sheet.cell(row=1, column=c).value for c in (1, 2, 3))
+    fmt, version, signature = (sheet.value(1, column) for column in (1, 2, 3))
     if fmt != template.FORMAT:
         return None, [Problem(where, _("This is not an entry workbook made by Shinchoku."))]
     if version != template.VERSION:
@@ -117,7 +115,7 @@ def _marker(workbook: Workbook, filename: str) -> tuple[dict[str, Any] | None, l
         ]
     chunks = []
     for row in range(2, sheet.max_row + 1):
-        value = sheet.cell(row=row, column=1).value
+        value = sheet.value(row, 1)
         if value is None:
             break
         chunks.append(str(value))
@@ -152,16 +150,16 @@ class EntryWorkbookImporter:
     def preview(self, data: bytes, filename: str, *, actor: Any) -> Preview:
         preview = Preview(importer=NAME, title=_("entry workbook"), file=filename)
         try:
-            workbook = open_xlsx(data, formulas=True)
+            workbook = open_xlsx(data)
+            if template.MARKER_SHEET not in workbook.sheetnames:
+                preview.problems.append(
+                    Problem(Where(file=filename), _("This is not an entry workbook made by Shinchoku."))
+                )
+                return preview
+            marker, problems = _marker(workbook.sheet(template.MARKER_SHEET), filename)
         except XlsxRefused as refusal:
-            preview.problems.append(Problem(Where(file=filename), str(refusal)))
+            preview.problems.append(_refused(refusal, filename))
             return preview
-        if template.MARKER_SHEET not in workbook.sheetnames:
-            preview.problems.append(
-                Problem(Where(file=filename), _("This is not an entry workbook made by Shinchoku."))
-            )
-            return preview
-        marker, problems = _marker(workbook, filename)
         if marker is None:
             preview.problems.extend(problems)
             return preview
@@ -200,25 +198,29 @@ class EntryWorkbookImporter:
                 )
             )
             return preview
-        preview.payload = self._rows(workbook, marker, round_, filename, actor, preview)
+        try:
+            sheet = workbook.sheet(template.ENTRY_SHEET)
+        except XlsxRefused as refusal:
+            preview.problems.append(_refused(refusal, filename))
+            return preview
+        preview.payload = self._rows(sheet, marker, round_, filename, actor, preview)
         return preview
 
     def _rows(
         self,
-        workbook: Workbook,
+        sheet: Sheet,
         marker: dict[str, Any],
         round_: Round,
         filename: str,
         actor: Any,
         preview: Preview,
     ) -> list[_Row]:
-        sheet = workbook[template.ENTRY_SHEET]
         columns: list[str] = list(marker.get("columns", []))
         headings = {key: heading for key, heading, _w in template.LOCKED_COLUMNS}
         headings.update({name: template.TEXT_HEADINGS[name][0] for name in TEXT_FIELDS})
         # The heading row must be as made: a moved or deleted column would shift every value.
         for index, key in enumerate(columns, start=1):
-            found = sheet.cell(row=1, column=index).value
+            found = sheet.value(1, index)
             expected = headings.get(key)
             if expected is not None and found != expected:
                 preview.problems.append(
@@ -241,24 +243,22 @@ class EntryWorkbookImporter:
         responsible_units_prefetch(entry.node_id for entry in entries.values())
         frames: dict[int, tuple[Any, Any]] = {}
         result: list[_Row] = []
-        # max_row and max_column walk every cell: read them once.
         last_row = max(sheet.max_row, max(rows_info, default=1))
-        last_column = sheet.max_column
         for number in range(2, last_row + 1):
-            cells = [sheet.cell(row=number, column=index) for index in range(1, len(columns) + 1)]
+            cells = [sheet.value(number, index) for index in range(1, len(columns) + 1)]
             extra = [
-                sheet.cell(row=number, column=index)
-                for index in range(len(columns) + 1, last_column + 1)
-                if sheet.cell(row=number, column=index).value is not None
+                index
+                for index, value in enumerate(sheet.row(number)[len(columns) :], start=len(columns) + 1)
+                if value is not None
             ]
             info = rows_info.get(number)
             where = Where(file=filename, sheet=sheet.title, row=number)
             if info is None:
-                if any(cell.value is not None for cell in cells) or extra:
+                if any(value is not None for value in cells) or extra:
                     preview.rows.append(
                         RowPreview(
                             where,
-                            str(cells[0].value or ""),
+                            str(cells[0] or ""),
                             RowStatus.ERROR,
                             problems=(
                                 Problem(
@@ -315,8 +315,8 @@ class EntryWorkbookImporter:
         self,
         entry: Entry,
         number: int,
-        cells: list[Cell | MergedCell],
-        extra: list[Cell | MergedCell],
+        cells: list[Value | None],
+        extra: list[int],
         columns: list[str],
         headings: dict[str, str],
         info: dict[str, Any],
@@ -335,15 +335,10 @@ class EntryWorkbookImporter:
                 file=filename, sheet=sheet_title, row=number, column=get_column_letter(index), name=name
             )
 
-        for cell in extra:
+        for column in extra:
             problems.append(
                 Problem(
-                    Where(
-                        file=filename,
-                        sheet=sheet_title,
-                        row=number,
-                        column=get_column_letter(cell.column or 1),
-                    ),
+                    Where(file=filename, sheet=sheet_title, row=number, column=get_column_letter(column)),
                     _("This cell is outside the workbook's columns: write only in the yellow columns."),
                 )
             )
@@ -515,6 +510,12 @@ class EntryWorkbookImporter:
             % {"count": len(rows), "file": preview.file},
             counts={"changed": len(rows), "unchanged": preview.count(RowStatus.UNCHANGED)},
         )
+
+
+def _refused(refusal: XlsxRefused, filename: str) -> Problem:
+    """The reader's refusal, where it stands in the file."""
+    where = Where(file=filename, sheet=refusal.sheet, row=refusal.row, column=refusal.column)
+    return Problem(where, refusal.message)
 
 
 def _int(value: object) -> int:
