@@ -27,9 +27,11 @@ from shinchoku.interchange.importing import (
     import_apply,
     import_preview,
 )
-from shinchoku.plans.models import Node, Plan
+from shinchoku.plans.models import Node, OrgUnit, Plan
 from shinchoku.progress.models import Result
 from tests.factories import make_every_table, make_sample, make_staff
+from tests.interchange.widths import make_widths_plan
+from tests.interchange.widths import state as widths_state
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +154,47 @@ def test_a_changed_title_is_exactly_the_change_shown_and_written(tmp_path: Path)
     sample.measure.refresh_from_db()
     assert sample.measure.title == "協働型事業の推進と検証"
     assert dumps(export_dataset()).encode() == content
+
+
+def test_an_unchanged_export_with_full_width_identities_imports_as_no_change() -> None:
+    make_widths_plan()
+    before = widths_state()
+    content = dumps(export_dataset()).encode()
+
+    preview = import_preview(content, "dataset.json", actor=None)
+    assert preview.ok, [str(problem) for problem in preview.all_problems]
+    assert [
+        (row.subject, row.status.value, row.changes)
+        for row in preview.rows
+        if row.status != RowStatus.UNCHANGED or row.changes
+    ] == []
+    result = import_apply(content, "dataset.json", actor=None)
+    assert result.counts["plans_written"] == 0 and result.plans == ()
+    assert widths_state() == before
+
+
+def test_a_unit_whose_name_differs_only_in_width_stays_another_unit() -> None:
+    widths = make_widths_plan()
+    data = export_dataset()
+    # The file's own unit of that name, under a code of its own: a new unit, as written.
+    data["units"].append({"code": "t-general", "name": "（テスト）総務課", "kind": "section", "parent": None})
+    existing = OrgUnit.objects.create(code="t-general-ascii", name="(テスト)総務課")
+    node = next(node for node in data["nodes"] if node["code"] == "9-1-2")
+    node["units"] = [{"unit": "t-general", "role": "responsible"}]
+    content = dumps(data).encode()
+
+    preview = import_preview(content, "dataset.json", actor=None)
+    assert preview.ok, [str(problem) for problem in preview.all_problems]
+    assert [(row.subject, row.status) for row in preview.rows if row.status != RowStatus.UNCHANGED] == [
+        ("unit t-general （テスト）総務課", RowStatus.NEW),
+        ("node widths:9-1-2 市民活動の支援", RowStatus.CHANGED),
+    ]
+    import_apply(content, "dataset.json", actor=None)
+    assert OrgUnit.objects.get(code="t-general").name == "（テスト）総務課"
+    existing.refresh_from_db()
+    assert existing.name == "(テスト)総務課"
+    assert list(Node.objects.get(code="9-1-2").units.values_list("code", flat=True)) == ["t-general"]
+    assert widths.community.nodes.get().code == "９－１－１"
 
 
 def test_what_the_file_no_longer_holds_of_its_plans_is_removed_and_other_plans_stay(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from shinchoku.interchange.importers.plan_structure import (
     DEFAULT_SCALE_CODE,
@@ -49,6 +50,8 @@ from shinchoku.plans.models import (
 )
 from shinchoku.progress.models import Rating, Result, Target
 from tests.factories import add_result, make_staff, make_unit
+from tests.interchange.widths import make_widths_plan
+from tests.interchange.widths import state as widths_state
 
 pytestmark = pytest.mark.django_db
 
@@ -341,6 +344,95 @@ def test_one_edited_title_is_one_change_and_keeps_the_rest(tmp_path: Path) -> No
     assert dict(Target.objects.values_list("pk", "note")) == notes
     assert list(Result.objects.values_list("pk", "text")) == results
     assert Rating.objects.count() == 16
+
+
+# ---------------------------------------------------------------- identities as written
+
+
+def units_cell(rows: list[list[str]], code: str) -> tuple[int, int]:
+    """(row index, column index) of the 所管課 cell of the node ``code``."""
+    column = rows[0].index("所管課")
+    index = next(i for i, row in enumerate(rows) if code in row)
+    return index, column
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_an_unchanged_export_imports_as_no_change_at_all(suffix: str) -> None:
+    world = make_widths_plan()
+    before = widths_state()
+    rows = plan_rows(world.plan)
+    data = to_csv(rows) if suffix == "csv" else to_xlsx(rows)
+
+    preview = import_preview(data, f"structure.{suffix}", actor=None)
+    assert preview.ok, [str(problem) for problem in preview.all_problems]
+    assert [
+        (row.subject, row.status.value, [(c.label, c.before, c.after) for c in row.changes])
+        for row in preview.rows
+        if row.status != RowStatus.UNCHANGED or row.changes
+    ] == []
+    assert not preview.changed
+    result = import_apply(data, f"structure.{suffix}", actor=None)
+    assert result.plans == ()
+    assert widths_state() == before
+    # Exported again: the same sheet.
+    assert plan_rows(world.plan) == rows
+
+
+def test_a_unit_named_in_another_width_is_a_new_unit_exactly_as_written() -> None:
+    world = make_widths_plan()
+    existing = OrgUnit.objects.create(code="t-general", name="(テスト)総務課")
+    rows = plan_rows(world.plan)
+    row, column = units_cell(rows, "9-1-2")
+    rows[row][column] = "（テスト）総務課"  # no code: a name, in full width
+    data = csv_bytes(rows)
+
+    preview = import_preview(data, "units.csv", actor=None)
+    assert preview.ok, [str(problem) for problem in preview.all_problems]
+    new = [r for r in preview.rows if r.status == RowStatus.NEW]
+    assert [r.subject for r in new] == [
+        "unit （テスト）総務課 (new: its name differs from the existing unit (テスト)総務課, "
+        "code t-general, only in the width of its characters; write that unit's code to mean it)"
+    ]
+    assert new[0].where == Where("units.csv", "", row + 1, get_column_letter(column + 1), "所管課")
+    (node_row,) = [r for r in preview.rows if r.status == RowStatus.CHANGED]
+    assert node_row.subject == "9-1-2 市民活動の支援"
+    assert [(c.label, c.before, c.after) for c in node_row.changes] == [
+        ("所管課", "(テスト)地域づくり担当課、企画 調整課", "（テスト）総務課")
+    ]
+
+    import_apply(data, "units.csv", actor=None)
+    made = OrgUnit.objects.get(name="（テスト）総務課")
+    assert made.code == new_unit_code("（テスト）総務課")
+    existing.refresh_from_db()
+    assert existing.name == "(テスト)総務課" and not existing.nodes.exists()
+    assert list(Node.objects.get(code="9-1-2").units.all()) == [made]
+    # Every other unit keeps its name and its measures.
+    assert world.community.nodes.get().code == "９－１－１"
+    assert sorted(world.ward.nodes.values_list("code", flat=True)) == ["９－１－１", "９－１－３"]
+
+
+def test_a_code_in_full_width_is_a_name_not_the_unit_of_that_code() -> None:
+    world = make_widths_plan()
+    rows = plan_rows(world.plan)
+    row, column = units_cell(rows, "9-1-2")
+    rows[row][column] = "ｔ－ｓｐａｃｅｄ"
+    preview = import_preview(csv_bytes(rows), "units.csv", actor=None)
+    assert preview.ok, [str(problem) for problem in preview.all_problems]
+    assert [r.subject for r in preview.rows if r.status == RowStatus.NEW] == ["unit ｔ－ｓｐａｃｅｄ"]
+
+
+def test_a_node_code_is_matched_exactly_as_written() -> None:
+    world = make_widths_plan()
+    rows = plan_rows(world.plan)
+    index = next(i for i, row in enumerate(rows) if "９－１－３" in row)
+    column = rows[index].index("９－１－３")
+    rows[index][column] = "9-1-3"  # the code in its NFKC form: another node
+    preview = import_preview(csv_bytes(rows), "codes.csv", actor=None)
+    assert preview.ok, [str(problem) for problem in preview.all_problems]
+    assert [(r.subject, r.status) for r in preview.rows if r.status != RowStatus.UNCHANGED] == [
+        ("9-1-3 区役所ABC", RowStatus.NEW),
+        ("９－１－３ 区役所ＡＢＣ", RowStatus.REMOVED),
+    ]
 
 
 def test_outline_and_list_layouts_give_the_same_tree(tmp_path: Path) -> None:

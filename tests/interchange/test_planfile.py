@@ -175,6 +175,67 @@ def test_a_reload_applies_changes_and_drops_what_is_gone(tmp_path: Path) -> None
     assert list(node.results.values_list("fiscal_year", flat=True)) == [2011]
 
 
+WIDE = {
+    "format": "shinchoku-plan/1",
+    "plan": {"code": "wide", "title": "（テスト）計画", "first_year": 2011, "last_year": 2013},
+    "levels": [{"key": "plan", "name": "プラン"}, {"key": "measure", "name": "施策計画", "rated": True}],
+    "markers": [{"symbol": "（重点）"}],
+    "units": [
+        {"code": "demo-community", "name": "（デモ）地域づくり担当課"},
+        {"code": "t-ward", "name": "区役所　第２課"},
+    ],
+    "nodes": [
+        {
+            "level": "plan",
+            "code": "９",
+            "title": "市民自治（テスト）",
+            "children": [
+                {
+                    "level": "measure",
+                    "code": "９－１",
+                    "title": "協働型事業の推進（２０１１年度～）",
+                    "markers": ["（重点）"],
+                    "units": [{"unit": "demo-community"}, {"unit": "t-ward"}],
+                    "targets": [{"years": "2011", "text": "●説明会（２回）"}],
+                }
+            ],
+        }
+    ],
+}
+
+
+def test_identities_are_kept_exactly_as_written_and_text_is_normalised(tmp_path: Path) -> None:
+    path = write(tmp_path, WIDE)
+    load_plan_file(path)
+    assert sorted(OrgUnit.objects.values_list("code", "name")) == [
+        ("demo-community", "（デモ）地域づくり担当課"),
+        ("t-ward", "区役所　第２課"),
+    ]
+    measure = Node.objects.get(code="９－１")
+    assert measure.parent is not None and measure.parent.code == "９"
+    assert list(measure.markers.values_list("symbol", flat=True)) == ["（重点）"]
+    assert sorted(measure.units.values_list("name", flat=True)) == [
+        "区役所　第２課",
+        "（デモ）地域づくり担当課",
+    ]
+    # Text that is not an identity is normalised on the way in.
+    assert measure.title == "協働型事業の推進(2011年度~)"
+    assert measure.targets.get().text == "●説明会(2回)"
+    before = snapshot()
+    ids = sorted(OrgUnit.objects.values_list("pk", flat=True))
+    load_plan_file(path)
+    assert snapshot() == before
+    assert sorted(OrgUnit.objects.values_list("pk", flat=True)) == ids
+
+
+def test_loading_does_not_rename_a_unit_it_names_as_stored(tmp_path: Path) -> None:
+    unit = OrgUnit.objects.create(code="demo-community", name="（デモ）地域づくり担当課")
+    load_plan_file(write(tmp_path, WIDE))
+    unit.refresh_from_db()
+    assert unit.name == "（デモ）地域づくり担当課"
+    assert [node.code for node in unit.nodes.all()] == ["９－１"]
+
+
 def refused(tmp_path: Path, data: object) -> PlanFileError:
     path = write(tmp_path, data, "bad.yaml")
     with pytest.raises(PlanFileError) as error:
@@ -258,6 +319,21 @@ BAD_CASES = {
         "expected a list",
     ),
     "missing nodes": (lambda d: d.pop("nodes"), "(document)", "'nodes' is missing"),
+    "a unit code in full width": (
+        lambda d: d["units"][0].update(code="ｓｈｉｍｉｎ"),
+        "units[0].code",
+        "may contain only ASCII letters, digits, - and _ (in half-width characters: 'shimin')",
+    ),
+    "a unit named by its code in full width": (
+        lambda d: the_measure(d).update(units=[{"unit": "ｓｈｉｍｉｎ"}]),
+        "children[0].units[0].unit",
+        "no unit 'ｓｈｉｍｉｎ' is defined under units",
+    ),
+    "a plan code in full width": (
+        lambda d: d["plan"].update(code="ｔ"),
+        "plan.code",
+        "may contain only ASCII letters, digits, - and _ (in half-width characters: 't')",
+    ),
 }
 
 

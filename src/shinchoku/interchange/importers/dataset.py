@@ -60,6 +60,7 @@ from shinchoku.interchange.importing import (
     Where,
     register,
 )
+from shinchoku.interchange.matching import UnitRef, match_units
 from shinchoku.interchange.planfile.spec import (
     DimensionData,
     IndicatorSpec,
@@ -81,7 +82,7 @@ from shinchoku.interchange.planfile.validate import _Refused
 from shinchoku.interchange.planfile.values import ValueChecker, _decimal_limits, _int_range
 from shinchoku.interchange.planfile.write import _named, _scale_changes, _Writer
 from shinchoku.interchange.yamlsource import MAX_DEPTH, Located
-from shinchoku.plans.models import Level, Node, OrgUnit, Plan, Scale, ScaleLevel
+from shinchoku.plans.models import Level, Node, Plan, Scale, ScaleLevel
 from shinchoku.progress.models import Indicator, IndicatorValue, Result, Target
 
 NAME = "dataset"
@@ -1306,8 +1307,10 @@ def _stored_shared(data: dict[str, Any]) -> dict[tuple, _Row]:
     for scale in Scale.objects.filter(code__in=scale_codes).prefetch_related("levels"):
         item = scale_object(scale, sorted(scale.levels.all(), key=lambda level: level.position))
         rows[("scale", scale.code)] = _Row(None, "", _scale_fields(item))
-    unit_codes = [unit["code"] for unit in data["units"]]
-    for unit in OrgUnit.objects.filter(code__in=unit_codes).select_related("parent"):
+    for match in match_units([UnitRef(code=unit["code"]) for unit in data["units"]]):
+        unit = match.unit
+        if unit is None:
+            continue
         rows[("unit", unit.code)] = _Row(
             None,
             "",

@@ -9,7 +9,8 @@ the node above (目標の2行目 …); ``同左`` (or ``←``, or a merged cell 
 column continues the cell on its left, so that a target spans those years.
 
 Reading happens in three steps, all without writing: the file is read into a grid of
-texts (``_read_csv`` / ``_read_xlsx``: encodings, formulas, dates, merged cells), the grid
+texts (``_read_csv`` / ``_read_xlsx``: encodings, formulas, dates, merged cells; text
+normalised, with identities kept as written: see ``interchange.matching``), the grid
 is read into the plan's structure (``_Parser``: headings, the tree, targets, with the
 models' limits), and that structure is compared with the database (``_Comparer``: new,
 changed with each field before and after, unchanged, removed; what the database would
@@ -20,7 +21,6 @@ indicators, notes and target revisions stay as they are.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -39,6 +39,7 @@ from openpyxl.utils import get_column_letter
 
 from shinchoku import fiscal
 from shinchoku.accounts.permissions import is_administrator
+from shinchoku.interchange import csvfile
 from shinchoku.interchange.importing import (
     ApplyResult,
     FieldChange,
@@ -50,11 +51,15 @@ from shinchoku.interchange.importing import (
     Where,
     register,
 )
+from shinchoku.interchange.matching import UnitMatch, UnitRef, identity, match_units, same_text
 from shinchoku.interchange.planfile.spec import Path_
 from shinchoku.interchange.planfile.validate import Reporter, _Refused
 from shinchoku.interchange.planfile.values import _max_length
+from shinchoku.interchange.spreadsheet_text import csv_unescape
 from shinchoku.interchange.workbook import MARKER_SHEET as ENTRY_WORKBOOK_SHEET
 from shinchoku.interchange.xlsxfile import (
+    MAX_COLUMNS,
+    MAX_ROWS,
     ZIP_MAGIC,
     XlsxRefused,
     formula_of,
@@ -99,8 +104,6 @@ DEFAULT_SCALE_LEVELS = (
 #: ``（評価:-）``: the level is rated but gets no evaluation dimension.
 NO_SCALE = "-"
 MAX_LEVELS = 20
-MAX_ROWS = 50_000
-MAX_COLUMNS = 500
 #: Item separator inside a year cell: each line starting with ● begins a new target.
 BULLET = "●"
 
@@ -116,8 +119,10 @@ _YEAR_JA = re.compile(rf"^(\d{{4}})(?:\((?:{_ERAS})(?:\d+|元)\))?年度(以降)
 _YEAR_WAREKI = re.compile(rf"^({_ERAS})(\d+|元)年度(以降)?(?:の)?(?:目標)?$")
 _YEAR_EN = re.compile(r"^(?:fy)?(\d{4})(onwards|-)?(?:targets?)?$")
 _YEAR_VALUE = re.compile(rf"^(?:(\d{{4}})|({_ERAS})(\d+|元))(?:年度|年)?$")
-_LIST_SPLIT = re.compile(r"[\n、,;；]+")
-_MARKER_SPLIT = re.compile(r"[\s、,;]+")
+#: Separators of the units and markers cells, read as written: the full-width and
+#: half-width forms of the comma and semicolon both separate.
+LIST_SPLIT = re.compile(r"[\n、､,，;；]+")
+_MARKER_SPLIT = re.compile(r"[\s、､,，;；]+")
 
 
 class _Span:
@@ -262,6 +267,9 @@ class _Grid:
     bad_cells: set[tuple[int, int]] = field(default_factory=set)
     #: The first row with anything in it (the heading row) as written, for the messages.
     raw_header: list[str] | None = None
+    #: The text of each cell whose normalised form differs, exactly as written: (row,
+    #: column) → text. Identities (codes, unit names, marker symbols) are read from it.
+    written: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def add(self, number: int, cells: list[Cell], raw: list[str]) -> None:
         self.rows.append((number, cells))
@@ -270,38 +278,10 @@ class _Grid:
 
 
 class _Unreadable(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, where: Where | None = None) -> None:
         super().__init__(message)
         self.message = message
-
-
-def decode_csv(data: bytes) -> str:
-    """The text of a CSV file: UTF-8 (with or without BOM) or Shift_JIS (CP932, as
-    Excel saves Japanese CSV). Raises _Unreadable naming the line of bytes neither reads."""
-    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as utf8_error:
-        error, encoding = utf8_error, "UTF-8"
-        # A file that already held valid UTF-8 beyond ASCII before the bad bytes is UTF-8
-        # with bad bytes, not Shift_JIS (which would decode it as garbage).
-        if data.startswith(codecs.BOM_UTF8) or not body[: utf8_error.start].isascii():
-            raise _Unreadable(_decoding_message(body, error, encoding)) from utf8_error
-    try:
-        return body.decode("cp932")
-    except UnicodeDecodeError as cp932_error:
-        if cp932_error.start >= error.start:
-            error, encoding = cp932_error, "Shift_JIS (CP932)"
-        raise _Unreadable(_decoding_message(body, error, encoding)) from cp932_error
-
-
-def _decoding_message(body: bytes, error: UnicodeDecodeError, encoding: str) -> str:
-    line = body.count(b"\n", 0, error.start) + 1
-    bad = " ".join(f"{byte:02X}" for byte in body[error.start : min(error.end, error.start + 4)])
-    return _(
-        "Line %(line)s cannot be read: the bytes %(bytes)s are not valid %(encoding)s. Save the file "
-        "as CSV UTF-8 (or as an Excel workbook)."
-    ) % {"line": line, "bytes": bad, "encoding": encoding}
+        self.where = where
 
 
 def _text_cell(value: str, where: Where, grid: _Grid, key: tuple[int, int]) -> Cell:
@@ -310,13 +290,23 @@ def _text_cell(value: str, where: Where, grid: _Grid, key: tuple[int, int]) -> C
         grid.bad_cells.add(key)
         return ""
     text = normalize(value)
-    return SPAN if text in SPAN_MARKS else text
+    if text in SPAN_MARKS:
+        return SPAN
+    as_written = identity(value)
+    if as_written != text:
+        grid.written[key] = as_written
+    return text
 
 
 def _read_csv(data: bytes, filename: str) -> _Grid:
-    text = decode_csv(data)
+    """The CSV file, decoded and split as ``csvfile`` decides (UTF-8, UTF-16 or Shift_JIS;
+    commas or tabs)."""
+    try:
+        text = csvfile.decode(data)
+    except csvfile.CsvRefused as refusal:
+        raise _Unreadable(refusal.message) from refusal
     grid = _Grid(sheet="", rows=[])
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = text.reader()
     number = 0
     try:
         for record in reader:
@@ -330,7 +320,7 @@ def _read_csv(data: bytes, filename: str) -> _Grid:
                 )
             cells = [
                 _text_cell(
-                    value,
+                    csv_unescape(value),  # a text escaped as spreadsheets need (spreadsheet_text)
                     Where(filename, "", number, get_column_letter(index + 1)),
                     grid,
                     (number, index),
@@ -346,54 +336,47 @@ def _read_csv(data: bytes, filename: str) -> _Grid:
 
 
 def _read_xlsx(data: bytes, filename: str) -> _Grid:
+    """The structure sheet, read by the bounded reader (``xlsxfile``: its limits refuse a
+    file too large to read, naming the sheet, row and column)."""
     try:
-        workbook = open_xlsx(data, formulas=True)
+        workbook = open_xlsx(data)
+        titles = workbook.worksheets
+        if not titles:
+            raise _Unreadable(_("The workbook has no sheet."))
+        sheet = workbook.sheet(next((title for title in titles if _compact(title) in SHEET_NAMES), titles[0]))
     except XlsxRefused as refusal:
-        raise _Unreadable(str(refusal)) from refusal
-    sheets = workbook.worksheets
-    if not sheets:
-        raise _Unreadable(_("The workbook has no sheet."))
-    sheet = next((ws for ws in sheets if _compact(ws.title) in SHEET_NAMES), sheets[0])
+        where = Where(filename, refusal.sheet, refusal.row, refusal.column)
+        raise _Unreadable(refusal.message, where) from refusal
     grid = _Grid(sheet=sheet.title, rows=[])
-    if sheet.max_row > MAX_ROWS + 1:
-        raise _Unreadable(
-            _("The sheet %(sheet)s has more than %(rows)s rows.") % {"sheet": sheet.title, "rows": MAX_ROWS}
-        )
-    if sheet.max_column > MAX_COLUMNS:
-        raise _Unreadable(
-            _("The sheet %(sheet)s has more than %(columns)s columns.")
-            % {"sheet": sheet.title, "columns": MAX_COLUMNS}
-        )
+    width = sheet.max_column
     # A cell merged into the cell on its left, in the same row, continues that cell.
-    continued: set[tuple[int, int]] = set()
-    for merged in sheet.merged_cells.ranges:
-        for row in range(merged.min_row, merged.max_row + 1):
-            for column in range(merged.min_col + 1, merged.max_col + 1):
-                if row == merged.min_row:
-                    continued.add((row, column))
-    for row_cells in sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=sheet.max_column):
+    continued = {
+        (min_row, column)
+        for min_row, min_column, _max_row, max_column in sheet.merged
+        for column in range(min_column + 1, min(max_column, width) + 1)
+    }
+    for number in range(1, sheet.max_row + 1):
+        values = sheet.row(number)
         cells: list[Cell] = []
         raw: list[str] = []
-        number = 0
-        for cell in row_cells:
-            number = int(cell.row or 0)
-            column = int(cell.column or 0)
-            where = Where(filename, sheet.title, number, get_column_letter(column))
-            key = (number, column - 1)
-            raw.append(cell.value if isinstance(cell.value, str) else "")
+        for column in range(1, width + 1):
+            value = values[column - 1] if column <= len(values) else None
+            raw.append(value if isinstance(value, str) else "")
             if (number, column) in continued:
                 cells.append(SPAN)
-                continue
-            cells.append(_xlsx_value(cell.value, getattr(cell, "data_type", ""), where, grid, key))
-        if row_cells:
-            grid.add(number, cells, raw)
+            elif value is None:
+                cells.append("")
+            else:
+                where = Where(filename, sheet.title, number, get_column_letter(column))
+                cells.append(_xlsx_value(value, where, grid, (number, column - 1)))
+        grid.add(number, cells, raw)
     return grid
 
 
-def _xlsx_value(value: Any, data_type: str, where: Where, grid: _Grid, key: tuple[int, int]) -> Cell:
+def _xlsx_value(value: Any, where: Where, grid: _Grid, key: tuple[int, int]) -> Cell:
     if value is None:
         return ""
-    formula = formula_of(value, data_type)
+    formula = formula_of(value)
     if formula is not None:
         grid.problems.append(
             Problem(
@@ -468,9 +451,12 @@ class _Target:
 @dataclass
 class _UnitRef:
     code: str  # an existing unit's code, or the code a new unit gets
-    name: str
+    name: str  # exactly as stored, or as the sheet writes a new unit's
     new: bool
     where: Where
+    #: A new unit's: the (name, code) of the stored units whose names differ from its
+    #: name only in the width of their characters.
+    similar: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -527,7 +513,7 @@ class _Parser:
         for problem in grid.problems:
             self.row_problems[problem.where.row or 0].append(problem)
         self.units: dict[str, _UnitRef] = {}  # by the name or code written
-        self.unit_names: dict[str, list[OrgUnit]] = {}
+        self.unit_matches: dict[str, UnitMatch] = {}  # by the name or code written
 
     # -- places and problems
 
@@ -750,13 +736,21 @@ class _Parser:
         value = self.cell(cells, heading)
         return value if isinstance(value, str) else ""
 
+    def written(self, number: int, cells: list[Cell], heading: Heading | None) -> str:
+        """The cell's text exactly as written, not normalised: for identities (the plan's
+        and the nodes' codes, unit names and codes, marker symbols)."""
+        text = self.text(cells, heading)
+        if heading is None or not text:
+            return text
+        return self.grid.written.get((number, heading.column), text)
+
     def parse_plan(self) -> _PlanRow | None:
         if not self.rows:
             self.header_fail(None, _("The file has a heading row but no rows of nodes."))
             return None
         number, cells = self.rows[0]
         fixed = self.fixed
-        code = self.text(cells, fixed["plan_code"])
+        code = self.written(number, cells, fixed["plan_code"])
         title = self.text(cells, fixed["plan_title"])
         ok = True
         if not code:
@@ -818,7 +812,7 @@ class _Parser:
         }
         for kind in _PLAN_KINDS:
             heading = self.fixed.get(kind)
-            value = self.text(cells, heading)
+            value = self.written(number, cells, heading) if kind == "plan_code" else self.text(cells, heading)
             if heading is None or not value:
                 continue
             given: object = _parse_year(value) if kind in ("first_year", "last_year") else value
@@ -834,11 +828,12 @@ class _Parser:
 
     def parse_rows(self, plan: _PlanRow) -> list[_Node]:
         self.plan = plan
+        self.match_unit_tokens()
         own_rows: dict[str, int] = {}
         for number, cells in self.rows:
             depth = self.row_depth(cells)
             if depth is not None:
-                code = self.text(cells, self.level_columns[depth][0])
+                code = self.written(number, cells, self.level_columns[depth][0])
                 if code:
                     own_rows.setdefault(code, number)
         nodes: dict[str, _Node] = {}
@@ -928,7 +923,7 @@ class _Parser:
         chain: list[str | None],
     ) -> _Node | None:
         code_heading, title_heading = self.level_columns[depth]
-        code, title = self.text(cells, code_heading), self.text(cells, title_heading)
+        code, title = self.written(number, cells, code_heading), self.text(cells, title_heading)
         problems_before = len(self.row_problems[number])
         if not code:
             self.fail(number, code_heading, _("The node's code is missing."))
@@ -942,7 +937,7 @@ class _Parser:
         first_given = given.index(True) if True in given else depth
         for ancestor_depth in range(depth):
             a_code_heading, a_title_heading = self.level_columns[ancestor_depth]
-            a_code = self.text(cells, a_code_heading)
+            a_code = self.written(number, cells, a_code_heading)
             a_title = self.text(cells, a_title_heading)
             if a_code:
                 ancestors.append(
@@ -1103,11 +1098,11 @@ class _Parser:
                 node.places[kind] = self.where(number, fixed[kind])
         if "units" in fixed:
             node.places["units"] = self.where(number, fixed["units"])
-            node.units = self.parse_units(number, fixed["units"], self.text(cells, fixed["units"]))
+            node.units = self.parse_units(number, fixed["units"], self.written(number, cells, fixed["units"]))
         if "markers" in fixed:
             node.places["markers"] = self.where(number, fixed["markers"])
             symbols: list[str] = []
-            for symbol in _MARKER_SPLIT.split(self.text(cells, fixed["markers"])):
+            for symbol in _MARKER_SPLIT.split(self.written(number, cells, fixed["markers"])):
                 if not symbol or symbol in symbols:
                     continue
                 if len(symbol) > _max_length(Marker, "symbol"):
@@ -1121,13 +1116,29 @@ class _Parser:
                 symbols.append(symbol)
             node.markers = symbols
 
+    def unit_tokens(self, text: str) -> list[str]:
+        return [token for token in (part.strip() for part in LIST_SPLIT.split(text)) if token]
+
+    def match_unit_tokens(self) -> None:
+        """Every unit the sheet names, matched with the stored units at once (``match_units``):
+        a token of ASCII letters, digits, - and _ is a code, anything else a name."""
+        heading = self.fixed.get("units")
+        if heading is None:
+            return
+        tokens = sorted(
+            {
+                token
+                for number, cells in self.rows
+                for token in self.unit_tokens(self.written(number, cells, heading))
+            }
+        )
+        refs = [_unit_ref(token) for token in tokens]
+        self.unit_matches = {token: match for token, match in zip(tokens, match_units(refs), strict=True)}
+
     def parse_units(self, number: int, heading: Heading, text: str) -> list[_UnitRef]:
         """Units by code (an existing unit's) or by name (an existing unit's, or a new one)."""
         refs: list[_UnitRef] = []
-        for token in _LIST_SPLIT.split(text):
-            token = token.strip()
-            if not token:
-                continue
+        for token in self.unit_tokens(text):
             ref = self.unit(number, heading, token)
             if ref is not None and all(other.code != ref.code for other in refs):
                 refs.append(ref)
@@ -1137,11 +1148,11 @@ class _Parser:
         where = self.where(number, heading)
         if token in self.units:
             known = self.units[token]
-            return _UnitRef(known.code, known.name, known.new, where)
-        unit = OrgUnit.objects.filter(code=token).first()
-        if unit is not None:
-            ref = _UnitRef(unit.code, unit.name, False, where)
-        elif _SLUG.match(token):
+            return _UnitRef(known.code, known.name, known.new, where, known.similar)
+        match = self.unit_matches.get(token) or match_units([_unit_ref(token)])[0]
+        if match.unit is not None:
+            ref = _UnitRef(match.unit.code, match.unit.name, False, where)
+        elif match.ref.code:
             self.fail(
                 number,
                 heading,
@@ -1152,35 +1163,29 @@ class _Parser:
                 % {"code": token},
             )
             return None
+        elif match.ambiguous:
+            self.fail(
+                number,
+                heading,
+                _("Bad unit: several units are named %(name)s; write the code of the one meant.")
+                % {"name": token},
+            )
+            return None
         else:
-            named = self.unit_names.get(token)
-            if named is None:
-                named = list(OrgUnit.objects.filter(name=token)[:2])
-                self.unit_names[token] = named
-            if len(named) > 1:
+            if len(token) > _max_length(OrgUnit, "name"):
                 self.fail(
                     number,
                     heading,
-                    _("Bad unit: several units are named %(name)s; write the code of the one meant.")
-                    % {"name": token},
+                    _("Bad unit: a unit name is at most %(max)s characters.")
+                    % {"max": _max_length(OrgUnit, "name")},
                 )
                 return None
-            if named:
-                ref = _UnitRef(named[0].code, named[0].name, False, where)
-            else:
-                if len(token) > _max_length(OrgUnit, "name"):
-                    self.fail(
-                        number,
-                        heading,
-                        _("Bad unit: a unit name is at most %(max)s characters.")
-                        % {"max": _max_length(OrgUnit, "name")},
-                    )
-                    return None
-                code, number_ = new_unit_code(token), 2
-                taken = {other.code for other in self.units.values()}
-                while code in taken or OrgUnit.objects.filter(code=code).exists():
-                    code, number_ = f"{new_unit_code(token)}-{number_}", number_ + 1
-                ref = _UnitRef(code, token, True, where)
+            code, number_ = new_unit_code(token), 2
+            taken = {other.code for other in self.units.values()}
+            while code in taken or OrgUnit.objects.filter(code=code).exists():
+                code, number_ = f"{new_unit_code(token)}-{number_}", number_ + 1
+            similar = tuple((unit.name, unit.code) for unit in match.similar)
+            ref = _UnitRef(code, token, True, where, similar)
         self.units[token] = ref
         return ref
 
@@ -1272,6 +1277,11 @@ class _Parser:
             )
             return False
         return True
+
+
+def _unit_ref(token: str) -> UnitRef:
+    """A token of the units column: a code when it has the form of one, else a name."""
+    return UnitRef(code=token) if _SLUG.match(token) else UnitRef(name=token)
 
 
 def split_items(text: str) -> list[str]:
@@ -1412,6 +1422,8 @@ class _Comparer:
         node_rows: list[RowPreview] = []
         for node in s.nodes:
             stored = stored_nodes.get(node.code)
+            if stored is not None:
+                _adopt_stored_text(node, stored)
             changes = self.node_changes(node, stored, levels)
             for ref in node.units or []:
                 if ref.new and ref.code not in new_units:
@@ -1453,7 +1465,7 @@ class _Comparer:
             )
         )
         for ref in new_units.values():
-            self.rows.append(RowPreview(ref.where, _("unit %(name)s") % {"name": ref.name}, RowStatus.NEW))
+            self.rows.append(RowPreview(ref.where, _new_unit_subject(ref), RowStatus.NEW))
         self.rows.extend(node_rows)
         self.rows.extend(self.problem_rows(covered))
         self.rows.extend(removed_rows)
@@ -1489,6 +1501,12 @@ class _Comparer:
     def plan_changes(
         self, plan: Plan | None, spec: _PlanRow, onwards: bool, changes: list[FieldChange]
     ) -> None:
+        if plan is not None:
+            # Text stored as typed elsewhere, which the sheet repeats normalised, stays.
+            if same_text(plan.title, spec.title):
+                spec.title = plan.title
+            if spec.period_label is not None and same_text(plan.period_label, spec.period_label):
+                spec.period_label = plan.period_label
         pairs: list[tuple[str, str, object, object]] = [
             ("title", self.heading("plan_title", "計画名"), plan.title if plan else None, spec.title),
             (
@@ -1553,6 +1571,8 @@ class _Comparer:
                 plan_ = _LevelPlan(spec, None, key, kind)
             else:
                 plan_ = _LevelPlan(spec, level, level.key, level.kind)
+                if same_text(level.name, spec.name):
+                    spec.name = level.name
                 if level.name != spec.name or level.rated != spec.rated:
                     changes.append(
                         FieldChange(
@@ -1700,19 +1720,23 @@ class _Comparer:
                 )
             )
         if node.units is not None:
-            now = sorted(
-                role.unit.name
+            # Units are compared by code (two units may share a name) and shown by name.
+            held = sorted(
+                (role.unit.name, role.unit.code)
                 for role in (stored.unit_roles.all() if stored else [])
                 if role.role == NodeUnit.Role.RESPONSIBLE
             )
-            pairs.append(
-                (
-                    "units",
-                    self.heading("units", "所管課"),
-                    _join(now),
-                    _join(sorted(ref.name for ref in node.units)),
+            wanted = sorted((ref.name, ref.code) for ref in node.units)
+            if {code for _name, code in held} != {code for _name, code in wanted}:
+                with_codes = [name for name, _code in held] == [name for name, _code in wanted]
+                pairs.append(
+                    (
+                        "units",
+                        self.heading("units", "所管課"),
+                        _units_shown(held, with_codes),
+                        _units_shown(wanted, with_codes),
+                    )
                 )
-            )
         if node.markers is not None:
             now = sorted(marker.symbol for marker in stored.markers.all()) if stored else []
             pairs.append(
@@ -1815,6 +1839,54 @@ class _Comparer:
                 )
             )
         return rows
+
+
+def _units_shown(units: Sequence[tuple[str, str]], with_codes: bool) -> str:
+    return _join(f"{name} ({code})" if with_codes else name for name, code in units)
+
+
+def _new_unit_subject(ref: _UnitRef) -> str:
+    if not ref.similar:
+        return _("unit %(name)s") % {"name": ref.name}
+    return _(
+        "unit %(name)s (new: its name differs from the existing unit %(existing)s, code %(code)s, only in "
+        "the width of its characters; write that unit's code to mean it)"
+    ) % {
+        "name": ref.name,
+        "existing": _join(name for name, _code in ref.similar),
+        "code": _join(code for _name, code in ref.similar),
+    }
+
+
+def _adopt_stored_text(node: _Node, stored: Node) -> None:
+    """The sheet's free text is read normalised; where the stored text is that text as
+    typed elsewhere (full-width brackets or digits), the node keeps the stored form, so
+    that repeating it is no change (and its targets keep their notes and revisions)."""
+    if same_text(stored.title, node.title):
+        node.title = stored.title
+    for name in ("label", "summary", "baseline"):
+        value = getattr(node, name)
+        if value is not None and same_text(getattr(stored, name), value):
+            setattr(node, name, getattr(stored, name))
+    if not node.targets:
+        return
+    left = sorted(stored.targets.all(), key=lambda t: (t.row, t.start_year, t.position, t.pk))
+    paired: set[int] = set()
+    for exact in (True, False):  # equal texts pair first
+        for number, target in enumerate(node.targets):
+            if number in paired:
+                continue
+            for index, kept in enumerate(left):
+                if (kept.row, kept.start_year, kept.end_year, kept.open_end) == (
+                    target.row,
+                    target.start,
+                    target.end,
+                    target.open_end,
+                ) and (kept.text == target.text if exact else same_text(kept.text, target.text)):
+                    target.text = kept.text
+                    del left[index]
+                    paired.add(number)
+                    break
 
 
 def _stored_targets(node: Node) -> list[tuple[int, int, int, bool, str]]:
@@ -2127,7 +2199,7 @@ def read_structure(data: bytes, filename: str) -> Structure | Problem:
     try:
         grid = _read(data, filename)
     except _Unreadable as refusal:
-        return Problem(Where(filename), refusal.message)
+        return Problem(refusal.where or Where(filename), refusal.message)
     return _Parser(grid, filename).parse()
 
 
@@ -2152,19 +2224,10 @@ def _sniff_xlsx(data: bytes) -> bool:
 
 
 def _sniff_csv(data: bytes) -> bool:
-    head = data[: 64 * 1024]
-    if head.startswith(codecs.BOM_UTF8):
-        head = head[len(codecs.BOM_UTF8) :]
-    if head.lstrip()[:1] in (b"{", b"[", b"<"):
-        return False
-    for encoding in ("utf-8", "cp932"):
-        text = head.decode(encoding, "replace")
-        first = text.split("\n", 1)[0]
-        try:
-            cells = next(csv.reader([first]), [])
-        except csv.Error:
-            continue
-        if looks_like_structure_header(cells):
+    for text in csvfile.head_texts(data):
+        if text.lstrip()[:1] in ("{", "[", "<"):
+            return False
+        if looks_like_structure_header(csvfile.first_record(text)):
             return True
     return False
 

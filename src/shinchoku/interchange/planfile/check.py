@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from shinchoku.interchange.matching import identity
 from shinchoku.interchange.planfile.spec import (
     FORMAT,
     DimensionData,
@@ -192,6 +193,7 @@ class Checker(ValueChecker):
                         level_path,
                         required=True,
                         max_length=_max_length(ScaleLevel, "code"),
+                        exact=True,
                     ),
                     "label": self.text(
                         level_data,
@@ -228,8 +230,8 @@ class Checker(ValueChecker):
                 "name": self.text(
                     data, "name", path, required=True, max_length=_max_length(Dimension, "name")
                 ),
-                "level": self.text(data, "level", path, required=True),
-                "scale": self.text(data, "scale", path, required=True),
+                "level": self.text(data, "level", path, required=True, exact=True),
+                "scale": self.text(data, "scale", path, required=True, exact=True),
                 "primary": self.boolean(data, "primary", path, False),
                 "position": index,
                 "path": path,
@@ -256,7 +258,7 @@ class Checker(ValueChecker):
             data = self.mapping(item, path, {"symbol", "name", "meaning", "note"}, {"symbol"})
             marker: MarkerData = {
                 "symbol": self.text(
-                    data, "symbol", path, required=True, max_length=_max_length(Marker, "symbol")
+                    data, "symbol", path, required=True, max_length=_max_length(Marker, "symbol"), exact=True
                 ),
                 "name": self.text(data, "name", path, max_length=_max_length(Marker, "name")),
                 "meaning": self.text(data, "meaning", path),
@@ -278,9 +280,12 @@ class Checker(ValueChecker):
             data = self.mapping(item, path, {"code", "name", "kind", "parent"}, {"code", "name"})
             unit: UnitData = {
                 "code": self.slug(data, "code", path, _max_length(OrgUnit, "code")),
-                "name": self.text(data, "name", path, required=True, max_length=_max_length(OrgUnit, "name")),
+                # A unit's name is how a structure sheet names it: kept exactly as written.
+                "name": self.text(
+                    data, "name", path, required=True, max_length=_max_length(OrgUnit, "name"), exact=True
+                ),
                 "kind": self.choice(data, "kind", path, kinds, OrgUnit.Kind.SECTION.value),
-                "parent": self.text(data, "parent", path),
+                "parent": self.text(data, "parent", path, exact=True),
                 "path": path,
             }
             if unit["parent"] and not any(other["code"] == unit["parent"] for other in units):
@@ -314,7 +319,7 @@ class Checker(ValueChecker):
         )
         if not data:
             return None
-        level_key = self.text(data, "level", path, required=True)
+        level_key = self.text(data, "level", path, required=True, exact=True)
         level = ctx.levels.get(level_key)
         if level_key and level is None:
             self.fail((*path, "level"), _undefined("level", level_key))
@@ -323,7 +328,7 @@ class Checker(ValueChecker):
                 self.fail((*path, "level"), f"a top node must be of the top level {_top(ctx)!r}")
             if parent_level is not None and level["depth"] <= parent_level["depth"]:
                 self.fail((*path, "level"), f"must be a level below {parent_level['key']!r}")
-        code = self.text(data, "code", path, required=True, max_length=_max_length(Node, "code"))
+        code = self.text(data, "code", path, required=True, max_length=_max_length(Node, "code"), exact=True)
         if code:
             try:
                 node_code_validator(code)
@@ -337,7 +342,7 @@ class Checker(ValueChecker):
 
         markers = []
         for index, symbol in enumerate(self.sequence(data.get("markers"), (*path, "markers"))):
-            symbol = normalize(str(symbol)) if isinstance(symbol, str | int) else ""
+            symbol = identity(symbol) if isinstance(symbol, str | int) else ""
             if symbol not in ctx.markers:
                 self.fail((*path, "markers", index), _undefined("marker", symbol))
             markers.append(symbol)
@@ -346,7 +351,7 @@ class Checker(ValueChecker):
         for index, item in enumerate(self.sequence(data.get("units"), (*path, "units"))):
             unit_path: Path_ = (*path, "units", index)
             unit_data = self.mapping(item, unit_path, {"unit", "role"}, {"unit"})
-            unit_code = self.text(unit_data, "unit", unit_path, required=True)
+            unit_code = self.text(unit_data, "unit", unit_path, required=True, exact=True)
             if unit_code and unit_code not in ctx.units:
                 self.fail((*unit_path, "unit"), _undefined("unit", unit_code))
             role = self.choice(unit_data, "role", unit_path, roles, NodeUnit.Role.RESPONSIBLE.value)
@@ -484,9 +489,7 @@ class Checker(ValueChecker):
                 continue
             if code is None:
                 continue
-            code_text = (
-                normalize(str(code)) if isinstance(code, str | int) and not isinstance(code, bool) else None
-            )
+            code_text = identity(code) if isinstance(code, str | int) and not isinstance(code, bool) else None
             scale = ctx.scales.get(dimension["scale"])
             codes = [level["code"] for level in scale["levels"]] if scale else []
             if code_text not in codes:

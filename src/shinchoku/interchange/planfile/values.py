@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
+from shinchoku.interchange.matching import identity
 from shinchoku.interchange.planfile.spec import Path_, Problem
 from shinchoku.interchange.yamlsource import Located
 from shinchoku.plans.models import YEAR_VALIDATORS
@@ -131,7 +132,19 @@ class ValueChecker:
             self.fail(path, "the list must not be empty")
         return value
 
-    def text(self, data: dict, key: str, path: Path_, required: bool = False, max_length: int = 0) -> str:
+    def text(
+        self,
+        data: dict,
+        key: str,
+        path: Path_,
+        required: bool = False,
+        max_length: int = 0,
+        *,
+        exact: bool = False,
+    ) -> str:
+        """Text, normalised on the way in; with ``exact``, an identity (a code, a key, a
+        symbol, a unit's name, or a reference to one) exactly as written (see
+        ``shinchoku.interchange.matching``)."""
         value = data.get(key)
         if value is None:
             if required:
@@ -140,7 +153,7 @@ class ValueChecker:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail((*path, key), f"expected text, found {_kind(value)}")
             return ""
-        result = normalize(str(value))
+        result = identity(value) if exact else normalize(str(value))
         if required and not result:
             self.fail((*path, key), "must not be empty")
         if max_length and len(result) > max_length:
@@ -148,9 +161,11 @@ class ValueChecker:
         return result
 
     def slug(self, data: dict, key: str, path: Path_, max_length: int) -> str:
-        value = self.text(data, key, path, required=True, max_length=max_length)
+        value = self.text(data, key, path, required=True, max_length=max_length, exact=True)
         if value and not _SLUG.match(value):
-            self.fail((*path, key), "may contain only ASCII letters, digits, - and _")
+            hint = normalize(value)
+            in_half_width = f" (in half-width characters: {hint!r})" if _SLUG.match(hint) else ""
+            self.fail((*path, key), f"may contain only ASCII letters, digits, - and _{in_half_width}")
         return value
 
     def integer(

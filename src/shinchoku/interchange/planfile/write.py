@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import F, ProtectedError, RestrictedError
 
+from shinchoku.interchange.matching import UnitRef, match_units
 from shinchoku.interchange.planfile.check import read_plan_file
 from shinchoku.interchange.planfile.spec import (
     IndicatorSpec,
@@ -241,8 +242,9 @@ class _Writer(Reporter):
 
     def write_units(self) -> dict[str, OrgUnit]:
         units: dict[str, OrgUnit] = {}
-        for data in self.spec.units:
-            unit = OrgUnit.objects.filter(code=data["code"]).first() or OrgUnit(code=data["code"])
+        stored = match_units([UnitRef(code=data["code"]) for data in self.spec.units])
+        for data, match in zip(self.spec.units, stored, strict=True):
+            unit = match.unit or OrgUnit(code=data["code"])
             unit.name = data["name"]
             unit.kind = data["kind"]
             unit.parent = units.get(data["parent"])
