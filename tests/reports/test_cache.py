@@ -28,9 +28,9 @@ def renders(monkeypatch: pytest.MonkeyPatch, settings, tmp_path: Path) -> list[s
         calls.append("pdf")
         return real_pdf(document)
 
-    def counted_html(document):
+    def counted_html(document, links=None):
         calls.append("html")
-        return real_html(document)
+        return real_html(document, links)
 
     monkeypatch.setattr(render, "render_pdf", counted_pdf)
     monkeypatch.setattr(render, "render_html", counted_html)

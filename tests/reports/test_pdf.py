@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 import unicodedata
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from shinchoku.plans.models import Node
+from shinchoku.plans.models import Node, Plan
 from shinchoku.progress.models import Result, Target
 from shinchoku.reports.render import render_pdf
 from shinchoku.reports.selectors import report_build
+from shinchoku.review.models import Round
 
 pytestmark = pytest.mark.django_db
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 MARKUP = "記号 # $ * _ < > @ \\ [ ] { } ` ``` = - + / 〜 <script>alert(1)</script> #set page(width: 1cm)"
 
@@ -108,6 +113,67 @@ def test_the_pdf_is_tagged_archivable_and_in_japanese(demo: None, tmp_path: Path
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     japanese = [line for line in fonts.splitlines() if "IPAexGothic" in line or "NotoSansCJK" in line]
     assert japanese and all(" yes yes " in line for line in japanese)  # embedded, subset
+
+
+def pdfinfo(path: Path) -> str:
+    return subprocess.run(
+        ["pdfinfo", "-isodates", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def publish_round(fiscal_year: int, when: str, kind: str = Round.Kind.RESULTS) -> None:
+    """A round of the demonstration plan, published at ``when`` (Japan time)."""
+    moment = datetime.datetime.fromisoformat(when).replace(tzinfo=TOKYO)
+    Round.objects.create(
+        plan=Plan.objects.get(code="kawasaki-frontier-3"),
+        fiscal_year=fiscal_year,
+        kind=kind,
+        deadline=moment.date(),
+        state=Round.State.PUBLISHED,
+        opened_at=moment - datetime.timedelta(days=60),
+        published_at=moment,
+    )
+
+
+def test_the_pdf_is_dated_when_its_data_was_last_published(demo: None, tmp_path: Path) -> None:
+    publish_round(2011, "2012-08-31 10:00")
+    publish_round(2012, "2013-08-30 10:00")
+    publish_round(2013, "2014-08-29 10:00")  # results of a year the 2012 report does not print
+    info = pdfinfo(make_report(tmp_path))
+    # The instant, written in UTC: 10:00 in Japan on 30 August 2013.
+    assert re.search(r"^CreationDate:\s+2013-08-30T01:00:00Z$", info, re.M), info
+    assert re.search(r"^ModDate:\s+2013-08-30T01:00:00Z$", info, re.M)
+    # A revision of targets published since changes what the report prints, and its date.
+    publish_round(2013, "2013-10-01 09:30", kind=Round.Kind.TARGETS)
+    assert re.search(r"^CreationDate:\s+2013-10-01T00:30:00Z$", pdfinfo(make_report(tmp_path)), re.M)
+
+
+def test_a_publication_time_to_the_microsecond_dates_the_pdf_to_the_second(
+    demo: None, tmp_path: Path
+) -> None:
+    """Publishing stamps the time to the microsecond; a PDF's date is to the second."""
+    publish_round(2012, "2013-08-30 10:00:05.250000")
+    assert re.search(r"^CreationDate:\s+2013-08-30T01:00:05Z$", pdfinfo(make_report(tmp_path)), re.M)
+
+
+def test_without_a_recorded_publication_the_pdf_is_dated_by_the_end_of_its_fiscal_year(
+    demo: None, tmp_path: Path
+) -> None:
+    """A plan loaded from a file leaves no record of when its data was published: the
+    report on fiscal 2012 carries the end of that year, 31 March 2013 in Japan."""
+    info = pdfinfo(make_report(tmp_path))
+    assert re.search(r"^CreationDate:\s+2013-03-31T15:00:00Z$", info, re.M), info
+    assert "2000-01-01" not in info
+
+
+def test_the_pdf_says_what_it_is_in_its_metadata(demo: None, tmp_path: Path) -> None:
+    info = pdfinfo(make_report(tmp_path))
+    title = "川崎再生フロンティアプラン 第3期実行計画 2012年度（平成24年度） 進捗状況報告書"
+    assert re.search(rf"^Title:\s+{re.escape(title)}$", info, re.M), info
+    # The data names no owner of the plan: no author rather than the plan's title as one.
+    assert not re.search(r"^Author:", info, re.M)
+    data = make_report(tmp_path).read_bytes()
+    assert b"/Lang(ja)" in data
 
 
 def test_markup_characters_print_literally(demo: None, tmp_path: Path) -> None:

@@ -45,9 +45,11 @@ def _drawing_digest() -> str:
     return digest.hexdigest()
 
 
-def report_key(document: ReportDocument, fmt: str) -> str:
+def report_key(document: ReportDocument, fmt: str, variant: str = "") -> str:
+    """The digest of the report's data, of how it is drawn and of ``variant`` (what else
+    the file prints, such as the HTML report's trail back to the site)."""
     digest = hashlib.sha256()
-    digest.update(f"{fmt}\0{_drawing_digest()}\0".encode())
+    digest.update(f"{fmt}\0{_drawing_digest()}\0{variant}\0".encode())
     digest.update(report_json(document).encode())
     return digest.hexdigest()
 
@@ -62,9 +64,10 @@ def _prune(folder: Path, keep: int) -> None:
         file.unlink(missing_ok=True)
 
 
-def rendered(document: ReportDocument, fmt: str, render: Callable[[], bytes]) -> bytes:
-    """The report ``render`` makes of ``document``, from the cache when it is there."""
-    return kept(report_key(document, fmt), fmt, render, what="report")
+def rendered(document: ReportDocument, fmt: str, render: Callable[[], bytes], *, variant: str = "") -> bytes:
+    """The report ``render`` makes of ``document`` (and ``variant``: see report_key), from
+    the cache when it is there."""
+    return kept(report_key(document, fmt, variant), fmt, render, what="report")
 
 
 def kept(key: str, suffix: str, make: Callable[[], bytes], *, what: str = "download") -> bytes:

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
+from shinchoku.reports.links import SiteLinks
 from shinchoku.reports.selectors import ReportDocument, ReportError
 
 TEMPLATE = Path(__file__).parent / "typst" / "report.typ"
@@ -39,10 +40,13 @@ def japanese_font() -> tuple[str, Path]:
     )
 
 
-def _fields(value: object) -> dict[str, object]:
-    """A view-model dataclass as its fields (tuples become JSON arrays by themselves)."""
+def _fields(value: object) -> dict[str, object] | str:
+    """A view-model dataclass as its fields (tuples become JSON arrays by themselves), a
+    moment as its ISO 8601 text."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return value.__dict__
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not part of the report's view-model")
 
 
@@ -79,13 +83,24 @@ def render_pdf(document: ReportDocument) -> bytes:
             font_paths=[str(folder)],
             sys_inputs={"data": report_json(document), "font": family},
             pdf_standards=["a-2a", "ua-1"],
-            # A fixed creation time keeps the same data giving the same bytes.
-            timestamp=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
+            # Dated by its data, not by the clock: the same data gives the same bytes.
+            timestamp=_fixed_offset(document.as_of),
         )
     except typst.TypstError as error:
         where = error.diagnostic.strip().splitlines()[1:2] if error.diagnostic else []
         raise ReportError(f"Typst could not typeset the report: {error} {' '.join(where).strip()}") from error
 
 
-def render_html(document: ReportDocument) -> str:
-    return render_to_string("reports/report.html", {"report": document})
+def _fixed_offset(moment: datetime.datetime) -> datetime.datetime:
+    """The moment as Typst takes it: to the second (a PDF's dates are), with its offset as
+    a fixed one (the PDF states it in UTC)."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("the report's date has no time zone")
+    return moment.astimezone(datetime.timezone(offset)).replace(microsecond=0)
+
+
+def render_html(document: ReportDocument, links: SiteLinks | None = None) -> str:
+    """One HTML document that stands alone (its stylesheet inline); with ``links``, it
+    opens with the trail back to the site (reports/links.py)."""
+    return render_to_string("reports/report.html", {"report": document, "site": links})

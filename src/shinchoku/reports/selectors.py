@@ -12,13 +12,18 @@ measures; at the end, an index of measures by unit (作成局別索引).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from shinchoku import fiscal
+from shinchoku.audit.models import AuditEvent, EventType
 from shinchoku.plans.models import (
     Dimension,
     Level,
@@ -47,6 +52,7 @@ from shinchoku.plans.selectors import (
 )
 from shinchoku.plans.selectors.common import _children_by_parent, _node_ref, _ordered_markers, _plan_header
 from shinchoku.progress.models import Result
+from shinchoku.review.models import Round
 
 
 class ReportError(Exception):
@@ -138,6 +144,8 @@ class ReportDocument:
     markers: tuple[MarkerView, ...]
     labels: ReportLabels
     language: str
+    #: The moment the report is dated by (its creation date as a PDF): see ``report_date``.
+    as_of: datetime.datetime
 
 
 def report_years(plan: Plan | PlanHeader, *, under: Node | None = None) -> tuple[int, ...]:
@@ -276,7 +284,32 @@ def report_build(
         markers=tuple(MarkerView(m.symbol, m.name, m.meaning) for m in markers),
         labels=_labels(),
         language=language,
+        as_of=report_date(plan, year=year, years=shown),
     )
+
+
+def report_date(plan: Plan, *, year: int, years: Sequence[int]) -> datetime.datetime:
+    """The moment the data a report prints was last published, so that the same data
+    always carries the same date: the latest publication of a results round of a printed
+    year or of a targets round of the plan (targets are printed as they stand), or import
+    of the plan from a file through the site or ``shinchoku import`` (the audit log).
+    Where neither is recorded (a plan loaded with ``shinchoku loadplan``), the end of the
+    fiscal year reported on: its results cannot be complete before it. Two queries."""
+    rounds = Round.objects.filter(plan=plan, published_at__isnull=False).filter(
+        Q(kind=Round.Kind.RESULTS, fiscal_year__in=years) | Q(kind=Round.Kind.TARGETS)
+    )
+    imports = AuditEvent.objects.filter(
+        event_type=EventType.PLAN_IMPORTED,
+        subject_type=ContentType.objects.get_for_model(Plan),
+        subject_id=plan.pk,
+    )
+    published = rounds.aggregate(last=Max("published_at"))["last"]
+    imported = imports.aggregate(last=Max("created_at"))["last"]
+    recorded = [moment for moment in (published, imported) if moment is not None]
+    if recorded:
+        return max(recorded)
+    # 1 April of the next calendar year, at midnight where the plan is kept (Asia/Tokyo).
+    return datetime.datetime(year + 1, 4, 1, tzinfo=timezone.get_default_timezone())
 
 
 def _collect_groups(

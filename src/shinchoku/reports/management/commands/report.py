@@ -2,11 +2,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from shinchoku.files import OutputError, write_atomically
 from shinchoku.plans.models import Plan
+from shinchoku.reports.links import site_links
 from shinchoku.reports.render import render_html, render_pdf
 from shinchoku.reports.selectors import ReportError, report_build
 
@@ -56,7 +58,9 @@ class Command(BaseCommand):
                 if options["format"] == "pdf":
                     data = render_pdf(document)
                 else:
-                    data = render_html(document).encode("utf-8")
+                    # With the site's address known, the file leads back to the site.
+                    links = site_links(document, area_code=options["area"]) if settings.SITE_URL else None
+                    data = render_html(document, links).encode("utf-8")
             except ReportError as error:
                 raise CommandError(str(error)) from error
         output = Path(str(options["output"]))
