@@ -59,6 +59,17 @@ class Element:
                 parts.append(child.text if child.inline else f" {child.text} ")
         return re.sub(r"\s+", " ", "".join(parts)).strip()
 
+    @property
+    def shown_text(self) -> str:
+        """``text`` less the text for assistive technology only (class visually-hidden)."""
+        parts: list[str] = []
+        for child in self.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif "visually-hidden" not in child.attrs.get("class", "").split():
+                parts.append(child.shown_text if child.inline else f" {child.shown_text} ")
+        return re.sub(r"\s+", " ", "".join(parts)).strip()
+
 
 class _Builder(HTMLParser):
     def __init__(self) -> None:

@@ -1,22 +1,52 @@
-"""Template filters for data text."""
+"""Template filters for data text: each text in its own language (WCAG 3.1.2).
+
+The plan's data is Japanese and its editorial notes often English, whichever language the
+page is in: ``language`` tells the ``lang`` of a block of text, and ``with_lang`` writes a
+text with the parts in another language than the one around it marked as such."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from django import template
+from django.conf import settings
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.translation import get_language
 
-from shinchoku.plans.selectors import Text
+from shinchoku.text import language_runs, text_language
 
 register = template.Library()
 
-# Hiragana, katakana, CJK ideographs and their punctuation and full-width forms.
-_JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+class _HasText(Protocol):
+    text: str
+
+
+def _page_language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
 @register.filter
-def language(text: Text) -> str:
-    """The language of a data text for its ``lang`` attribute: "ja" when it holds any
-    Japanese script, else "en" (the editorial notes of imported data are often English).
-    Marking each text keeps screen readers right on pages of the other language."""
-    return "ja" if any(_JAPANESE.search(line.text) for line in text) else "en"
+def language(text: str | Iterable[_HasText]) -> str:
+    """The language of a text (a string, or the lines or fragments of one) for its
+    ``lang`` attribute: the one most of it is written in; the page's for a text in none."""
+    joined = text if isinstance(text, str) else " ".join(line.text for line in text)
+    return text_language(joined, default=_page_language())
+
+
+@register.filter
+def with_lang(value: Any, within: str = "") -> SafeString | Any:
+    """``value`` escaped, with the parts written in another language than ``within`` (by
+    default the page's) in a ``<span lang>``: a Japanese title on an English page, the
+    Japanese words of an English note. Markup already made safe (a tag, an entity) is left
+    as it is; a safe string without any, such as a literal in a template, is text."""
+    if value is None or (isinstance(value, SafeData) and ("<" in str(value) or "&" in str(value))):
+        return value
+    within = within or _page_language()
+    parts = [
+        format_html('<span lang="{}">{}</span>', lang, run) if lang else conditional_escape(run)
+        for run, lang in language_runs(str(value), within)
+    ]
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above

@@ -1,0 +1,269 @@
+"""Every kind of page, public and staff, as each kind of person sees it, passes the page
+checkers (tests/checkers.py): no axe-core violation of WCAG 2.x A and AA or of axe's
+best practices, nothing on the browser console, and no error of the Nu HTML Checker.
+
+The people are those of ``conftest.make_cycle``: an anonymous reader, the section editor
+``tanto``, the reviewer ``shinsa`` and the administrator ``kikaku``, each in a browser
+context of their own. The Nu checker runs once over all the pages, on SQLite only (the
+markup does not depend on the database; the run takes its time). The Django admin
+(/admin/) is Django's own markup and is not checked here.
+
+Screenshots of some pages go to test-artifacts/ (git-ignored) for a person to look at, and
+the pages' HTML to test-artifacts/checked-pages/, numbered in the order of the findings'
+list, to open at the line the Nu checker names.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from shinchoku.interchange import workbook
+from shinchoku.plans.models import Node
+from shinchoku.progress.models import Result, Target
+from shinchoku.review import services
+from shinchoku.review.models import Round
+from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.checkers import PageChecker, missing_tools
+from tests.review.conftest import Cycle, make_cycle
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "kakunin-no-tame-no-pasuwado-2013"
+#: Transcription notes as imported data has them: English, quoting the Japanese source.
+NOTES = {
+    "node": "Measure code 9-1-1 is invented in printed order; the table header reads アクションプログラム：協働のまちづくりの推進.",
+    "target": "Read as one cell spanning 2012-2013: the results of both years report rule-based expansion.",
+    "result": "FY2011 because the text dates the survey 平成23年4月 and lists 平成23年度 projects.",
+}
+
+
+def ja(message: str) -> str:
+    with translation.override("ja"):
+        return gettext(message)
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    missing = missing_tools()
+    if missing:
+        pytest.fail(missing)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made
+    # here while it runs are not async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # The ORM calls made while the event loop ran used connections of their own
+            # context; close them, or PostgreSQL refuses to drop the test database.
+            connections.close_all()
+
+
+@pytest.fixture
+def checker() -> PageChecker:
+    return PageChecker(ARTIFACTS / "checked-pages")
+
+
+def prepare() -> Cycle:
+    """The round of make_cycle with transcription notes on 9-1-1, and a real password."""
+    cycle = make_cycle()
+    measure = cycle.sample.measure
+    Node.objects.filter(pk=measure.pk).update(note=NOTES["node"])
+    Target.objects.filter(node=measure, start_year=2012, end_year=2013).update(note=NOTES["target"])
+    Result.objects.filter(node=measure, fiscal_year=2011).update(note=NOTES["result"])
+    for user in (cycle.editor, cycle.reviewer, cycle.admin):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return cycle
+
+
+def person(browser: Browser, checker: PageChecker, base: str, user: User | None) -> Page:
+    """A page in a browser context of its own, signed in as ``user`` (anonymous if None)."""
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}])
+    checker.watch(context)
+    return context.new_page()
+
+
+def visit(page: Page, checker: PageChecker, url: str, name: str, *, status: int = 200) -> None:
+    page.goto(url)
+    checker.check(page, name, status=status)
+
+
+def workbook_with_unknown_row(cycle: Cycle) -> bytes:
+    """The section's entry workbook with a row for a measure that does not exist."""
+    client = Client()
+    client.force_login(cycle.editor)
+    response = client.get(reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code]))
+    book = load_workbook(io.BytesIO(response.content))
+    book[workbook.ENTRY_SHEET]["A2"] = "9-9-9"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def public_pages(page: Page, checker: PageChecker, base: str, cycle: Cycle, prefix: str) -> None:
+    plan = cycle.sample.plan.code
+    label = f"public {prefix or '/ja'}"
+    for path, name in [
+        ("/", "home"),
+        (f"/plans/{plan}/", "plan"),
+        (f"/plans/{plan}/nodes/9/", "plan area"),
+        (f"/plans/{plan}/nodes/9-1/", "programme"),
+        (f"/plans/{plan}/nodes/9-1-1/", "measure"),
+        ("/search/", "search"),
+        ("/search/?q=説明会", "search with results"),
+        ("/search/?q=見つからない言葉", "search with no results"),
+        (f"/search/?q=協働&plan={plan}&year=2012&kind=results", "search with filters"),
+    ]:
+        visit(page, checker, base + prefix + path, f"{label} {name}")
+    visit(page, checker, base + prefix + "/plans/no-such-plan/", f"{label} 404", status=404)
+
+
+def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, live_server: Any) -> None:
+    cycle, base = prepare(), live_server.url
+    plan = cycle.sample.plan.code
+
+    # ------------------------------------------------------------ an anonymous reader
+    reader = person(browser, checker, base, None)
+    public_pages(reader, checker, base, cycle, "")
+    reader.goto(f"{base}/plans/{plan}/nodes/9-1-1/")
+    reader.locator(".sheet__notes summary").click()
+    reader.screenshot(path=ARTIFACTS / "checked-measure.png", full_page=True)
+    reader.goto(f"{base}/plans/{plan}/")
+    reader.screenshot(path=ARTIFACTS / "checked-plan.png", full_page=True)
+    visit(reader, checker, f"{base}/plans/{plan}/report/2012.html", "annual report (HTML)")
+    visit(reader, checker, f"{base}/plans/{plan}/report/2012.html?area=9", "plan area report (HTML)")
+    public_pages(reader, checker, base, cycle, "/en")
+    reader.goto(f"{base}/en/plans/{plan}/nodes/9-1-1/")
+    reader.locator(".sheet__notes summary").click()
+    reader.screenshot(path=ARTIFACTS / "checked-measure-en.png", full_page=True)
+    # A form sent without its CSRF cookie: the refusal page (403).
+    reader.goto(base + "/")
+    reader.context.clear_cookies()
+    reader.get_by_role("button", name="English").click()
+    checker.check(reader, "public 403 (form refused)", status=403)
+
+    visit(reader, checker, base + "/staff/login/", "staff login")
+    # Five failures lock the name out on this address; the next attempt shows the lockout page.
+    for _ in range(5):
+        Client().post("/staff/login/", {"username": "shinsa", "password": "wrong"})
+    with translation.override("ja"):
+        form = AuthenticationForm()
+        username_label, password_label = (
+            str(form.fields["username"].label),
+            str(form.fields["password"].label),
+        )
+    reader.get_by_label(username_label, exact=True).fill("shinsa")
+    reader.get_by_label(password_label, exact=True).fill(PASSWORD)
+    reader.get_by_role("button", name=ja("Sign in")).click()
+    checker.check(reader, "staff lockout", status=429)
+
+    # ------------------------------------------------------------ the section editor
+    editor = person(browser, checker, base, cycle.editor)
+    entry_url = f"{base}/staff/entries/{cycle.entry.pk}/"
+    visit(editor, checker, base + "/staff/", "editor: home")
+    visit(editor, checker, base + "/staff/password/", "editor: password change")
+    visit(editor, checker, entry_url, "editor: entry (draft)")
+    editor.get_by_role("radio", name="目標を下回った").check()
+    editor.get_by_role("button", name=ja("Save and submit for review")).click()
+    expect(editor.locator(".field.has-error").first).to_be_visible()
+    checker.check(editor, "editor: entry refused (validation errors)", status=400)
+    editor.screenshot(path=ARTIFACTS / "checked-entry-errors.png", full_page=True)
+    editor.get_by_role("radio", name="目標をほぼ達成").check()
+    editor.locator("textarea").first.fill("・説明会を開催しました。")
+    editor.get_by_role("button", name=ja("Save and submit for review")).click()
+    expect(editor).to_have_url(base + "/staff/")
+    checker.check(editor, "editor: home after submitting")
+    visit(editor, checker, entry_url, "editor: entry (submitted)")
+    visit(editor, checker, entry_url + "history/", "editor: history")
+    visit(editor, checker, base + "/staff/review/", "editor: 403 (review queue)", status=403)
+    visit(editor, checker, base + "/staff/import/", "editor: import upload")
+    editor.get_by_role("button", name=ja("Upload and preview")).click()
+    checker.check(editor, "editor: import upload refused (no file)", status=400)
+    editor.locator("input[type=file]").set_input_files(
+        {
+            "name": "filled.xlsx",
+            "mimeType": "application/octet-stream",
+            "buffer": workbook_with_unknown_row(cycle),
+        }
+    )
+    editor.get_by_role("button", name=ja("Upload and preview")).click()
+    checker.check(editor, "editor: import preview (with an error)", status=400)
+
+    # ------------------------------------------------------------ the reviewer
+    reviewer = person(browser, checker, base, cycle.reviewer)
+    visit(reviewer, checker, base + "/staff/", "reviewer: home")
+    visit(reviewer, checker, base + "/staff/review/", "reviewer: review queue")
+    visit(reviewer, checker, entry_url, "reviewer: entry (reviewing)")
+
+    # ------------------------------------------------------------ the administrator
+    other = cycle.other_entry
+    other = services.entry_save(
+        other,
+        {"text": "・講座を開催しました。", "ratings": cycle.rating("3")},
+        actor=cycle.other_editor,
+        expected_version=other.version,
+    )
+    other = services.entry_transition(
+        other, "submit", actor=cycle.other_editor, expected_version=other.version
+    )
+    other = services.entry_transition(
+        other,
+        "return",
+        actor=cycle.reviewer,
+        expected_version=other.version,
+        comment="回数を書いてください。",
+    )
+    other = services.entry_transition(
+        other, "submit", actor=cycle.other_editor, expected_version=other.version
+    )
+    other = services.entry_transition(other, "approve", actor=cycle.reviewer, expected_version=other.version)
+    targets = services.round_open(
+        cycle.sample.plan,
+        2014,
+        Round.Kind.TARGETS,
+        timezone.localdate() + timedelta(days=7),
+        actor=cycle.admin,
+    )
+    targets_entry = targets.entries.get(node=cycle.sample.measure)
+
+    admin = person(browser, checker, base, cycle.admin)
+    visit(admin, checker, base + "/staff/", "administrator: home")
+    visit(admin, checker, f"{base}/staff/entries/{other.pk}/", "administrator: entry (approved, commented)")
+    visit(admin, checker, f"{base}/staff/entries/{other.pk}/history/", "administrator: history")
+    visit(admin, checker, f"{base}/staff/entries/{targets_entry.pk}/", "administrator: targets round entry")
+    visit(admin, checker, base + "/staff/rounds/", "administrator: round list")
+    visit(admin, checker, f"{base}/staff/rounds/{cycle.round.pk}/", "administrator: round dashboard")
+    admin.screenshot(path=ARTIFACTS / "checked-round.png", full_page=True)
+    visit(admin, checker, base + "/staff/rounds/new/", "administrator: open-round form")
+    admin.get_by_role("button", name=ja("Open the round")).click()
+    checker.check(admin, "administrator: open-round form refused", status=400)
+
+    findings = checker.findings()
+    if os.environ.get("DATABASE_URL", "").startswith("sqlite"):
+        findings += checker.markup()
+    assert not findings, f"{len(findings)} findings on {len(checker.pages)} pages:\n" + "\n".join(findings)
