@@ -10,11 +10,21 @@ bodies print it, and its number counts the era's calendar years:
 - FY1988 is 昭和63年度 and FY1989 平成元年度 (昭和 ended on 7 January 1989);
 - FY2019 is 令和元年度: 平成 ended on 30 April 2019 and administrations renamed the
   year 令和元年度 from 1 May.
+
+The pages name years and dates through the functions at the end (``year_label``,
+``year_heading``, ``period_label``, ``date_label``, ``datetime_label``), which follow the
+active language: 2013年度（平成25年度） and 2026年12月20日（令和8年） in Japanese, FY2013
+and 20 December 2026 in English. The plain Japanese forms above them (``western_label``,
+``wareki_label``, ``both_labels``) are for documents and data that are Japanese whatever
+the reader's language: the open data, the entry workbook.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import dateformat, timezone, translation
 
 
 @dataclass(frozen=True)
@@ -24,15 +34,17 @@ class Era:
     first_calendar_year: int
     #: The first fiscal year printed with this era's name.
     first_fiscal_year: int
+    #: The first day of the era (明治: the day its year 1 is counted from).
+    first_day: date
 
 
 # Newest first.
 ERAS: tuple[Era, ...] = (
-    Era("令和", 2019, 2019),
-    Era("平成", 1989, 1989),
-    Era("昭和", 1926, 1927),
-    Era("大正", 1912, 1912),
-    Era("明治", 1868, 1868),
+    Era("令和", 2019, 2019, date(2019, 5, 1)),
+    Era("平成", 1989, 1989, date(1989, 1, 8)),
+    Era("昭和", 1926, 1927, date(1926, 12, 25)),
+    Era("大正", 1912, 1912, date(1912, 7, 30)),
+    Era("明治", 1868, 1868, date(1868, 1, 1)),
 )
 
 
@@ -71,3 +83,82 @@ def era_year_to_western(era_name: str, era_year: int) -> int:
         if era.name == era_name:
             return era.first_calendar_year + era_year - 1
     raise ValueError(f"unknown era {era_name!r}")
+
+
+# ------------------------------------------------------------ in the reader's language
+
+
+def _japanese(language: str | None) -> bool:
+    """Whether years and dates are written the Japanese way: in Japanese, and when no
+    language is active (the site's language is Japanese)."""
+    code = language or translation.get_language()
+    return code is None or code.split("-")[0] == "ja"
+
+
+def year_label_parts(fiscal_year: int, *, language: str | None = None) -> tuple[str, str]:
+    """A fiscal year's name and its era form to print beside it, in the active language
+    (or ``language``): ("2012年度", "平成24年度") in Japanese, ("FY2012", "") in English."""
+    if _japanese(language):
+        return western_label(fiscal_year), wareki_label(fiscal_year)
+    return f"FY{fiscal_year}", ""
+
+
+def year_label(fiscal_year: int, *, language: str | None = None) -> str:
+    """A fiscal year as the pages name it: 2012年度（平成24年度）; FY2012 in English."""
+    name, era = year_label_parts(fiscal_year, language=language)
+    return f"{name}（{era}）" if era else name
+
+
+def year_heading(fiscal_year: int, *, onwards: bool = False, language: str | None = None) -> str:
+    """A fiscal year as a table's column heading, in the printed report's style:
+    2012(平成24)年度, 2014(平成26)年度以降 for the onwards column; FY2012, FY2014 onwards
+    in English."""
+    if _japanese(language):
+        return f"{both_labels(fiscal_year)}以降" if onwards else both_labels(fiscal_year)
+    return f"FY{fiscal_year} onwards" if onwards else f"FY{fiscal_year}"
+
+
+def period_label(
+    first_year: int,
+    last_year: int,
+    *,
+    onwards: bool = False,
+    era: bool = False,
+    language: str | None = None,
+) -> str:
+    """A span of fiscal years: 2011年度〜2013年度 (with ``era``, 2011(平成23)年度〜2013(平成25)年度),
+    2013年度〜2014年度以降 when it runs into the onwards column; FY2011–FY2013 and
+    FY2013–FY2014 onwards in English. A span of one year is that year."""
+    if _japanese(language):
+        name = both_labels if era else western_label
+        text = name(first_year) if first_year == last_year else f"{name(first_year)}〜{name(last_year)}"
+        return f"{text}以降" if onwards else text
+    text = f"FY{first_year}" if first_year == last_year else f"FY{first_year}–FY{last_year}"
+    return f"{text} onwards" if onwards else text
+
+
+def era_of_day(day: date) -> tuple[str, int]:
+    """Return (era name, year within the era) for a calendar day: 2019-04-30 is 平成31,
+    2019-05-01 令和元."""
+    for era in ERAS:
+        if day >= era.first_day:
+            return era.name, day.year - era.first_calendar_year + 1
+    raise ValueError(f"{day} is before the eras this software knows")
+
+
+def date_label(day: date, *, language: str | None = None) -> str:
+    """A day as the pages write it: 2026年12月20日（令和8年）; 20 December 2026 in English."""
+    if _japanese(language):
+        name, number = era_of_day(day)
+        return f"{day.year}年{day.month}月{day.day}日（{name}{'元' if number == 1 else number}年）"
+    with translation.override("en"):
+        return dateformat.format(day, "j F Y")
+
+
+def datetime_label(moment: datetime, *, language: str | None = None) -> str:
+    """A moment in the site's time zone: 2026年12月20日（令和8年）14:05; 20 December 2026,
+    14:05 in English."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    day = date_label(local.date(), language=language)
+    separator = " " if _japanese(language) else ", "
+    return f"{day}{separator}{local:%H:%M}"

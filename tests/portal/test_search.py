@@ -103,7 +103,7 @@ def test_finds_a_result_by_its_text_with_the_year(client: Client, sample: Sample
     assert found_codes(doc) == ["9-1-1"]
     (hit,) = groups(doc)[0].find_all("div", class_="search-hit")
     label = hit.find("dt")
-    assert "Result 2011年度（平成23年度）" in label.text and "What was done" in label.text
+    assert "Result FY2011" in label.text and "What was done" in label.text
     assert label.find("a").attrs["href"].endswith("/plans/plan9/nodes/9-1-1/#result-2011")
     assert marks(hit) == ["庁内調査"]
     assert "庁内調査を平成23年4月に実施しました。" in hit.find("dd").text
@@ -114,19 +114,19 @@ def test_finds_a_result_by_its_context_change_and_response(client: Client, sampl
     assert found_codes(doc) == ["9-1-1"]
     labels = [label for label, _text in hits(groups(doc)[0])]
     assert labels == [
-        "Result 2012年度（平成24年度）Changes in circumstances and issues",
-        "Result 2012年度（平成24年度）Response to new issues",
+        "Result FY2012Changes in circumstances and issues",
+        "Result FY2012Response to new issues",
     ]
 
 
 def test_finds_targets_as_planned_revised_and_the_reason(client: Client, sample: Sample) -> None:
     doc = search(client, lang="en", q="補助制度")
     assert found_codes(doc) == ["9-1-1"]
-    assert hits(groups(doc)[0]) == [("Target 2012年度Reason for the revision", "補助制度を見直したため")]
+    assert hits(groups(doc)[0]) == [("Target FY2012Reason for the revision", "補助制度を見直したため")]
     doc = search(client, lang="en", q="モデル事業")
     assert [label for label, _ in hits(groups(doc)[0])] == [
-        "Target 2012年度As planned",
-        "Target 2012年度Revised",
+        "Target FY2012As planned",
+        "Target FY2012Revised",
     ]
 
 
@@ -184,7 +184,7 @@ def test_filters_by_plan_year_and_kind(client: Client, sample: Sample) -> None:
     assert found_codes(search(client, q="実施しました", plan="plan9", year="2011")) == ["9-1-1"]
     assert found_codes(search(client, q="実施しました", plan="plan9", year="2012")) == ["9-1-2"]
     doc = search(client, lang="en", q="実施しました", plan="plan9", year="2012")
-    assert all("2012年度" in label for label, _ in hits(groups(doc)[0]))
+    assert all("FY2012" in label for label, _ in hits(groups(doc)[0]))
     # Targets by the years they are set for: ●ルールに基づく拡充 spans 2012–2013.
     assert found_codes(search(client, q="ルールに基づく拡充", year="2013", kind="targets")) == ["9-1-1"]
     assert found_codes(search(client, q="ルールに基づく拡充", year="2011", kind="targets")) == []
@@ -194,9 +194,9 @@ def test_filters_by_plan_year_and_kind(client: Client, sample: Sample) -> None:
 
     # 説明会: in a target and a result of 9-1-1.
     doc = search(client, lang="en", q="説明会", kind="targets")
-    assert [label for label, _ in hits(groups(doc)[0])] == ["Target 2011年度As planned"]
+    assert [label for label, _ in hits(groups(doc)[0])] == ["Target FY2011As planned"]
     doc = search(client, lang="en", q="説明会", kind="results")
-    assert [label for label, _ in hits(groups(doc)[0])] == ["Result 2011年度（平成23年度）What was done"]
+    assert [label for label, _ in hits(groups(doc)[0])] == ["Result FY2011What was done"]
     # Only the names and descriptions of nodes: the programme's title, not the results.
     assert found_codes(search(client, q="協働のまちづくり", kind="nodes")) == ["9-1"]
     assert found_codes(search(client, q="庁内調査", kind="nodes")) == []
@@ -241,7 +241,7 @@ def test_a_measure_with_many_matches_shows_five_and_counts_the_rest(client: Clie
     assert found_codes(doc) == ["p-1"] and programme.code == "p"
     assert len(hits(group)) == 5
     # The latest years first.
-    assert hits(group)[0][0].startswith("Result 2018年度")
+    assert hits(group)[0][0].startswith("Result FY2018")
     assert "And 3 more passages on its page." in group.find("p", class_="search-group__more").text
 
 
@@ -285,8 +285,8 @@ def test_a_draft_is_not_found_until_its_round_is_published(client: Client) -> No
     doc = search(client, lang="en", q=SENTINEL)
     assert found_codes(doc) == ["9-1-1"]
     assert [label for label, _ in hits(groups(doc)[0])] == [
-        "Result 2013年度（平成25年度）What was done",
-        "Result 2013年度（平成25年度）Changes in circumstances and issues",
+        "Result FY2013What was done",
+        "Result FY2013Changes in circumstances and issues",
     ]
     # Matched whatever the case of the Latin letters.
     assert found_codes(search(client, q="sentinel-SEARCH")) == ["9-1-1"]
@@ -336,10 +336,10 @@ def test_without_a_query_the_form_and_tips_are_shown(client: Client, sample: Sam
     years = [o.text for o in doc.find("select", id="search-year").find_all("option")]
     assert years == [
         "All years",
-        "2014年度（平成26年度）",  # the onwards column, for targets
-        "2013年度（平成25年度）",
-        "2012年度（平成24年度）",
-        "2011年度（平成23年度）",
+        "FY2014",  # the onwards column, for targets
+        "FY2013",
+        "FY2012",
+        "FY2011",
     ]
     # Blank space is no query.
     assert not search(client, q="　 ").find_all("section", class_="search-results")

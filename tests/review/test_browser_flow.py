@@ -23,9 +23,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.db import connections
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from shinchoku.review.content import TEXT_LABELS
 from shinchoku.review.models import Entry, Round
 from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 from tests.review.conftest import Cycle, make_cycle
@@ -229,9 +230,13 @@ def test_an_entry_goes_from_the_section_through_review_to_the_public(
     expect(status(editor)).to_have_text(ja("%(node)s was submitted for review.", node="9-1-1"))
     assert (cycle.fresh().state, cycle.fresh().text) == (Entry.State.SUBMITTED, second)
 
-    # 5. The reviewer approves.
+    # 5. The reviewer sees what changed since the return, and approves.
     open_from_queue(reviewer, base)
     expect(reviewer.locator(".entry-main")).to_contain_text(second)
+    since = reviewer.get_by_role("region", name=ja("Changes since it was returned"))
+    expect(since.get_by_role("row")).to_have_count(2)  # the heading row, and the result
+    expect(since).to_contain_text(second)
+    shot(reviewer, "09b-changes-since-return")
     reviewer.get_by_role("button", name=ja("Approve"), exact=True).click()
     expect(status(reviewer)).to_have_text(ja("%(node)s was approved.", node="9-1-1"))
     expect(reviewer.get_by_text(ja("No entry is waiting for review."))).to_be_visible()
@@ -250,7 +255,14 @@ def test_an_entry_goes_from_the_section_through_review_to_the_public(
     # not started, draft, submitted, returned, approved, published, total
     expect(unit_row.locator("td")).to_have_text(["0", "0", "0", "0", "1", "0", "1"])
     shot(admin, "11-dashboard")
-    admin.get_by_role("button", name=ja("Publish the approved entries")).click()
+    admin.get_by_role("link", name=ja("Publish the approved entries")).click()
+    # Publishing asks first, saying what will be published.
+    expect(admin).to_have_url(base + f"/staff/rounds/{cycle.round.pk}/publish/")
+    expect(admin.locator("main")).to_contain_text(cycle.sample.plan.title)
+    shot(admin, "11b-publish-confirm")
+    with translation.override("ja"):
+        confirm = ngettext("Publish %(counter)s entry", "Publish %(counter)s entries", 1) % {"counter": 1}
+    admin.get_by_role("button", name=confirm).click()
     expect(status(admin)).to_have_text(ja("%(count)s approved entries were published.", count=1))
     expect(unit_row.locator("td")).to_have_text(["0", "0", "0", "0", "0", "1", "1"])
     shot(admin, "12-published")
@@ -296,7 +308,7 @@ def test_the_second_of_two_editors_saving_sees_what_the_first_changed(
     expect(conflict).to_be_visible()
     changes = conflict.get_by_role("table")
     with translation.override("ja"):
-        text_label = str(Entry._meta.get_field("text").verbose_name)
+        text_label = str(TEXT_LABELS["text"])  # the field's name on the page
     expect(changes.get_by_role("row").filter(has_text=text_label)).to_contain_text(theirs)
     expect(changes.get_by_role("row").filter(has_text=cycle.sample.dimension.name)).to_contain_text(ON_TARGET)
     expect(result_box(second)).to_have_value(mine)

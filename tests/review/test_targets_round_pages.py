@@ -54,7 +54,7 @@ def test_a_target_revision_goes_from_the_section_to_the_public_page() -> None:
     assert entry.state == Entry.State.SUBMITTED
     approve = {"version": entry.version, "action": "approve"}
     assert reviewer.post(reverse("staff:entry_act", args=[entry.pk]), approve).status_code == 302
-    assert admin.post(reverse("staff:round_publish", args=[round_.pk])).status_code == 302
+    assert admin.post(reverse("staff:round_publish", args=[round_.pk]), {"entries": 1}).status_code == 302
 
     public = Client().get(reverse("portal:node", args=[cycle.sample.plan.code, cycle.sample.measure.code]))
     text = public.content.decode()

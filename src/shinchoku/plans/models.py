@@ -104,7 +104,7 @@ class Plan(models.Model):
         return range(self.first_year, self.last_year + (2 if self.onwards else 1))
 
     def period_display(self) -> str:
-        return f"{fiscal.both_labels(self.first_year)}〜{fiscal.both_labels(self.last_year)}"
+        return fiscal.period_label(self.first_year, self.last_year, era=True)
 
 
 class Level(models.Model):

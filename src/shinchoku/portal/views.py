@@ -14,12 +14,14 @@ from django.utils import translation
 from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
+from shinchoku.headers import allow_inline_styles
 from shinchoku.interchange import opendata
 from shinchoku.interchange.exporters import export_dataset
 from shinchoku.plans import selectors
 from shinchoku.plans.models import Node, Plan
 from shinchoku.plans.selectors import PlanHeader
 from shinchoku.reports import cache as report_cache
+from shinchoku.reports import links as report_links
 from shinchoku.reports import render as report_render
 from shinchoku.reports.selectors import ReportError, report_build, report_years
 
@@ -92,6 +94,7 @@ def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -
     document the city publishes, so it is made in the site's default language (Japanese)
     whatever language the reader browses in. Options that make no report are not found."""
     area = request.GET.get("area") or None
+    reader = translation.get_language()
     language = settings.LANGUAGE_CODE
     with translation.override(language):
         try:
@@ -103,10 +106,16 @@ def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -
             response = HttpResponse(pdf, content_type="application/pdf")
             disposition = "attachment"
         else:
+            # Opens with the trail back to the site, in the language the reader browses it in.
+            links = report_links.site_links(document, area_code=area, language=reader)
             html = report_cache.rendered(
-                document, "html", lambda: report_render.render_html(document).encode()
+                document,
+                "html",
+                lambda: report_render.render_html(document, links).encode(),
+                variant=links.key(),
             )
-            response = HttpResponse(html, content_type="text/html; charset=utf-8")
+            # A document that stands alone, its stylesheet inline: allowed by hash.
+            response = allow_inline_styles(HttpResponse(html, content_type="text/html; charset=utf-8"))
             disposition = "inline"
     name = "-".join([plan_code, str(year), *([re.sub(r"[^A-Za-z0-9_.-]", "_", area)] if area else [])])
     response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'

@@ -69,14 +69,8 @@ class Target(models.Model):
 
     @property
     def period_label(self) -> str:
-        start = fiscal.western_label(self.start_year)
-        if self.open_end:
-            if self.start_year == self.end_year:
-                return f"{start}以降"
-            return f"{start}〜{fiscal.western_label(self.end_year)}以降"
-        if self.start_year == self.end_year:
-            return start
-        return f"{start}〜{fiscal.western_label(self.end_year)}"
+        """2011年度〜2013年度, 2014年度以降 (FY2011–FY2013 in English)."""
+        return fiscal.period_label(self.start_year, self.end_year, onwards=self.open_end)
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}

@@ -29,6 +29,14 @@ from shinchoku.review.workflow import FIELDS_BY_KIND
 
 TEXT_FIELDS = ("text", "context_change", "response", "highlight")
 
+#: The text fields' names as the entry page, its history and its diffs give them.
+TEXT_LABELS = {
+    "text": _("Result (what was done)"),
+    "context_change": _("Changes in circumstances and issues"),
+    "response": _("Response to new issues"),
+    "highlight": _("Main result (主な実施結果)"),
+}
+
 Snapshot = dict[str, str]
 FieldErrors = dict[str, list[str | Promise]]
 

@@ -17,16 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku import text as text_utils
 from shinchoku.plans.models import Plan
-from shinchoku.review.content import TEXT_FIELDS, EntryData, Frame, Snapshot, target_keys
+from shinchoku.review.content import TEXT_FIELDS, TEXT_LABELS, EntryData, Frame, Snapshot, target_keys
 from shinchoku.review.errors import Conflict
 from shinchoku.review.models import Entry, Round
 
-TEXT_LABELS = {
-    "text": _("Result (what was done)"),
-    "context_change": _("Changes in circumstances and issues"),
-    "response": _("Response to new issues"),
-    "highlight": _("Main result (主な実施結果)"),
-}
 TEXT_HELP = {
     "text": _(
         "What the section did in the fiscal year. Start each item on a new line; ・ or ● bullets are kept."
@@ -85,16 +79,8 @@ class EntryForm(forms.Form):
         self.editable = editable
         self.kind = entry.round.kind
         if self.kind == Round.Kind.RESULTS:
-            for name in TEXT_FIELDS:
-                self.fields[name] = forms.CharField(
-                    label=TEXT_LABELS[name],
-                    help_text=TEXT_HELP[name],
-                    required=False,
-                    max_length=20000,
-                    widget=forms.Textarea(attrs={"rows": TEXTAREA_ROWS[name]}),
-                    initial=snapshot.get(name, ""),
-                    disabled=name not in editable,
-                )
+            # In the order of the page (ratings, then the texts): the error summary lists
+            # the fields' problems in this order.
             for dimension in frame.dimensions.values():
                 levels = sorted(
                     (lv for lv in frame.levels.values() if lv.scale_id == dimension.scale_id),
@@ -112,6 +98,16 @@ class EntryForm(forms.Form):
                     widget=RatingSelect({str(lv.pk) for lv in levels if lv.adverse}),
                     initial=str(chosen),
                     disabled="ratings" not in editable,
+                )
+            for name in TEXT_FIELDS:
+                self.fields[name] = forms.CharField(
+                    label=TEXT_LABELS[name],
+                    help_text=TEXT_HELP[name],
+                    required=False,
+                    max_length=20000,
+                    widget=forms.Textarea(attrs={"rows": TEXTAREA_ROWS[name]}),
+                    initial=snapshot.get(name, ""),
+                    disabled=name not in editable,
                 )
         else:
             for target_id, target in frame.targets.items():
@@ -282,6 +278,13 @@ class RoundOpenForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PublishForm(forms.Form):
+    """The confirmation of publishing a round: the number of approved entries the person
+    was shown, so that a publication never carries entries they did not see."""
+
+    entries = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ReasonForm(forms.Form):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
@@ -77,7 +78,16 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan} {fiscal.western_label(self.fiscal_year)} ({self.get_kind_display()})"
+        return f"{self.plan} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The round's year and kind as the pages name it: 2013年度（平成25年度）実施結果,
+        FY2013 results."""
+        return gettext("%(year)s %(kind)s") % {
+            "year": fiscal.year_label(self.fiscal_year),
+            "kind": self.get_kind_display(),
+        }
 
     def years(self) -> range:
         """The fiscal years a round of this kind may be for: a results round's year lies in
@@ -142,7 +152,7 @@ class Entry(ResultContent):
         indexes = [models.Index(fields=["round", "state"], name="entry_round_state")]
 
     def __str__(self) -> str:
-        return f"{self.node.code} {fiscal.western_label(self.round.fiscal_year)}"
+        return f"{self.node.code} {fiscal.year_label(self.round.fiscal_year)}"
 
     @property
     def started(self) -> bool:
@@ -158,11 +168,6 @@ class Entry(ResultContent):
     @property
     def progress(self) -> str:
         return Entry.progress_of(self.state, self.version)
-
-
-def progress_label(progress: str) -> str:
-    """A dashboard column's name as a person reads it."""
-    return str(_("not started")) if progress == NOT_STARTED else str(Entry.State(progress).label)
 
 
 class EntryRating(models.Model):

@@ -4,28 +4,39 @@ names one entry checks that the user may see it."""
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import editable_nodes, is_reviewer
-from shinchoku.audit.models import AuditEvent
+from shinchoku.audit.models import AuditEvent, EventType
 from shinchoku.audit.selectors import audit_history
 from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
 from shinchoku.progress.models import Rating, Result, Target
+from shinchoku.review.content import TEXT_FIELDS, TEXT_LABELS, Frame, frame_for, snapshot_of
+from shinchoku.review.diff import Side, text_diff
 from shinchoku.review.errors import ReviewError, ReviewErrorCode
 from shinchoku.review.models import NOT_STARTED, Comment, Entry, Round
 from shinchoku.review.permissions import can_view_entry, entry_roles
-from shinchoku.review.workflow import OUTSTANDING_STATES, ROUND_STATES_TAKING_CHANGES, Transition, actions_for
+from shinchoku.review.workflow import (
+    OUTSTANDING_STATES,
+    ROUND_STATES_TAKING_CHANGES,
+    Transition,
+    actions_for,
+    progress_label,
+    state_label,
+)
 
 #: Entries in the order the plan prints its measures: by each ancestor's order and code,
 #: from the top (exact for measures up to three levels down, as plans are built).
@@ -164,13 +175,6 @@ def overdue_entries(round_: Round, *, today: date) -> list[Entry]:
 
 
 @dataclass(frozen=True)
-class DiffLine:
-    text: str
-    #: The line is not on the other side (removed before, added after).
-    changed: bool
-
-
-@dataclass(frozen=True)
 class FieldChange:
     field: str
     label: str
@@ -178,21 +182,10 @@ class FieldChange:
     after: str
 
     @property
-    def lines(self) -> tuple[tuple[DiffLine, ...], tuple[DiffLine, ...]]:
-        """Before and after line by line, each line marked when the other side lacks it:
-        a long text with one changed line shows that line."""
-        before, after = self.before.splitlines(), self.after.splitlines()
-        removed: set[int] = set()
-        added: set[int] = set()
-        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag != "equal":
-                removed.update(range(i1, i2))
-                added.update(range(j1, j2))
-        return (
-            tuple(DiffLine(line, i in removed) for i, line in enumerate(before)),
-            tuple(DiffLine(line, j in added) for j, line in enumerate(after)),
-        )
+    def lines(self) -> tuple[Side, Side]:
+        """Before and after line by line, what differs marked by sentence and, inside a
+        rewritten sentence, by character (``review.diff``)."""
+        return text_diff(self.before, self.after)
 
 
 @dataclass(frozen=True)
@@ -237,28 +230,35 @@ class _Labels:
         if parts[0] == "targets" and len(parts) == 3 and parts[1] in self.targets:
             target = self.targets[parts[1]]
             return f"{target.period_label} {target.text[:30]} · {_verbose_name(Target, parts[2])}"
+        if key in TEXT_LABELS:
+            return str(TEXT_LABELS[key])
         return _verbose_name(Entry, key)
 
-    def value(self, key: str, value: object) -> str:
+    def value(self, key: str, value: object, version: int | None = None) -> str:
+        """``value`` of field ``key`` as a person reads it; a state is named as the pages
+        name it at ``version`` (version 1 of a draft is "not started")."""
         if value is None:
             return ""
         parts = key.split(".")
         if key == "state" and value in Entry.State.values:
-            return str(Entry.State(str(value)).label)
+            return state_label(str(value), version) if version is not None else progress_label(str(value))
         if parts[0] == "ratings" and parts[1] in self.dimensions:
             level = self.levels.get((self.dimensions[parts[1]].scale_id, str(value)))
             return str(level) if level is not None else str(value)
         return str(value)
 
 
-def _field_changes(labels: _Labels, changes: dict[str, dict[str, Any]]) -> list[FieldChange]:
-    """The changes as a person reads them; a change from nothing to an empty text is none."""
+def _field_changes(
+    labels: _Labels, changes: dict[str, dict[str, Any]], version: int | None = None
+) -> list[FieldChange]:
+    """The changes as a person reads them, made as ``version``; a change from nothing to an
+    empty text is none."""
     found = [
         FieldChange(
             field=key,
             label=labels.label(key),
-            before=labels.value(key, change.get("before")),
-            after=labels.value(key, change.get("after")),
+            before=labels.value(key, change.get("before"), version - 1 if version else None),
+            after=labels.value(key, change.get("after"), version),
         )
         for key, change in changes.items()
     ]
@@ -284,11 +284,57 @@ def entry_history(entry: Entry) -> list[HistoryItem]:
             version=event.subject_version,
             actor=event.actor_name,
             at=event.created_at,
-            changes=_field_changes(labels, event.changes),
+            changes=_field_changes(labels, event.changes, event.subject_version),
             restorable=event.snapshot is not None,
         )
         for event in audit_history(entry)
     ]
+
+
+@dataclass(frozen=True)
+class SinceReturn:
+    """What the section changed in an entry since a reviewer returned it."""
+
+    #: The return: who, when, the version returned and the comment (its ``reason``).
+    event: AuditEvent
+    changes: list[FieldChange]
+
+
+#: The events after which an entry goes back to the section; the latest of them says
+#: whether the entry now in review comes back from a return.
+_SENT_BACK = (EventType.ENTRY_RETURNED, EventType.ENTRY_REOPENED, EventType.ENTRY_APPROVED)
+
+
+def _page_order(frame: Frame) -> Callable[[str], tuple[int, int, str]]:
+    """Sort key of snapshot keys in the order the entry page shows the fields: the
+    ratings by dimension, the texts, then the target revisions."""
+    dimensions = {d.key: d.position for d in frame.dimensions.values()}
+
+    def key(name: str) -> tuple[int, int, str]:
+        if name.startswith("ratings."):
+            return 0, dimensions.get(name.split(".", 1)[1], 0), name
+        if name in TEXT_FIELDS:
+            return 1, TEXT_FIELDS.index(name), name
+        return 2, 0, name
+
+    return key
+
+
+def changes_since_return(entry: Entry) -> SinceReturn | None:
+    """For a submitted entry that a reviewer had returned (and that was not approved or
+    reopened since): each field changed since the return, content as returned → as
+    submitted, in the order of the page. None for any other entry. Four queries."""
+    if entry.state != Entry.State.SUBMITTED:
+        return None
+    event = audit_history(entry).filter(event_type__in=_SENT_BACK).last()
+    if event is None or event.event_type != EventType.ENTRY_RETURNED or event.snapshot is None:
+        return None
+    frame = frame_for(entry)
+    returned: dict[str, Any] = dict(event.snapshot)
+    now = snapshot_of(entry, frame)
+    keys = sorted(returned.keys() | now.keys(), key=_page_order(frame))
+    changes = {name: {"before": returned.get(name), "after": now.get(name)} for name in keys}
+    return SinceReturn(event=event, changes=field_changes(entry, changes))
 
 
 # ------------------------------------------------------------- staff pages
@@ -308,6 +354,55 @@ def editor_waiting(user: Any) -> list[Entry]:
     )
 
 
+class RoundStatusKey(StrEnum):
+    """What a round's state badge says, from the round and its entries."""
+
+    OPEN = "open"
+    PARTLY_PUBLISHED = "partly_published"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """A round's state as the pages show it: a round of which only some entries are
+    published says so, with how many, rather than "published"."""
+
+    key: RoundStatusKey
+    label: str
+    published: int
+    total: int
+    not_started: int
+    #: Approved entries, ready to publish.
+    approved: int
+
+
+def round_status(round_: Round, counts: Mapping[str, int]) -> RoundStatus:
+    """The status of ``round_`` whose entries are counted by column (``Entry.progress_of``)."""
+    total = sum(counts.values())
+    published = counts.get(Entry.State.PUBLISHED, 0)
+    if round_.state == Round.State.CLOSED:
+        key, label = RoundStatusKey.CLOSED, str(Round.State.CLOSED.label)
+    elif published and published == total:
+        key, label = RoundStatusKey.PUBLISHED, str(Round.State.PUBLISHED.label)
+    elif published:
+        key = RoundStatusKey.PARTLY_PUBLISHED
+        label = gettext("partly published (%(published)s of %(total)s)") % {
+            "published": published,
+            "total": total,
+        }
+    else:
+        key, label = RoundStatusKey.OPEN, str(Round.State.OPEN.label)
+    return RoundStatus(
+        key=key,
+        label=label,
+        published=published,
+        total=total,
+        not_started=counts.get(NOT_STARTED, 0),
+        approved=counts.get(Entry.State.APPROVED, 0),
+    )
+
+
 @dataclass(frozen=True)
 class RoundSummary:
     round: Round
@@ -315,11 +410,11 @@ class RoundSummary:
     counts: dict[str, int]
     total: int
     overdue: int
+    status: RoundStatus
 
 
-def round_summaries(*, today: date) -> list[RoundSummary]:
-    """Every round with the count of its entries per state; newest first. Two queries."""
-    rounds = list(Round.objects.select_related("plan").order_by("-fiscal_year", "plan__code", "kind"))
+def _round_counts(rounds: list[Round]) -> dict[int, Counter[str]]:
+    """The entries of each round counted by column (``Entry.progress_of``). One query."""
     counts: dict[int, Counter[str]] = {round_.pk: Counter() for round_ in rounds}
     for round_id, state, changed, number in (
         Entry.objects.filter(round__in=rounds)
@@ -330,19 +425,59 @@ def round_summaries(*, today: date) -> list[RoundSummary]:
     ):
         column = Entry.progress_of(state, 2 if changed else 1)
         counts[round_id][column] += number
-    return [
-        RoundSummary(
-            round=round_,
-            counts=dict(counts[round_.pk]),
-            total=sum(counts[round_.pk].values()),
-            overdue=(
-                sum(counts[round_.pk][state] for state in (NOT_STARTED, *OUTSTANDING_STATES))
-                if round_.past_deadline(today) and round_.state in ROUND_STATES_TAKING_CHANGES
-                else 0
-            ),
-        )
-        for round_ in rounds
-    ]
+    return counts
+
+
+def _round_summary(round_: Round, counts: Counter[str], today: date) -> RoundSummary:
+    return RoundSummary(
+        round=round_,
+        counts=dict(counts),
+        total=sum(counts.values()),
+        overdue=(
+            sum(counts[state] for state in (NOT_STARTED, *OUTSTANDING_STATES))
+            if round_.past_deadline(today) and round_.state in ROUND_STATES_TAKING_CHANGES
+            else 0
+        ),
+        status=round_status(round_, counts),
+    )
+
+
+def round_summaries(*, today: date) -> list[RoundSummary]:
+    """Every round with the count of its entries per state; newest first. Two queries."""
+    rounds = list(Round.objects.select_related("plan").order_by("-fiscal_year", "plan__code", "kind"))
+    counts = _round_counts(rounds)
+    return [_round_summary(round_, counts[round_.pk], today) for round_ in rounds]
+
+
+def round_summary(round_: Round, *, today: date) -> RoundSummary:
+    """One round with the count of its entries per state. One query."""
+    return _round_summary(round_, _round_counts([round_])[round_.pk], today)
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing a round would do: the approved entries it would publish, and the
+    round's entries as they stand."""
+
+    summary: RoundSummary
+    entries: list[Entry]
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def left(self) -> int:
+        """Entries publishing leaves as they are (not approved, or published before)."""
+        return self.summary.total - self.summary.counts.get(Entry.State.PUBLISHED, 0) - self.count
+
+
+def publish_preview(round_: Round, *, today: date) -> PublishPreview:
+    """The approved entries of ``round_`` in plan order, with the round's counts."""
+    return PublishPreview(
+        summary=round_summary(round_, today=today),
+        entries=list(_entries().filter(round=round_, state=Entry.State.APPROVED).order_by(*DOCUMENT_ORDER)),
+    )
 
 
 def round_get(round_id: int) -> Round:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku import fiscal
 from shinchoku import text as text_utils
 from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import node_editor_ids
@@ -72,6 +73,7 @@ from shinchoku.review.workflow import (
     Transition,
     allowed,
     round_allowed,
+    state_label,
     transition_for,
 )
 
@@ -156,10 +158,24 @@ def _stale(entry: Entry, expected_version: int, *, actor: Any) -> ReviewError:
     )
 
 
-def _invalid(errors: Mapping[str, list[str | Promise]], *, actor: Any, subject: object) -> ReviewError:
+#: What a refusal of invalid input says, by the action refused: the action that failed,
+#: not only that the entry could not be saved.
+INVALID_MESSAGES: dict[Action, Promise] = {
+    Action.SAVE: _("The entry could not be saved: see the marked fields."),
+    Action.SUBMIT: _("The entry could not be submitted: see the marked fields."),
+    Action.RETURN: _("The entry could not be returned to the section: see the marked fields."),
+    Action.APPROVE: _("The entry could not be approved: see the marked fields."),
+    Action.REOPEN: _("The entry could not be reopened: see the marked fields."),
+    Action.RESTORE: _("The earlier version could not be restored:"),
+}
+
+
+def _invalid(
+    errors: Mapping[str, list[str | Promise]], *, action: Action, actor: Any, subject: object
+) -> ReviewError:
     return _refuse(
         ReviewErrorCode.INVALID,
-        _("The entry cannot be saved as it is: see the marked fields."),
+        INVALID_MESSAGES[action],
         actor=actor,
         subject=subject,
         field_errors=errors,
@@ -199,7 +215,7 @@ def _authorise(entry: Entry, action: Action, *, actor: Any, expected_version: in
         raise _refuse(
             ReviewErrorCode.NOT_ALLOWED,
             _("You cannot %(action)s an entry that is %(state)s.")
-            % {"action": Action(action).label, "state": entry.get_state_display()},
+            % {"action": Action(action).label, "state": state_label(entry.state, entry.version)},
             actor=actor,
             subject=entry,
         )
@@ -211,7 +227,7 @@ def _authorise(entry: Entry, action: Action, *, actor: Any, expected_version: in
         raise _refuse(
             ReviewErrorCode.PAST_DEADLINE,
             _("The deadline of this round, %(deadline)s, has passed: ask the planning division.")
-            % {"deadline": entry.round.deadline.isoformat()},
+            % {"deadline": fiscal.date_label(entry.round.deadline)},
             actor=actor,
             subject=entry,
         )
@@ -315,7 +331,7 @@ def _save(
         before = snapshot_of(current, frame)
     after, errors = apply_data(current, before, data, frame)
     if errors:
-        raise _invalid(errors, actor=actor, subject=current)
+        raise _invalid(errors, action=Action.SAVE, actor=actor, subject=current)
     return _write(
         current,
         transition,
@@ -349,13 +365,13 @@ def entry_transition(
     comment = text_utils.normalize(comment)
     if transition.comment_required and not comment:
         message = _("A reason is required.") if action == Action.REOPEN else _("A comment is required.")
-        raise _invalid({"comment": [message]}, actor=actor, subject=current)
+        raise _invalid({"comment": [message]}, action=action, actor=actor, subject=current)
     frame = frame_for(current)
     snapshot = snapshot_of(current, frame)
     if transition.requires_complete:
         errors = incomplete(current, snapshot, frame)
         if errors:
-            raise _invalid(errors, actor=actor, subject=current)
+            raise _invalid(errors, action=action, actor=actor, subject=current)
     now = timezone.now()
     values = {"submitted_at": now} if action == Action.SUBMIT else {}
     written = _write(
@@ -416,8 +432,16 @@ def entry_save_and_submit(
     comment: str = "",
 ) -> Entry:
     """Save the form and submit it, as one change: if the submission is refused (an
-    incomplete entry), the save is not kept either, and the person keeps their text."""
-    saved = entry_save(entry, data, actor=actor, expected_version=expected_version)
+    incomplete entry), the save is not kept either, and the person keeps their text.
+    Input refused by the save is refused as a submission, the action the person took."""
+    try:
+        saved = entry_save(entry, data, actor=actor, expected_version=expected_version)
+    except ReviewError as error:
+        if error.code != ReviewErrorCode.INVALID:
+            raise
+        raise ReviewError(
+            error.code, INVALID_MESSAGES[Action.SUBMIT], field_errors=error.field_errors
+        ) from error
     return entry_transition(
         saved, Action.SUBMIT, actor=actor, expected_version=saved.version, comment=comment
     )
@@ -438,13 +462,16 @@ def entry_restore(
         or event.snapshot is None
     ):
         raise _invalid(
-            {"event": [_("This is not an earlier version of the entry.")]}, actor=actor, subject=current
+            {"event": [_("This is not an earlier version of the entry.")]},
+            action=Action.RESTORE,
+            actor=actor,
+            subject=current,
         )
     frame = frame_for(current)
     before = snapshot_of(current, frame)
     after, errors = from_snapshot(current, event.snapshot, frame)
     if errors:
-        raise _invalid(errors, actor=actor, subject=current)
+        raise _invalid(errors, action=Action.RESTORE, actor=actor, subject=current)
     written = _write(
         current,
         transition,

@@ -25,17 +25,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from shinchoku import fiscal
 from shinchoku.accounts.models import Role
-from shinchoku.accounts.permissions import is_administrator, is_reviewer, is_staff_member
+from shinchoku.accounts.permissions import is_administrator, is_staff_member
 from shinchoku.audit.models import AuditEvent
 from shinchoku.memo import memoized
 from shinchoku.review import selectors, services
 from shinchoku.review.content import as_id, frame_for, snapshot_of
 from shinchoku.review.errors import ReviewError, ReviewErrorCode
-from shinchoku.review.forms import ActionForm, DeadlineForm, EntryForm, ReasonForm, RestoreForm, RoundOpenForm
-from shinchoku.review.models import Action, Entry, Round, progress_label
-from shinchoku.review.permissions import entry_roles
-from shinchoku.review.workflow import CONTENT_FIELDS, FIELDS_BY_KIND, ROUND_STATES_TAKING_CHANGES
+from shinchoku.review.forms import (
+    ActionForm,
+    DeadlineForm,
+    EntryForm,
+    PublishForm,
+    ReasonForm,
+    RestoreForm,
+    RoundOpenForm,
+)
+from shinchoku.review.models import Action, Entry, Round
+from shinchoku.review.permissions import can_review, entry_roles, staff_abilities
+from shinchoku.review.workflow import (
+    CONTENT_FIELDS,
+    FIELDS_BY_KIND,
+    ROUND_STATES_TAKING_CHANGES,
+    progress_label,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -125,17 +139,17 @@ def _refused(request: HttpRequest, error: ReviewError) -> None:
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    administrator = is_administrator(user)
+    may = staff_abilities(user)
     return render(
         request,
         "staff/home.html",
         {
             "todo": selectors.editor_todo(user),
             "waiting": selectors.editor_waiting(user),
-            "reviewer": is_reviewer(user),
+            "reviewer": may.review,
             "queue": selectors.review_queue(user),
-            "administrator": administrator,
-            "rounds": selectors.round_summaries(today=timezone.localdate()) if administrator else [],
+            "administrator": may.manage_rounds,
+            "rounds": selectors.round_summaries(today=timezone.localdate()) if may.manage_rounds else [],
             "workbooks": selectors.workbook_choices(user),
             "today": timezone.localdate(),
         },
@@ -145,7 +159,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not is_reviewer(request.user):
+    if not can_review(request.user):
         raise _deny(request, _("Only a reviewer may open the review queue."))
     return render(request, "staff/queue.html", {"queue": selectors.review_queue(request.user)})
 
@@ -197,6 +211,7 @@ def _entry_page(
             "review_actions": [a for a in (Action.RETURN, Action.APPROVE, Action.REOPEN) if a in actions],
             "action_form": action_form or ActionForm(initial={"version": entry.version}),
             "conflicts": conflicts or [],
+            "since_return": selectors.changes_since_return(entry),
             "roles": [Role(role).label for role in entry_roles(request.user, entry)],
             "past_deadline": entry.round.past_deadline(timezone.localdate()),
             "closed_for_section": selectors.past_deadline_for(entry, today=timezone.localdate())
@@ -250,11 +265,11 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
             raise _deny(
                 request,
                 _("The deadline of this round, %(deadline)s, has passed: ask the planning division.")
-                % {"deadline": entry.round.deadline.isoformat()},
+                % {"deadline": fiscal.date_label(entry.round.deadline)},
             )
         raise _deny(request, _("You cannot change this entry now."))
     if not form.is_valid():
-        messages.error(request, _("The entry cannot be saved as it is: see the marked fields."))
+        messages.error(request, str(services.INVALID_MESSAGES[Action.SUBMIT if submit else Action.SAVE]))
         return _entry_page(request, entry, form=form, status=400)
     version = form.cleaned_data["version"]
     try:
@@ -440,6 +455,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "staff/round.html",
         {
             "round": round_,
+            "status": selectors.round_summary(round_, today=today).status,
             "dashboard": selectors.round_dashboard(round_),
             "overdue": selectors.overdue_entries(round_, today=today),
             "entries": entries,
@@ -447,7 +463,6 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "unit": unit,
             "units": units,
             "filters": [(name, progress_label(name)) for name in selectors.ENTRY_FILTERS],
-            "approved": round_.entries.filter(state=Entry.State.APPROVED).count(),
             "deadline_form": DeadlineForm(initial={"deadline": round_.deadline}),
             "close_form": ReasonForm(),
             "today": today,
@@ -455,19 +470,47 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @administrator_required
 def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Publishing, in two steps: the page says what will be published (how many entries,
+    of which plan and year, and what stays as it is) and asks to confirm; the post
+    publishes if the approved entries are still the number confirmed, and otherwise
+    shows the page again with the new number."""
     round_ = _round(round_id)
-    try:
-        with transaction.atomic():
-            approved = round_.entries.filter(state=Entry.State.APPROVED).count()
-            services.round_publish(round_, actor=_actor(request))
-    except ReviewError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("%(count)s approved entries were published.") % {"count": approved})
-    return redirect("staff:round", round_id=round_.pk)
+    preview = selectors.publish_preview(round_, today=timezone.localdate())
+    if request.method == "POST":
+        form = PublishForm(request.POST)
+        if form.is_valid() and form.cleaned_data["entries"] == preview.count:
+            try:
+                with transaction.atomic():
+                    services.round_publish(round_, actor=_actor(request))
+            except ReviewError as error:
+                _refused(request, error)
+            else:
+                messages.success(
+                    request, _("%(count)s approved entries were published.") % {"count": preview.count}
+                )
+            return redirect("staff:round", round_id=round_.pk)
+        if round_.state in ROUND_STATES_TAKING_CHANGES:
+            messages.error(
+                request,
+                _(
+                    "Nothing was published: the approved entries have changed since the page "
+                    "was shown. Check them and confirm again."
+                ),
+            )
+    return render(
+        request,
+        "staff/round_publish.html",
+        {
+            "round": round_,
+            "preview": preview,
+            "form": PublishForm(initial={"entries": preview.count}),
+            "today": timezone.localdate(),
+        },
+        status=409 if request.method == "POST" else 200,
+    )
 
 
 @require_POST
@@ -483,7 +526,9 @@ def round_deadline(request: HttpRequest, round_id: int) -> HttpResponse:
     except ReviewError as error:
         _refused(request, error)
     else:
-        messages.success(request, _("The deadline is now %(date)s.") % {"date": round_.deadline.isoformat()})
+        messages.success(
+            request, _("The deadline is now %(date)s.") % {"date": fiscal.date_label(round_.deadline)}
+        )
     return redirect("staff:round", round_id=round_.pk)
 
 

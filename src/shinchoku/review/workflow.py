@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext
+
 from shinchoku.accounts.models import Role
-from shinchoku.review.models import Action, Entry, Round
+from shinchoku.review.models import NOT_STARTED, Action, Entry, Round
 
 State = Entry.State
 
@@ -92,6 +94,18 @@ _BY_KEY: dict[tuple[str, str, str], Transition] = {
 OUTSTANDING_STATES: frozenset[str] = frozenset(
     transition.state for transition in TRANSITIONS if transition.action == Action.SUBMIT
 )
+
+
+def progress_label(progress: str) -> str:
+    """The name of an entry's progress (``Entry.progress_of``) as every page, list and the
+    history say it: "not started" for a draft never changed since its round opened, else
+    the state's name."""
+    return gettext("not started") if progress == NOT_STARTED else str(Entry.State(progress).label)
+
+
+def state_label(state: str, version: int) -> str:
+    """The name of an entry's state at ``version``: version 1 of a draft is "not started"."""
+    return progress_label(Entry.progress_of(state, version))
 
 
 def allowed(state: str, action: str, role: str) -> Transition | None:

@@ -65,8 +65,8 @@ def format_rate(value: Decimal | None) -> str:
 
 
 def year_label(fiscal_year: int) -> str:
-    """Both forms of a fiscal year: 2012年度（平成24年度）."""
-    return f"{fiscal.western_label(fiscal_year)}（{fiscal.wareki_label(fiscal_year)}）"
+    """A fiscal year in the active language: 2012年度（平成24年度）, FY2012."""
+    return fiscal.year_label(fiscal_year)
 
 
 # --------------------------------------------------------------------- references
@@ -115,7 +115,7 @@ class MarkerView:
 @dataclass(frozen=True)
 class YearColumn:
     year: int
-    #: "2012(平成24)年度", or "2014(平成26)年度以降" for the onwards column.
+    #: "2012(平成24)年度", or "2014(平成26)年度以降" for the onwards column (FY2012 in English).
     heading: str
     onwards: bool
 
@@ -185,9 +185,7 @@ def _rating_view(dimension: Dimension, rating: Rating | None) -> RatingView:
 def _year_column(plan: Plan, year: int) -> YearColumn:
     """The column of a fiscal year; the plan's onwards year gets the onwards heading."""
     onwards = year == plan.onwards_year
-    return YearColumn(
-        year, f"{fiscal.both_labels(year)}以降" if onwards else fiscal.both_labels(year), onwards
-    )
+    return YearColumn(year, fiscal.year_heading(year, onwards=onwards), onwards)
 
 
 def year_columns(plan: Plan, *, onwards: bool) -> tuple[YearColumn, ...]:

@@ -34,7 +34,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from shinchoku.plans.models import Node, Plan
 from shinchoku.progress.models import Result, Target
@@ -260,7 +260,8 @@ def _options(plans: list[Plan], plan: str, year: int | None, kind: str) -> dict[
         "all": gettext("Everything"),
         "nodes": gettext("Titles and descriptions"),
         "targets": gettext("Targets"),
-        "results": gettext("Results"),
+        # The yearly results (実施結果) as a kind of text, not the search's own results.
+        "results": pgettext("kind of text searched", "Results"),
     }
     return {
         "plans": tuple(Choice(p.code, p.title, p.code == plan) for p in plans),

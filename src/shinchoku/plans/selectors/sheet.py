@@ -165,9 +165,9 @@ def target_table(plan: Plan, targets: Iterable[Target]) -> TargetTable:
 @dataclass(frozen=True)
 class ResultView:
     fiscal_year: int
-    #: "2012年度"
+    #: "2012年度" (FY2012 in English)
     western: str
-    #: "平成24年度"
+    #: "平成24年度" (empty in English)
     wareki: str
     text: Text
     #: One per dimension of the node's level, in order; ``rated`` false where not rated.
@@ -257,7 +257,7 @@ def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[Indicator
     if indicator.baseline_value is not None:
         baseline = format_decimal(indicator.baseline_value) + (indicator.unit or "")
         if indicator.baseline_year:
-            baseline += f"（{fiscal.western_label(indicator.baseline_year)}）"
+            baseline += f"（{fiscal.year_label_parts(indicator.baseline_year)[0]}）"
     return IndicatorView(
         name=indicator.name,
         kind_label=str(indicator.get_kind_display()),
@@ -326,8 +326,8 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
             results.append(
                 ResultView(
                     fiscal_year=result.fiscal_year,
-                    western=fiscal.western_label(result.fiscal_year),
-                    wareki=fiscal.wareki_label(result.fiscal_year),
+                    western=fiscal.year_label_parts(result.fiscal_year)[0],
+                    wareki=fiscal.year_label_parts(result.fiscal_year)[1],
                     text=text_lines(result.text),
                     ratings=(
                         *(_rating_view(d, by_dimension.get(d.pk)) for d in level_dimensions),

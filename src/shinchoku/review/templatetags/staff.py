@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django import template
 
 from shinchoku import fiscal
-from shinchoku.accounts.permissions import is_administrator, is_reviewer
 from shinchoku.plans.selectors.common import Text, text_lines
-from shinchoku.review.models import Entry, progress_label
+from shinchoku.review.models import Entry
+from shinchoku.review.permissions import staff_abilities
+from shinchoku.review.workflow import state_label
 
 register = template.Library()
 
 
 @register.inclusion_tag("staff/_nav.html", takes_context=True)
 def staff_nav(context: dict[str, Any]) -> dict[str, Any]:
-    """The staff bar: the pages this person's roles open, and signing out."""
+    """The staff bar: the pages this person may use (``permissions.staff_abilities``),
+    and signing out."""
     request = context["request"]
     user = request.user
     return {
         "request": request,
         "user": user,
-        "administrator": is_administrator(user),
-        "reviewer": is_reviewer(user),
+        "may": staff_abilities(user),
         "csrf_token": context.get("csrf_token"),
     }
 
@@ -36,13 +38,25 @@ def entry_state(entry: Entry) -> str:
 
 @register.filter
 def entry_state_label(entry: Entry) -> str:
-    return progress_label(entry.progress)
+    return state_label(entry.state, entry.version)
 
 
 @register.filter
 def fy(year: int) -> str:
-    """2013 → 2013年度 (the western label the city's documents use)."""
-    return fiscal.western_label(year)
+    """2013 → 2013年度（平成25年度）, FY2013 in English."""
+    return fiscal.year_label(year)
+
+
+@register.filter
+def day(value: date | None) -> str:
+    """A date as the site writes it: 2026年12月20日（令和8年）, 20 December 2026."""
+    return fiscal.date_label(value) if value is not None else ""
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A time as the site writes it: 2026年12月20日（令和8年）14:05, 20 December 2026, 14:05."""
+    return fiscal.datetime_label(value) if value is not None else ""
 
 
 @register.filter
