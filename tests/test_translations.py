@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "shinchoku"
-ENTRY = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$')
+ENTRY = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$')
 
 
-def read_po(path: Path) -> dict[str, list[str]]:
-    """msgid → list of msgstr forms, skipping the header."""
-    entries: dict[str, list[str]] = {}
+def read_po(path: Path) -> dict[tuple[str | None, str], list[str]]:
+    """(msgctxt, msgid) → list of msgstr forms, skipping the header. One msgid may stand
+    in several contexts, each translated on its own."""
+    entries: dict[tuple[str | None, str], list[str]] = {}
     fields: dict[str, str] = {}
     current = None
     flags = ""
@@ -25,7 +26,8 @@ def read_po(path: Path) -> dict[str, list[str]]:
     def flush() -> None:
         if fields.get("msgid"):
             assert "fuzzy" not in flags, f"fuzzy entry in {path}: {fields['msgid']}"
-            entries[fields["msgid"]] = [v for k, v in sorted(fields.items()) if k.startswith("msgstr")]
+            key = (fields.get("msgctxt"), fields["msgid"])
+            entries[key] = [v for k, v in sorted(fields.items()) if k.startswith("msgstr")]
 
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
@@ -58,9 +60,12 @@ def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
     source = read_po(PACKAGE / f"locale/{language}/LC_MESSAGES/django.po")
     with (PACKAGE / f"locale/{language}/LC_MESSAGES/django.mo").open("rb") as stream:
         compiled = gettext.GNUTranslations(stream)
-    for msgid, forms in source.items():
+    for (context, msgid), forms in source.items():
         if forms and forms[0]:
-            assert compiled.gettext(unescape(msgid)) == unescape(forms[0])
+            if context is None:
+                assert compiled.gettext(unescape(msgid)) == unescape(forms[0])
+            else:
+                assert compiled.pgettext(unescape(context), unescape(msgid)) == unescape(forms[0])
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is installed by bin/setup")
