@@ -145,3 +145,32 @@ def test_a_row_taller_than_a_page_breaks_and_loses_nothing(demo: None, tmp_path:
     _document, path = report(tmp_path)
     assert all(pages_with(path, line) for line in lines)
     assert pages_with(path, lines[0])[0] < pages_with(path, lines[-1])[0]
+
+
+def test_a_table_too_tall_to_keep_whole_breaks_between_rows_never_inside_one(
+    demo: None, tmp_path: Path
+) -> None:
+    """A sheet whose lines of targets are together taller than a table kept whole may be
+    (two cells in different rows, each about two fifths of a page) breaks between its rows
+    wherever the sheets before it push it, and never inside a row that fits on a page."""
+    second = Target.objects.get(node__code="9-3-4", row=2, start_year=2014)
+    second.text = "\n".join(TALL_LINES[:12])
+    second.save()
+    third_lines = [f"●{ward}地区での説明会を開催" for ward in WARDS[:12]]
+    third = Target.objects.get(node__code="9-3-4", row=3, start_year=2013)
+    third.text = "\n".join(third_lines)
+    third.save()
+    result = Result.objects.get(node__code="9-3-3", fiscal_year=2012)
+    original = result.text
+    split = False
+    for extra in range(0, 36, 3):
+        result.text = original + "".join(f"\n・追加の記載{n}" for n in range(extra))
+        result.save()
+        _document, path = report(tmp_path)
+        pages = []
+        for lines in (TALL_LINES[:12], third_lines):
+            first, last = pages_with(path, lines[0]), pages_with(path, lines[-1])
+            assert first == last and len(first) == 1, (extra, lines[0], first, last)
+            pages.append(first[0])
+        split = split or pages[0] != pages[1]
+    assert split  # the table did break between its rows somewhere
