@@ -5,9 +5,9 @@ through ``node_save`` so that their paths are true.
   primary dimension of the measures, and two markers.
 - ``make_node`` and the ``add_*`` functions hang a tree and its rows on it.
 - ``make_staff`` makes a user holding a staff role (administrator, editor of a unit, reviewer).
-- ``make_every_table`` (one plan with a tree down to a project and a row in every
-  table) and ``make_sample`` (プラン９ as the report prints it) are worlds with their
-  tree already built.
+- ``make_every_table`` (one plan with a tree down to a project, a row in every table and
+  English names for part of its vocabulary) and ``make_sample`` (プラン９ as the report
+  prints it) are worlds with their tree already built.
 """
 
 from __future__ import annotations
@@ -44,6 +44,15 @@ ACHIEVEMENT = [
     ("3", "目標をほぼ達成", False),
     ("4", "目標を下回った", True),
     ("5", "目標を大きく下回った", True),
+]
+
+#: Its levels' English labels, in the same order.
+ACHIEVEMENT_EN = [
+    "Far exceeded the target",
+    "Exceeded the target",
+    "Mostly achieved the target",
+    "Fell short of the target",
+    "Fell far short of the target",
 ]
 
 LEVELS = [
@@ -286,8 +295,26 @@ class EveryTable(World):
     value: IndicatorValue
 
 
+def name_in_english(world: World) -> None:
+    """English names for the measure level, the scale and its levels, the dimension and
+    the 重点 marker; the other levels and ○ keep their Japanese names only."""
+    world.measure_level.name_en = "Measure"
+    world.measure_level.save(update_fields=["name_en"])
+    world.scale.name_en = "Achievement status"
+    world.scale.save(update_fields=["name_en"])
+    for level, english in zip(world.scale.levels.order_by("position"), ACHIEVEMENT_EN, strict=True):
+        level.label_en = english
+        level.save(update_fields=["label_en"])
+        world.ratings[level.code].label_en = english
+    world.dimension.name_en = "Achievement status"
+    world.dimension.save(update_fields=["name_en"])
+    world.priority.name_en = "Priority measure"
+    world.priority.save(update_fields=["name_en"])
+
+
 def make_every_table() -> EveryTable:
     world = make_world(projects=True)
+    name_in_english(world)
     unit = make_unit(parent=make_unit(name="総務企画局"))
     area = make_node(world.area_level, title="市民自治と区役所機能の拡充")
     programme = make_node(world.programme_level, area, title="協働のまちづくりの推進")

@@ -4,8 +4,12 @@ best practices, nothing on the browser console, and no error of the Nu HTML Chec
 
 The people are those of ``conftest.make_cycle``: an anonymous reader, the section editor
 ``tanto``, the reviewer ``shinsa`` and the administrator ``kikaku``, each in a browser
-context of their own. The Nu checker runs once over all the pages, on SQLite only (the
-markup does not depend on the database; the run takes its time). The Django admin
+context of their own. The plan names part of its vocabulary in English (the measure level,
+the scale and its levels, the dimension), so that the English pages show English names
+beside Japanese ones. Every public page is checked in both languages; of the staff pages,
+one per role in English too (the editor's home, the reviewer's entry, the round
+dashboard). The Nu checker runs once over all the pages, on SQLite only (the markup does
+not depend on the database; the run takes its time). The Django admin
 (/admin/) is Django's own markup and is not checked here.
 
 Screenshots of some pages go to test-artifacts/ (git-ignored) for a person to look at, and
@@ -39,6 +43,7 @@ from shinchoku.review import services
 from shinchoku.review.models import Round
 from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 from tests.checkers import PageChecker, missing_tools
+from tests.factories import name_in_english
 from tests.review.conftest import Cycle, make_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,6 +92,7 @@ def checker() -> PageChecker:
 def prepare() -> Cycle:
     """The round of make_cycle with transcription notes on 9-1-1, and a real password."""
     cycle = make_cycle()
+    name_in_english(cycle.sample)
     measure = cycle.sample.measure
     Node.objects.filter(pk=measure.pk).update(note=NOTES["node"])
     Target.objects.filter(node=measure, start_year=2012, end_year=2013).update(note=NOTES["target"])
@@ -201,6 +207,7 @@ def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, 
     visit(editor, checker, entry_url, "editor: entry (submitted)")
     visit(editor, checker, entry_url + "history/", "editor: history")
     visit(editor, checker, base + "/staff/review/", "editor: 403 (review queue)", status=403)
+    visit(editor, checker, base + "/en/staff/", "editor: home (English)")
     visit(editor, checker, base + "/staff/import/", "editor: import upload")
     editor.get_by_role("button", name=ja("Upload and preview")).click()
     checker.check(editor, "editor: import upload refused (no file)", status=400)
@@ -219,6 +226,7 @@ def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, 
     visit(reviewer, checker, base + "/staff/", "reviewer: home")
     visit(reviewer, checker, base + "/staff/review/", "reviewer: review queue")
     visit(reviewer, checker, entry_url, "reviewer: entry (reviewing)")
+    visit(reviewer, checker, f"{base}/en/staff/entries/{cycle.entry.pk}/", "reviewer: entry (English)")
 
     # ------------------------------------------------------------ the administrator
     other = cycle.other_entry
@@ -259,6 +267,12 @@ def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, 
     visit(admin, checker, base + "/staff/rounds/", "administrator: round list")
     visit(admin, checker, f"{base}/staff/rounds/{cycle.round.pk}/", "administrator: round dashboard")
     admin.screenshot(path=ARTIFACTS / "checked-round.png", full_page=True)
+    visit(
+        admin,
+        checker,
+        f"{base}/en/staff/rounds/{cycle.round.pk}/",
+        "administrator: round dashboard (English)",
+    )
     visit(admin, checker, base + "/staff/rounds/new/", "administrator: open-round form")
     admin.get_by_role("button", name=ja("Open the round")).click()
     checker.check(admin, "administrator: open-round form refused", status=400)

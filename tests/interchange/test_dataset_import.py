@@ -294,6 +294,14 @@ def parent_loop(data: dict) -> None:
             ["$.plans[0].title: Ensure this value has at most 200 characters"],
         ),
         (
+            lambda: mutated(lambda d: d["plans"][0]["levels"][0].update(name_en=5)),
+            ["$.plans[0].levels[0].name_en: 5 is not of type 'string'"],
+        ),
+        (
+            lambda: mutated(lambda d: d["scales"][0]["levels"][0].update(label_en="x" * 201)),
+            ["$.scales[0].levels[0].label_en: Ensure this value has at most 200 characters"],
+        ),
+        (
             lambda: mutated(lambda d: d["results"][0].update(fiscal_year=2019)),
             ["$.results[0].fiscal_year: Fiscal year 2019 is outside the plan period"],
         ),

@@ -79,9 +79,38 @@ def test_the_export_carries_the_data(tmp_path: Path) -> None:
     assert data["scales"][0]["levels"][3] == {
         "code": "4",
         "label": "目標を下回った",
+        "label_en": "Fell short of the target",
         "position": 3,
         "adverse": True,
     }
+
+
+def test_the_export_carries_the_english_names_beside_the_plans_own(tmp_path: Path) -> None:
+    load_plan_file(write(tmp_path, GOOD))
+    data = export_dataset()
+    (plan,) = data["plans"]
+    assert [(level["name"], level["name_en"]) for level in plan["levels"]] == [
+        ("プラン", ""),
+        ("アクションプログラム", ""),
+        ("施策計画", "Measure"),
+    ]
+    assert [(d["name"], d["name_en"]) for d in plan["dimensions"]] == [("達成状況区分", "Achievement status")]
+    assert [(m["name"], m["name_en"]) for m in plan["markers"]] == [("○", "Circle")]
+    (scale,) = data["scales"]
+    assert (scale["name"], scale["name_en"]) == ("達成状況区分", "Achievement status")
+    assert [level["label_en"] for level in scale["levels"]] == [
+        "",
+        "",
+        "Mostly achieved the target",
+        "Fell short of the target",
+        "",
+    ]
+    # A rating names its dimension and level as the plan does: the JSON is the city's data.
+    first = next(r for r in data["results"] if r["node_id"] == "t:9-1-1")
+    assert (first["rating"]["dimension_name"], first["rating"]["label"]) == ("達成状況区分", "目標をほぼ達成")
+    # In whichever language it is made.
+    with translation.override("en"):
+        assert export_dataset() == data
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(tmp_path: Path) -> None:

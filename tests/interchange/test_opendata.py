@@ -171,6 +171,26 @@ def test_there_is_a_file_for_every_table_with_its_header() -> None:
         "rating_code",
         "rating_label",
     ]
+    assert header(files["levels.csv"]) == [
+        "plan_code",
+        "level_key",
+        "depth",
+        "kind",
+        "name",
+        "name_en",
+        "rated",
+    ]
+    assert header(files["scale_levels.csv"]) == [
+        "scale_code",
+        "level_code",
+        "position",
+        "label",
+        "label_en",
+        "adverse",
+    ]
+    for name in ("markers.csv", "dimensions.csv", "scales.csv"):
+        names = header(files[name])
+        assert names[names.index("name") + 1] == "name_en", name
     assert header(files["indicator_values.csv"]) == [
         "node_id",
         "indicator_no",
@@ -220,6 +240,12 @@ def test_every_table_holds_the_rows_of_the_world() -> None:
     # The ○ marker's meaning is not stated: an empty cell.
     assert data["markers"][0]["symbol"] == "○" and data["markers"][0]["meaning"] == ""
     assert data["markers"][1]["meaning"] == "重点的に取り組む施策"
+    # English names beside the plan's own, an empty cell where the plan gives none.
+    assert [row["name_en"] for row in data["levels"]] == ["", "", "Measure", ""]
+    assert [row["name_en"] for row in data["markers"]] == ["", "Priority measure"]
+    assert [row["name_en"] for row in (*data["dimensions"], *data["scales"])] == ["Achievement status"] * 2
+    assert data["scale_levels"][2]["label"] == "目標をほぼ達成"
+    assert data["scale_levels"][2]["label_en"] == "Mostly achieved the target"
     project = next(row for row in data["nodes"] if row["title"] == "協働型事業のルールの運用")
     assert project["parent_id"] == measure
     assert project["path"] == "/".join(
@@ -404,6 +430,7 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
                         "key": level["level_key"],
                         "kind": level["kind"],
                         "name": level["name"],
+                        "name_en": text(level["name_en"]),
                         "depth": level["depth"],
                         "rated": level["rated"],
                     }
@@ -414,6 +441,7 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
                     {
                         "key": d["dimension_key"],
                         "name": d["name"],
+                        "name_en": text(d["name_en"]),
                         "level": d["level_key"],
                         "scale": d["scale_code"],
                         "primary": d["primary"],
@@ -425,6 +453,7 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
                     {
                         "symbol": m["symbol"],
                         "name": m["name"],
+                        "name_en": text(m["name_en"]),
                         "meaning": m["meaning"],
                         "note": text(m["note"]),
                     }
@@ -438,12 +467,14 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
             {
                 "code": scale["scale_code"],
                 "name": scale["name"],
+                "name_en": text(scale["name_en"]),
                 "good_end": scale["good_end"],
                 "description": text(scale["description"]),
                 "levels": [
                     {
                         "code": level["level_code"],
                         "label": level["label"],
+                        "label_en": text(level["label_en"]),
                         "position": level["position"],
                         "adverse": level["adverse"],
                     }

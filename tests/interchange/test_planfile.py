@@ -39,25 +39,38 @@ GOOD = {
     "levels": [
         {"key": "plan", "name": "プラン"},
         {"key": "programme", "name": "アクションプログラム"},
-        {"key": "measure", "name": "施策計画", "rated": True},
+        {"key": "measure", "name": "施策計画", "name_en": "Measure", "rated": True},
     ],
     "scales": [
         {
             "code": "t-five",
             "name": "達成状況区分",
+            "name_en": "Achievement status",
             "levels": [
                 {"code": "1", "label": "目標を大きく上回って達成"},
                 {"code": "2", "label": "目標を上回って達成"},
-                {"code": "3", "label": "目標をほぼ達成"},
-                {"code": "4", "label": "目標を下回った", "adverse": True},
+                {"code": "3", "label": "目標をほぼ達成", "label_en": "Mostly achieved the target"},
+                {
+                    "code": "4",
+                    "label": "目標を下回った",
+                    "label_en": "Fell short of the target",
+                    "adverse": True,
+                },
                 {"code": "5", "label": "目標を大きく下回った", "adverse": True},
             ],
         }
     ],
     "dimensions": [
-        {"key": "achievement", "name": "達成状況区分", "level": "measure", "scale": "t-five", "primary": True}
+        {
+            "key": "achievement",
+            "name": "達成状況区分",
+            "name_en": "Achievement status",
+            "level": "measure",
+            "scale": "t-five",
+            "primary": True,
+        }
     ],
-    "markers": [{"symbol": "○", "meaning": None}],
+    "markers": [{"symbol": "○", "name_en": "Circle", "meaning": None}],
     "units": [{"code": "shimin", "name": "市民・こども局", "kind": "bureau"}],
     "nodes": [
         {

@@ -16,7 +16,7 @@ from shinchoku.plans.models import Node
 from shinchoku.progress.models import Result
 from shinchoku.reports.render import render_html
 from shinchoku.reports.selectors import report_build, report_years
-from tests.factories import Sample, add_result, make_node, make_sample
+from tests.factories import Sample, add_result, make_node, make_sample, name_in_english
 from tests.portal.html import Element, parse, table_grid
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,27 @@ def sample() -> Sample:
 def report(plan_code: str = "plan9", **options: object) -> str:
     with translation.override("ja"):
         return render_html(report_build(plan_code, year=2012, **options))
+
+
+def test_the_report_keeps_the_plans_own_names_whatever_its_wording(sample: Sample) -> None:
+    """The report is the city's own document: the English names a plan gives its levels,
+    dimensions, scale levels and markers are for the site's English pages, not for it."""
+    name_in_english(sample)
+    sample.programme_level.name_en = "Action programme"
+    sample.programme_level.save(update_fields=["name_en"])
+    with translation.override("en"):
+        doc = parse(render_html(report_build("plan9", year=2012, language="en")))
+    assert doc.find("h3", id=f"node-{sample.programme.pk}").text.startswith("アクションプログラム：")
+    sheet = doc.find("article", aria_labelledby=f"node-{sample.measure.pk}")
+    assert [dl.text for dl in sheet.find_all("dl", class_="ratings")] == [
+        "達成状況区分 3 目標をほぼ達成",
+        "達成状況区分 4 目標を下回った",
+    ]
+    assert doc.find("caption").text.startswith("施策計画")
+    assert {span.attrs.get("title") for span in doc.find_all("span", class_="marker")} >= {"○", "重点施策"}
+    assert "重点施策" in doc.find("dl", class_="markers").text
+    for english in ("Action programme", "Achievement status", "Mostly achieved", "Priority measure"):
+        assert english not in doc.find("body").text
 
 
 def headings(doc: Element) -> list[Element]:

@@ -220,6 +220,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                         "key": level.key,
                         "kind": level.kind,
                         "name": level.name,
+                        "name_en": level.name_en,
                         "depth": level.depth,
                         "rated": level.rated,
                     }
@@ -230,6 +231,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                     {
                         "key": dimension.key,
                         "name": dimension.name,
+                        "name_en": dimension.name_en,
                         "level": dimension.level.key,
                         "scale": dimension.scale.code,
                         "primary": dimension.primary,
@@ -241,6 +243,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                     {
                         "symbol": marker.symbol,
                         "name": marker.name,
+                        "name_en": marker.name_en,
                         "meaning": marker.meaning or None,
                         "note": marker.note,
                     }
@@ -312,10 +315,17 @@ def scale_object(scale: Scale, levels: Iterable[ScaleLevel]) -> dict[str, Any]:
     return {
         "code": scale.code,
         "name": scale.name,
+        "name_en": scale.name_en,
         "good_end": scale.good_end,
         "description": scale.description,
         "levels": [
-            {"code": level.code, "label": level.label, "position": level.position, "adverse": level.adverse}
+            {
+                "code": level.code,
+                "label": level.label,
+                "label_en": level.label_en,
+                "position": level.position,
+                "adverse": level.adverse,
+            }
             for level in levels
         ],
     }

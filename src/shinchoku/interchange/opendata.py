@@ -188,6 +188,7 @@ NODE_ID = Column(
     required=True,
 )
 NOTE = Column("note", "string", "備考", "provenance and editorial decisions (where the data came from)")
+NAME_EN = Column("name_en", "string", "英語の名称", "the name on the English pages; empty when none is given")
 
 
 # Row readers: each reads one table's rows from the dataset.
@@ -218,6 +219,7 @@ def _levels(data: dict[str, Any]) -> Iterator[Row]:
                 "depth": level["depth"],
                 "kind": level["kind"],
                 "name": level["name"],
+                "name_en": level["name_en"],
                 "rated": level["rated"],
             }
 
@@ -230,6 +232,7 @@ def _markers(data: dict[str, Any]) -> Iterator[Row]:
                 "symbol": marker["symbol"],
                 "position": position,
                 "name": marker["name"],
+                "name_en": marker["name_en"],
                 "meaning": marker["meaning"],
                 "note": marker["note"],
             }
@@ -244,6 +247,7 @@ def _dimensions(data: dict[str, Any]) -> Iterator[Row]:
                 "dimension_key": dimension["key"],
                 "position": position,
                 "name": dimension["name"],
+                "name_en": dimension["name_en"],
                 "scale_code": dimension["scale"],
                 "primary": dimension["primary"],
             }
@@ -254,6 +258,7 @@ def _scales(data: dict[str, Any]) -> Iterator[Row]:
         yield {
             "scale_code": scale["code"],
             "name": scale["name"],
+            "name_en": scale["name_en"],
             "good_end": scale["good_end"],
             "description": scale["description"],
         }
@@ -267,6 +272,7 @@ def _scale_levels(data: dict[str, Any]) -> Iterator[Row]:
                 "level_code": level["code"],
                 "position": level["position"],
                 "label": level["label"],
+                "label_en": level["label_en"],
                 "adverse": level["adverse"],
             }
 
@@ -501,6 +507,7 @@ TABLES: tuple[Table, ...] = (
                 enum=tuple(Level.Kind.values),
             ),
             Column("name", "string", "階層の名称", "the name the plan gives the level", required=True),
+            NAME_EN,
             Column(
                 "rated",
                 "boolean",
@@ -523,6 +530,7 @@ TABLES: tuple[Table, ...] = (
             Column("symbol", "string", "記号", "the symbol as printed", required=True),
             Column("position", "integer", "順序", "the order of the plan's markers (0 first)", required=True),
             Column("name", "string", "名称", "the marker's name", required=True),
+            NAME_EN,
             Column("meaning", "string", "意味", "what the marker means; empty when the source does not say"),
             NOTE,
         ),
@@ -551,6 +559,7 @@ TABLES: tuple[Table, ...] = (
                 "position", "integer", "順序", "the order of the plan's judgements (0 first)", required=True
             ),
             Column("name", "string", "観点の名称", "e.g. 達成状況区分", required=True),
+            NAME_EN,
             Column(
                 "scale_code", "string", "尺度コード", "the scale the judgement is given on", required=True
             ),
@@ -577,6 +586,7 @@ TABLES: tuple[Table, ...] = (
         (
             Column("scale_code", "string", "尺度コード", "the scale's code", required=True),
             Column("name", "string", "尺度の名称", "e.g. 達成状況区分", required=True),
+            NAME_EN,
             Column(
                 "good_end",
                 "string",
@@ -605,6 +615,12 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("position", "integer", "順序", "the level's place in the scale (0 first)", required=True),
             Column("label", "string", "区分の名称", "e.g. 目標をほぼ達成", required=True),
+            Column(
+                "label_en",
+                "string",
+                "区分の英語の名称",
+                "the label on the English pages, e.g. Mostly achieved the target; empty when none is given",
+            ),
             Column(
                 "adverse",
                 "boolean",

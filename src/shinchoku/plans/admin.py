@@ -57,13 +57,13 @@ class PlanQualifiedListFilter(admin.RelatedFieldListFilter):
 
 class LevelInline(admin.TabularInline):
     model = Level
-    fields = ["depth", "key", "kind", "name", "rated"]
+    fields = ["depth", "key", "kind", "name", "name_en", "rated"]
     extra = 0
 
 
 class MarkerInline(admin.TabularInline):
     model = Marker
-    fields = ["position", "symbol", "name", "meaning", "note"]
+    fields = ["position", "symbol", "name", "name_en", "meaning", "note"]
     formfield_overrides = SMALL_TEXTAREA
     extra = 0
 
@@ -87,7 +87,7 @@ class DimensionInlineFormSet(BaseInlineFormSet):
 class DimensionInline(admin.TabularInline):
     model = Dimension
     formset = DimensionInlineFormSet
-    fields = ["position", "key", "name", "level", "scale", "primary"]
+    fields = ["position", "key", "name", "name_en", "level", "scale", "primary"]
     extra = 0
 
     def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any) -> Any:
@@ -110,7 +110,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 class ScaleLevelInline(admin.TabularInline):
     model = ScaleLevel
-    fields = ["position", "code", "label", "adverse"]
+    fields = ["position", "code", "label", "label_en", "adverse"]
     extra = 0
 
 

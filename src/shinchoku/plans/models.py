@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 #: Fiscal years the software accepts: from the Meiji era's calendar to far ahead.
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2200)]
 
+#: The English names of a plan's vocabulary are optional (``plans.names`` picks what is shown).
+ENGLISH_NAME_HELP = _("The name on the English pages; the name above is shown there when this is blank.")
+
 #: Node codes appear in web addresses and file names: no slash, white space or URL syntax.
 node_code_validator = RegexValidator(
     r"^[^/\\?#%\s]+$",
@@ -126,6 +129,7 @@ class Level(models.Model):
     key = models.SlugField(_("key"), max_length=30, help_text=_("Identifies the level within its plan."))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50, blank=True, help_text=ENGLISH_NAME_HELP)
     rated = models.BooleanField(_("rated"), default=False, help_text=_("Results and ratings attach here."))
 
     class Meta:
@@ -165,6 +169,7 @@ class Marker(models.Model):
     plan = models.ForeignKey(Plan, models.CASCADE, related_name="markers", verbose_name=_("plan"))
     symbol = models.CharField(_("symbol"), max_length=20)
     name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50, blank=True, help_text=ENGLISH_NAME_HELP)
     meaning = models.TextField(
         _("meaning"), blank=True, help_text=_("Leave empty when the source does not state it.")
     )
@@ -330,6 +335,7 @@ class Scale(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True, help_text=ENGLISH_NAME_HELP)
     good_end = models.CharField(_("good end"), max_length=10, choices=GoodEnd.choices, default=GoodEnd.FIRST)
     description = models.TextField(_("description"), blank=True)
 
@@ -348,6 +354,12 @@ class ScaleLevel(models.Model):
     scale = models.ForeignKey(Scale, models.CASCADE, related_name="levels", verbose_name=_("scale"))
     code = models.CharField(_("code"), max_length=20)
     label = models.CharField(_("label"), max_length=200)
+    label_en = models.CharField(
+        _("English label"),
+        max_length=200,
+        blank=True,
+        help_text=_("The label on the English pages; the label above is shown there when this is blank."),
+    )
     position = models.PositiveSmallIntegerField(_("order"))
     adverse = models.BooleanField(
         _("adverse"),
@@ -375,6 +387,7 @@ class Dimension(models.Model):
     level = models.ForeignKey(Level, models.RESTRICT, related_name="dimensions", verbose_name=_("level"))
     key = models.SlugField(_("key"), max_length=64)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True, help_text=ENGLISH_NAME_HELP)
     scale = models.ForeignKey(Scale, models.PROTECT, related_name="dimensions", verbose_name=_("scale"))
     primary = models.BooleanField(_("primary"), default=False)
     position = models.PositiveSmallIntegerField(_("order"), default=0)

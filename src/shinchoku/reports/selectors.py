@@ -35,6 +35,7 @@ from shinchoku.plans.models import (
     ScaleLevel,
     unit_and_ancestors,
 )
+from shinchoku.plans.names import own_names
 from shinchoku.plans.selectors import (
     MarkerView,
     MeasureSheet,
@@ -164,6 +165,7 @@ def _anchor(node: Node) -> str:
     return f"node-{node.pk}"
 
 
+@own_names()  # the city's own document: the plan's own names, whatever the wording's language
 def report_build(
     plan_code: str,
     *,

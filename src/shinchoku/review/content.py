@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from shinchoku import text as text_utils
 from shinchoku.memo import memo
 from shinchoku.plans.models import Dimension, ScaleLevel
+from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.progress.models import Target
 from shinchoku.review.models import Entry, EntryRating, EntryTarget, Round
 from shinchoku.review.workflow import FIELDS_BY_KIND
@@ -198,7 +199,7 @@ def apply_data(
         if level is None or level.scale_id != dimension.scale_id:
             errors[key] = [
                 _("The rating is not a level of the scale %(scale)s of %(dimension)s.")
-                % {"scale": dimension.scale, "dimension": dimension}
+                % {"scale": shown_name(dimension.scale), "dimension": shown_name(dimension)}
             ]
             continue
         after[key] = level.code
@@ -264,12 +265,12 @@ def incomplete(entry: Entry, snapshot: Snapshot, frame: Frame) -> FieldErrors:
             code = snapshot.get(f"ratings.{dimension.key}")
             if code is None:
                 errors[f"ratings.{dimension.key}"] = [
-                    _("A rating on %(dimension)s is required.") % {"dimension": dimension}
+                    _("A rating on %(dimension)s is required.") % {"dimension": shown_name(dimension)}
                 ]
                 continue
             level = frame.level_by_code(dimension, code)
             if level is not None and level.adverse:
-                adverse.append(f"{dimension} {level}")
+                adverse.append(f"{shown_name(dimension)} {level.code} {shown_label(level)}")
         if adverse:
             for name in ("context_change", "response"):
                 if not snapshot.get(name, "").strip():

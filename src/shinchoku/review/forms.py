@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku import text as text_utils
 from shinchoku.plans.models import Plan
+from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.review.content import TEXT_FIELDS, TEXT_LABELS, EntryData, Frame, Snapshot, target_keys
 from shinchoku.review.errors import Conflict
 from shinchoku.review.models import Entry, Round
@@ -89,10 +90,10 @@ class EntryForm(forms.Form):
                 code = snapshot.get(f"ratings.{dimension.key}")
                 chosen = next((lv.pk for lv in levels if lv.code == code), "")
                 self.fields[rating_field_name(dimension.pk)] = forms.ChoiceField(
-                    label=dimension.name,
+                    label=shown_name(dimension),
                     choices=[
                         ("", _("not rated yet")),
-                        *((str(lv.pk), f"{lv.code}　{lv.label}") for lv in levels),
+                        *((str(lv.pk), f"{lv.code}　{shown_label(lv)}") for lv in levels),
                     ],
                     required=False,
                     widget=RatingSelect({str(lv.pk) for lv in levels if lv.adverse}),

@@ -23,6 +23,9 @@ from shinchoku.accounts.permissions import editable_nodes, is_reviewer
 from shinchoku.audit.models import AuditEvent, EventType
 from shinchoku.audit.selectors import audit_history
 from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
+from shinchoku.plans.names import shown_label, shown_name
+from shinchoku.plans.selectors import RatingView
+from shinchoku.plans.selectors.common import _rating_view
 from shinchoku.progress.models import Rating, Result, Target
 from shinchoku.review.content import TEXT_FIELDS, TEXT_LABELS, Frame, frame_for, snapshot_of
 from shinchoku.review.diff import Side, text_diff
@@ -226,7 +229,7 @@ class _Labels:
     def label(self, key: str) -> str:
         parts = key.split(".")
         if parts[0] == "ratings" and parts[1] in self.dimensions:
-            return str(self.dimensions[parts[1]].name)
+            return shown_name(self.dimensions[parts[1]])
         if parts[0] == "targets" and len(parts) == 3 and parts[1] in self.targets:
             target = self.targets[parts[1]]
             return f"{target.period_label} {target.text[:30]} · {_verbose_name(Target, parts[2])}"
@@ -244,7 +247,7 @@ class _Labels:
             return state_label(str(value), version) if version is not None else progress_label(str(value))
         if parts[0] == "ratings" and parts[1] in self.dimensions:
             level = self.levels.get((self.dimensions[parts[1]].scale_id, str(value)))
-            return str(level) if level is not None else str(value)
+            return f"{level.code} {shown_label(level)}" if level is not None else str(value)
         return str(value)
 
 
@@ -530,7 +533,8 @@ class PreviousResult:
 
     fiscal_year: int
     result: Result | None
-    ratings: list[tuple[Dimension, ScaleLevel | None]]
+    #: One per dimension of the measure's level, in their order; not rated ones too.
+    ratings: tuple[RatingView, ...]
 
 
 @dataclass(frozen=True)
@@ -568,9 +572,7 @@ def entry_page(entry: Entry) -> EntryPage:
         )
     }
     previous = results.get(year - 1)
-    by_dimension = (
-        {rating.dimension_id: rating.level for rating in previous.ratings.all()} if previous else {}
-    )
+    by_dimension = {rating.dimension_id: rating for rating in previous.ratings.all()} if previous else {}
     units = [
         role.unit.name
         for role in NodeUnit.objects.filter(node=node, role=NodeUnit.Role.RESPONSIBLE)
@@ -584,7 +586,9 @@ def entry_page(entry: Entry) -> EntryPage:
         previous=PreviousResult(
             fiscal_year=year - 1,
             result=previous,
-            ratings=[(dimension, by_dimension.get(dimension.pk)) for dimension in dimensions],
+            ratings=tuple(
+                _rating_view(dimension, by_dimension.get(dimension.pk)) for dimension in dimensions
+            ),
         ),
         comments=list(entry.comments.select_related("author").order_by("created_at", "id")),
         published=results.get(year) if entry.round.kind == Round.Kind.RESULTS else None,

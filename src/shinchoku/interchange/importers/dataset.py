@@ -708,6 +708,7 @@ class _Builder:
                     {
                         "code": level["code"],
                         "label": level["label"],
+                        "label_en": level.get("label_en", ""),
                         "adverse": level["adverse"],
                         "position": position,
                         "path": level_path,
@@ -716,6 +717,7 @@ class _Builder:
             scales[scale["code"]] = {
                 "code": scale["code"],
                 "name": scale["name"],
+                "name_en": scale.get("name_en", ""),
                 "good_end": scale["good_end"],
                 "description": scale["description"],
                 "levels": levels,
@@ -800,6 +802,7 @@ class _Builder:
                     "key": level["key"],
                     "kind": level["kind"],
                     "name": level["name"],
+                    "name_en": level.get("name_en", ""),
                     "rated": level["rated"],
                     "path": level_path,
                 }
@@ -836,6 +839,7 @@ class _Builder:
                 {
                     "key": dimension["key"],
                     "name": dimension["name"],
+                    "name_en": dimension.get("name_en", ""),
                     "level": dimension["level"],
                     "scale": dimension["scale"],
                     "primary": dimension["primary"],
@@ -857,6 +861,7 @@ class _Builder:
                 {
                     "symbol": marker["symbol"],
                     "name": marker["name"],
+                    "name_en": marker.get("name_en", ""),
                     "meaning": marker["meaning"] or "",
                     "note": marker["note"],
                     "position": position,
@@ -1175,7 +1180,7 @@ def _rows(data: dict[str, Any], *, with_paths: bool) -> dict[tuple, _Row]:
                 ("level", code, level["key"]),
                 (*path, "levels", number),
                 _("level %(key)s of the plan %(plan)s") % {"key": level["key"], "plan": code},
-                _fields(level, ("kind", "name", "depth", "rated")),
+                _fields(level, ("kind", "name", "name_en", "depth", "rated")),
             )
         ranks: dict[str, int] = defaultdict(int)  # the order among the dimensions of a level
         for number, dimension in enumerate(plan["dimensions"]):
@@ -1185,14 +1190,14 @@ def _rows(data: dict[str, Any], *, with_paths: bool) -> dict[tuple, _Row]:
                 ("dimension", code, dimension["level"], dimension["key"]),
                 (*path, "dimensions", number),
                 _("dimension %(key)s of the plan %(plan)s") % {"key": dimension["key"], "plan": code},
-                {**_fields(dimension, ("name", "scale", "primary")), "order": str(rank)},
+                {**_fields(dimension, ("name", "name_en", "scale", "primary")), "order": str(rank)},
             )
         for number, marker in enumerate(plan["markers"]):
             add(
                 ("marker", code, marker["symbol"]),
                 (*path, "markers", number),
                 _("marker %(symbol)s of the plan %(plan)s") % {"symbol": marker["symbol"], "plan": code},
-                {**_fields(marker, ("name", "meaning", "note")), "order": str(number)},
+                {**_fields(marker, ("name", "name_en", "meaning", "note")), "order": str(number)},
             )
     for index, scale in enumerate(data["scales"]):
         add(
@@ -1291,9 +1296,11 @@ def _plan_of(node_id: str) -> str:
 
 def _scale_fields(scale: dict) -> dict[str, str]:
     return {
-        **_fields(scale, ("name", "good_end", "description")),
+        **_fields(scale, ("name", "name_en", "good_end", "description")),
         "levels": "; ".join(
-            f"{level['position']} {level['code']} {level['label']}{' (adverse)' if level['adverse'] else ''}"
+            f"{level['position']} {level['code']} {level['label']}"
+            + (f" / {level['label_en']}" if level.get("label_en") else "")
+            + (" (adverse)" if level["adverse"] else "")
             for level in sorted(scale["levels"], key=lambda level: level["position"])
         ),
     }

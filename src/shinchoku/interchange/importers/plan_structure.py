@@ -94,12 +94,14 @@ SPAN_MARKS = frozenset({"同左", "←"})
 #: The scale a rated level is given when its heading names none.
 DEFAULT_SCALE_CODE = "achievement-5"
 DEFAULT_SCALE_NAME = "達成状況区分"
+DEFAULT_SCALE_NAME_EN = "Achievement status"
+#: Code, label, English label, adverse.
 DEFAULT_SCALE_LEVELS = (
-    ("1", "目標を大きく上回って達成", False),
-    ("2", "目標を上回って達成", False),
-    ("3", "目標をほぼ達成", False),
-    ("4", "目標を下回った", True),
-    ("5", "目標を大きく下回った", True),
+    ("1", "目標を大きく上回って達成", "Far exceeded the target", False),
+    ("2", "目標を上回って達成", "Exceeded the target", False),
+    ("3", "目標をほぼ達成", "Mostly achieved the target", False),
+    ("4", "目標を下回った", "Fell short of the target", True),
+    ("5", "目標を大きく下回った", "Fell far short of the target", True),
 )
 #: ``（評価:-）``: the level is rated but gets no evaluation dimension.
 NO_SCALE = "-"
@@ -1999,20 +2001,36 @@ class _Writer(Reporter):
         where = item.spec.where
         scale = Scale.objects.filter(code=code).first()
         if scale is None:
-            scale = Scale(code=code, name=DEFAULT_SCALE_NAME, good_end=Scale.GoodEnd.FIRST)
+            scale = Scale(
+                code=code,
+                name=DEFAULT_SCALE_NAME,
+                name_en=DEFAULT_SCALE_NAME_EN,
+                good_end=Scale.GoodEnd.FIRST,
+            )
             if not self.validated(scale, self.place(where)):
                 return
             scale.save()
-            for position, (level_code, label, adverse) in enumerate(DEFAULT_SCALE_LEVELS):
+            for position, (level_code, label, label_en, adverse) in enumerate(DEFAULT_SCALE_LEVELS):
                 ScaleLevel.objects.create(
-                    scale=scale, code=level_code, label=label, position=position, adverse=adverse
+                    scale=scale,
+                    code=level_code,
+                    label=label,
+                    label_en=label_en,
+                    position=position,
+                    adverse=adverse,
                 )
         taken = set(Dimension.objects.filter(plan=plan, level=level).values_list("key", flat=True))
         key, suffix = "achievement", 2
         while key in taken:
             key, suffix = f"achievement-{suffix}", suffix + 1
         dimension = Dimension(
-            plan=plan, level=level, key=key, name=scale.name[:100], scale=scale, primary=True
+            plan=plan,
+            level=level,
+            key=key,
+            name=scale.name[:100],
+            name_en=scale.name_en[:100],
+            scale=scale,
+            primary=True,
         )
         if self.validated(dimension, self.place(where)):
             dimension.save()

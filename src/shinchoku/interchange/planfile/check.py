@@ -146,7 +146,7 @@ class Checker(ValueChecker):
         kinds = [kind.value for kind in Level.Kind]
         for index, item in enumerate(self.sequence(value, ("levels",), required=True)):
             path: Path_ = ("levels", index)
-            data = self.mapping(item, path, {"key", "kind", "name", "rated"}, {"key", "name"})
+            data = self.mapping(item, path, {"key", "kind", "name", "name_en", "rated"}, {"key", "name"})
             key = self.slug(data, "key", path, _max_length(Level, "key"))
             level: LevelData = {
                 "depth": index,
@@ -156,6 +156,7 @@ class Checker(ValueChecker):
                     data, "kind", path, kinds, key if key in kinds else Level.Kind.OTHER.value
                 ),
                 "name": self.text(data, "name", path, required=True, max_length=_max_length(Level, "name")),
+                "name_en": self.text(data, "name_en", path, max_length=_max_length(Level, "name_en")),
                 "rated": self.boolean(data, "rated", path, False),
                 "path": path,
             }
@@ -168,11 +169,12 @@ class Checker(ValueChecker):
         for index, item in enumerate(self.sequence(value, ("scales",))):
             path: Path_ = ("scales", index)
             data = self.mapping(
-                item, path, {"code", "name", "good_end", "description", "levels"}, {"code", "name"}
+                item, path, {"code", "name", "name_en", "good_end", "description", "levels"}, {"code", "name"}
             )
             scale: ScaleData = {
                 "code": self.slug(data, "code", path, _max_length(Scale, "code")),
                 "name": self.text(data, "name", path, required=True, max_length=_max_length(Scale, "name")),
+                "name_en": self.text(data, "name_en", path, max_length=_max_length(Scale, "name_en")),
                 "good_end": self.choice(data, "good_end", path, [g.value for g in Scale.GoodEnd], "first"),
                 "description": self.text(data, "description", path),
                 "levels": [],
@@ -184,7 +186,7 @@ class Checker(ValueChecker):
             ):
                 level_path: Path_ = (*path, "levels", level_index)
                 level_data = self.mapping(
-                    level_item, level_path, {"code", "label", "adverse"}, {"code", "label"}
+                    level_item, level_path, {"code", "label", "label_en", "adverse"}, {"code", "label"}
                 )
                 level: ScaleLevelData = {
                     "code": self.text(
@@ -201,6 +203,9 @@ class Checker(ValueChecker):
                         level_path,
                         required=True,
                         max_length=_max_length(ScaleLevel, "label"),
+                    ),
+                    "label_en": self.text(
+                        level_data, "label_en", level_path, max_length=_max_length(ScaleLevel, "label_en")
                     ),
                     "adverse": self.boolean(level_data, "adverse", level_path, False),
                     "position": level_index,
@@ -223,13 +228,17 @@ class Checker(ValueChecker):
         for index, item in enumerate(self.sequence(value, ("dimensions",))):
             path: Path_ = ("dimensions", index)
             data = self.mapping(
-                item, path, {"key", "name", "level", "scale", "primary"}, {"key", "name", "level", "scale"}
+                item,
+                path,
+                {"key", "name", "name_en", "level", "scale", "primary"},
+                {"key", "name", "level", "scale"},
             )
             dimension: DimensionData = {
                 "key": self.slug(data, "key", path, _max_length(Dimension, "key")),
                 "name": self.text(
                     data, "name", path, required=True, max_length=_max_length(Dimension, "name")
                 ),
+                "name_en": self.text(data, "name_en", path, max_length=_max_length(Dimension, "name_en")),
                 "level": self.text(data, "level", path, required=True, exact=True),
                 "scale": self.text(data, "scale", path, required=True, exact=True),
                 "primary": self.boolean(data, "primary", path, False),
@@ -255,12 +264,13 @@ class Checker(ValueChecker):
         markers: list[MarkerData] = []
         for index, item in enumerate(self.sequence(value, ("markers",))):
             path: Path_ = ("markers", index)
-            data = self.mapping(item, path, {"symbol", "name", "meaning", "note"}, {"symbol"})
+            data = self.mapping(item, path, {"symbol", "name", "name_en", "meaning", "note"}, {"symbol"})
             marker: MarkerData = {
                 "symbol": self.text(
                     data, "symbol", path, required=True, max_length=_max_length(Marker, "symbol"), exact=True
                 ),
                 "name": self.text(data, "name", path, max_length=_max_length(Marker, "name")),
+                "name_en": self.text(data, "name_en", path, max_length=_max_length(Marker, "name_en")),
                 "meaning": self.text(data, "meaning", path),
                 "note": self.text(data, "note", path),
                 "position": index,

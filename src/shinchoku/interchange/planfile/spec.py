@@ -71,6 +71,7 @@ class LevelData(TypedDict):
     key: str
     kind: str
     name: str
+    name_en: str
     rated: bool
     path: Path_
 
@@ -78,6 +79,7 @@ class LevelData(TypedDict):
 class ScaleLevelData(TypedDict):
     code: str
     label: str
+    label_en: str
     adverse: bool
     position: int
     path: Path_
@@ -86,6 +88,7 @@ class ScaleLevelData(TypedDict):
 class ScaleData(TypedDict):
     code: str
     name: str
+    name_en: str
     good_end: str
     description: str
     levels: list[ScaleLevelData]
@@ -95,6 +98,7 @@ class ScaleData(TypedDict):
 class DimensionData(TypedDict):
     key: str
     name: str
+    name_en: str
     level: str  # the level's key
     scale: str  # the scale's code
     primary: bool
@@ -105,6 +109,7 @@ class DimensionData(TypedDict):
 class MarkerData(TypedDict):
     symbol: str
     name: str
+    name_en: str
     meaning: str
     note: str
     position: int

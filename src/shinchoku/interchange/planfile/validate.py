@@ -35,11 +35,11 @@ def _same(*names: str) -> dict[str, _FileKey]:
 #: object with the field's name.
 _FILE_KEYS: dict[type[models.Model], dict[str, _FileKey]] = {
     Plan: _same("code", "title", "period_label", "first_year", "last_year", "onwards", "description", "note"),
-    Level: _same("key", "kind", "name", "rated"),
-    Scale: _same("code", "name", "good_end", "description"),
-    ScaleLevel: _same("code", "label", "adverse"),
-    Dimension: _same("key", "name", "level", "scale", "primary"),
-    Marker: _same("symbol", "name", "meaning", "note"),
+    Level: _same("key", "kind", "name", "name_en", "rated"),
+    Scale: _same("code", "name", "name_en", "good_end", "description"),
+    ScaleLevel: _same("code", "label", "label_en", "adverse"),
+    Dimension: _same("key", "name", "name_en", "level", "scale", "primary"),
+    Marker: _same("symbol", "name", "name_en", "meaning", "note"),
     OrgUnit: _same("code", "name", "kind", "parent"),
     Node: _same("level", "code", "label", "title", "summary", "baseline", "note"),
     NodeUnit: _same("unit", "role"),

@@ -175,7 +175,7 @@ class _Writer(Reporter):
         written: list[tuple[Level, Path_]] = []
         for data in self.spec.levels:
             level = existing.get(data["key"]) or Level(plan=plan, key=data["key"])
-            for name in ("depth", "kind", "name", "rated"):
+            for name in ("depth", "kind", "name", "name_en", "rated"):
                 setattr(level, name, data[name])
             # Level.clean compares with the stored depth: validated before the renumbering.
             if self.validated(level, data["path"], unique=False):
@@ -190,7 +190,7 @@ class _Writer(Reporter):
         scales = {}
         for data in self.spec.scales:
             scale = Scale.objects.filter(code=data["code"]).first() or Scale(code=data["code"])
-            for name in ("name", "good_end", "description"):
+            for name in ("name", "name_en", "good_end", "description"):
                 setattr(scale, name, data[name])
             if not self.saved(scale, data["path"]):
                 continue
@@ -201,7 +201,7 @@ class _Writer(Reporter):
             scale_levels = {}
             for level_data in data["levels"]:
                 level = existing.get(level_data["code"]) or ScaleLevel(scale=scale, code=level_data["code"])
-                for field_name in ("label", "adverse", "position"):
+                for field_name in ("label", "label_en", "adverse", "position"):
                     setattr(level, field_name, level_data[field_name])
                 if self.saved(level, level_data["path"]):
                     scale_levels[level.code] = level
@@ -222,6 +222,7 @@ class _Writer(Reporter):
                 plan=plan, level=level, key=data["key"]
             )
             dimension.name = data["name"]
+            dimension.name_en = data["name_en"]
             dimension.scale = scales[data["scale"]][0]
             dimension.primary = data["primary"]
             dimension.position = data["position"]
@@ -234,7 +235,7 @@ class _Writer(Reporter):
         markers = {}
         for data in self.spec.markers:
             marker = existing.get(data["symbol"]) or Marker(plan=plan, symbol=data["symbol"])
-            for name in ("name", "meaning", "note", "position"):
+            for name in ("name", "name_en", "meaning", "note", "position"):
                 setattr(marker, name, data[name])
             if self.saved(marker, data["path"]):
                 markers[marker.symbol] = marker
@@ -415,9 +416,14 @@ def _make_room(
 def _scale_changes(scale: Scale, data: ScaleData) -> list[str]:
     """How the file's definition of a stored scale differs from it, in words."""
     changes: list[str] = []
-    for name in ("name", "good_end", "description"):
-        if getattr(scale, name) != data[name]:
-            changes.append(f"changes its {name.replace('_', ' ')}")
+    for words, stored, given in (
+        ("name", scale.name, data["name"]),
+        ("English name", scale.name_en, data["name_en"]),
+        ("good end", scale.good_end, data["good_end"]),
+        ("description", scale.description, data["description"]),
+    ):
+        if stored != given:
+            changes.append(f"changes its {words}")
     saved = list(scale.levels.order_by("position"))
     saved_codes = [level.code for level in saved]
     wanted_codes = [level["code"] for level in data["levels"]]
@@ -435,6 +441,8 @@ def _scale_changes(scale: Scale, data: ScaleData) -> list[str]:
             continue
         if old.label != level["label"]:
             changes.append(f"relabels {old.code!r} ({old.label!r} → {level['label']!r})")
+        if old.label_en != level["label_en"]:
+            changes.append(f"relabels {old.code!r} in English ({old.label_en!r} → {level['label_en']!r})")
         if old.adverse != level["adverse"]:
             changes.append(f"makes {old.code!r} {'adverse' if level['adverse'] else 'not adverse'}")
     return changes

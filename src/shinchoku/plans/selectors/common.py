@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from shinchoku import fiscal
 from shinchoku.plans.models import Dimension, Marker, Node, Plan
+from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.progress.models import Rating
 
 #: Characters that open a bulleted line in the source documents.
@@ -91,6 +92,7 @@ class NodeRef:
     code: str
     label: str
     title: str
+    #: The level's name in the page's language (``plans.names``): 施策計画, Measure.
     level_name: str
     rated: bool
 
@@ -103,6 +105,7 @@ class NodeRef:
 @dataclass(frozen=True)
 class MarkerView:
     symbol: str
+    #: In the page's language, as every plan name here (``plans.names``).
     name: str
     #: Empty when the source does not state the meaning (see ``meaning_stated``).
     meaning: str
@@ -123,11 +126,11 @@ class YearColumn:
 @dataclass(frozen=True)
 class RatingView:
     dimension_key: str
-    #: 達成状況区分
+    #: 達成状況区分 (Achievement status on the English pages, when the plan names it so).
     dimension_name: str
     #: "3"; empty when this dimension was not rated.
     code: str
-    #: 目標をほぼ達成
+    #: 目標をほぼ達成 (Mostly achieved the target).
     label: str
     adverse: bool
 
@@ -158,13 +161,13 @@ def _node_ref(node: Node) -> NodeRef:
         code=node.code,
         label=node.label,
         title=node.title,
-        level_name=node.level.name,
+        level_name=shown_name(node.level),
         rated=node.level.rated,
     )
 
 
 def _marker_view(marker: Marker) -> MarkerView:
-    return MarkerView(symbol=marker.symbol, name=marker.name, meaning=marker.meaning)
+    return MarkerView(symbol=marker.symbol, name=shown_name(marker), meaning=marker.meaning)
 
 
 def _ordered_markers() -> QuerySet[Marker]:
@@ -175,9 +178,9 @@ def _ordered_markers() -> QuerySet[Marker]:
 def _rating_view(dimension: Dimension, rating: Rating | None) -> RatingView:
     return RatingView(
         dimension_key=dimension.key,
-        dimension_name=dimension.name,
+        dimension_name=shown_name(dimension),
         code=rating.level.code if rating else "",
-        label=rating.level.label if rating else "",
+        label=shown_label(rating.level) if rating else "",
         adverse=rating.level.adverse if rating else False,
     )
 

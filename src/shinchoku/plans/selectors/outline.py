@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from shinchoku.plans.models import Dimension, Level, Node, Plan
+from shinchoku.plans.names import shown_name
 from shinchoku.progress.models import Rating, Result
 
 from .common import (
@@ -125,7 +126,7 @@ class OutlineNode:
 @dataclass(frozen=True)
 class PlanOutline:
     plan: PlanHeader
-    #: The name of the plan's measure level as the plan prints it, e.g. 施策計画.
+    #: The name of the plan's measure level, e.g. 施策計画 (Measure in English, if named so).
     measure_level_name: str
     measure_count: int
     #: Plan areas and programmes only: measures are listed on their pages.
@@ -175,7 +176,7 @@ def plan_outline(plan_code: str) -> PlanOutline:
     roots, _totals = _outline(structure, counts_by_parent, None)
     return PlanOutline(
         plan=_plan_header(plan),
-        measure_level_name=rated.level.name if rated.level else "",
+        measure_level_name=shown_name(rated.level) if rated.level else "",
         measure_count=sum(counts_by_parent.values()),
         roots=roots,
         summaries=rating_summaries(plan),
@@ -277,7 +278,7 @@ def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
         summary=text_lines(node.summary),
         baseline=text_lines(node.baseline),
         markers=tuple(_marker_view(m) for m in own_markers),
-        measure_level_name=rated.level.name if rated.level else "",
+        measure_level_name=shown_name(rated.level) if rated.level else "",
         measure_count=totals.get(node.pk, 0),
         outline=outline,
         highlights=tuple(groups),

@@ -16,6 +16,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext
 
 from shinchoku.plans.models import Dimension, Marker, Node, Plan, ScaleLevel
+from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.progress.models import Rating, Result
 
 from .common import MarkerView, YearColumn, _marker_view, _ordered_markers, year_columns
@@ -152,9 +153,8 @@ def summary_table(
             )
             for i, column in enumerate(years)
         )
-        rows.append(
-            SummaryRow(heading=f"{level.code} {level.label}", code=level.code, label=level.label, cells=cells)
-        )
+        label = shown_label(level)
+        rows.append(SummaryRow(heading=f"{level.code} {label}", code=level.code, label=label, cells=cells))
     total_cells = tuple(
         SummaryCell(
             count=sum(row.cells[i].count for row in rows),
@@ -166,11 +166,11 @@ def summary_table(
         for i in range(len(years))
     )
     total = SummaryRow(heading=gettext("Total"), code="", label=gettext("Total"), cells=total_cells)
-    names = {"level": dimension.level.name, "dimension": dimension.name}
+    names = {"level": shown_name(dimension.level), "dimension": shown_name(dimension)}
     return RatingSummary(
         caption=gettext("%(level)s by %(dimension)s and fiscal year") % names,
-        level_name=dimension.level.name,
-        dimension_name=dimension.name,
+        level_name=names["level"],
+        dimension_name=names["dimension"],
         years=years,
         sub_headings=(
             gettext("Count"),
