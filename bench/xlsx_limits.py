@@ -1,5 +1,5 @@
 """Uploaded xlsx files: what refusing a hostile workbook costs, and what reading an honest
-large one costs, with the bounded reader (``interchange/xlsxfile.py``) and, for comparison,
+large one costs, with the bounded reader (``interchange/sheets/xlsxfile.py``) and, for comparison,
 with a whole-workbook load by openpyxl (what the importers did before the reader).
 
 Makes, in a scratch folder, the workbooks of ``tests/interchange/xlsx_samples.py``:
@@ -60,7 +60,7 @@ READ = """
 import sys
 import django
 django.setup()
-from shinchoku.interchange.xlsxfile import XlsxRefused, open_xlsx
+from shinchoku.interchange.sheets.xlsxfile import XlsxRefused, open_xlsx
 try:
     book = open_xlsx(open(sys.argv[1], "rb").read())
     for title in book.worksheets:

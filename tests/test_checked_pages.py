@@ -36,11 +36,11 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from shinchoku.interchange import workbook
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Result, Target
 from shinchoku.review import services
 from shinchoku.review.models import Round
+from shinchoku.review.workbook import writer as workbook
 from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 from tests.checkers import PageChecker, missing_tools
 from tests.factories import name_in_english

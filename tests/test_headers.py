@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from shinchoku.headers import UNUSED_FEATURES
-from shinchoku.interchange import workbook as template
+from shinchoku.review.workbook import writer as template
 from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 from tests.review.conftest import Cycle, make_cycle
 

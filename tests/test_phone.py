@@ -34,9 +34,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from shinchoku.interchange import workbook as template
 from shinchoku.review import services
 from shinchoku.review.models import Entry, Round
+from shinchoku.review.workbook import writer as template
 from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
 from tests.factories import add_unit
 from tests.review.conftest import Cycle, make_cycle

@@ -87,13 +87,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "shinchoku.plans",
+    "shinchoku.plans.formats",
     "shinchoku.progress",
     "shinchoku.interchange",
+    "shinchoku.opendata",
     "shinchoku.reports",
     "shinchoku.portal",
     "shinchoku.accounts",
     "shinchoku.audit",
     "shinchoku.review",
+    "shinchoku.demo",
+    "shinchoku.devtools",
     "axes",
     "csp",
 ]
@@ -226,7 +230,7 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 REPORT_CACHE_DIR = Path(os.environ.get("REPORT_CACHE_DIR", VAR_DIR / "report-cache"))
 REPORT_CACHE_FILES = env_int("REPORT_CACHE_FILES", 200)
 
-# The licence of the open data (shinchoku.interchange.opendata): an identifier such as
+# The licence of the open data (shinchoku.opendata): an identifier such as
 # CC-BY-4.0 (the default, to be confirmed by the city) and the address of its terms
 # (known identifiers have one).
 OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE", "").strip() or "CC-BY-4.0"

@@ -17,11 +17,12 @@ from django.utils import translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from shinchoku.interchange import csvfile
-from shinchoku.interchange.importing import RowStatus, import_preview
+from shinchoku.interchange.importing import import_preview
+from shinchoku.interchange.preview import RowStatus
+from shinchoku.interchange.sheets import csvfile
 from shinchoku.plans.models import Node, Plan
 from tests.interchange.test_import_pages import signed_in, upload
-from tests.interchange.test_plan_structure import example_rows
+from tests.plans.formats.structure.test_plan_structure import example_rows
 from tests.review.conftest import Cycle, make_cycle
 
 pytestmark = pytest.mark.django_db

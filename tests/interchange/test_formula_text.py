@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from shinchoku.interchange.importing import import_apply, import_preview
-from shinchoku.interchange.planfile import load_plan_file
-from shinchoku.interchange.spreadsheet_text import (
+from shinchoku.interchange.sheets.spreadsheet_text import (
     BOM,
     FORMULA_STARTS,
     csv_escape,
     csv_unescape,
     spreadsheet_csv,
 )
-from shinchoku.interchange.structuresheet import plan_rows, to_csv, to_xlsx
+from shinchoku.plans.formats.planfile import load_plan_file
+from shinchoku.plans.formats.structure.export import plan_rows, to_csv, to_xlsx
 from shinchoku.plans.models import Node, Plan
 from shinchoku.progress.models import Target
 from tests.interchange.office import needs_office, sheet_as_csv

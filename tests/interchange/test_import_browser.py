@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from shinchoku.interchange.xlsxparts import MAX_ROWS
+from shinchoku.interchange.sheets.xlsxparts import MAX_ROWS
 from tests.browser import ARTIFACTS
 from tests.interchange.test_csv_encodings import text_file
-from tests.interchange.test_plan_structure import example_rows
 from tests.interchange.xlsx_samples import huge_dimension_rows, write_xlsx
+from tests.plans.formats.structure.test_plan_structure import example_rows
 from tests.review import test_browser_flow as flow
 from tests.review.conftest import Cycle
 from tests.review.test_browser_flow import ja, sign_in

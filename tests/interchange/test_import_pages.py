@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from shinchoku.audit.selectors import audit_history
-from shinchoku.interchange import workbook as template
 from shinchoku.review.models import Entry
+from shinchoku.review.workbook import writer as template
 from tests.review.conftest import Cycle, make_cycle
 
 pytestmark = pytest.mark.django_db

@@ -14,14 +14,14 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from shinchoku.interchange import workbook as template
-from shinchoku.interchange import xlsxfile
-from shinchoku.interchange.importing import RowStatus, import_preview
-from shinchoku.interchange.structuresheet import to_xlsx
-from shinchoku.interchange.xlsxfile import MAX_RATIO, MAX_UNPACKED_BYTES
+from shinchoku.interchange.importing import import_preview
+from shinchoku.interchange.preview import RowStatus
+from shinchoku.interchange.sheets import xlsxfile
+from shinchoku.interchange.sheets.xlsxfile import MAX_RATIO, MAX_UNPACKED_BYTES
+from shinchoku.plans.formats.structure.export import to_xlsx
 from shinchoku.plans.models import Node, Plan
+from shinchoku.review.workbook import writer as template
 from tests.interchange.test_import_pages import download, signed_in, upload
-from tests.interchange.test_plan_structure import example_rows
 from tests.interchange.xlsx_samples import (
     cell_bomb_rows,
     huge_dimension_rows,
@@ -33,6 +33,7 @@ from tests.interchange.xlsx_samples import (
     wide_row,
     write_xlsx,
 )
+from tests.plans.formats.structure.test_plan_structure import example_rows
 from tests.review.conftest import Cycle, make_cycle
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.formula import ArrayFormula
 
-from shinchoku.interchange.xlsxfile import Formula, open_xlsx
+from shinchoku.interchange.sheets.xlsxfile import Formula, open_xlsx
 from tests.interchange.xlsx_samples import write_xlsx
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from shinchoku.accounts.services import demo_ensure
+from shinchoku.demo.services import demo_ensure
 from shinchoku.plans.models import Level, Marker, Plan
 from shinchoku.plans.names import localized, own_names
 from shinchoku.review import services

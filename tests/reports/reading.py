@@ -106,10 +106,13 @@ def out_of_order(text: str, document: ReportDocument, *, layout: bool = False) -
     starts: list[int] = []
     cursor = 0
     for sheet in all_sheets:
-        anchor = sheet.node.title + "".join(m.symbol for m in sheet.markers) + sheet.node.level_name
-        start = flat.find(squash(anchor), cursor)
+        anchor = squash(sheet.node.title + "".join(m.symbol for m in sheet.markers) + sheet.node.level_name)
+        start = flat.find(anchor, cursor)
         starts.append(start)
-        cursor = max(cursor, start)
+        # The next sheet starts after this one's heading, never inside it: one measure's name
+        # may end with another's whole name.
+        if start != -1:
+            cursor = start + len(anchor)
     faults = []
     for index, sheet in enumerate(all_sheets):
         start = starts[index]

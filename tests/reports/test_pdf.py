@@ -269,7 +269,7 @@ def test_without_a_japanese_font_the_command_says_what_to_install(
 
 def test_long_cells_of_a_synthetic_plan_break_across_pages_without_losing_text(tmp_path: Path) -> None:
     """A synthetic plan with cells longer than a page: every target and result text is in the PDF."""
-    from shinchoku.interchange.synth import plan_synthesize
+    from shinchoku.devtools.synth import plan_synthesize
 
     plan = plan_synthesize(measures=40, years=2, seed=7)
     longest = max(Result.objects.filter(node__plan=plan), key=lambda r: r.text.count("\n"))

@@ -125,6 +125,36 @@ def tall_target(code: str, lines: list[str]) -> None:
     target.save()
 
 
+#: One-line targets that make a year column's cell about two thirds of a page tall: more
+#: than a table kept whole may be, less than a page.
+TALLER_LINES = [f"●{ward}地区で第{n}回の会議" for n in (1, 2, 3) for ward in WARDS]
+
+
+def test_every_sheet_of_a_synthetic_plan_reads_out_in_order(tmp_path: Path) -> None:
+    """The same over a synthetic plan, where the demonstration data's eight sheets cannot
+    reach: a hundred measures, their sheets ending anywhere on a page; results short and
+    long (one longer than a page); revised targets with their labels; and a few target
+    cells too tall for a table kept whole that still fit on a page, wherever the sheets
+    before them push them."""
+    from shinchoku.devtools.synth import plan_synthesize
+
+    plan = plan_synthesize(measures=100, years=2, seed=3)
+    measures = list(Node.objects.filter(plan=plan, level__rated=True).order_by("path"))
+    for node in measures[5::20]:
+        Target.objects.filter(pk=node.targets.order_by("row", "start_year").first().pk).update(
+            text="\n".join(TALLER_LINES)
+        )
+    with translation.override("ja"):
+        document = report_build(plan.code, year=2012)
+        path = tmp_path / "synth.pdf"
+        path.write_bytes(render_pdf(document))
+    assert len(sheets(document)) == 100
+    assert Target.objects.filter(node__plan=plan).exclude(revised_text="").exists()
+    assert max(r.text.count("\n") for r in Result.objects.filter(node__plan=plan)) >= 39
+    assert out_of_order(pdftotext(path), document) == []
+    assert out_of_order(pdftotext(path, "-layout"), document, layout=True) == []
+
+
 def test_a_row_that_fits_on_a_page_is_never_cut_by_one(demo: None, tmp_path: Path) -> None:
     """A tall target cell (half a page) stays on one page wherever the sheets before it
     push it: the sheet above grows a line at a time over a page's height."""

@@ -36,9 +36,11 @@ from django.test import Client
 from django.urls import reverse
 
 from shinchoku.audit.selectors import audit_history
+from shinchoku.errors import ErrorCode
 from shinchoku.review import services
-from shinchoku.review.errors import ReviewError, ReviewErrorCode
+from shinchoku.review.errors import ReviewError
 from shinchoku.review.models import Entry
+from shinchoku.review.services import entries
 
 from .conftest import make_cycle
 
@@ -83,7 +85,7 @@ def check_one_winner(outcomes: list[Any], texts: dict[str, str], entry: Entry) -
     losers = [o for o in outcomes if isinstance(o, ReviewError)]
     assert len(winners) == 1 and len(losers) == 1, outcomes
     (loser,) = losers
-    assert loser.code == ReviewErrorCode.STALE_VERSION
+    assert loser.code == ErrorCode.STALE_VERSION
     assert loser.current_version == 2
     (conflict,) = loser.conflicts
     winner_name = conflict.by[0]
@@ -118,14 +120,14 @@ def test_both_pass_every_check_before_either_writes(monkeypatch: pytest.MonkeyPa
     only the conditional UPDATE can tell them apart (the loser's UPDATE waits for the
     winner's commit, then matches no row)."""
     cycle = make_cycle()
-    claim = services._claim
+    claim = entries.claim
     at_the_write = threading.Barrier(2)
 
     def claim_together(*args: Any, **kwargs: Any) -> int:
         at_the_write.wait(timeout=10)
         return claim(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_claim", claim_together)
+    monkeypatch.setattr(entries, "claim", claim_together)
     texts = {"tanto": "・担当者の記述", "kyoku": "・局の記述"}
     outcomes = race(
         lambda: services.entry_save(
@@ -147,14 +149,14 @@ def test_two_browsers_post_the_same_version_at_once(
     the write so that both pass every check first. One is saved (a redirect); the other
     gets 409 with the conflict box naming the winner's text."""
     cycle = make_cycle()
-    claim = services._claim
+    claim = entries.claim
     at_the_write = threading.Barrier(2)
 
     def claim_together(*args: Any, **kwargs: Any) -> int:
         at_the_write.wait(timeout=10)
         return claim(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_claim", claim_together)
+    monkeypatch.setattr(entries, "claim", claim_together)
     url = live_server.url + reverse("staff:entry", args=[cycle.entry.pk])
     rating = f"rating_{cycle.sample.dimension.pk}"
 

@@ -29,6 +29,25 @@ from tests.review.conftest import Cycle, make_cycle
 
 PEOPLE = ("anonymous", "nobody", "editor", "other_editor", "reviewer", "admin")
 
+#: Why a page or an action is refused, as the refusal tells the person (parts of the
+#: Japanese messages): a refusal always says which of these it is.
+REASONS = (
+    "このアカウントには職員の役割がありません。",  # no staff role at all
+    "この記入票を扱う権限がありません（所管の施策ではありません）。",  # not their unit's measure
+    "は、お持ちの役割では行えません。",  # their role never does this
+    "の記入票は「",  # not in the entry's present state (…の記入票は「保存」できません)
+    "計画担当管理者だけ",  # the administrator's pages and actions
+    "審査者だけが",  # the review queue
+)
+
+
+def says_why(response: Any) -> str:
+    """The reason a refused page gives; fails if it gives none of ``REASONS``."""
+    page = response.content.decode()
+    found = [reason for reason in REASONS if reason in page]
+    assert found, page[:3000]
+    return found[0]
+
 
 def person(cycle: Cycle, name: str) -> Any:
     if name == "anonymous":
@@ -106,6 +125,7 @@ def test_who_may_open_each_page(page: str, who: str, caplog: pytest.LogCaptureFi
     else:
         assert response.status_code == 403
         assert any("refused page" in record.getMessage() for record in caplog.records)
+        says_why(response)
 
 
 # ---------------------------------------------------------------- actions
@@ -276,6 +296,7 @@ def test_who_may_take_each_action(action: str, who: str, caplog: pytest.LogCaptu
         return
     assert response.status_code == 403, response.content.decode()[:2000]
     assert any(record.getMessage().startswith("refused") for record in caplog.records)
+    says_why(response)
 
 
 # ------------------------------------------------------------ what is shown
@@ -393,6 +414,8 @@ def test_an_edit_after_the_deadline_is_refused() -> None:
     response = client_for(cycle, "editor").post(_entry_url(cycle), _form(cycle))
     assert response.status_code == 403
     assert state_of(cycle) == before
+    yesterday = fiscal.date_label(timezone.localdate() - timedelta(days=1))
+    assert f"この評価の回の締切（{yesterday}）を過ぎています。" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -439,6 +462,7 @@ def test_a_forged_post_for_another_units_entry_is_refused() -> None:
     )
     assert response.status_code == 403
     assert cycle.fresh(other).version == other.version
+    assert says_why(response) == "この記入票を扱う権限がありません（所管の施策ではありません）。"
 
 
 @pytest.mark.django_db

@@ -59,11 +59,11 @@ def test_an_entry_is_read_only_by_those_with_a_role_on_it(cycle: Cycle) -> None:
     assert selectors.entry_get(cycle.editor, cycle.entry.pk) == cycle.entry
     with pytest.raises(ReviewError):
         selectors.entry_get(cycle.other_editor, cycle.entry.pk)
-    assert [t.action for t in selectors.entry_actions(cycle.editor, cycle.entry)] == [
+    assert [t.action for t in selectors.entry_offer(cycle.editor, cycle.entry).transitions] == [
         Action.SAVE,
         Action.SUBMIT,
     ]
-    assert [t.action for t in selectors.entry_actions(cycle.admin, cycle.entry)] == [Action.RESTORE]
+    assert [t.action for t in selectors.entry_offer(cycle.admin, cycle.entry).transitions] == [Action.RESTORE]
 
 
 def test_the_history_shows_each_change_as_a_person_reads_it(cycle: Cycle) -> None:

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shinchoku.interchange.exporters import export_dataset
+from shinchoku.plans.formats.dataset.export import export_dataset
 from shinchoku.review import services
 
 from .conftest import Cycle, make_cycle

@@ -4,6 +4,9 @@
 ``changes`` maps each changed field to ``{"before": …, "after": …}``; ``snapshot``
 (where the subject keeps versions) holds the subject's whole content after the change,
 so that an earlier version can be shown and restored.
+
+``part_of`` names the object whose history also lists the change, when the subject is
+edited as a part of it: a target's node, a rating's result, a level's plan.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ class EventType(models.TextChoices):
     ENTRY_RESTORED = "entry.restored", _("earlier version restored")
     ENTRY_PUBLISHED = "entry.published", _("entry published")
     PLAN_IMPORTED = "plan.imported", _("plan imported from a file")
+    #: A row of the plan or its progress added, changed or deleted one at a time (the admin).
+    OBJECT_CREATED = "object.created", _("added")
+    OBJECT_CHANGED = "object.changed", _("changed")
+    OBJECT_DELETED = "object.deleted", _("deleted")
 
 
 class AuditEvent(models.Model):
@@ -48,6 +55,16 @@ class AuditEvent(models.Model):
     subject_type = models.ForeignKey(ContentType, models.PROTECT, verbose_name=_("subject type"))
     subject_id = models.PositiveBigIntegerField(_("subject id"))
     subject = GenericForeignKey("subject_type", "subject_id")
+    part_of_type = models.ForeignKey(
+        ContentType,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("part of (type)"),
+    )
+    part_of_id = models.PositiveBigIntegerField(_("part of (id)"), null=True, blank=True)
+    part_of = GenericForeignKey("part_of_type", "part_of_id")
     subject_version = models.PositiveIntegerField(
         _("version"), null=True, blank=True, help_text=_("The subject's version after the change.")
     )
@@ -61,7 +78,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "id"], name="audit_by_subject")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "id"], name="audit_by_subject"),
+            models.Index(fields=["part_of_type", "part_of_id", "id"], name="audit_by_part_of"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_event_type_display()}"

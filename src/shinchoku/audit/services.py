@@ -37,6 +37,7 @@ def _event(
     version: int | None,
     reason: str,
     details: Mapping[str, Any] | None = None,
+    part_of: models.Model | None = None,
 ) -> AuditEvent:
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent(
@@ -45,6 +46,8 @@ def _event(
         event_type=event_type,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
+        part_of_type=ContentType.objects.get_for_model(part_of) if part_of is not None else None,
+        part_of_id=part_of.pk if part_of is not None else None,
         subject_version=version,
         changes=changes,
         snapshot=dict(snapshot) if snapshot is not None else None,
@@ -63,8 +66,10 @@ def audit_record(
     version: int | None = None,
     reason: str = "",
     details: Mapping[str, Any] | None = None,
+    part_of: models.Model | None = None,
 ) -> AuditEvent:
-    """Record one change to ``subject``, made by ``actor`` (None for the system)."""
+    """Record one change to ``subject``, made by ``actor`` (None for the system);
+    ``part_of`` is the object whose history also lists it (a target's node)."""
     event = _event(
         actor=actor,
         event_type=event_type,
@@ -74,6 +79,7 @@ def audit_record(
         version=version,
         reason=reason,
         details=details,
+        part_of=part_of,
     )
     event.save()
     return event

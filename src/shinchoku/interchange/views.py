@@ -13,20 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from shinchoku.accounts.access import deny, staff_required
 from shinchoku.accounts.permissions import editor_units, is_administrator
 from shinchoku.interchange import uploads
-from shinchoku.interchange.importing import (
-    MAX_FILE_BYTES,
-    ImportRefused,
-    RowStatus,
-    import_apply,
-    import_preview,
-)
-from shinchoku.interchange.workbook import WorkbookError, build_workbook
+from shinchoku.interchange.importing import MAX_FILE_BYTES, import_apply, import_preview
+from shinchoku.interchange.preview import ImportRefused, RowStatus
 from shinchoku.plans.models import OrgUnit
 from shinchoku.review.models import Round
 from shinchoku.review.permissions import can_import_files
-from shinchoku.review.views import _deny, staff_required
+from shinchoku.review.workbook.writer import WorkbookError, build_workbook
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -46,7 +41,7 @@ def workbook_download(request: HttpRequest, round_id: int, unit_code: str) -> Ht
     if round_ is None or unit is None:
         raise Http404(_("No such round or unit."))
     if not is_administrator(request.user) and unit.pk not in editor_units(request.user):
-        raise _deny(request, _("This is not one of your units."))
+        raise deny(request, _("This is not one of your units."))
     try:
         workbook = build_workbook(round_, unit)
     except WorkbookError as error:
@@ -79,7 +74,7 @@ class UploadForm(forms.Form):
 @staff_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not can_import_files(request.user):
-        raise _deny(request, _("Only section editors and the planning division import files."))
+        raise deny(request, _("Only section editors and the planning division import files."))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -1,9 +1,11 @@
 """Staff editing of a plan's structure in the Django admin.
 
-Every node save goes through ``services.node_save``, so a move in the admin moves
-its subtree's paths too. A city has up to 100,000 nodes: forms pick a node by
-autocomplete, never from a <select> of all nodes, and the lists do not count the
-whole table.
+Every save, inline row and deletion goes through ``plans.services`` (and
+``progress.services`` for a node's targets) as the signed-in person, each recording its
+audit row (``shinchoku.audit.audited_admin``); a node's history page lists them. A node
+is saved by ``services.node_save``, so a move in the admin moves its subtree's paths
+too. A city has up to 100,000 nodes: forms pick a node by autocomplete, never from a
+<select> of all nodes, and the lists do not count the whole table.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.audit.audited_admin import AuditedInline, AuditedInlineFormSet, AuditedModelAdmin, Writes
 from shinchoku.plans import services
 from shinchoku.plans.models import (
     Dimension,
@@ -55,20 +58,22 @@ class PlanQualifiedListFilter(admin.RelatedFieldListFilter):
 # Plans ----------------------------------------------------------------------
 
 
-class LevelInline(admin.TabularInline):
+class LevelInline(AuditedInline, admin.TabularInline):
     model = Level
+    writes = Writes(services.level_create, services.level_update, services.level_delete)
     fields = ["depth", "key", "kind", "name", "name_en", "rated"]
     extra = 0
 
 
-class MarkerInline(admin.TabularInline):
+class MarkerInline(AuditedInline, admin.TabularInline):
     model = Marker
+    writes = Writes(services.marker_create, services.marker_update, services.marker_delete)
     fields = ["position", "symbol", "name", "name_en", "meaning", "note"]
     formfield_overrides = SMALL_TEXTAREA
     extra = 0
 
 
-class DimensionInlineFormSet(BaseInlineFormSet):
+class DimensionInlineFormSet(AuditedInlineFormSet):
     """The plan's dimensions: at most one primary per level (a conditional
     constraint, which model validation leaves to the database)."""
 
@@ -84,9 +89,10 @@ class DimensionInlineFormSet(BaseInlineFormSet):
             primary_levels.add(data["level"].pk)
 
 
-class DimensionInline(admin.TabularInline):
+class DimensionInline(AuditedInline, admin.TabularInline):
     model = Dimension
     formset = DimensionInlineFormSet
+    writes = Writes(services.dimension_create, services.dimension_update, services.dimension_delete)
     fields = ["position", "key", "name", "name_en", "level", "scale", "primary"]
     extra = 0
 
@@ -99,7 +105,8 @@ class DimensionInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditedModelAdmin):
+    writes = Writes(services.plan_create, services.plan_update, services.plan_delete)
     list_display = ["code", "title", "period_label", "first_year", "last_year", "onwards"]
     search_fields = ["code", "title"]
     inlines = [LevelInline, MarkerInline, DimensionInline]
@@ -108,14 +115,16 @@ class PlanAdmin(admin.ModelAdmin):
 # Scales ---------------------------------------------------------------------
 
 
-class ScaleLevelInline(admin.TabularInline):
+class ScaleLevelInline(AuditedInline, admin.TabularInline):
     model = ScaleLevel
+    writes = Writes(services.scale_level_create, services.scale_level_update, services.scale_level_delete)
     fields = ["position", "code", "label", "label_en", "adverse"]
     extra = 0
 
 
 @admin.register(Scale)
-class ScaleAdmin(admin.ModelAdmin):
+class ScaleAdmin(AuditedModelAdmin):
+    writes = Writes(services.scale_create, services.scale_update, services.scale_delete)
     list_display = ["code", "name", "good_end"]
     search_fields = ["code", "name"]
     inlines = [ScaleLevelInline]
@@ -125,7 +134,8 @@ class ScaleAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(AuditedModelAdmin):
+    writes = Writes(services.org_unit_create, services.org_unit_update, services.org_unit_delete)
     list_display = ["code", "name", "kind", "parent"]
     list_select_related = ["parent"]
     list_filter = ["kind"]
@@ -164,22 +174,25 @@ class NodeAdminForm(forms.ModelForm):
         super().clean()
         cleaned = self.cleaned_data
         plan = cleaned.get("plan")
-        markers = cleaned.get("markers")
-        if plan is not None and markers and any(marker.plan_id != plan.pk for marker in markers):
-            self.add_error("markers", _("A marker belongs to another plan."))
+        try:
+            services.node_markers_check(plan.pk if plan is not None else None, cleaned.get("markers") or ())
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 
-class NodeUnitInline(admin.TabularInline):
+class NodeUnitInline(AuditedInline, admin.TabularInline):
     model = NodeUnit
+    writes = Writes(services.node_unit_create, services.node_unit_update, services.node_unit_delete)
     fields = ["unit", "role"]
     autocomplete_fields = ["unit"]
     extra = 0
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(AuditedModelAdmin):
     form = NodeAdminForm
+    writes = Writes(services.node_create, services.node_update, services.node_delete)
     list_display = ["code", "title", "level", "plan", "parent"]
     list_select_related = ["plan", "level", "parent"]
     list_filter = [
@@ -214,6 +227,3 @@ class NodeAdmin(admin.ModelAdmin):
         },
     }
     inlines = [NodeUnitInline, TargetInline, NodeResultInline]
-
-    def save_model(self, request: HttpRequest, obj: Node, form: forms.ModelForm, change: bool) -> None:
-        services.node_save(obj)

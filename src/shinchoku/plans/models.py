@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -71,18 +72,21 @@ class Plan(models.Model):
             self._check_period_keeps_data()
 
     def _check_period_keeps_data(self) -> None:
-        """Refuse a period that would leave recorded results, targets or values outside it."""
-        from shinchoku.progress.models import IndicatorValue, Result, Target
-
+        """Refuse a period that would leave recorded results, targets or values outside it.
+        The progress models are looked up by name: they refer to these, so this module
+        does not import them."""
+        result, target, indicator_value = (
+            apps.get_model("progress", name) for name in ("Result", "Target", "IndicatorValue")
+        )
         last_target_year = self.last_year + (1 if self.onwards else 0)
         outside = [
-            *Result.objects.filter(node__plan=self)
+            *result.objects.filter(node__plan=self)
             .exclude(fiscal_year__range=(self.first_year, self.last_year))
             .values_list("fiscal_year", flat=True)[:1],
-            *Target.objects.filter(node__plan=self)
+            *target.objects.filter(node__plan=self)
             .exclude(start_year__gte=self.first_year, end_year__lte=last_target_year)
             .values_list("start_year", flat=True)[:1],
-            *IndicatorValue.objects.filter(indicator__node__plan=self)
+            *indicator_value.objects.filter(indicator__node__plan=self)
             .exclude(fiscal_year__range=(self.first_year, last_target_year))
             .values_list("fiscal_year", flat=True)[:1],
         ]

@@ -1,13 +1,48 @@
-"""Writes to a plan's structure. Every change to the tree goes through here so
-that ``Node.path`` stays true."""
+"""Writes to a plan and its structure: the plan, its levels, markers and evaluation
+dimensions, the tree of nodes with their units and markers, rating scales with their
+levels, and the organisation units.
+
+Each ``<entity>_create`` / ``_update`` / ``_delete`` takes the acting user as the keyword
+``actor``, runs in one transaction, validates with the model's rules, and records one
+audit row holding the fields it changed before → after (``shinchoku.audit.writes``);
+a row edited as a part of another (a plan's level, a node's unit role, a scale's level)
+is recorded as ``part_of`` it, so that the other's history lists it. A create takes the
+new, unsaved row; an update takes the row and ``data``, the fields to change by name.
+Refused input raises ValidationError and changes nothing.
+
+``node_save`` is the one way a node is saved: it keeps ``Node.path`` true. The node
+services use it; the plan writers call it directly and record their import as a whole.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
 
-from shinchoku.plans.models import Node
+from shinchoku.audit.writes import row_create, row_delete, row_update
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    Scale,
+    ScaleLevel,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+# The tree ---------------------------------------------------------------------
 
 
 def path_for(node: Node) -> str:
@@ -17,9 +52,11 @@ def path_for(node: Node) -> str:
 
 
 @transaction.atomic
-def node_save(node: Node) -> Node:
+def node_save(node: Node, *, update_fields: Collection[str] | None = None) -> Node:
     """Validate and save a node (new or changed), keeping the paths of it and its
-    subtree true when it moves. Raises ValidationError and writes nothing on bad input."""
+    subtree true when it moves. ``update_fields`` limits the save of a stored node to
+    those fields (and its path, when it moves). Raises ValidationError and writes
+    nothing on bad input."""
     node.full_clean(exclude=["path"])
     old_path = None
     if node.pk:
@@ -27,12 +64,189 @@ def node_save(node: Node) -> Node:
     if node.pk is None:
         node.path = ""
         node.save()
+        update_fields = None
     new_path = path_for(node)
-    if old_path is not None and new_path != old_path:
+    moved = old_path is not None and new_path != old_path
+    if old_path is not None and moved:
         # Move the subtree: replace the old prefix of every descendant's path.
         Node.objects.filter(plan_id=node.plan_id, path__startswith=old_path).exclude(pk=node.pk).update(
             path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
         )
     node.path = new_path
-    node.save()
+    if update_fields is None:
+        node.save()
+    else:
+        fields = {*update_fields, *(["path"] if moved else [])}
+        if fields:
+            node.save(update_fields=sorted(fields))
     return node
+
+
+def node_markers_check(plan_id: int | None, markers: Iterable[Marker]) -> None:
+    """A node bears only its own plan's markers."""
+    if plan_id is not None and any(marker.plan_id != plan_id for marker in markers):
+        raise ValidationError({"markers": _("A marker belongs to another plan.")})
+
+
+@transaction.atomic
+def node_create(node: Node, *, actor: User, markers: Iterable[Marker] = ()) -> Node:
+    """Add the node (unsaved) with its ``markers``, its path set from its parent's."""
+    markers = list(markers)
+    node_markers_check(node.plan_id, markers)
+    return row_create(node, actor=actor, many={"markers": markers}, save=node_save)
+
+
+@transaction.atomic
+def node_update(node: Node, *, data: Mapping[str, Any], actor: User) -> Node:
+    """Change the node's fields in ``data`` (``markers`` takes the markers it bears); a new
+    parent moves its subtree with it."""
+    if "markers" in data:
+        data = {**data, "markers": list(data["markers"])}
+        node_markers_check(node.plan_id, data["markers"])
+    return row_update(
+        node, data, actor=actor, save=lambda row, changed: node_save(row, update_fields=changed)
+    )
+
+
+@transaction.atomic
+def node_delete(node: Node, *, actor: User) -> None:
+    """Delete the node with its subtree, targets, results and indicators."""
+    row_delete(node, actor=actor)
+
+
+@transaction.atomic
+def node_unit_create(role: NodeUnit, *, actor: User) -> NodeUnit:
+    """Give an organisation unit a role on a node."""
+    return row_create(role, actor=actor, part_of=role.node)
+
+
+@transaction.atomic
+def node_unit_update(role: NodeUnit, *, data: Mapping[str, Any], actor: User) -> NodeUnit:
+    return row_update(role, data, actor=actor, part_of=role.node)
+
+
+@transaction.atomic
+def node_unit_delete(role: NodeUnit, *, actor: User) -> None:
+    row_delete(role, actor=actor, part_of=role.node)
+
+
+# The plan and its vocabulary -----------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(plan: Plan, *, actor: User) -> Plan:
+    return row_create(plan, actor=actor)
+
+
+@transaction.atomic
+def plan_update(plan: Plan, *, data: Mapping[str, Any], actor: User) -> Plan:
+    """Change the plan's fields in ``data``; a period that would leave recorded data
+    outside it is refused (``Plan.clean``)."""
+    return row_update(plan, data, actor=actor)
+
+
+@transaction.atomic
+def plan_delete(plan: Plan, *, actor: User) -> None:
+    """Delete the plan with everything in it."""
+    row_delete(plan, actor=actor)
+
+
+@transaction.atomic
+def level_create(level: Level, *, actor: User) -> Level:
+    return row_create(level, actor=actor, part_of=level.plan)
+
+
+@transaction.atomic
+def level_update(level: Level, *, data: Mapping[str, Any], actor: User) -> Level:
+    return row_update(level, data, actor=actor, part_of=level.plan)
+
+
+@transaction.atomic
+def level_delete(level: Level, *, actor: User) -> None:
+    """Delete a level on which no node stands (the database refuses otherwise)."""
+    row_delete(level, actor=actor, part_of=level.plan)
+
+
+@transaction.atomic
+def marker_create(marker: Marker, *, actor: User) -> Marker:
+    return row_create(marker, actor=actor, part_of=marker.plan)
+
+
+@transaction.atomic
+def marker_update(marker: Marker, *, data: Mapping[str, Any], actor: User) -> Marker:
+    return row_update(marker, data, actor=actor, part_of=marker.plan)
+
+
+@transaction.atomic
+def marker_delete(marker: Marker, *, actor: User) -> None:
+    row_delete(marker, actor=actor, part_of=marker.plan)
+
+
+@transaction.atomic
+def dimension_create(dimension: Dimension, *, actor: User) -> Dimension:
+    return row_create(dimension, actor=actor, part_of=dimension.plan)
+
+
+@transaction.atomic
+def dimension_update(dimension: Dimension, *, data: Mapping[str, Any], actor: User) -> Dimension:
+    return row_update(dimension, data, actor=actor, part_of=dimension.plan)
+
+
+@transaction.atomic
+def dimension_delete(dimension: Dimension, *, actor: User) -> None:
+    """Delete a dimension on which no rating has been given (the database refuses otherwise)."""
+    row_delete(dimension, actor=actor, part_of=dimension.plan)
+
+
+# Scales -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def scale_create(scale: Scale, *, actor: User) -> Scale:
+    return row_create(scale, actor=actor)
+
+
+@transaction.atomic
+def scale_update(scale: Scale, *, data: Mapping[str, Any], actor: User) -> Scale:
+    return row_update(scale, data, actor=actor)
+
+
+@transaction.atomic
+def scale_delete(scale: Scale, *, actor: User) -> None:
+    """Delete a scale that no dimension uses (the database refuses otherwise)."""
+    row_delete(scale, actor=actor)
+
+
+@transaction.atomic
+def scale_level_create(level: ScaleLevel, *, actor: User) -> ScaleLevel:
+    return row_create(level, actor=actor, part_of=level.scale)
+
+
+@transaction.atomic
+def scale_level_update(level: ScaleLevel, *, data: Mapping[str, Any], actor: User) -> ScaleLevel:
+    return row_update(level, data, actor=actor, part_of=level.scale)
+
+
+@transaction.atomic
+def scale_level_delete(level: ScaleLevel, *, actor: User) -> None:
+    """Delete a scale level that no rating gives (the database refuses otherwise)."""
+    row_delete(level, actor=actor, part_of=level.scale)
+
+
+# Organisation units -----------------------------------------------------------
+
+
+@transaction.atomic
+def org_unit_create(unit: OrgUnit, *, actor: User) -> OrgUnit:
+    return row_create(unit, actor=actor)
+
+
+@transaction.atomic
+def org_unit_update(unit: OrgUnit, *, data: Mapping[str, Any], actor: User) -> OrgUnit:
+    return row_update(unit, data, actor=actor)
+
+
+@transaction.atomic
+def org_unit_delete(unit: OrgUnit, *, actor: User) -> None:
+    """Delete a unit with no units under it and no roles on nodes (the database refuses otherwise)."""
+    row_delete(unit, actor=actor)

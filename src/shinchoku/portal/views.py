@@ -1,7 +1,7 @@
 """Public pages. Each view reads one view-model from ``plans.selectors`` and renders it;
 the report downloads read theirs from ``reports.selectors`` and draw it with
 ``reports.render``; the open data download is made from the JSON dataset
-(``interchange.opendata``)."""
+(``shinchoku.opendata``)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
 from shinchoku.headers import allow_inline_styles
-from shinchoku.interchange import opendata
-from shinchoku.interchange.exporters import export_dataset
+from shinchoku.opendata import files as opendata_files
+from shinchoku.opendata.package import license_descriptor
+from shinchoku.opendata.tables import TABLES as OPENDATA_TABLES
 from shinchoku.plans import selectors
+from shinchoku.plans.formats.dataset.export import export_dataset
 from shinchoku.plans.models import Node, Plan
 from shinchoku.plans.selectors import PlanHeader
 from shinchoku.reports import cache as report_cache
@@ -64,8 +66,8 @@ def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
             "outline": outline,
             "plan": outline.plan,
             "reports": _reports(outline.plan),
-            "opendata_tables": opendata.TABLES,
-            "opendata_license": opendata.license_descriptor(),
+            "opendata_tables": OPENDATA_TABLES,
+            "opendata_license": license_descriptor(),
         },
     )
 
@@ -137,13 +139,13 @@ def opendata_download(request: HttpRequest, plan_code: str, year: int | None = N
         raise Http404(f"Fiscal year {year} is outside the plan period.")
     dataset = export_dataset([plan])
     if year is not None:
-        dataset = opendata.for_year(dataset, year)
-    key = opendata.bundle_key(dataset, year=year)
+        dataset = opendata_files.for_year(dataset, year)
+    key = opendata_files.bundle_key(dataset, year=year)
     etag = quote_etag(key)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        data = report_cache.kept(key, "zip", lambda: opendata.zip_bundle(dataset, year=year))
+        data = report_cache.kept(key, "zip", lambda: opendata_files.zip_bundle(dataset, year=year))
         response = HttpResponse(data, content_type="application/zip")
         name = "-".join([plan_code, "opendata", *([str(year)] if year is not None else [])])
         response["Content-Disposition"] = f'attachment; filename="{name}.zip"'

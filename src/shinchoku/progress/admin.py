@@ -2,7 +2,9 @@
 
 Targets and a node's results appear as inlines of the node (``plans.admin``);
 results with their ratings, and indicators with their values, have their own
-pages. Every form picks a node by autocomplete.
+pages. Every form picks a node by autocomplete. Every save, inline row and deletion
+goes through ``progress.services`` as the signed-in person, each recording its audit
+row (``shinchoku.audit.audited_admin``).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.audit.audited_admin import AuditedInline, AuditedInlineFormSet, AuditedModelAdmin, Writes
 from shinchoku.plans.models import Dimension, Node, ScaleLevel
+from shinchoku.progress import services
 from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
 
 #: Compact text boxes for the many text fields of inlines (also used by the plans admin).
@@ -84,8 +87,9 @@ class RatingLevelListFilter(admin.RelatedFieldListFilter):
 # Targets and results as inlines of a node -----------------------------------
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(AuditedInline, admin.TabularInline):
     model = Target
+    writes = Writes(services.target_create, services.target_update, services.target_delete)
     fields = [
         "row",
         "position",
@@ -101,10 +105,14 @@ class TargetInline(admin.TabularInline):
     extra = 0
 
 
-class NodeResultInline(admin.TabularInline):
+RESULT_WRITES = Writes(services.result_create, services.result_update, services.result_delete)
+
+
+class NodeResultInline(AuditedInline, admin.TabularInline):
     """A node's results, read only here: each row links to the result's own page."""
 
     model = Result
+    writes = RESULT_WRITES
     fields = readonly_fields = ("fiscal_year", "text_excerpt", "rating_summary")
     show_change_link = True
     can_delete = False
@@ -128,7 +136,7 @@ class NodeResultInline(admin.TabularInline):
 # Results and their ratings --------------------------------------------------
 
 
-class RatingInlineFormSet(BaseInlineFormSet):
+class RatingInlineFormSet(AuditedInlineFormSet):
     """Ratings of one result. The choices are the dimensions of the result's node
     and the levels of their scales; Rating.clean refuses a level off its
     dimension's scale, also for a result added in the same form."""
@@ -149,16 +157,18 @@ class RatingInlineFormSet(BaseInlineFormSet):
         level_field.labeller = scale_qualified
 
 
-class RatingInline(admin.TabularInline):
+class RatingInline(AuditedInline, admin.TabularInline):
     model = Rating
     formset = RatingInlineFormSet
+    writes = Writes(services.rating_create, services.rating_update, services.rating_delete)
     formfield_overrides = {models.ForeignKey: {"form_class": LabelledChoiceField}}
     fields = ["dimension", "level"]
     extra = 0
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(AuditedModelAdmin):
+    writes = RESULT_WRITES
     list_display = ["node", "fiscal_year", "plan", "rating_summary"]
     list_select_related = ["node__plan"]
     list_filter = ["fiscal_year", "node__plan", ("ratings__level", RatingLevelListFilter)]
@@ -183,8 +193,11 @@ class ResultAdmin(admin.ModelAdmin):
 # Indicators and their values ------------------------------------------------
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(AuditedInline, admin.TabularInline):
     model = IndicatorValue
+    writes = Writes(
+        services.indicator_value_create, services.indicator_value_update, services.indicator_value_delete
+    )
     fields = ["fiscal_year", "target", "actual", "rate"]
     readonly_fields = ["rate"]
     extra = 0
@@ -200,7 +213,8 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AuditedModelAdmin):
+    writes = Writes(services.indicator_create, services.indicator_update, services.indicator_delete)
     list_display = ["name", "node", "kind", "unit", "direction"]
     list_select_related = ["node"]
     list_filter = ["kind", "direction", "node__plan"]

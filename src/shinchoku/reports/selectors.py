@@ -51,7 +51,7 @@ from shinchoku.plans.selectors import (
     year_columns,
     year_label,
 )
-from shinchoku.plans.selectors.common import _children_by_parent, _node_ref, _ordered_markers, _plan_header
+from shinchoku.plans.selectors.common import children_by_parent, node_ref, ordered_markers, plan_header
 from shinchoku.progress.models import Result
 from shinchoku.review.models import Round
 
@@ -207,7 +207,7 @@ def report_build(
     nodes = list(
         Node.objects.filter(plan=plan, level__depth__lte=measure_level.depth).select_related("level")
     )
-    children = _children_by_parent(nodes)
+    children = children_by_parent(nodes)
     roots = children[None]
     if area_code is not None:
         roots = [node for node in roots if node.code == area_code]
@@ -237,7 +237,7 @@ def report_build(
         Dimension.objects.filter(plan=plan, level=measure_level, primary=True).select_related("level").first()
     )
     scale_levels = list(ScaleLevel.objects.filter(scale_id=dimension.scale_id)) if dimension else []
-    markers = list(_ordered_markers().filter(plan=plan))
+    markers = list(ordered_markers().filter(plan=plan))
     columns = tuple(c for c in year_columns(plan, onwards=False) if c.year in shown)
 
     def summaries(measures: Sequence[Node]) -> tuple[RatingSummary, ...]:
@@ -251,7 +251,7 @@ def report_build(
         for group, measures in groups:
             programmes.append(
                 ProgrammeSection(
-                    node=_node_ref(group),
+                    node=node_ref(group),
                     anchor=_anchor(group),
                     summary=text_lines(group.summary),
                     highlights=tuple(_highlight(m, sheets[m.code], year, dimension) for m in measures),
@@ -264,7 +264,7 @@ def report_build(
         area_measures = [m for _group, measures in groups for m in measures]
         areas.append(
             AreaSection(
-                node=_node_ref(root),
+                node=node_ref(root),
                 anchor=_anchor(root),
                 summary=text_lines(root.summary),
                 programmes=tuple(programmes),
@@ -274,7 +274,7 @@ def report_build(
 
     year_text = year_label(year)
     return ReportDocument(
-        plan=_plan_header(plan),
+        plan=plan_header(plan),
         title=plan.title,
         subtitle=gettext("Progress report for %(year)s") % {"year": year_text},
         fiscal_year=year,
@@ -406,7 +406,7 @@ def _unit_index(measures: Sequence[Node]) -> tuple[IndexEntry, ...]:
             entries[bureau.name].append(measure)
             order[bureau.name] = bureau.code
     return tuple(
-        IndexEntry(unit=name, measures=tuple((_node_ref(m), _anchor(m)) for m in entries[name]))
+        IndexEntry(unit=name, measures=tuple((node_ref(m), _anchor(m)) for m in entries[name]))
         for name in sorted(entries, key=lambda name: order[name])
     )
 

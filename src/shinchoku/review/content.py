@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypedDict
 
 from django.db.models import Q
@@ -29,6 +30,29 @@ from shinchoku.review.models import Entry, EntryRating, EntryTarget, Round
 from shinchoku.review.workflow import FIELDS_BY_KIND
 
 TEXT_FIELDS = ("text", "context_change", "response", "highlight")
+
+
+class Requirement(StrEnum):
+    """When a submission needs a text field."""
+
+    #: Always (the result itself).
+    ALWAYS = "always"
+    #: When a rating on one of the entry's dimensions is on its scale's adverse side.
+    ADVERSE = "adverse"
+    #: Never: it may stay empty.
+    OPTIONAL = "optional"
+
+
+#: What a submission needs of each text field: ``incomplete`` refuses by it, and the
+#: entry form marks the fields by it. A rating on every dimension is always needed.
+TEXT_REQUIREMENTS: dict[str, Requirement] = {
+    "text": Requirement.ALWAYS,
+    "context_change": Requirement.ADVERSE,
+    "response": Requirement.ADVERSE,
+    "highlight": Requirement.OPTIONAL,
+}
+#: What a submission needs of the rating on each dimension of the entry's level.
+RATING_REQUIREMENT = Requirement.ALWAYS
 
 #: The text fields' names as the entry page, its history and its diffs give them.
 TEXT_LABELS = {
@@ -161,16 +185,12 @@ def as_id(value: object) -> int | None:
 def apply_data(
     entry: Entry, before: Snapshot, data: Mapping[str, Any], frame: Frame
 ) -> tuple[Snapshot, FieldErrors]:
-    """The snapshot after ``data``, and the errors that refuse it."""
+    """The snapshot after ``data``, and the errors that refuse it. Which fields the
+    round's kind has, and which the action may change, is ``review.decisions``' to say
+    (the services ask it first)."""
     after = dict(before)
     errors: FieldErrors = {}
     kind_fields = FIELDS_BY_KIND[entry.round.kind]
-    unknown = sorted(set(data) - set(kind_fields))
-    if unknown:
-        errors["__all__"] = [
-            _("These fields are not part of a %(kind)s round: %(fields)s.")
-            % {"kind": entry.round.get_kind_display(), "fields": ", ".join(unknown)}
-        ]
     for name in TEXT_FIELDS:
         if name in data and name in kind_fields:
             value = data[name]
@@ -255,15 +275,19 @@ def from_snapshot(entry: Entry, snapshot: Mapping[str, Any], frame: Frame) -> tu
 
 
 def incomplete(entry: Entry, snapshot: Snapshot, frame: Frame) -> FieldErrors:
-    """What a submission still lacks."""
+    """What a submission still lacks: a rating on every dimension, and each text field
+    its ``TEXT_REQUIREMENTS`` asks for; in a targets round, a reason for every revision."""
     errors: FieldErrors = {}
     if entry.round.kind == Round.Kind.RESULTS:
-        if not snapshot.get("text", "").strip():
-            errors["text"] = [_("The result is required.")]
+        for name in TEXT_FIELDS:
+            if TEXT_REQUIREMENTS[name] == Requirement.ALWAYS and not snapshot.get(name, "").strip():
+                errors[name] = [_("The result is required.")]
         adverse: list[str] = []
         for dimension in frame.dimensions.values():
             code = snapshot.get(f"ratings.{dimension.key}")
             if code is None:
+                if RATING_REQUIREMENT != Requirement.ALWAYS:
+                    continue
                 errors[f"ratings.{dimension.key}"] = [
                     _("A rating on %(dimension)s is required.") % {"dimension": shown_name(dimension)}
                 ]
@@ -272,8 +296,8 @@ def incomplete(entry: Entry, snapshot: Snapshot, frame: Frame) -> FieldErrors:
             if level is not None and level.adverse:
                 adverse.append(f"{shown_name(dimension)} {level.code} {shown_label(level)}")
         if adverse:
-            for name in ("context_change", "response"):
-                if not snapshot.get(name, "").strip():
+            for name in TEXT_FIELDS:
+                if TEXT_REQUIREMENTS[name] == Requirement.ADVERSE and not snapshot.get(name, "").strip():
                     errors[name] = [
                         _("Required when a rating is on the scale's adverse side (%(ratings)s).")
                         % {"ratings": ", ".join(adverse)}

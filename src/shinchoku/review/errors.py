@@ -1,29 +1,19 @@
-"""The one error type of the review services. Views map it to a message once:
-``code`` says what kind of refusal it is, ``message`` says it to the person, and
-``field_errors`` / ``conflicts`` carry what a form shows beside its fields."""
+"""The error of the review services: an ``ApplicationError`` (``shinchoku.errors``) that
+also carries what the entry page shows beside its fields. ``code`` says what kind of
+refusal it is (one of ``ErrorCode``), ``message`` says it to the person, and
+``field_errors`` / ``conflicts`` / ``current_version`` carry what a form shows beside its
+fields. The views turn the code into an HTTP status with ``shinchoku.errors.http_status``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from django.utils.functional import Promise
 
-
-class ReviewErrorCode(StrEnum):
-    #: The actor's roles, or the entry's state, do not allow the action.
-    NOT_ALLOWED = "not_allowed"
-    #: The round no longer takes changes (closed), or does not take this one.
-    ROUND_CLOSED = "round_closed"
-    #: The round's deadline has passed for a first submission.
-    PAST_DEADLINE = "past_deadline"
-    #: Someone changed the entry since the actor read it; ``conflicts`` says what.
-    STALE_VERSION = "stale_version"
-    #: The input is refused; ``field_errors`` says why, per field.
-    INVALID = "invalid"
+from shinchoku.errors import ApplicationError, ErrorCode
 
 
 @dataclass(frozen=True)
@@ -38,24 +28,19 @@ class Conflict:
     at: datetime
 
 
-class ReviewError(Exception):
+class ReviewError(ApplicationError):
     def __init__(
         self,
-        code: ReviewErrorCode,
+        code: ErrorCode,
         message: str | Promise,
         *,
         field_errors: Mapping[str, Sequence[str | Promise]] | None = None,
         conflicts: Sequence[Conflict] = (),
         current_version: int | None = None,
     ) -> None:
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.field_errors = {
             field: [str(m) for m in messages] for field, messages in (field_errors or {}).items()
         }
         self.conflicts = tuple(conflicts)
         self.current_version = current_version
-
-    def __str__(self) -> str:
-        return str(self.message)

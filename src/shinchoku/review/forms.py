@@ -7,6 +7,7 @@ so that a service's field errors land beside the right field."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from shinchoku import text as text_utils
 from shinchoku.plans.models import Plan
 from shinchoku.plans.names import shown_label, shown_name
-from shinchoku.review.content import TEXT_FIELDS, TEXT_LABELS, EntryData, Frame, Snapshot, target_keys
+from shinchoku.review.content import (
+    RATING_REQUIREMENT,
+    TEXT_FIELDS,
+    TEXT_LABELS,
+    TEXT_REQUIREMENTS,
+    EntryData,
+    Frame,
+    Requirement,
+    Snapshot,
+    target_keys,
+)
 from shinchoku.review.errors import Conflict
 from shinchoku.review.models import Entry, Round
 
@@ -47,6 +58,24 @@ class RatingSelect(forms.RadioSelect):
             option["attrs"]["data-adverse"] = "true"
             option["adverse"] = True
         return option
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """A field of the entry form with what a submission needs of it
+    (``content.TEXT_REQUIREMENTS``): the page marks it by this, never by its name."""
+
+    field: forms.BoundField
+    requirement: Requirement
+
+    @property
+    def always_required(self) -> bool:
+        return self.requirement == Requirement.ALWAYS
+
+    @property
+    def required_when_adverse(self) -> bool:
+        """Required once a rating on its scale's adverse side is chosen."""
+        return self.requirement == Requirement.ADVERSE
 
 
 def rating_field_name(dimension_id: int) -> str:
@@ -133,11 +162,12 @@ class EntryForm(forms.Form):
 
     # ----------------------------------------------------------------- reading
 
-    def text_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in TEXT_FIELDS if name in self.fields]
+    def text_fields(self) -> list[FieldRow]:
+        return [FieldRow(self[name], TEXT_REQUIREMENTS[name]) for name in TEXT_FIELDS if name in self.fields]
 
-    def rating_fields(self) -> list[forms.BoundField]:
-        return [self[rating_field_name(d.pk)] for d in self.frame.dimensions.values()]
+    def rating_fields(self) -> list[FieldRow]:
+        dimensions = self.frame.dimensions.values()
+        return [FieldRow(self[rating_field_name(d.pk)], RATING_REQUIREMENT) for d in dimensions]
 
     def target_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
         rows = []

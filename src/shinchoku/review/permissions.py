@@ -1,5 +1,6 @@
 """Who may do what with a round or an entry. The roles a user holds on an entry are
-looked up here; what each role may do in each state is ``workflow.TRANSITIONS``.
+looked up here; what each role may do in each state is ``workflow.TRANSITIONS``, and
+whether a person may take an action now is ``decisions.entry_decision``.
 ``staff_abilities`` answers, in one place, which staff pages a person may use: the
 navigation and the home page show what it says and re-derive nothing."""
 

@@ -14,7 +14,6 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,21 +21,29 @@ from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import editable_nodes, is_reviewer
 from shinchoku.audit.models import AuditEvent, EventType
 from shinchoku.audit.selectors import audit_history
+from shinchoku.errors import ErrorCode
 from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
 from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.plans.selectors import RatingView
-from shinchoku.plans.selectors.common import _rating_view
+from shinchoku.plans.selectors.common import rating_view
 from shinchoku.progress.models import Rating, Result, Target
 from shinchoku.review.content import TEXT_FIELDS, TEXT_LABELS, Frame, frame_for, snapshot_of
+from shinchoku.review.decisions import (
+    Reason,
+    Refusal,
+    entry_decisions,
+    open_fields,
+    round_decisions,
+)
 from shinchoku.review.diff import Side, text_diff
-from shinchoku.review.errors import ReviewError, ReviewErrorCode
-from shinchoku.review.models import NOT_STARTED, Comment, Entry, Round
-from shinchoku.review.permissions import can_view_entry, entry_roles
+from shinchoku.review.errors import ReviewError
+from shinchoku.review.models import NOT_STARTED, Action, Comment, Entry, Round
+from shinchoku.review.permissions import can_view_entry
 from shinchoku.review.workflow import (
     OUTSTANDING_STATES,
     ROUND_STATES_TAKING_CHANGES,
+    RoundAction,
     Transition,
-    actions_for,
     progress_label,
     state_label,
 )
@@ -68,29 +75,68 @@ def entry_get(user: Any, entry_id: int) -> Entry:
     entry = _entries().get(pk=entry_id)
     if not can_view_entry(user, entry):
         raise ReviewError(
-            ReviewErrorCode.NOT_ALLOWED,
+            ErrorCode.NOT_ALLOWED,
             _("You hold no role on this entry: it is not one of your unit's measures."),
         )
     return entry
 
 
-def entry_actions(user: Any, entry: Entry, *, today: date | None = None) -> list[Transition]:
-    """The actions ``user`` may take on ``entry`` now, by the transition table and the
-    deadline (the services check both again when the action is taken)."""
-    if entry.round.state not in ROUND_STATES_TAKING_CHANGES:
-        return []
-    closed = past_deadline_for(entry, today=today or timezone.localdate())
-    return [
-        transition
-        for transition in actions_for(entry.state, entry_roles(user, entry))
-        if not (transition.deadline_bound and closed)
-    ]
+#: The actions of the review form, in the order of its buttons.
+REVIEW_ACTIONS: tuple[Action, ...] = (Action.RETURN, Action.APPROVE, Action.REOPEN)
 
 
-def past_deadline_for(entry: Entry, *, today: date) -> bool:
-    """The round's deadline has passed and the entry was never submitted: the section can
-    no longer write it (a returned or reopened entry may still be fixed)."""
-    return entry.submitted_at is None and entry.round.past_deadline(today)
+@dataclass(frozen=True)
+class EntryOffer:
+    """What the entry page offers a person now, as ``decisions.entry_decisions`` answers
+    it: the actions (its buttons), the content groups its form lets them change (none:
+    the form is read only), and why they cannot save it. The page shows this and
+    decides nothing; the services ask the same decision again when the action is taken."""
+
+    transitions: tuple[Transition, ...]
+    #: Content groups the form lets the person change (``text``, ``ratings``, ``targets`` …).
+    editable: frozenset[str]
+    #: Why the person cannot save the entry now; None when they can.
+    save_refusal: Refusal | None
+
+    @property
+    def actions(self) -> frozenset[Action]:
+        return frozenset(transition.action for transition in self.transitions)
+
+    @property
+    def can_submit(self) -> bool:
+        return Action.SUBMIT in self.actions
+
+    @property
+    def can_restore(self) -> bool:
+        return Action.RESTORE in self.actions
+
+    @property
+    def review_actions(self) -> list[Action]:
+        return [action for action in REVIEW_ACTIONS if action in self.actions]
+
+    @property
+    def highlight_only(self) -> bool:
+        """The planning division edits only the 主な実施結果 of an approved entry."""
+        return self.editable == frozenset({"highlight"})
+
+    @property
+    def notice(self) -> Refusal | None:
+        """The reason the page gives for its read-only form: the refusal to save, unless
+        the person's role never writes entries (a reviewer reads them: nothing to explain)."""
+        refusal = self.save_refusal
+        return refusal if refusal is not None and refusal.reason != Reason.ROLE else None
+
+
+def entry_offer(user: Any, entry: Entry, *, today: date | None = None) -> EntryOffer:
+    """What ``user`` may do with ``entry`` now, for its page."""
+    decisions = entry_decisions(user, entry, today=today)
+    transitions = tuple(d for d in decisions.values() if isinstance(d, Transition))
+    save = decisions[Action.SAVE]
+    return EntryOffer(
+        transitions=transitions,
+        editable=open_fields(entry, save) if isinstance(save, Transition) else frozenset(),
+        save_refusal=save if isinstance(save, Refusal) else None,
+    )
 
 
 def editor_todo(user: Any) -> list[Entry]:
@@ -487,6 +533,15 @@ def round_get(round_id: int) -> Round:
     return Round.objects.select_related("plan", "opened_by").get(pk=round_id)
 
 
+def round_offers(user: Any, round_: Round) -> frozenset[RoundAction]:
+    """The actions on ``round_`` its page offers ``user`` (``decisions.round_decisions``)."""
+    return frozenset(
+        action
+        for action, decision in round_decisions(user, round_).items()
+        if not isinstance(decision, Refusal)
+    )
+
+
 #: The filters of a round's entry list: "not_started" and the entry states.
 ENTRY_FILTERS: tuple[str, ...] = (NOT_STARTED, *Entry.State.values)
 
@@ -586,9 +641,7 @@ def entry_page(entry: Entry) -> EntryPage:
         previous=PreviousResult(
             fiscal_year=year - 1,
             result=previous,
-            ratings=tuple(
-                _rating_view(dimension, by_dimension.get(dimension.pk)) for dimension in dimensions
-            ),
+            ratings=tuple(rating_view(dimension, by_dimension.get(dimension.pk)) for dimension in dimensions),
         ),
         comments=list(entry.comments.select_related("author").order_by("created_at", "id")),
         published=results.get(year) if entry.round.kind == Round.Kind.RESULTS else None,

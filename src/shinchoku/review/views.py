@@ -3,20 +3,18 @@ review queue, rounds), the entry page with its form and actions, the entry's his
 with restore, the reviewer's queue, and the administrator's rounds with the dashboard.
 
 The views read through ``review.selectors``, write through ``review.services`` and
-turn a ``ReviewError`` into a message on the page. Who may open a page is checked here
-(a staff role; the administrator's pages); what may be done to an entry is checked again
-by the services. A page refused is logged, like a refused action."""
+turn a ``ReviewError`` into a message on the page, answered with the status
+``shinchoku.errors.http_status`` gives its code. Who may open a page at all is
+``accounts.access`` (a staff role; the administrator's pages); what a person may do with
+an entry or a round, and why not, is ``review.decisions``: a page shows what the
+selectors' offer says and re-derives nothing, and the services ask the same decision
+again when the action is taken. A page refused is logged, like a refused action."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,13 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shinchoku import fiscal
+from shinchoku.accounts.access import administrator_required, deny, staff_required
 from shinchoku.accounts.models import Role
-from shinchoku.accounts.permissions import is_administrator, is_staff_member
 from shinchoku.audit.models import AuditEvent
-from shinchoku.memo import memoized
+from shinchoku.errors import ErrorCode, http_status
 from shinchoku.review import selectors, services
 from shinchoku.review.content import as_id, frame_for, snapshot_of
-from shinchoku.review.errors import ReviewError, ReviewErrorCode
+from shinchoku.review.errors import ReviewError
 from shinchoku.review.forms import (
     ActionForm,
     DeadlineForm,
@@ -44,67 +42,10 @@ from shinchoku.review.forms import (
 )
 from shinchoku.review.models import Action, Entry, Round
 from shinchoku.review.permissions import can_review, entry_roles, staff_abilities
-from shinchoku.review.workflow import (
-    CONTENT_FIELDS,
-    FIELDS_BY_KIND,
-    ROUND_STATES_TAKING_CHANGES,
-    progress_label,
-)
+from shinchoku.review.workflow import RoundAction, progress_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-logger = logging.getLogger("shinchoku.review")
-
-View = Callable[..., HttpResponse]
-
-#: The status of a page shown again after a refusal.
-STATUS = {
-    ReviewErrorCode.INVALID: 400,
-    ReviewErrorCode.NOT_ALLOWED: 403,
-    ReviewErrorCode.PAST_DEADLINE: 403,
-    ReviewErrorCode.ROUND_CLOSED: 409,
-    ReviewErrorCode.STALE_VERSION: 409,
-}
-
-
-def _deny(request: HttpRequest, reason: str) -> PermissionDenied:
-    logger.warning(
-        "refused page %s %s to %s: %s",
-        request.method,
-        request.path,
-        request.user.get_username() if request.user.is_authenticated else "anonymous",
-        reason,
-        extra={"review_error_code": str(ReviewErrorCode.NOT_ALLOWED)},
-    )
-    return PermissionDenied(reason)
-
-
-def staff_required(view: View) -> View:
-    """Signed in (else to the login page) and holding a staff role (else 403). The
-    person's roles are looked up once for the whole request (``shinchoku.memo``): the
-    view, the services it calls and the page's navigation all ask them."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with memoized():
-            if not is_staff_member(request.user):
-                raise _deny(request, _("Your account holds no staff role. Ask the planning division."))
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def administrator_required(view: View) -> View:
-    @staff_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_administrator(request.user):
-            raise _deny(request, _("Only a planning administrator may open this page."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _actor(request: HttpRequest) -> User:
@@ -118,7 +59,7 @@ def _entry(request: HttpRequest, entry_id: int) -> Entry:
     except Entry.DoesNotExist as error:
         raise Http404(_("No such entry.")) from error
     except ReviewError as error:
-        raise _deny(request, str(error)) from error
+        raise deny(request, str(error)) from error
 
 
 def _round(round_id: int) -> Round:
@@ -160,29 +101,25 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not can_review(request.user):
-        raise _deny(request, _("Only a reviewer may open the review queue."))
+        raise deny(request, _("Only a reviewer may open the review queue."))
     return render(request, "staff/queue.html", {"queue": selectors.review_queue(request.user)})
 
 
 # -------------------------------------------------------------------- entries
 
 
-def _editable(request: HttpRequest, entry: Entry) -> frozenset[str]:
-    """The content groups the user may change now (none: the page is read-only)."""
-    for transition in selectors.entry_actions(request.user, entry):
-        if transition.action == Action.SAVE:
-            return frozenset(FIELDS_BY_KIND[entry.round.kind]) & (CONTENT_FIELDS - transition.frozen_fields)
-    return frozenset()
-
-
-def _entry_form(request: HttpRequest, entry: Entry, data: Any = None) -> EntryForm:
+def _entry_form(
+    request: HttpRequest, entry: Entry, data: Any = None, *, offer: selectors.EntryOffer | None = None
+) -> EntryForm:
+    """The entry's form, editable in what the person may change now (``offer.editable``)."""
     frame = frame_for(entry)
+    offer = offer or selectors.entry_offer(request.user, entry)
     return EntryForm(
         data,
         entry=entry,
         frame=frame,
         snapshot=snapshot_of(entry, frame),
-        editable=_editable(request, entry),
+        editable=offer.editable,
     )
 
 
@@ -195,8 +132,8 @@ def _entry_page(
     conflicts: list[selectors.FieldChange] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    form = form or _entry_form(request, entry)
-    actions = {t.action for t in selectors.entry_actions(request.user, entry)}
+    offer = selectors.entry_offer(request.user, entry)
+    form = form or _entry_form(request, entry, offer=offer)
     return render(
         request,
         "staff/entry.html",
@@ -205,17 +142,12 @@ def _entry_page(
             "entry": entry,
             "form": form,
             "editable": bool(form.editable),
-            # The planning division edits only the 主な実施結果 of an approved entry.
-            "highlight_only": form.editable == frozenset({"highlight"}),
-            "can_submit": Action.SUBMIT in actions,
-            "review_actions": [a for a in (Action.RETURN, Action.APPROVE, Action.REOPEN) if a in actions],
+            "offer": offer,
             "action_form": action_form or ActionForm(initial={"version": entry.version}),
             "conflicts": conflicts or [],
             "since_return": selectors.changes_since_return(entry),
             "roles": [Role(role).label for role in entry_roles(request.user, entry)],
             "past_deadline": entry.round.past_deadline(timezone.localdate()),
-            "closed_for_section": selectors.past_deadline_for(entry, today=timezone.localdate())
-            and entry.state in {Entry.State.DRAFT, Entry.State.RETURNED},
         },
         status=status,
     )
@@ -232,7 +164,7 @@ def _stale_refusal(request: HttpRequest, entry: Entry) -> ReviewError | None:
     try:
         services.entry_save(entry, {}, actor=_actor(request), expected_version=posted)
     except ReviewError as error:
-        return error if error.code == ReviewErrorCode.STALE_VERSION else None
+        return error if error.code == ErrorCode.STALE_VERSION else None
     return None
 
 
@@ -243,7 +175,8 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _entry(request, entry_id)
     if request.method != "POST":
         return _entry_page(request, entry)
-    form = _entry_form(request, entry, request.POST)
+    offer = selectors.entry_offer(request.user, entry)
+    form = _entry_form(request, entry, request.POST, offer=offer)
     submit = request.POST.get("action") == "submit"
     if not form.editable:
         stale = _stale_refusal(request, entry)
@@ -255,19 +188,10 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
                 _("Someone else changed this entry after you opened it: nothing of yours was saved yet."),
             )
             conflicts = selectors.conflict_changes(entry, stale)
-            return _entry_page(request, entry, conflicts=conflicts, status=STATUS[stale.code])
-        if entry.round.state not in ROUND_STATES_TAKING_CHANGES:
-            raise _deny(
-                request,
-                _("The round of %(round)s is closed: its entries cannot change.") % {"round": entry.round},
-            )
-        if selectors.past_deadline_for(entry, today=timezone.localdate()):
-            raise _deny(
-                request,
-                _("The deadline of this round, %(deadline)s, has passed: ask the planning division.")
-                % {"deadline": fiscal.date_label(entry.round.deadline)},
-            )
-        raise _deny(request, _("You cannot change this entry now."))
+            return _entry_page(request, entry, conflicts=conflicts, status=http_status(stale))
+        # The form offers nothing to change: say why, as the decision words it.
+        reason = offer.save_refusal or _("You cannot change this entry now.")
+        raise deny(request, str(reason))
     if not form.is_valid():
         messages.error(request, str(services.INVALID_MESSAGES[Action.SUBMIT if submit else Action.SAVE]))
         return _entry_page(request, entry, form=form, status=400)
@@ -283,7 +207,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
             )
     except ReviewError as error:
         conflicts = []
-        if error.code == ReviewErrorCode.STALE_VERSION and error.current_version:
+        if error.code == ErrorCode.STALE_VERSION and error.current_version:
             messages.error(
                 request,
                 _("Someone else changed this entry after you opened it: nothing of yours was saved yet."),
@@ -297,7 +221,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         else:
             _refused(request, error)
             form.add_service_errors(error.field_errors)
-        return _entry_page(request, entry, form=form, conflicts=conflicts, status=STATUS[error.code])
+        return _entry_page(request, entry, form=form, conflicts=conflicts, status=http_status(error))
     if submit:
         messages.success(request, _("%(node)s was submitted for review.") % {"node": entry.node.code})
         return redirect("staff:home")
@@ -327,10 +251,8 @@ def entry_act(request: HttpRequest, entry_id: int) -> HttpResponse:
         _refused(request, error)
         for message in error.field_errors.get("comment", []):
             form.add_error("comment", message)
-        conflicts = (
-            selectors.conflict_changes(entry, error) if error.code == ReviewErrorCode.STALE_VERSION else []
-        )
-        return _entry_page(request, entry, action_form=form, conflicts=conflicts, status=STATUS[error.code])
+        conflicts = selectors.conflict_changes(entry, error) if error.code == ErrorCode.STALE_VERSION else []
+        return _entry_page(request, entry, action_form=form, conflicts=conflicts, status=http_status(error))
     done = {
         Action.SUBMIT: _("%(node)s was submitted for review."),
         Action.RETURN: _("%(node)s was returned to the section."),
@@ -346,14 +268,13 @@ def entry_act(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 def _history_page(request: HttpRequest, entry: Entry, *, status: int = 200) -> HttpResponse:
-    can_restore = any(t.action == Action.RESTORE for t in selectors.entry_actions(request.user, entry))
     return render(
         request,
         "staff/history.html",
         {
             "entry": entry,
             "history": list(reversed(selectors.entry_history(entry))),
-            "can_restore": can_restore,
+            "can_restore": selectors.entry_offer(request.user, entry).can_restore,
         },
         status=status,
     )
@@ -390,7 +311,7 @@ def entry_restore(request: HttpRequest, entry_id: int, event_id: int) -> HttpRes
         for messages_ in error.field_errors.values():
             for message in messages_:
                 messages.error(request, message)
-        return _history_page(request, entry, status=STATUS[error.code])
+        return _history_page(request, entry, status=http_status(error))
     messages.success(
         request,
         _("Version %(old)s was restored as version %(new)s.")
@@ -463,6 +384,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "unit": unit,
             "units": units,
             "filters": [(name, progress_label(name)) for name in selectors.ENTRY_FILTERS],
+            "offers": selectors.round_offers(request.user, round_),
             "deadline_form": DeadlineForm(initial={"deadline": round_.deadline}),
             "close_form": ReasonForm(),
             "today": today,
@@ -479,6 +401,7 @@ def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
     shows the page again with the new number."""
     round_ = _round(round_id)
     preview = selectors.publish_preview(round_, today=timezone.localdate())
+    offers = selectors.round_offers(request.user, round_)
     if request.method == "POST":
         form = PublishForm(request.POST)
         if form.is_valid() and form.cleaned_data["entries"] == preview.count:
@@ -492,7 +415,7 @@ def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
                     request, _("%(count)s approved entries were published.") % {"count": preview.count}
                 )
             return redirect("staff:round", round_id=round_.pk)
-        if round_.state in ROUND_STATES_TAKING_CHANGES:
+        if RoundAction.PUBLISH in offers:
             messages.error(
                 request,
                 _(
@@ -506,6 +429,7 @@ def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
         {
             "round": round_,
             "preview": preview,
+            "offers": offers,
             "form": PublishForm(initial={"entries": preview.count}),
             "today": timezone.localdate(),
         },

@@ -2,8 +2,10 @@
 
 ``TRANSITIONS`` lists every action a role may take on an entry in a given state, the
 state it leads to, and which content fields the action may not change. Whatever is not
-in the table is refused; the services look transitions up with ``allowed`` and never
-test states themselves. ``ROUND_TRANSITIONS`` does the same for the round.
+in the table is refused. ``ROUND_TRANSITIONS`` does the same for the round. The table
+is read by ``review.decisions``, which adds what it cannot say alone (the person's
+roles on the entry, a closed round, the deadline, the round's kind); the services, the
+pages and the workbook import ask the decision and never test states themselves.
 
     draft ──submit──▶ submitted ──approve──▶ approved ──publish──▶ published
       ▲ │save            │ return                │ reopen            │ reopen

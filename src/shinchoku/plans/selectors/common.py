@@ -144,7 +144,7 @@ class RatingView:
         return f"{self.code} {self.label}" if self.code else ""
 
 
-def _plan_header(plan: Plan) -> PlanHeader:
+def plan_header(plan: Plan) -> PlanHeader:
     return PlanHeader(
         code=plan.code,
         title=plan.title,
@@ -156,7 +156,7 @@ def _plan_header(plan: Plan) -> PlanHeader:
     )
 
 
-def _node_ref(node: Node) -> NodeRef:
+def node_ref(node: Node) -> NodeRef:
     return NodeRef(
         code=node.code,
         label=node.label,
@@ -170,12 +170,12 @@ def _marker_view(marker: Marker) -> MarkerView:
     return MarkerView(symbol=marker.symbol, name=shown_name(marker), meaning=marker.meaning)
 
 
-def _ordered_markers() -> QuerySet[Marker]:
+def ordered_markers() -> QuerySet[Marker]:
     """Markers in the order they are listed everywhere: by position, then symbol."""
     return Marker.objects.order_by("position", "symbol")
 
 
-def _rating_view(dimension: Dimension, rating: Rating | None) -> RatingView:
+def rating_view(dimension: Dimension, rating: Rating | None) -> RatingView:
     return RatingView(
         dimension_key=dimension.key,
         dimension_name=shown_name(dimension),
@@ -202,7 +202,7 @@ def year_columns(plan: Plan, *, onwards: bool) -> tuple[YearColumn, ...]:
 # -------------------------------------------------------------------------- trees
 
 
-def _children_by_parent(nodes: Iterable[Node]) -> defaultdict[int | None, list[Node]]:
+def children_by_parent(nodes: Iterable[Node]) -> defaultdict[int | None, list[Node]]:
     """The given nodes grouped by parent id, each group in printed order (position, code)."""
     children: defaultdict[int | None, list[Node]] = defaultdict(list)
     for node in sorted(nodes, key=lambda n: (n.position, n.code)):
@@ -215,4 +215,4 @@ def _ancestor_refs(nodes: Iterable[Node]) -> dict[int, tuple[NodeRef, ...]]:
     nodes = list(nodes)
     wanted = {ancestor for node in nodes for ancestor in node.ancestor_ids()}
     found = {n.pk: n for n in Node.objects.filter(pk__in=wanted).select_related("level")} if wanted else {}
-    return {node.pk: tuple(_node_ref(found[a]) for a in node.ancestor_ids() if a in found) for node in nodes}
+    return {node.pk: tuple(node_ref(found[a]) for a in node.ancestor_ids() if a in found) for node in nodes}

@@ -24,12 +24,12 @@ from .common import (
     RatingView,
     Text,
     _ancestor_refs,
-    _children_by_parent,
     _marker_view,
-    _node_ref,
-    _ordered_markers,
-    _plan_header,
-    _rating_view,
+    children_by_parent,
+    node_ref,
+    ordered_markers,
+    plan_header,
+    rating_view,
     text_lines,
     year_label,
 )
@@ -73,7 +73,7 @@ def plan_list() -> list[PlanSummary]:
         counts[plan_id][depth] = n
     return [
         PlanSummary(
-            plan=_plan_header(plan),
+            plan=plan_header(plan),
             # Measures are the nodes of the plan's shallowest rated level.
             measure_count=counts[plan.pk][min(counts[plan.pk])] if counts.get(plan.pk) else 0,
         )
@@ -148,11 +148,11 @@ def _outline(
             continue
         for ancestor in (*parent.ancestor_ids(), parent.pk):
             totals[ancestor] += n
-    children = _children_by_parent(structure)
+    children = children_by_parent(structure)
 
     def build(parent_id: int | None) -> tuple[OutlineNode, ...]:
         return tuple(
-            OutlineNode(node=_node_ref(node), measure_count=totals[node.pk], children=build(node.pk))
+            OutlineNode(node=node_ref(node), measure_count=totals[node.pk], children=build(node.pk))
             for node in children[parent_id]
         )
 
@@ -175,7 +175,7 @@ def plan_outline(plan_code: str) -> PlanOutline:
         )
     roots, _totals = _outline(structure, counts_by_parent, None)
     return PlanOutline(
-        plan=_plan_header(plan),
+        plan=plan_header(plan),
         measure_level_name=shown_name(rated.level) if rated.level else "",
         measure_count=sum(counts_by_parent.values()),
         roots=roots,
@@ -244,7 +244,7 @@ def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
         for n in _structure(plan, rated).filter(path__startswith=node.path).select_related("level")
         if n.pk != node.pk
     ]
-    own_markers = list(_ordered_markers().filter(nodes=node))
+    own_markers = list(ordered_markers().filter(nodes=node))
 
     measure_rows: list[Any] = []
     if rated.level is not None:
@@ -272,8 +272,8 @@ def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
     ]
 
     return NodeOverview(
-        plan=_plan_header(plan),
-        node=_node_ref(node),
+        plan=plan_header(plan),
+        node=node_ref(node),
         breadcrumb=breadcrumb,
         summary=text_lines(node.summary),
         baseline=text_lines(node.baseline),
@@ -297,7 +297,7 @@ def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
 
 def _document_order(root: Node, structure: Sequence[Node]) -> dict[int, int]:
     """Index of each node of a subtree in printed order (depth first, siblings by position)."""
-    children = _children_by_parent(structure)
+    children = children_by_parent(structure)
     order: dict[int, int] = {}
     stack = [root]
     while stack:
@@ -308,9 +308,7 @@ def _document_order(root: Node, structure: Sequence[Node]) -> dict[int, int]:
 
 
 def _highlight_group(parent: Node, page_node: Node, items: list[Highlight]) -> HighlightGroup:
-    return HighlightGroup(
-        parent=_node_ref(parent), is_page_node=parent.pk == page_node.pk, items=tuple(items)
-    )
+    return HighlightGroup(parent=node_ref(parent), is_page_node=parent.pk == page_node.pk, items=tuple(items))
 
 
 def _highlights(node_ids: Sequence[int], dimension: Dimension | None) -> dict[int, Highlight]:
@@ -327,7 +325,7 @@ def _highlights(node_ids: Sequence[int], dimension: Dimension | None) -> dict[in
         Node.objects.filter(pk__in=node_ids)
         .select_related("level")
         .prefetch_related(
-            Prefetch("markers", queryset=_ordered_markers()),
+            Prefetch("markers", queryset=ordered_markers()),
             Prefetch(
                 "results",
                 queryset=Result.objects.filter(fiscal_year=Subquery(latest_year)).prefetch_related(
@@ -344,9 +342,9 @@ def _highlights(node_ids: Sequence[int], dimension: Dimension | None) -> dict[in
         if latest is not None:
             found = list(latest.ratings.all())
             if found:
-                rating = _rating_view(dimension or found[0].dimension, found[0])
+                rating = rating_view(dimension or found[0].dimension, found[0])
         highlights[measure.pk] = Highlight(
-            node=_node_ref(measure),
+            node=node_ref(measure),
             markers=tuple(_marker_view(m) for m in measure.markers.all()),
             fiscal_year=latest.fiscal_year if latest else None,
             year_label=year_label(latest.fiscal_year) if latest else "",

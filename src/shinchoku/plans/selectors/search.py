@@ -40,7 +40,7 @@ from shinchoku.plans.models import Node, Plan
 from shinchoku.progress.models import Result, Target
 from shinchoku.text import normalize
 
-from .common import NodeRef, _ancestor_refs, _node_ref, text_lines, year_label
+from .common import NodeRef, _ancestor_refs, node_ref, text_lines, year_label
 from .outline import PageInfo
 
 #: Found nodes per page.
@@ -384,7 +384,7 @@ def _group(
     pattern: re.Pattern[str],
     kinds: set[str],
 ) -> SearchGroup:
-    ref = _node_ref(node)
+    ref = node_ref(node)
     name_matched = "nodes" in kinds and any(pattern.search(getattr(node, f)) for f in NODE_NAME_FIELDS)
     return SearchGroup(
         plan_code=node.plan.code,

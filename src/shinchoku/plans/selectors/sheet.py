@@ -23,15 +23,15 @@ from .common import (
     Text,
     YearColumn,
     _ancestor_refs,
-    _children_by_parent,
     _marker_view,
-    _node_ref,
-    _ordered_markers,
-    _plan_header,
-    _rating_view,
     _year_column,
+    children_by_parent,
     format_decimal,
     format_rate,
+    node_ref,
+    ordered_markers,
+    plan_header,
+    rating_view,
     text_lines,
     year_columns,
     year_label,
@@ -298,7 +298,7 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
                 Prefetch("ratings", queryset=Rating.objects.select_related("level", "dimension"))
             ),
         ),
-        Prefetch("markers", queryset=_ordered_markers()),
+        Prefetch("markers", queryset=ordered_markers()),
         Prefetch("unit_roles", queryset=NodeUnit.objects.select_related("unit").order_by("unit__code")),
         Prefetch(
             "indicators",
@@ -311,7 +311,7 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
     dimensions: dict[int, list[Dimension]] = defaultdict(list)
     for dimension in Dimension.objects.filter(level_id__in={n.level_id for n in nodes}).order_by("position"):
         dimensions[dimension.level_id].append(dimension)
-    children = _children_by_parent(
+    children = children_by_parent(
         Node.objects.filter(parent_id__in=[n.pk for n in nodes]).select_related("level")
     )
 
@@ -330,8 +330,8 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
                     wareki=fiscal.year_label_parts(result.fiscal_year)[1],
                     text=text_lines(result.text),
                     ratings=(
-                        *(_rating_view(d, by_dimension.get(d.pk)) for d in level_dimensions),
-                        *(_rating_view(r.dimension, r) for r in extra),
+                        *(rating_view(d, by_dimension.get(d.pk)) for d in level_dimensions),
+                        *(rating_view(r.dimension, r) for r in extra),
                     ),
                     context_change=text_lines(result.context_change),
                     response=text_lines(result.response),
@@ -343,8 +343,8 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
             roles[role.role].append(role.unit.name)
         sheets.append(
             MeasureSheet(
-                plan=_plan_header(node.plan),
-                node=_node_ref(node),
+                plan=plan_header(node.plan),
+                node=node_ref(node),
                 breadcrumb=crumbs[node.pk],
                 summary=text_lines(node.summary),
                 baseline=text_lines(node.baseline),
@@ -360,7 +360,7 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
                     _indicator_view(node.plan, indicator, list(indicator.values.all()))
                     for indicator in node.indicators.all()
                 ),
-                children=tuple(_node_ref(c) for c in children[node.pk]),
+                children=tuple(node_ref(c) for c in children[node.pk]),
                 source_notes=_source_notes(node),
             )
         )

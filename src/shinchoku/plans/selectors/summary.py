@@ -19,7 +19,7 @@ from shinchoku.plans.models import Dimension, Marker, Node, Plan, ScaleLevel
 from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.progress.models import Rating, Result
 
-from .common import MarkerView, YearColumn, _marker_view, _ordered_markers, year_columns
+from .common import MarkerView, YearColumn, _marker_view, ordered_markers, year_columns
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def rating_summaries(plan: Plan, *, under: Node | None = None) -> tuple[RatingSu
     if not dimensions:
         return ()
     published = published_years(plan)
-    markers = list(_ordered_markers().filter(plan=plan))
+    markers = list(ordered_markers().filter(plan=plan))
     scale_levels: dict[int, list[ScaleLevel]] = {}
     for scale_level in ScaleLevel.objects.filter(scale_id__in={d.scale_id for d in dimensions}).order_by(
         "position"

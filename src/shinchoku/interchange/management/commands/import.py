@@ -11,13 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from shinchoku.interchange.importing import (
-    MAX_FILE_BYTES,
-    ImportRefused,
-    import_apply,
-    import_preview,
-    preview_lines,
-)
+from shinchoku.interchange.importing import MAX_FILE_BYTES, import_apply, import_preview
+from shinchoku.interchange.preview import ImportRefused, preview_lines
 
 
 class Command(BaseCommand):

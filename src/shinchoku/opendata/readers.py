@@ -1,0 +1,280 @@
+"""The row readers of the open data's tables: each reads one table's rows from the JSON
+dataset (``shinchoku.plans.formats.dataset.export``) and from nothing else, so that the
+JSON and the CSV never disagree."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from shinchoku.opendata.columns import Row, wareki
+
+
+def plans(data: dict[str, Any]) -> Iterator[Row]:
+    for plan in data["plans"]:
+        yield {
+            "plan_code": plan["code"],
+            "title": plan["title"],
+            "period_label": plan["period_label"],
+            "first_year": plan["first_year"],
+            "first_year_wareki": wareki(plan["first_year"]),
+            "last_year": plan["last_year"],
+            "last_year_wareki": wareki(plan["last_year"]),
+            "onwards": plan["onwards"],
+            "description": plan["description"],
+            "note": plan["note"],
+        }
+
+
+def levels(data: dict[str, Any]) -> Iterator[Row]:
+    for plan in data["plans"]:
+        for level in plan["levels"]:
+            yield {
+                "plan_code": plan["code"],
+                "level_key": level["key"],
+                "depth": level["depth"],
+                "kind": level["kind"],
+                "name": level["name"],
+                "name_en": level["name_en"],
+                "rated": level["rated"],
+            }
+
+
+def markers(data: dict[str, Any]) -> Iterator[Row]:
+    for plan in data["plans"]:
+        for position, marker in enumerate(plan["markers"]):
+            yield {
+                "plan_code": plan["code"],
+                "symbol": marker["symbol"],
+                "position": position,
+                "name": marker["name"],
+                "name_en": marker["name_en"],
+                "meaning": marker["meaning"],
+                "note": marker["note"],
+            }
+
+
+def dimensions(data: dict[str, Any]) -> Iterator[Row]:
+    for plan in data["plans"]:
+        for position, dimension in enumerate(plan["dimensions"]):
+            yield {
+                "plan_code": plan["code"],
+                "level_key": dimension["level"],
+                "dimension_key": dimension["key"],
+                "position": position,
+                "name": dimension["name"],
+                "name_en": dimension["name_en"],
+                "scale_code": dimension["scale"],
+                "primary": dimension["primary"],
+            }
+
+
+def scales(data: dict[str, Any]) -> Iterator[Row]:
+    for scale in data["scales"]:
+        yield {
+            "scale_code": scale["code"],
+            "name": scale["name"],
+            "name_en": scale["name_en"],
+            "good_end": scale["good_end"],
+            "description": scale["description"],
+        }
+
+
+def scale_levels(data: dict[str, Any]) -> Iterator[Row]:
+    for scale in data["scales"]:
+        for level in scale["levels"]:
+            yield {
+                "scale_code": scale["code"],
+                "level_code": level["code"],
+                "position": level["position"],
+                "label": level["label"],
+                "label_en": level["label_en"],
+                "adverse": level["adverse"],
+            }
+
+
+def units(data: dict[str, Any]) -> Iterator[Row]:
+    for unit in data["units"]:
+        yield {
+            "unit_code": unit["code"],
+            "name": unit["name"],
+            "kind": unit["kind"],
+            "parent_code": unit["parent"],
+        }
+
+
+def nodes(data: dict[str, Any]) -> Iterator[Row]:
+    by_id = {node["id"]: node for node in data["nodes"]}
+
+    def path(node: dict[str, Any]) -> str:
+        codes = [node["code"]]
+        parent = node["parent_id"]
+        while parent is not None and parent in by_id:
+            codes.append(by_id[parent]["code"])
+            parent = by_id[parent]["parent_id"]
+        return "/".join(reversed(codes))
+
+    for node in data["nodes"]:
+        yield {
+            "node_id": node["id"],
+            "plan_code": node["plan"],
+            "code": node["code"],
+            "parent_id": node["parent_id"],
+            "path": path(node),
+            "level_key": node["level_key"],
+            "level_kind": node["level"],
+            "label": node["label"],
+            "position": node["position"],
+            "title": node["title"],
+            "summary": node["summary"],
+            "baseline": node["baseline"],
+            "note": node["note"],
+        }
+
+
+def node_markers(data: dict[str, Any]) -> Iterator[Row]:
+    for node in data["nodes"]:
+        for symbol in node["markers"]:
+            yield {"node_id": node["id"], "plan_code": node["plan"], "symbol": symbol}
+
+
+def node_units(data: dict[str, Any]) -> Iterator[Row]:
+    for node in data["nodes"]:
+        for role in node["units"]:
+            yield {"node_id": node["id"], "unit_code": role["unit"], "role": role["role"]}
+
+
+def _numbered(rows: list[Row], name: str, order: Callable[[Row], tuple[Any, ...]]) -> list[Row]:
+    """Number the rows of each node 1, 2 … in ``order``, into the column ``name``."""
+    rows = sorted(rows, key=lambda row: (row["node_id"], *order(row)))
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["node_id"]] = counts.get(row["node_id"], 0) + 1
+        row[name] = counts[row["node_id"]]
+    return rows
+
+
+def _target_order(target: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        target["row"],
+        target["start_year"],
+        target["position"],
+        target["end_year"],
+        target["open_end"],
+        target["text"],
+        target["revised_text"],
+        target["revision_reason"],
+        target["note"],
+    )
+
+
+def targets(data: dict[str, Any]) -> Iterator[Row]:
+    for target in _numbered([dict(target) for target in data["targets"]], "target_no", _target_order):
+        yield {
+            "node_id": target["node_id"],
+            "target_no": target["target_no"],
+            "row": target["row"],
+            "position": target["position"],
+            "fiscal_year": target["fiscal_year"],
+            "fiscal_year_wareki": wareki(target["fiscal_year"]),
+            "start_year": target["start_year"],
+            "start_year_wareki": wareki(target["start_year"]),
+            "end_year": target["end_year"],
+            "end_year_wareki": wareki(target["end_year"]),
+            "open_end": target["open_end"],
+            "period_label": target["period_label"],
+            "text": target["text"],
+            "revised_text": target["revised_text"],
+            "revision_reason": target["revision_reason"],
+            "note": target["note"],
+        }
+
+
+def results(data: dict[str, Any]) -> Iterator[Row]:
+    for result in data["results"]:
+        rating = result["rating"] or {}
+        yield {
+            "node_id": result["node_id"],
+            "fiscal_year": result["fiscal_year"],
+            "fiscal_year_wareki": result["wareki"],
+            "rating_code": rating.get("code"),
+            "rating_label": rating.get("label"),
+            "text": result["text"],
+            "context_change": result["context_change"],
+            "response": result["response"],
+            "highlight": result["highlight"],
+            "note": result["note"],
+        }
+
+
+def ratings(data: dict[str, Any]) -> Iterator[Row]:
+    nodes = {node["id"]: node for node in data["nodes"]}
+    primary = {
+        (plan["code"], dimension["level"], dimension["key"]): dimension["primary"]
+        for plan in data["plans"]
+        for dimension in plan["dimensions"]
+    }
+    for result in data["results"]:
+        node = nodes[result["node_id"]]
+        for rating in result["ratings"]:
+            yield {
+                "node_id": result["node_id"],
+                "fiscal_year": result["fiscal_year"],
+                "fiscal_year_wareki": result["wareki"],
+                "plan_code": node["plan"],
+                "level_key": node["level_key"],
+                "dimension_key": rating["dimension"],
+                "dimension_name": rating["dimension_name"],
+                "primary": primary.get((node["plan"], node["level_key"], rating["dimension"]), False),
+                "scale_code": rating["scale"],
+                "rating_code": rating["code"],
+                "rating_label": rating["label"],
+            }
+
+
+def _indicator_order(indicator: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        indicator["position"],
+        indicator["name"],
+        indicator["kind"],
+        indicator["unit"],
+        indicator["direction"],
+        indicator["baseline_value"] or "",
+        indicator["baseline_year"] or 0,
+        json.dumps(indicator["values"], sort_keys=True),
+    )
+
+
+def _numbered_indicators(data: dict[str, Any]) -> list[Row]:
+    return _numbered([dict(indicator) for indicator in data["indicators"]], "indicator_no", _indicator_order)
+
+
+def indicators(data: dict[str, Any]) -> Iterator[Row]:
+    for indicator in _numbered_indicators(data):
+        yield {
+            "node_id": indicator["node_id"],
+            "indicator_no": indicator["indicator_no"],
+            "position": indicator["position"],
+            "name": indicator["name"],
+            "kind": indicator["kind"],
+            "unit": indicator["unit"],
+            "direction": indicator["direction"],
+            "baseline_value": indicator["baseline_value"],
+            "baseline_year": indicator["baseline_year"],
+            "baseline_year_wareki": wareki(indicator["baseline_year"]),
+        }
+
+
+def indicator_values(data: dict[str, Any]) -> Iterator[Row]:
+    for indicator in _numbered_indicators(data):
+        for value in indicator["values"]:
+            yield {
+                "node_id": indicator["node_id"],
+                "indicator_no": indicator["indicator_no"],
+                "fiscal_year": value["fiscal_year"],
+                "fiscal_year_wareki": value["wareki"],
+                "target": value["target"],
+                "actual": value["actual"],
+                "achievement_rate": value["achievement_rate"],
+            }

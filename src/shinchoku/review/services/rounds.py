@@ -1,0 +1,298 @@
+"""Writes of a round: open it (with its entries), publish its approved entries, change
+its deadline, close it. Each asks ``review.decisions`` whether the actor may, and
+writes one audit row per changed object."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.accounts.permissions import responsible_units_prefetch
+from shinchoku.audit.models import EventType
+from shinchoku.audit.services import audit_record, audit_record_many, diff
+from shinchoku.errors import ErrorCode
+from shinchoku.memo import memoized
+from shinchoku.plans.models import Dimension, Node, Plan, ScaleLevel
+from shinchoku.progress.models import Rating, Result
+from shinchoku.review import notices
+from shinchoku.review.content import (
+    TEXT_FIELDS,
+    FieldErrors,
+    Frame,
+    Snapshot,
+    frame_for,
+    snapshot_of,
+    target_keys,
+)
+from shinchoku.review.decisions import Refusal, administrator_refusal, entry_decision, round_decision
+from shinchoku.review.models import Action, Entry, EntryRating, Round
+from shinchoku.review.services.entries import claim, with_state
+from shinchoku.review.services.refusals import refuse, refused
+from shinchoku.review.workflow import FIELDS_BY_KIND, RoundAction
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _round_fields(round_: Round) -> dict[str, Any]:
+    return {
+        "plan": round_.plan.code,
+        "fiscal_year": round_.fiscal_year,
+        "kind": round_.kind,
+        "deadline": round_.deadline.isoformat(),
+        "state": round_.state,
+        "published_at": round_.published_at.isoformat() if round_.published_at else None,
+    }
+
+
+@transaction.atomic
+def round_open(plan: Plan, fiscal_year: int, kind: Round.Kind | str, deadline: date, *, actor: User) -> Round:
+    """Open fiscal year ``fiscal_year``'s round of ``kind`` for ``plan``, with a draft entry
+    for every node of a rated level. In a results round the entries start from the
+    year's published result and ratings, if any; in a targets round they start empty."""
+    refusal = administrator_refusal(actor)
+    if refusal is not None:
+        raise refused(refusal, actor=actor, subject=plan)
+    now = timezone.now()
+    round_ = Round(
+        plan=plan,
+        fiscal_year=fiscal_year,
+        kind=kind,
+        deadline=deadline,
+        state=Round.State.OPEN,
+        opened_by=actor,
+        opened_at=now,
+    )
+    errors: FieldErrors = {}
+    try:
+        round_.full_clean(exclude=["opened_by"])
+    except ValidationError as error:
+        errors.update({name: list(messages) for name, messages in error.message_dict.items()})
+    if isinstance(deadline, date) and deadline < timezone.localdate():
+        errors.setdefault("deadline", []).append(_("The deadline must not be in the past."))
+    nodes = list(Node.objects.filter(plan=plan, level__rated=True).order_by("path"))
+    if not nodes:
+        errors.setdefault("__all__", []).append(_("The plan has no rated nodes: there is nothing to write."))
+    if errors:
+        raise refuse(
+            ErrorCode.INVALID,
+            _("The round cannot be opened: see the marked fields."),
+            actor=actor,
+            subject=plan,
+            field_errors=errors,
+        )
+    round_.save()
+
+    results: dict[int, Result] = {}
+    if round_.kind == Round.Kind.RESULTS:
+        results = {
+            result.node_id: result
+            for result in Result.objects.filter(node__in=nodes, fiscal_year=fiscal_year).prefetch_related(
+                "ratings__dimension", "ratings__level"
+            )
+        }
+    entries = Entry.objects.bulk_create(
+        [
+            Entry(
+                round=round_,
+                node=node,
+                updated_at=now,
+                **(
+                    {name: getattr(results[node.pk], name) for name in TEXT_FIELDS}
+                    if node.pk in results
+                    else {}
+                ),
+            )
+            for node in nodes
+        ]
+    )
+    EntryRating.objects.bulk_create(
+        [
+            EntryRating(entry=entry, dimension_id=rating.dimension_id, level_id=rating.level_id)
+            for entry in entries
+            if entry.node_id in results
+            for rating in results[entry.node_id].ratings.all()
+        ]
+    )
+    audit_record(
+        actor=actor,
+        event_type=EventType.ROUND_OPENED,
+        subject=round_,
+        changes=diff({}, _round_fields(round_)),
+        details={"entries": len(entries)},
+    )
+    snapshots = []
+    for entry in entries:
+        snapshot: Snapshot = {
+            name: getattr(entry, name) for name in FIELDS_BY_KIND[round_.kind] if name in TEXT_FIELDS
+        }
+        if entry.node_id in results:
+            for rating in results[entry.node_id].ratings.all():
+                snapshot[f"ratings.{rating.dimension.key}"] = rating.level.code
+        changes = diff({}, {**snapshot, "state": entry.state})
+        snapshots.append((entry, changes, snapshot, entry.version))
+    audit_record_many(actor=actor, event_type=EventType.ENTRY_CREATED, items=snapshots)
+    return round_
+
+
+def _lock_round(round_: Round, action: RoundAction, *, actor: Any) -> tuple[Round, Round.State]:
+    current = Round.objects.select_for_update(of=("self",)).select_related("plan").get(pk=round_.pk)
+    decision = round_decision(actor, current, action)
+    if isinstance(decision, Refusal):
+        raise refused(decision, actor=actor, subject=current)
+    return current, decision.next_state
+
+
+@transaction.atomic
+def round_set_deadline(round_: Round, deadline: date, *, actor: User) -> Round:
+    current, next_state = _lock_round(round_, RoundAction.SET_DEADLINE, actor=actor)
+    if deadline < timezone.localdate():
+        raise refuse(
+            ErrorCode.INVALID,
+            _("The deadline must not be in the past."),
+            actor=actor,
+            subject=current,
+            field_errors={"deadline": [_("The deadline must not be in the past.")]},
+        )
+    if deadline == current.deadline:
+        return current
+    before = _round_fields(current)
+    current.deadline = deadline
+    current.state = next_state
+    current.save(update_fields=["deadline", "state"])
+    audit_record(
+        actor=actor,
+        event_type=EventType.ROUND_DEADLINE_CHANGED,
+        subject=current,
+        changes=diff(before, _round_fields(current)),
+    )
+    return current
+
+
+@transaction.atomic
+def round_close(round_: Round, *, actor: User) -> Round:
+    """Close a round for good: its entries no longer change; what is published stays."""
+    current, next_state = _lock_round(round_, RoundAction.CLOSE, actor=actor)
+    before = _round_fields(current)
+    current.state = next_state
+    current.save(update_fields=["state"])
+    audit_record(
+        actor=actor,
+        event_type=EventType.ROUND_CLOSED,
+        subject=current,
+        changes=diff(before, _round_fields(current)),
+    )
+    return current
+
+
+def _publish_results(entry: Entry, snapshot: Snapshot, frame: Frame) -> None:
+    """Make the entry the node's published result and ratings for the round's year."""
+    year = entry.round.fiscal_year
+    result = Result.objects.filter(node_id=entry.node_id, fiscal_year=year).first() or Result(
+        node=entry.node, fiscal_year=year
+    )
+    for name in TEXT_FIELDS:
+        setattr(result, name, snapshot.get(name, ""))
+    result.full_clean(validate_unique=False, validate_constraints=False)
+    result.save()
+    existing = {rating.dimension_id: rating for rating in Rating.objects.filter(result=result)}
+    for dimension in frame.dimensions.values():
+        code = snapshot.get(f"ratings.{dimension.key}")
+        level = frame.level_by_code(dimension, code) if code is not None else None
+        rating = existing.get(dimension.pk)
+        if level is None:
+            if rating is not None:
+                rating.delete()
+        elif rating is None:
+            Rating.objects.create(result=result, dimension=dimension, level=level)
+        elif rating.level_id != level.pk:
+            rating.level = level
+            rating.save(update_fields=["level"])
+
+
+def _publish_targets(entry: Entry, snapshot: Snapshot, frame: Frame) -> None:
+    """Write the proposed revisions onto the node's targets."""
+    for target_id, target in frame.targets.items():
+        text_key, reason_key = target_keys(target_id)
+        if text_key not in snapshot:
+            continue
+        target.revised_text = snapshot[text_key]
+        target.revision_reason = snapshot.get(reason_key, "")
+        target.full_clean()
+        target.save(update_fields=["revised_text", "revision_reason"])
+
+
+@transaction.atomic
+def round_publish(round_: Round, *, actor: User) -> Round:
+    """Publish every approved entry: its content becomes the node's ``Result`` and
+    ``Rating`` rows for the year (or, in a targets round, its targets' revisions), which
+    the public pages, the report and the exports read. Entries not approved stay as they
+    are, and the public keeps seeing the node's last published result. Publishing again
+    later carries the entries approved since."""
+    current, next_state = _lock_round(round_, RoundAction.PUBLISH, actor=actor)
+    entries = list(
+        Entry.objects.select_for_update(of=("self",))
+        .select_related("round__plan", "node__level")
+        .filter(round=current, state=Entry.State.APPROVED)
+        .order_by("node__path")
+    )
+    if not entries:
+        raise refuse(
+            ErrorCode.INVALID,
+            _("No entry of this round is approved: there is nothing to publish."),
+            actor=actor,
+            subject=current,
+        )
+    cache: dict[int, tuple[dict[int, Dimension], dict[int, ScaleLevel]]] = {}
+    publish = _publish_results if current.kind == Round.Kind.RESULTS else _publish_targets
+    with memoized():
+        responsible_units_prefetch(entry.node_id for entry in entries)
+        decisions = [entry_decision(actor, entry, Action.PUBLISH) for entry in entries]
+    for entry, transition in zip(entries, decisions, strict=True):
+        if isinstance(transition, Refusal):
+            raise refused(transition, actor=actor, subject=entry)
+        frame = frame_for(entry, cache)
+        snapshot = snapshot_of(entry, frame)
+        try:
+            publish(entry, snapshot, frame)
+        except ValidationError as error:
+            raise refuse(
+                ErrorCode.INVALID,
+                _("%(node)s cannot be published: %(errors)s")
+                % {"node": entry.node.code, "errors": "; ".join(error.messages)},
+                actor=actor,
+                subject=entry,
+            ) from error
+        version = claim(
+            entry,
+            entry.version,
+            actor=actor,
+            state=transition.next_state,
+            published_version=entry.version + 1,
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.ENTRY_PUBLISHED,
+            subject=entry,
+            changes=with_state({}, entry, transition),
+            snapshot=snapshot,
+            version=version,
+        )
+    before = _round_fields(current)
+    current.state = next_state
+    current.published_at = timezone.now()
+    current.save(update_fields=["state", "published_at"])
+    audit_record(
+        actor=actor,
+        event_type=EventType.ROUND_PUBLISHED,
+        subject=current,
+        changes=diff(before, _round_fields(current)),
+        details={"entries": len(entries), "nodes": [entry.node.code for entry in entries]},
+    )
+    notices.round_published(current, count=len(entries))
+    return current
