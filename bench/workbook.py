@@ -6,7 +6,7 @@ measure under one unit, opens the results round of the last year, and gives an e
 that unit an account. Then, run by run, each a separate process timed whole (start-up
 included), with the peak resident memory the kernel accounts to it:
 
-A. ``shinchoku export --format xlsx --unit … --year …`` — the workbook made;
+A. ``shinchoku workbook --unit … --year …`` — the workbook made;
 B. ``shinchoku import FILE --user …`` — the preview alone of the filled workbook;
 C. ``shinchoku import FILE --apply --user …`` — preview and import in one transaction
    (every row changed: N saves, each with its audit row), from the same database each run.
@@ -99,7 +99,7 @@ def main() -> None:
         text=True,
     ).stdout.strip().splitlines()[-1]
     workbook, filled = work / "entries.xlsx", work / "filled.xlsx"
-    export = [shinchoku, "export", "--format", "xlsx", "--unit", "bench-city", "--year", str(year), "-o", str(workbook)]
+    export = [shinchoku, "workbook", "--unit", "bench-city", "--year", str(year), "-o", str(workbook)]
     subprocess.run(export, env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, "-c", FILL, str(workbook), str(filled)], env=env, check=True)
     pristine = work / "pristine.sqlite3"

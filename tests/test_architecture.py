@@ -21,6 +21,16 @@ import shinchoku
 SOURCE = Path(shinchoku.__file__).parent
 MAX_MODULE_LINES = 800
 MAX_APP_SHARE = 1 / 3
+#: Parts of the project (an app, or a package inside one) and the apps they never import,
+#: not even inside a function: the round is built on the plan and its data, not the other
+#: way round, and the open data and the spreadsheet primitives know nothing of it.
+NEVER_IMPORTS: dict[str, str] = {
+    "plans": "review",
+    "plans.formats": "review",
+    "progress": "review",
+    "opendata": "review",
+    "interchange.sheets": "review",
+}
 
 
 @dataclass(frozen=True)
@@ -209,6 +219,30 @@ def private_imports(found: dict[str, Module], apps: Sequence[str] = ()) -> list[
     return sorted(borrowed)
 
 
+def within(module: Module, part: str) -> bool:
+    """Whether ``module`` is in ``part`` (dotted, under the project's package), and not in
+    an app of its own inside it (``plans.formats`` is not in ``plans``)."""
+    name = f"{SOURCE.name}.{part}"
+    inside = module.name == name or module.name.startswith(f"{name}.")
+    return inside and (module.app == part or part.startswith(f"{module.app}."))
+
+
+def forbidden_imports(found: dict[str, Module], rules: dict[str, str]) -> list[str]:
+    """The modules of a part of ``rules`` that import (deferred imports too) the part it
+    must not, one line each: ``"shinchoku.a.one imports r"``."""
+    graph = import_graph(found, deferred=True)
+    return sorted(
+        {
+            f"{name} imports {forbidden}"
+            for part, forbidden in rules.items()
+            for name, module in found.items()
+            if within(module, part)
+            for target in graph[name]
+            if within(found[target], forbidden)
+        }
+    )
+
+
 def app_lines(found: dict[str, Module]) -> dict[str, int]:
     lines: dict[str, int] = {}
     for module in found.values():
@@ -250,6 +284,15 @@ def test_no_module_level_import_cycle(source: dict[str, Module]) -> None:
 
 def test_no_cycle_is_hidden_by_deferring_an_import_into_a_function(source: dict[str, Module]) -> None:
     assert cycles(import_graph(source, deferred=True)) == []
+
+
+def test_the_plan_its_data_the_open_data_and_the_sheets_never_import_the_round(
+    source: dict[str, Module],
+) -> None:
+    assert {part for part in NEVER_IMPORTS if any(within(module, part) for module in source.values())} == set(
+        NEVER_IMPORTS
+    )
+    assert forbidden_imports(source, NEVER_IMPORTS) == []
 
 
 def test_no_app_holds_more_than_a_third_of_the_code(source: dict[str, Module]) -> None:
@@ -354,6 +397,32 @@ def test_a_private_name_of_another_app_is_found_and_of_its_own_app_not(tmp_path:
     assert private_imports(found) == [
         "shinchoku.b.four imports shinchoku.a._private (line 1)",
         "shinchoku.b.three imports shinchoku.a.one._helper (line 2)",
+    ]
+
+
+def test_an_import_into_a_part_it_must_not_import_is_found_even_in_a_function(tmp_path: Path) -> None:
+    apps = ("shinchoku.a", "shinchoku.a.inner", "shinchoku.b", "shinchoku.r")
+    found = write(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "a/__init__.py": "",
+            "a/one.py": "def f():\n    from shinchoku.r.models import Thing\n",
+            "a/two.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import shinchoku.r.models\n",
+            "a/inner/__init__.py": "",
+            "a/inner/three.py": "import shinchoku.r.models\n",
+            "b/__init__.py": "",
+            "b/sheets/__init__.py": "",
+            "b/sheets/four.py": "from shinchoku.r import models\n",
+            "b/five.py": "from shinchoku.r import models\n",
+            "r/__init__.py": "",
+            "r/models.py": "",
+        },
+        apps,
+    )
+    assert forbidden_imports(found, {"a": "r", "b.sheets": "r"}) == [
+        "shinchoku.a.one imports r",
+        "shinchoku.b.sheets.four imports r",
     ]
 
 

@@ -8,9 +8,13 @@ context of their own. The plan names part of its vocabulary in English (the meas
 the scale and its levels, the dimension), so that the English pages show English names
 beside Japanese ones. Every public page is checked in both languages; of the staff pages,
 one per role in English too (the editor's home, the reviewer's entry, the round
-dashboard). The Nu checker runs once over all the pages, on SQLite only (the markup does
-not depend on the database; the run takes its time). The Django admin
-(/admin/) is Django's own markup and is not checked here.
+dashboard). The administrator works in the Django admin (/admin/) too: its index, a list
+with a filter chosen, the forms of a plan, a node and a result with their inlines, an add
+form, a history page, Django's user and group pages, the audit log and an entry of it,
+django-axes's lockout pages, and pages of the English admin showing the Japanese plan (a
+list, a form, an audit entry). The Nu checker runs once over all
+the pages, on SQLite only (the markup does not depend on the database; the run takes its
+time).
 
 Screenshots of some pages go to test-artifacts/ (git-ignored) for a person to look at, and
 the pages' HTML to test-artifacts/checked-pages/, numbered in the order of the findings'
@@ -21,22 +25,28 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from shinchoku.plans.models import Node
+from shinchoku.audit.models import AuditEvent
+from shinchoku.plans.models import Node, NodeUnit
 from shinchoku.progress.models import Result, Target
 from shinchoku.review import services
 from shinchoku.review.models import Round
@@ -60,6 +70,12 @@ NOTES = {
 def ja(message: str) -> str:
     with translation.override("ja"):
         return gettext(message)
+
+
+def ja_label(model: type[Model], field: str) -> str:
+    """The Japanese label of a model's field, as the admin's forms write it."""
+    with translation.override("ja"):
+        return str(capfirst(model._meta.get_field(field).verbose_name))
 
 
 @pytest.fixture
@@ -123,7 +139,7 @@ def workbook_with_unknown_row(cycle: Cycle) -> bytes:
     """The section's entry workbook with a row for a measure that does not exist."""
     client = Client()
     client.force_login(cycle.editor)
-    response = client.get(reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code]))
+    response = client.get(reverse("staff:workbook", args=[cycle.round.pk, cycle.unit.code]))
     book = load_workbook(io.BytesIO(response.content))
     book[workbook.ENTRY_SHEET]["A2"] = "9-9-9"
     out = io.BytesIO()
@@ -147,6 +163,75 @@ def public_pages(page: Page, checker: PageChecker, base: str, cycle: Cycle, pref
     ]:
         visit(page, checker, base + prefix + path, f"{label} {name}")
     visit(page, checker, base + prefix + "/plans/no-such-plan/", f"{label} 404", status=404)
+
+
+def the_admin(browser: Browser, checker: PageChecker, base: str, cycle: Cycle) -> None:
+    """The administrator in the Django admin, a superuser there as in the demonstration."""
+    sample, admin = cycle.sample, base + "/admin"
+    visit(person(browser, checker, base, None), checker, admin + "/", "admin: sign-in")
+    User.objects.filter(pk=cycle.admin.pk).update(is_staff=True, is_superuser=True)
+    page = person(browser, checker, base, cycle.admin)
+    visit(page, checker, admin + "/", "admin: index")
+    visit(
+        page,
+        checker,
+        f"{admin}/plans/node/?level__id__exact={sample.measure_level.pk}",
+        "admin: node list, filtered by level",
+    )
+    visit(page, checker, f"{admin}/plans/plan/{sample.plan.pk}/change/", "admin: plan (levels, markers …)")
+    node = f"{admin}/plans/node/{sample.measure.pk}/"
+    visit(page, checker, node + "change/", "admin: node (autocomplete; units, targets, results)")
+    page.screenshot(path=ARTIFACTS / "checked-admin-node.png", full_page=True)
+    # select2's comboboxes are named by their field's label, in a table row by column and row.
+    expect(page.get_by_role("combobox", name=ja_label(Node, "parent"))).to_be_visible()
+    unit = ja_label(NodeUnit, "unit")
+    expect(
+        page.get_by_role("combobox", name=ja("%(field)s, row %(row)s") % {"field": unit, "row": 1})
+    ).to_be_visible()
+    page.locator("#unit_roles-group .add-row a").click()
+    expect(page.get_by_role("combobox", name=ja("%(field)s, new row") % {"field": unit})).to_be_visible()
+    page.locator("#unit_roles-group .inline-deletelink").click()
+    page.get_by_label(ja_label(Node, "summary"), exact=False).first.fill(
+        "協働型事業のルールに基づき拡充します。"
+    )
+    page.locator("input[name=_save]").click()
+    expect(page).to_have_url(re.compile(r"/admin/plans/node/$"))
+    checker.check(page, "admin: node list after saving a node")
+    visit(page, checker, node + "history/", "admin: node history")
+    result = Result.objects.get(node=sample.measure, fiscal_year=2011)
+    visit(page, checker, f"{admin}/progress/result/{result.pk}/change/", "admin: result (ratings)")
+    visit(page, checker, f"{admin}/plans/node/add/", "admin: new node")
+    visit(page, checker, f"{base}/en/admin/accounts/staffrole/add/", "admin: new staff role (English)")
+    admin_people_and_logs(page, checker, base, cycle)
+
+
+def admin_people_and_logs(page: Page, checker: PageChecker, base: str, cycle: Cycle) -> None:
+    """The administrator's further pages of the Django admin: Django's users and groups, the
+    audit log, django-axes's lockout, and the English admin showing the Japanese plan."""
+    admin, users = base + "/admin", base + "/admin/auth/user/"
+    visit(page, checker, users, "admin: user list")
+    visit(page, checker, f"{users}{cycle.editor.pk}/change/", "admin: user (groups, permissions, dates)")
+    visit(page, checker, f"{users}{cycle.editor.pk}/password/", "admin: a user's password")
+    visit(page, checker, users + "add/", "admin: new user")
+    visit(page, checker, f"{admin}/auth/group/add/", "admin: new group (permissions)")
+    # The audit log, and the change of the node saved above.
+    visit(page, checker, f"{admin}/audit/auditevent/", "admin: audit log")
+    event = AuditEvent.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Node), subject_id=cycle.sample.measure.pk
+    ).latest("id")
+    visit(page, checker, f"{admin}/audit/auditevent/{event.pk}/change/", "admin: audit entry")
+    # The lockout: the failed sign-ins of shinsa above, and the sign-ins logged.
+    attempt = AccessAttempt.objects.get(username="shinsa")
+    visit(page, checker, f"{admin}/axes/accessattempt/", "admin: sign-in attempts")
+    visit(page, checker, f"{admin}/axes/accessattempt/{attempt.pk}/change/", "admin: a sign-in attempt")
+    visit(page, checker, f"{admin}/axes/accesslog/", "admin: sign-in log")
+    visit(page, checker, f"{admin}/axes/accessfailurelog/", "admin: sign-in failures")
+    # The English admin: the plan's Japanese titles in lists, headings and choices.
+    english = base + "/en/admin"
+    visit(page, checker, f"{english}/plans/node/", "admin: node list (English)")
+    result = Result.objects.get(node=cycle.sample.measure, fiscal_year=2011)
+    visit(page, checker, f"{english}/progress/result/{result.pk}/change/", "admin: result (English)")
+    visit(page, checker, f"{english}/audit/auditevent/{event.pk}/change/", "admin: audit entry (English)")
 
 
 def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, live_server: Any) -> None:
@@ -276,6 +361,8 @@ def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, 
     visit(admin, checker, base + "/staff/rounds/new/", "administrator: open-round form")
     admin.get_by_role("button", name=ja("Open the round")).click()
     checker.check(admin, "administrator: open-round form refused", status=400)
+
+    the_admin(browser, checker, base, cycle)
 
     findings = checker.findings()
     if os.environ.get("DATABASE_URL", "").startswith("sqlite"):

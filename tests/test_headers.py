@@ -122,7 +122,7 @@ def test_every_response_turns_off_the_unused_browser_features(cycle: Cycle, admi
 @pytest.mark.django_db
 def test_staff_and_admin_responses_are_never_stored(cycle: Cycle, admin_user: User) -> None:
     editor = signed_in(cycle.editor)
-    workbook = editor.get(reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code]))
+    workbook = editor.get(reverse("staff:workbook", args=[cycle.round.pk, cycle.unit.code]))
     assert workbook.status_code == 200
     book = load_workbook(io.BytesIO(workbook.content))
     sheet = book[template.ENTRY_SHEET]

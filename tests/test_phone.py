@@ -230,7 +230,7 @@ def filled_workbook(cycle: Cycle) -> bytes:
     """The section's workbook with a new result on its first row and, on its last, the
     locked measure name changed: the preview shows a change and a problem."""
     response = signed_in(cycle.editor).get(
-        reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code])
+        reverse("staff:workbook", args=[cycle.round.pk, cycle.unit.code])
     )
     book = load_workbook(io.BytesIO(response.content))
     sheet = book[template.ENTRY_SHEET]

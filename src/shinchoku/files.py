@@ -7,9 +7,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from shinchoku.errors import ErrorCode, Refusal
 
-class OutputError(Exception):
+
+class OutputError(Refusal):
     """The output file cannot be written; the message names it and says why, in one line."""
+
+    code = ErrorCode.UNAVAILABLE
 
 
 def write_atomically(path: Path, data: bytes) -> None:

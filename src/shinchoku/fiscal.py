@@ -21,6 +21,8 @@ the reader's language: the open data, the entry workbook.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -83,6 +85,87 @@ def era_year_to_western(era_name: str, era_year: int) -> int:
         if era.name == era_name:
             return era.first_calendar_year + era_year - 1
     raise ValueError(f"unknown era {era_name!r}")
+
+
+def wareki_month(calendar_year: int, month: int) -> str:
+    """A month in the era of its first day: 平成31年4月, 令和元年5月."""
+    name, number = era_of_day(date(calendar_year, month, 1))
+    return f"{name}{'元' if number == 1 else number}年{month}月"
+
+
+# ------------------------------------------------------------ years as people write them
+
+#: The era names as the alternatives of a regular expression.
+ERA_NAMES = "|".join(re.escape(era.name) for era in ERAS)
+#: An era year inside a text, 平成23 or 令和元: group 1 the era, group 2 its number.
+ERA_YEAR = rf"({ERA_NAMES})(元|[0-9]+)"
+#: No era has lasted 200 years: a larger number is not an era year.
+MAX_ERA_YEAR = 200
+
+_WRITTEN_YEAR = re.compile(
+    rf"^(?:fy(?P<fy>[0-9]{{4}})|(?P<western>[0-9]{{4}})(?:\((?:{ERA_NAMES})(?:元|[0-9]+)\))?"
+    rf"|(?P<era>{ERA_NAMES})(?P<number>元|[0-9]+))"
+    r"(?P<unit>年度|年)?(?P<onwards>以降|onwards|-)?$"
+)
+
+
+def era_year_number(written: str) -> int:
+    """The number of an era year as written: 1 for 元."""
+    return 1 if written == "元" else int(written)
+
+
+@dataclass(frozen=True)
+class WrittenYear:
+    """A fiscal year read from a text, and how it was written."""
+
+    year: int
+    #: "年度", "年", "FY", or "" for the bare number.
+    unit: str
+    #: Written with its era's name (平成23年度), not as a Western year.
+    wareki: bool
+    #: Followed by 以降 (onwards, "-"): the onwards column of a plan.
+    onwards: bool
+
+
+def read_year(text: str) -> WrittenYear | None:
+    """A fiscal year as written in a file: 2011, 2011年度, 2011年, 2011(平成23)年度,
+    平成23年度, 令和元年度, FY2011, each with 以降 (onwards) after it for the onwards column.
+    Full-width digits and brackets, spaces and letter case make no difference; in
+    2011(平成23)年度 the Western year counts, the era year beside it is for the reader.
+    None for any other text, and for an era year over ``MAX_ERA_YEAR``."""
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    match = _WRITTEN_YEAR.match(compact)
+    if not match:
+        return None
+    unit, onwards = match.group("unit") or "", bool(match.group("onwards"))
+    if match.group("fy"):
+        return None if unit else WrittenYear(int(match.group("fy")), "FY", False, onwards)
+    if match.group("western"):
+        return WrittenYear(int(match.group("western")), unit, False, onwards)
+    number = era_year_number(match.group("number"))
+    if number > MAX_ERA_YEAR:
+        return None
+    return WrittenYear(era_year_to_western(match.group("era"), number), unit, True, onwards)
+
+
+def parse_year(text: str) -> int | None:
+    """A single fiscal year as written (``read_year``, without 以降), or None."""
+    written = read_year(text)
+    return written.year if written is not None and not written.onwards else None
+
+
+def bare_era_year(number: int, *, latest: int | None = None) -> int | None:
+    """The fiscal year a bare era year most likely means, as a sheet writes 27 for 平成27:
+    that year of the newest era that lasted so long and, when ``latest`` is given, in which
+    it is not after ``latest`` (27 in a sheet of 2025 is 平成27, 2015). None when no era fits."""
+    if number < 1:
+        return None
+    for index, era in enumerate(ERAS):
+        year = era.first_calendar_year + number - 1
+        ended = ERAS[index - 1].first_calendar_year if index else None
+        if (ended is None or year <= ended) and (latest is None or year <= latest):
+            return year
+    return None
 
 
 # ------------------------------------------------------------ in the reader's language

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's form templates, for the form renderer below.
+    "django.forms",
     "shinchoku.plans",
     "shinchoku.plans.formats",
     "shinchoku.progress",
@@ -138,6 +140,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms draw their widgets with the templates above, so that the project's templates can
+# override Django's widget templates (templates/admin/widgets/, templates/auth/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "shinchoku.wsgi.application"
 

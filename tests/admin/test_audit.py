@@ -345,6 +345,29 @@ def test_every_admin_of_plan_and_progress_data_writes_through_services():
             assert issubclass(inline.formset, AuditedInlineFormSet), inline
 
 
+def test_every_other_admin_of_the_projects_data_is_audited_or_read_only(rf: RequestFactory, admin_user: User):
+    """Staff roles are written through their services; rounds, entries and the audit log
+    only change through the round's services, so their pages only show them."""
+    request = rf.get("/")
+    request.user = admin_user
+    audited, read_only = set(), set()
+    for model, model_admin in admin.site._registry.items():
+        if not model.__module__.startswith("shinchoku."):
+            continue
+        if isinstance(model_admin, AuditedModelAdmin):
+            audited.add(model._meta.label)
+            continue
+        writes = (
+            model_admin.has_add_permission(request),
+            model_admin.has_change_permission(request),
+            model_admin.has_delete_permission(request),
+        )
+        assert writes == (False, False, False), f"{model._meta.label} is written past the audit log"
+        read_only.add(model._meta.label)
+    assert "accounts.StaffRole" in audited
+    assert read_only == {"review.Round", "review.Entry", "audit.AuditEvent"}
+
+
 @pytest.mark.parametrize("commit", [True, False])
 def test_an_inline_formset_without_a_person_refuses_to_save(
     rf: RequestFactory, admin_user: User, world: EveryTable, commit: bool

@@ -1,4 +1,5 @@
-"""The entry workbook on the staff pages: downloaded from the to-do page, uploaded,
+"""The import pages: a filled entry workbook (downloaded as a section editor would,
+``tests/review/workbook/test_workbook_page.py``) or a plan structure uploaded,
 previewed, imported."""
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def signed_in(user) -> Client:
 
 
 def download(client: Client, cycle: Cycle, unit) -> bytes:
-    response = client.get(reverse("interchange:workbook", args=[cycle.round.pk, unit.code]))
+    response = client.get(reverse("staff:workbook", args=[cycle.round.pk, unit.code]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     return response.content
@@ -53,20 +54,9 @@ def upload(client: Client, data: bytes, name: str = "filled.xlsx"):
     return client.post(reverse("interchange:import"), {"file": file})
 
 
-def test_the_todo_page_offers_the_sections_workbook(cycle: Cycle) -> None:
+def test_the_todo_page_offers_the_import(cycle: Cycle) -> None:
     page = signed_in(cycle.editor).get(reverse("staff:home")).content.decode()
-    assert reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code]) in page
     assert reverse("interchange:import") in page
-
-
-def test_only_the_units_editors_and_the_administrator_download_its_workbook(cycle: Cycle) -> None:
-    url = reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code])
-    assert signed_in(cycle.editor).get(url).status_code == 200
-    assert signed_in(cycle.bureau_editor).get(url).status_code == 200  # the bureau is above
-    assert signed_in(cycle.admin).get(url).status_code == 200
-    assert signed_in(cycle.other_editor).get(url).status_code == 403
-    assert signed_in(cycle.reviewer).get(url).status_code == 403
-    assert Client().get(url).status_code == 302
 
 
 def test_upload_preview_then_import(cycle: Cycle) -> None:
@@ -122,6 +112,13 @@ def test_a_non_xlsx_upload_is_refused_in_the_preview(cycle: Cycle) -> None:
     assert "xlsx" in preview.content.decode()
 
 
+def test_a_file_over_the_limit_is_refused_on_the_upload_form(cycle: Cycle) -> None:
+    editor = signed_in(cycle.editor)
+    response = upload(editor, b"x" * (10 * 1024 * 1024 + 1), "big.xlsx")
+    assert response.status_code == 400
+    assert "The file is 10.0 MB; at most 10 MB can be imported." in response.content.decode()
+
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "plan-structure.csv"
 
 
@@ -143,9 +140,3 @@ def test_the_planning_division_imports_a_plan_structure_on_the_same_pages(cycle:
     editor = signed_in(cycle.editor)
     refused = editor.get(upload(editor, EXAMPLE.read_bytes(), "plan-structure.csv")["Location"])
     assert refused.status_code == 400
-
-
-def test_the_round_dashboard_links_each_sections_workbook(cycle: Cycle) -> None:
-    page = signed_in(cycle.admin).get(reverse("staff:round", args=[cycle.round.pk])).content.decode()
-    for unit in (cycle.unit, cycle.other_unit):
-        assert reverse("interchange:workbook", args=[cycle.round.pk, unit.code]) in page

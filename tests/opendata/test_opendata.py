@@ -616,18 +616,6 @@ def test_a_year_keeps_its_results_and_the_targets_covering_it() -> None:
     assert dataset_from_csv(opendata_files.csv_tables(dataset))["results"] == dataset["results"]
 
 
-def test_a_target_covers_the_years_of_its_span_and_an_onwards_column_those_after() -> None:
-    span = {"start_year": 2012, "end_year": 2013, "open_end": False}
-    onwards = {"start_year": 2014, "end_year": 2014, "open_end": True}
-    assert [opendata_files.covers(span, year) for year in (2011, 2012, 2013, 2014)] == [
-        False,
-        True,
-        True,
-        False,
-    ]
-    assert [opendata_files.covers(onwards, year) for year in (2013, 2014, 2016)] == [False, True, True]
-
-
 # ------------------------------------------------------------------ the data package
 
 

@@ -8,6 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from shinchoku.errors import ErrorCode
+from shinchoku.portal import views
+from shinchoku.reports.selectors import ReportError
 from tests.factories import Sample, add_result, make_node, make_sample
 
 from .html import parse
@@ -103,6 +106,20 @@ def test_options_that_make_no_report_are_not_found(
     assert response["Content-Type"].startswith("text/html")
     # The 404 carries the report's one-line reason (the ReportError's message).
     assert reason in str(response.context["exception"])
+
+
+def test_a_report_refused_otherwise_is_answered_as_its_code_says(
+    client: Client, sample: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not every refusal is a missing page: the status is the one errors.HTTP_STATUS gives."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise ReportError("The first page number must be 1 or more.", code=ErrorCode.INVALID)
+
+    monkeypatch.setattr(views, "report_build", refused)
+    response = client.get(report_url("html", 2012))
+    assert response.status_code == 400
+    assert response.content.decode() == "The first page number must be 1 or more."
 
 
 def test_the_plan_page_lists_the_reports_of_each_year_with_results(client: Client, sample: Sample) -> None:

@@ -372,9 +372,19 @@ def test_a_request_that_cannot_be_searched_says_why(
 
 
 def test_ten_words_and_200_characters_are_accepted(client: Client, sample: Sample) -> None:
-    search(client, q=" ".join(["協働"] * 20))  # repeated words count once
-    search(client, q=" ".join(f"語{n}" for n in range(10)))
-    search(client, q="協" * 200)
+    def searched(query: str) -> tuple[str, list[str]]:
+        """The count the page gives and the codes found; no error is shown."""
+        doc = search(client, lang="en", q=query)
+        assert not doc.find_all("div", id="search-errors")
+        assert doc.find("input", id="search-q").attrs["value"] == query
+        return doc.find("p", class_="search-results__count").text.strip(), found_codes(doc)
+
+    # Repeated words count once: 協働 is found, in 9-1-1 and its programme.
+    count, codes = searched(" ".join(["協働"] * 20))
+    assert {"9-1", "9-1-1"} <= set(codes) and count.endswith(f"match “{' '.join(['協働'] * 20)}”.")
+    assert searched(" ".join(f"語{n}" for n in range(10)))[1] == []
+    add_result(sample.measure3, 2011, "・" + "協" * 200, rating=None)
+    assert searched("協" * 200)[1] == ["9-3-1"]
 
 
 def test_every_page_has_a_search_box_in_its_header(client: Client, sample: Sample) -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from shinchoku.review.models import DeadlineNotice, Round
 
@@ -113,3 +114,30 @@ def test_without_site_url_a_notice_has_no_link(
         services.entry_transition(entry, "approve", actor=cycle.reviewer, expected_version=entry.version)
     assert mail.outbox
     assert all("http" not in message.body for message in mail.outbox)
+
+
+def test_every_notice_is_written_in_the_sites_language_whatever_the_senders(
+    cycle: Cycle, django_capture_on_commit_callbacks, settings
+) -> None:
+    from shinchoku.review import notices, services
+
+    settings.SITE_URL = ""
+    entry = cycle.submitted()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        entry = services.entry_transition(
+            entry, "return", actor=cycle.reviewer, expected_version=entry.version, comment="要修正"
+        )
+        entry = services.entry_transition(entry, "submit", actor=cycle.editor, expected_version=entry.version)
+        services.entry_transition(entry, "approve", actor=cycle.reviewer, expected_version=entry.version)
+        notices.round_published(cycle.round, count=1)
+        notices.deadline_near(cycle.round, cycle.editor, [entry])
+
+    subjects = {message.subject.split("：")[0] for message in mail.outbox}
+    assert subjects == {
+        "[Shinchoku] 差戻し",
+        "[Shinchoku] 承認",
+        "[Shinchoku] 公開",
+        f"[Shinchoku] 締切 {cycle.round.deadline.isoformat()}",
+    }
+    returned = next(message for message in mail.outbox if "差戻し" in message.subject)
+    assert "要修正" in returned.body and returned.subject.startswith("[Shinchoku] 差戻し：9-1-1 ")

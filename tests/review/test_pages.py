@@ -407,6 +407,19 @@ def test_an_adverse_rating_without_the_context_change_cannot_be_submitted(
 
 
 @pytest.mark.django_db
+def test_a_text_longer_than_an_entry_holds_is_refused_and_nothing_changes() -> None:
+    cycle = make_cycle()
+    before = state_of(cycle)
+    response = client_for(cycle, "editor").post(_entry_url(cycle), _form(cycle, text="書" * 20001))
+    assert response.status_code == 400
+    assert (
+        "この値は 20000 文字以下でなければなりません( 20001 文字になっています)。"
+        in response.content.decode()
+    )
+    assert state_of(cycle) == before
+
+
+@pytest.mark.django_db
 def test_an_edit_after_the_deadline_is_refused() -> None:
     cycle = make_cycle()
     Round.objects.filter(pk=cycle.round.pk).update(deadline=timezone.localdate() - timedelta(days=1))

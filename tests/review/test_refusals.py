@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 from django.utils import timezone
 
 from shinchoku import fiscal
@@ -26,6 +27,8 @@ from shinchoku.review.models import Comment, DeadlineNotice, Entry, EntryRating,
 from tests.factories import make_scale, make_staff
 
 from .conftest import Cycle
+from .test_decisions import buttons
+from .test_pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -226,11 +229,24 @@ def test_an_edit_after_the_deadline(cycle: Cycle, caplog: pytest.LogCaptureFixtu
     )
 
 
+def entry_page(cycle: Cycle) -> tuple[set[str], str]:
+    """What the editor's entry page offers (the actions of its buttons) and its notice."""
+    page = client_for(cycle, "editor").get(reverse("staff:entry", args=[cycle.entry.pk])).content.decode()
+    notice = (
+        page.split('class="notice notice--warning"')[1].split("</p>")[0] if "notice--warning" in page else ""
+    )
+    return buttons(page), notice
+
+
 def test_the_deadline_day_itself_is_in_time(cycle: Cycle) -> None:
-    Round.objects.filter(pk=cycle.round.pk).update(deadline=timezone.localdate())
+    today = timezone.localdate()
+    Round.objects.filter(pk=cycle.round.pk).update(deadline=today)
+    cycle.written()
+    assert entry_page(cycle) == ({"save", "submit"}, "")
     entry = cycle.submitted()
     assert entry.state == Entry.State.SUBMITTED
     assert cycle.fresh().submitted_at is not None
+    assert past_deadline(today) not in entry_page(cycle)[1]
 
 
 def test_a_returned_entry_may_be_fixed_after_the_deadline(cycle: Cycle) -> None:
@@ -239,6 +255,7 @@ def test_a_returned_entry_may_be_fixed_after_the_deadline(cycle: Cycle) -> None:
         entry, "return", actor=cycle.reviewer, expected_version=entry.version, comment="追記してください"
     )
     Round.objects.filter(pk=cycle.round.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    assert entry_page(cycle) == ({"save", "submit"}, "")
     entry = services.entry_save(
         entry, {"text": "・追記しました"}, actor=cycle.editor, expected_version=entry.version
     )
@@ -246,6 +263,9 @@ def test_a_returned_entry_may_be_fixed_after_the_deadline(cycle: Cycle) -> None:
     services.entry_transition(entry, "submit", actor=cycle.editor, expected_version=entry.version)
     entry = cycle.fresh()
     assert (entry.state, entry.text) == (Entry.State.SUBMITTED, "・追記しました")
+    # Another unit's entry, never submitted, is past the deadline: its page says so.
+    other = client_for(cycle, "other_editor").get(reverse("staff:entry", args=[cycle.other_entry.pk]))
+    assert past_deadline(timezone.localdate() - timedelta(days=1)) in other.content.decode()
 
 
 def test_an_edit_outside_ones_unit(cycle: Cycle, caplog: pytest.LogCaptureFixture) -> None:
@@ -515,18 +535,25 @@ def test_publishing_with_nothing_approved(cycle: Cycle, caplog: pytest.LogCaptur
 
 
 @pytest.mark.parametrize(
-    ("year", "kind", "days", "field"),
+    ("year", "kind", "days", "field", "beside_it"),
     [
-        (2010, "results", 5, "fiscal_year"),  # before the plan period
-        (2014, "results", 5, "fiscal_year"),  # the onwards column takes targets only
-        (2015, "targets", 5, "fiscal_year"),
-        (2013, "results", 5, "__all__"),  # the fixture's round exists already
-        (2012, "results", -1, "deadline"),
-        (2012, "estimates", 5, "kind"),
+        (2010, "results", 5, "fiscal_year", "2010年度は計画期間（2011〜2013年度）の外です。"),
+        # The onwards column takes targets only.
+        (2014, "results", 5, "fiscal_year", "2014年度は計画期間（2011〜2013年度）の外です。"),
+        (2015, "targets", 5, "fiscal_year", "2015年度は計画期間（2011〜2014年度）の外です。"),
+        (2013, "results", 5, "__all__", "評価の回 が既に存在します。"),  # the fixture's round
+        (2012, "results", -1, "deadline", "締切に過去の日付は指定できません。"),
+        (2012, "estimates", 5, "kind", "'estimates' は有効な選択肢ではありません。"),
     ],
 )
 def test_a_round_that_cannot_be_opened(
-    cycle: Cycle, caplog: pytest.LogCaptureFixture, year: int, kind: str, days: int, field: str
+    cycle: Cycle,
+    caplog: pytest.LogCaptureFixture,
+    year: int,
+    kind: str,
+    days: int,
+    field: str,
+    beside_it: str,
 ) -> None:
     error = refused(
         caplog,
@@ -536,4 +563,5 @@ def test_a_round_that_cannot_be_opened(
         ),
         says="評価の回を開始できません",
     )
-    assert field in error.field_errors
+    [message] = error.field_errors[field]
+    assert beside_it in message

@@ -230,6 +230,8 @@ def test_publishing_carries_approved_entries_into_the_published_results(
     assert published.event_type == EventType.ENTRY_PUBLISHED and published.actor == cycle.admin
     assert published.changes == {"state": {"before": "approved", "after": "published"}}
     assert published.snapshot["text"] == "・事業一覧を改訂しました。"
+    stored = Round.objects.get(pk=round_.pk)
+    assert (stored.state, stored.published_at) == (Round.State.PUBLISHED, round_.published_at)
     round_event = last_event(round_)
     assert round_event.event_type == EventType.ROUND_PUBLISHED
     assert round_event.changes["state"] == {"before": "open", "after": "published"}
@@ -348,10 +350,10 @@ def test_changing_the_deadline_and_closing(cycle: Cycle) -> None:
     old = cycle.round.deadline
     new = old + timedelta(days=7)
     round_ = services.round_set_deadline(cycle.round, new, actor=cycle.admin)
-    assert round_.deadline == new
+    assert round_.deadline == new == Round.objects.get(pk=round_.pk).deadline
     assert last_event(round_).changes == {"deadline": {"before": old.isoformat(), "after": new.isoformat()}}
     round_ = services.round_close(round_, actor=cycle.admin)
-    assert round_.state == Round.State.CLOSED
+    assert round_.state == Round.State.CLOSED == Round.objects.get(pk=round_.pk).state
     assert last_event(round_).changes == {"state": {"before": "open", "after": "closed"}}
 
 

@@ -1,12 +1,13 @@
 """The Django admin's writes through the services, and its history pages from the audit log.
 
-A ModelAdmin of plan or progress data derives from ``AuditedModelAdmin`` and names its
-services in ``writes``; each of its inlines derives from ``AuditedInline`` and names its
-own. Every save of the page, every inline row added, changed or deleted, a deletion
-and the bulk "delete selected" action then go through a service as the signed-in
-person, and each service records its audit row: one row per object changed, the
-inline rows recorded as part of the page's object. Nothing in these admins writes a
-row itself.
+A ModelAdmin of plan, progress or account data (the staff roles) derives from
+``AuditedModelAdmin`` and names its services in ``writes``; each of its inlines derives
+from ``AuditedInline`` and names its own. Every save of the page, every inline row
+added, changed or deleted, a deletion and the bulk "delete selected" action then go
+through a service as the signed-in person, and each service records its audit row: one
+row per object changed, the inline rows recorded as part of the page's object. Nothing
+in these admins writes a row itself. The other admins of the project's data (rounds,
+entries, the audit log) are read-only.
 
 The "history" page of an object lists the audit rows of it and of its parts (a node's
 targets, results and their ratings …), each changed field before → after, instead of
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.auth.models import User
@@ -29,9 +30,11 @@ from django.core.paginator import Paginator
 from django.db import models, router, transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from shinchoku.audit.admin_widgets import NamedFieldsAdmin, NamedFieldsInline
 from shinchoku.audit.selectors import audit_history_with_parts, history_rows
+from shinchoku.errors import ApplicationError
 
 #: Rows shown on one history page.
 HISTORY_PAGE_SIZE = 100
@@ -106,7 +109,7 @@ class AuditedInlineFormSet(BaseInlineFormSet):
         writes.delete(obj, actor=actor)
 
 
-class AuditedInline(admin.options.InlineModelAdmin):
+class AuditedInline(NamedFieldsInline):
     """An inline whose rows are written through its services, ``writes``."""
 
     writes: ClassVar[Writes]
@@ -120,7 +123,7 @@ class AuditedInline(admin.options.InlineModelAdmin):
         return formset
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(NamedFieldsAdmin):
     """A model's admin whose every write goes through its services, ``writes``, as the
     signed-in person; its history page reads the audit log."""
 
@@ -147,6 +150,27 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.writes.delete(obj, actor=acting_user(request))
 
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._refusals_shown(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._refusals_shown(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._refusals_shown(request, super().changelist_view, *args, **kwargs)
+
+    def _refusals_shown(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        """A write an application rule refuses (a target whose revision is pending in an open
+        round, deleted with its node) changes nothing (the view's transaction is taken back)
+        and is told on the page it was asked from."""
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """The "delete selected" action: each row through the service, all or none."""
         actor = acting_user(request)
@@ -156,6 +180,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 if type(obj)._default_manager.filter(pk=obj.pk).exists():
                     self.writes.delete(obj, actor=actor)
 
+    def history_parts(self, obj: Any) -> list[QuerySet[Any]]:
+        """The rows that are parts of ``obj`` now and have parts of their own, whose
+        changes ``obj``'s history lists too (a node's results, with their ratings)."""
+        return []
+
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -163,7 +192,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_or_change_permission(request, obj):
             return super().history_view(request, object_id, extra_context)  # refuses
-        paginator = Paginator(audit_history_with_parts(obj), HISTORY_PAGE_SIZE)
+        events = audit_history_with_parts(obj, part_rows=self.history_parts(obj))
+        paginator = Paginator(events, HISTORY_PAGE_SIZE)
         page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
         context = {
             **(extra_context or {}),

@@ -33,6 +33,9 @@ class EventType(models.TextChoices):
     ENTRY_RESTORED = "entry.restored", _("earlier version restored")
     ENTRY_PUBLISHED = "entry.published", _("entry published")
     PLAN_IMPORTED = "plan.imported", _("plan imported from a file")
+    #: A plan data file loaded with ``shinchoku loadplan`` (or the demonstration's
+    #: ``loaddemo``): not an import of published data, so a report is not dated by it.
+    PLAN_LOADED = "plan.loaded", _("plan loaded from a plan data file")
     #: A row of the plan or its progress added, changed or deleted one at a time (the admin).
     OBJECT_CREATED = "object.created", _("added")
     OBJECT_CHANGED = "object.changed", _("changed")

@@ -32,10 +32,14 @@ def audit_history(subject: models.Model) -> QuerySet[AuditEvent]:
     )
 
 
-def audit_history_with_parts(subject: models.Model) -> QuerySet[AuditEvent]:
+def audit_history_with_parts(
+    subject: models.Model, *, part_rows: Iterable[QuerySet[Any]] = ()
+) -> QuerySet[AuditEvent]:
     """The events of ``subject`` and of its parts, oldest first: the rows recorded as part
     of it (a node's targets, results, indicators …) and the rows recorded as part of
-    those (a result's ratings, an indicator's values), deleted ones included."""
+    those (a result's ratings, an indicator's values), deleted ones included. A part with
+    no row of its own yet is found among ``part_rows``, the subject's parts as they are
+    now (a node's results, whose ratings were changed while the result was not)."""
     subject_type = ContentType.objects.get_for_model(subject)
     parts = AuditEvent.objects.filter(part_of_type=subject_type, part_of_id=subject.pk)
     part_ids: dict[int, set[int]] = defaultdict(set)
@@ -45,6 +49,10 @@ def audit_history_with_parts(subject: models.Model) -> QuerySet[AuditEvent]:
         Q(subject_type=subject_type, subject_id=subject.pk),
         Q(part_of_type=subject_type, part_of_id=subject.pk),
         *(Q(part_of_type_id=type_id, part_of_id__in=ids) for type_id, ids in part_ids.items()),
+        *(
+            Q(part_of_type=ContentType.objects.get_for_model(rows.model), part_of_id__in=rows.values("pk"))
+            for rows in part_rows
+        ),
     ]
     return (
         AuditEvent.objects.filter(reduce(or_, found)).select_related("actor", "subject_type").order_by("id")

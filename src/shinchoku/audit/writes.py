@@ -8,6 +8,8 @@ as "after" only, a deleted row's as "before" only, a changed row's changed field
 ways. A change that changes nothing writes nothing and records nothing. The services
 that call these run them in their transaction and say which object the row is
 ``part_of`` (a target's node), so that the history of that object lists the change.
+A model whose writes have no rule beyond the model's own gets its three services, each
+in a transaction of its own, from ``row_services``.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.apps import apps
-from django.db import models
+from django.db import models, transaction
 
 from shinchoku.audit.models import EventType
 from shinchoku.audit.services import Changes, audit_record, diff
@@ -28,9 +30,28 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 Row = TypeVar("Row", bound=models.Model)
+Deleted = TypeVar("Deleted", bound=models.Model, contravariant=True)
 
 #: A row's editable fields as JSON-ready values (``row_values``).
 Values = dict[str, Any]
+
+
+class CreateRow(Protocol[Row]):
+    """A service that adds a new, unsaved row: ``create(row, actor=…)``."""
+
+    def __call__(self, row: Row, *, actor: User) -> Row: ...
+
+
+class UpdateRow(Protocol[Row]):
+    """A service that changes a row's fields in ``data``: ``update(row, data=…, actor=…)``."""
+
+    def __call__(self, row: Row, *, data: Mapping[str, Any], actor: User) -> Row: ...
+
+
+class DeleteRow(Protocol[Deleted]):
+    """A service that deletes a row: ``delete(row, actor=…)``."""
+
+    def __call__(self, row: Deleted, *, actor: User) -> None: ...
 
 
 def json_value(value: Any) -> Any:
@@ -196,3 +217,32 @@ def row_delete(row: models.Model, *, actor: User, part_of: models.Model | None =
         part_of=part_of,
         details={"object": name, "deleted_with": _deleted_with(counts, row._meta.label)},
     )
+
+
+def row_services(
+    model: type[Row], *, part_of: str = ""
+) -> tuple[CreateRow[Row], UpdateRow[Row], DeleteRow[Row]]:
+    """The create, update and delete services of ``model``'s rows, for a model whose
+    writes have no rule beyond its own (``full_clean`` and the database's): each runs in
+    one transaction and records one audit row, as a part of the object its field
+    ``part_of`` names (a level's ``plan``), if any, so that the history of that object
+    lists the change."""
+    if part_of:
+        model._meta.get_field(part_of)  # a name that is not a field fails on import, not on a write
+
+    def whole(row: Row) -> models.Model | None:
+        return getattr(row, part_of) if part_of else None
+
+    @transaction.atomic
+    def create(row: Row, *, actor: User) -> Row:
+        return row_create(row, actor=actor, part_of=whole(row))
+
+    @transaction.atomic
+    def update(row: Row, *, data: Mapping[str, Any], actor: User) -> Row:
+        return row_update(row, data, actor=actor, part_of=whole(row))
+
+    @transaction.atomic
+    def delete(row: Row, *, actor: User) -> None:
+        row_delete(row, actor=actor, part_of=whole(row))
+
+    return create, update, delete

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.accounts.models import Role, StaffRole
+from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.files import kept_secret
 from shinchoku.plans.models import Node, NodeUnit, OrgUnit, Plan
 from shinchoku.review.models import Entry, Round
@@ -90,13 +91,17 @@ def demo_password(var_dir: Path) -> str:
     return kept_secret(var_dir / "demo-password", lambda: secrets.token_urlsafe(12))
 
 
-class DemoDataMissing(Exception):
+class DemoDataMissing(Refusal):
     """The demonstration plan is not loaded (``shinchoku loaddemo`` first)."""
 
+    code = ErrorCode.NOT_FOUND
 
-class DemoPasswordRefused(Exception):
+
+class DemoPasswordRefused(Refusal):
     """The kept demonstration password breaks the password rules (AUTH_PASSWORD_VALIDATORS),
     e.g. a var/demo-password written by hand; why, in the validators' words."""
+
+    code = ErrorCode.INVALID
 
 
 def _demo_units(plan: Plan) -> dict[OrgUnit, int]:

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.errors import ApplicationError, ErrorCode
+
 
 class RowStatus(StrEnum):
     UNCHANGED = "unchanged"
@@ -64,8 +66,12 @@ class Where:
 
 @dataclass(frozen=True)
 class Problem:
+    """Something wrong, or worth a warning, at a place of a file. ``kind`` names a
+    warning's kind as a person reads it ("dash or 0 for empty"), for grouping them."""
+
     where: Where
     message: str
+    kind: str = ""
 
     def __str__(self) -> str:
         where = str(self.where)
@@ -103,6 +109,8 @@ class Preview:
     file: str
     rows: list[RowPreview] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: What reading the file changed or left out, told but never stopping the import.
+    warnings: list[Problem] = field(default_factory=list)
     payload: Any = None
 
     @property
@@ -127,17 +135,17 @@ class ApplyResult:
 
     summary: str
     counts: dict[str, int] = field(default_factory=dict)
-    #: Codes of the plans whose structure or data the import wrote: each gets an audit
-    #: row naming the file and the person (an entry's changes are audited one by one).
-    plans: tuple[str, ...] = ()
 
 
-class ImportRefused(Exception):
-    """The preview has problems, or no longer matches the database: nothing was written."""
+class ImportRefused(ApplicationError):
+    """The preview has problems, or no longer matches the database: nothing was written.
+    The message is the problems, one a line; ``preview`` holds them with where they are."""
+
+    code = ErrorCode.INVALID
 
     def __init__(self, preview: Preview) -> None:
         self.preview = preview
-        super().__init__("\n".join(str(problem) for problem in preview.all_problems))
+        super().__init__(self.code, "\n".join(str(problem) for problem in preview.all_problems))
 
 
 class Importer(Protocol):
@@ -151,8 +159,9 @@ class Importer(Protocol):
         """Read the file and compare it with the database; write nothing."""
 
     def apply(self, preview: Preview, *, actor: Any) -> ApplyResult:
-        """Write a clean preview's changes (inside the caller's transaction); raise
-        ImportRefused, after writing nothing, if that is not possible."""
+        """Write a clean preview's changes (inside the caller's transaction), through the
+        services that record their audit rows (a plan's: ``plans.writing.plan_apply``);
+        raise ImportRefused, after writing nothing, if that is not possible."""
 
 
 def preview_lines(preview: Preview, *, verbose: bool = False) -> list[str]:
@@ -165,6 +174,7 @@ def preview_lines(preview: Preview, *, verbose: bool = False) -> list[str]:
         lines.append(f"  {counts}")
     for problem in preview.problems:
         lines.append(f"  ERROR {problem}")
+    lines.extend(warning_lines(preview.warnings, verbose=verbose))
     for row in preview.rows:
         if row.status == RowStatus.UNCHANGED and not verbose:
             continue
@@ -173,6 +183,39 @@ def preview_lines(preview: Preview, *, verbose: bool = False) -> list[str]:
             lines.append(f"    {change.label}: {_short(change.before)} → {_short(change.after)}")
         for problem in row.problems:
             lines.append(f"    ERROR {problem}")
+    return lines
+
+
+#: The warnings of one kind the console lists unless asked for all.
+WARNINGS_SHOWN = 10
+
+
+def warnings_by_kind(warnings: list[Problem]) -> list[tuple[str, list[Problem]]]:
+    """The warnings grouped by kind, the commonest kind first."""
+    groups: dict[str, list[Problem]] = {}
+    for warning in warnings:
+        groups.setdefault(warning.kind, []).append(warning)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def warning_lines(warnings: list[Problem], *, verbose: bool = False) -> list[str]:
+    """The warnings for the console: their count by kind, then each (the first
+    ``WARNINGS_SHOWN`` of a kind unless ``verbose``)."""
+    if not warnings:
+        return []
+    groups = warnings_by_kind(warnings)
+    counts = ", ".join(f"{kind or '-'} {len(items)}" for kind, items in groups)
+    label = _("warnings")
+    lines = [f"  {label} {len(warnings)}: {counts}"]
+    for kind, items in groups:
+        shown = items if verbose else items[:WARNINGS_SHOWN]
+        lines.extend(f"  WARNING {warning}" for warning in shown)
+        if len(items) > len(shown):
+            lines.append(
+                "  "
+                + str(_("… and %(count)s more of the kind “%(kind)s”"))
+                % {"count": len(items) - len(shown), "kind": kind}
+            )
     return lines
 
 

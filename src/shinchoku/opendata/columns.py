@@ -120,7 +120,8 @@ def year_columns(name: str, title: str, meaning: str, *, required: bool = True) 
             f"{name}_wareki",
             "string",
             f"{title}（和暦）",
-            "the same fiscal year in the Japanese era, e.g. 平成24年度; FY2019 is 令和元年度",
+            f"the same fiscal year in the Japanese era, e.g. {fiscal.wareki_label(2012)};"
+            f" FY2019 is {fiscal.wareki_label(2019)}",
             required=required,
         ),
     )

@@ -31,14 +31,7 @@ from shinchoku.opendata.package import (
     license_descriptor,
 )
 from shinchoku.opendata.tables import TABLES
-
-
-def covers(target: dict[str, Any], year: int) -> bool:
-    """Whether a target of the dataset is one for fiscal ``year``: the year lies in its
-    span, or the target is the onwards column starting at or before it."""
-    return target["start_year"] <= year <= target["end_year"] or (
-        target["open_end"] and target["start_year"] <= year
-    )
+from shinchoku.progress.models import Target
 
 
 def for_year(dataset: dict[str, Any], year: int) -> dict[str, Any]:
@@ -50,7 +43,11 @@ def for_year(dataset: dict[str, Any], year: int) -> dict[str, Any]:
         # Marks the file as one year's part of the data: importing it is refused, since
         # for its plans it would remove every other year.
         "fiscal_year": year,
-        "targets": [target for target in dataset["targets"] if covers(target, year)],
+        "targets": [
+            target
+            for target in dataset["targets"]
+            if Target.covers(target["start_year"], target["end_year"], target["open_end"], year)
+        ],
         "results": [result for result in dataset["results"] if result["fiscal_year"] == year],
         "indicators": [
             {**indicator, "values": [v for v in indicator["values"] if v["fiscal_year"] == year]}

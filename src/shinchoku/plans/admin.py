@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ from shinchoku.plans.models import (
     Plan,
     Scale,
     ScaleLevel,
+    primary_clashes,
 )
 from shinchoku.progress.admin import (
     SMALL_TEXTAREA,
@@ -40,6 +42,7 @@ from shinchoku.progress.admin import (
     TargetInline,
     form_field,
 )
+from shinchoku.progress.models import Indicator, Result
 
 
 def plan_qualified(obj: Level | Marker) -> str:
@@ -79,14 +82,13 @@ class DimensionInlineFormSet(AuditedInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        primary_levels: set[int] = set()
+        marked = []
         for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or not data.get("primary") or not data.get("level"):
-                continue
-            if data["level"].pk in primary_levels:
-                form.add_error("primary", _("Only one dimension per level can be primary."))
-            primary_levels.add(data["level"].pk)
+            data = getattr(form, "cleaned_data", None) or {}
+            kept = not data.get("DELETE") and data.get("level") is not None
+            marked.append((data["level"].pk if kept else None, kept and bool(data.get("primary"))))
+        for index in primary_clashes(marked):
+            self.forms[index].add_error("primary", _("Only one dimension per level can be primary."))
 
 
 class DimensionInline(AuditedInline, admin.TabularInline):
@@ -227,3 +229,7 @@ class NodeAdmin(AuditedModelAdmin):
         },
     }
     inlines = [NodeUnitInline, TargetInline, NodeResultInline]
+
+    def history_parts(self, obj: Node) -> list[QuerySet[Any]]:
+        """The node's results and indicators: their ratings and values are in its history."""
+        return [Result.objects.filter(node=obj), Indicator.objects.filter(node=obj)]

@@ -7,10 +7,9 @@ rows that a plan defines.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -18,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
+from shinchoku.plans.period import Period
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -69,46 +69,31 @@ class Plan(models.Model):
         if self.first_year and self.last_year and self.last_year < self.first_year:
             raise ValidationError({"last_year": _("The last fiscal year is before the first.")})
         if self.pk and self.first_year and self.last_year:
-            self._check_period_keeps_data()
+            outside = self.period.recorded_outside(self.nodes.all())
+            if outside is not None:
+                raise ValidationError(
+                    _("Data recorded for fiscal year %(year)s would fall outside the period.")
+                    % {"year": outside}
+                )
 
-    def _check_period_keeps_data(self) -> None:
-        """Refuse a period that would leave recorded results, targets or values outside it.
-        The progress models are looked up by name: they refer to these, so this module
-        does not import them."""
-        result, target, indicator_value = (
-            apps.get_model("progress", name) for name in ("Result", "Target", "IndicatorValue")
-        )
-        last_target_year = self.last_year + (1 if self.onwards else 0)
-        outside = [
-            *result.objects.filter(node__plan=self)
-            .exclude(fiscal_year__range=(self.first_year, self.last_year))
-            .values_list("fiscal_year", flat=True)[:1],
-            *target.objects.filter(node__plan=self)
-            .exclude(start_year__gte=self.first_year, end_year__lte=last_target_year)
-            .values_list("start_year", flat=True)[:1],
-            *indicator_value.objects.filter(indicator__node__plan=self)
-            .exclude(fiscal_year__range=(self.first_year, last_target_year))
-            .values_list("fiscal_year", flat=True)[:1],
-        ]
-        if outside:
-            raise ValidationError(
-                _("Data recorded for fiscal year %(year)s would fall outside the period.")
-                % {"year": outside[0]}
-            )
+    @property
+    def period(self) -> Period:
+        """The plan's fiscal years, and which of them results, targets and values may name."""
+        return Period(self.first_year, self.last_year, self.onwards)
 
     @property
     def fiscal_years(self) -> range:
-        return range(self.first_year, self.last_year + 1)
+        return self.period.result_years
 
     @property
     def onwards_year(self) -> int | None:
         """The first year of the "onwards" column, or None if the plan has none."""
-        return self.last_year + 1 if self.onwards else None
+        return self.period.onwards_year
 
     @property
     def target_years(self) -> range:
         """Years a target may name: the period, plus the onwards column's first year."""
-        return range(self.first_year, self.last_year + (2 if self.onwards else 1))
+        return self.period.target_years
 
     def period_display(self) -> str:
         return fiscal.period_label(self.first_year, self.last_year, era=True)
@@ -382,6 +367,23 @@ class ScaleLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
+
+
+def primary_clashes(dimensions: Iterable[tuple[Hashable, bool]]) -> dict[int, int]:
+    """A level has at most one primary dimension. Given the (level, primary) of each
+    dimension in order, the second and later primaries of a level, by their index, each
+    with the index of its level's first primary: what an importer or a form refuses
+    before the database's ``dimension_one_primary`` would."""
+    first: dict[Hashable, int] = {}
+    clashes: dict[int, int] = {}
+    for index, (level, primary) in enumerate(dimensions):
+        if not primary:
+            continue
+        if level in first:
+            clashes[index] = first[level]
+        else:
+            first[level] = index
+    return clashes
 
 
 class Dimension(models.Model):

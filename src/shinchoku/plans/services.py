@@ -25,18 +25,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
-from shinchoku.audit.writes import row_create, row_delete, row_update
-from shinchoku.plans.models import (
-    Dimension,
-    Level,
-    Marker,
-    Node,
-    NodeUnit,
-    OrgUnit,
-    Plan,
-    Scale,
-    ScaleLevel,
-)
+from shinchoku.audit.writes import row_create, row_delete, row_services, row_update
+from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -114,139 +104,25 @@ def node_delete(node: Node, *, actor: User) -> None:
     row_delete(node, actor=actor)
 
 
-@transaction.atomic
-def node_unit_create(role: NodeUnit, *, actor: User) -> NodeUnit:
-    """Give an organisation unit a role on a node."""
-    return row_create(role, actor=actor, part_of=role.node)
-
-
-@transaction.atomic
-def node_unit_update(role: NodeUnit, *, data: Mapping[str, Any], actor: User) -> NodeUnit:
-    return row_update(role, data, actor=actor, part_of=role.node)
-
-
-@transaction.atomic
-def node_unit_delete(role: NodeUnit, *, actor: User) -> None:
-    row_delete(role, actor=actor, part_of=role.node)
+# A node's unit roles, recorded as parts of the node.
+node_unit_create, node_unit_update, node_unit_delete = row_services(NodeUnit, part_of="node")
 
 
 # The plan and its vocabulary -----------------------------------------------------
 
-
-@transaction.atomic
-def plan_create(plan: Plan, *, actor: User) -> Plan:
-    return row_create(plan, actor=actor)
-
-
-@transaction.atomic
-def plan_update(plan: Plan, *, data: Mapping[str, Any], actor: User) -> Plan:
-    """Change the plan's fields in ``data``; a period that would leave recorded data
-    outside it is refused (``Plan.clean``)."""
-    return row_update(plan, data, actor=actor)
+# A plan is deleted with everything in it; a period that would leave recorded data
+# outside it is refused (``Plan.clean``). The database refuses to delete a level on which
+# a node stands, or a dimension on which a rating has been given.
+plan_create, plan_update, plan_delete = row_services(Plan)
+level_create, level_update, level_delete = row_services(Level, part_of="plan")
+marker_create, marker_update, marker_delete = row_services(Marker, part_of="plan")
+dimension_create, dimension_update, dimension_delete = row_services(Dimension, part_of="plan")
 
 
-@transaction.atomic
-def plan_delete(plan: Plan, *, actor: User) -> None:
-    """Delete the plan with everything in it."""
-    row_delete(plan, actor=actor)
+# Scales and organisation units ----------------------------------------------------
 
-
-@transaction.atomic
-def level_create(level: Level, *, actor: User) -> Level:
-    return row_create(level, actor=actor, part_of=level.plan)
-
-
-@transaction.atomic
-def level_update(level: Level, *, data: Mapping[str, Any], actor: User) -> Level:
-    return row_update(level, data, actor=actor, part_of=level.plan)
-
-
-@transaction.atomic
-def level_delete(level: Level, *, actor: User) -> None:
-    """Delete a level on which no node stands (the database refuses otherwise)."""
-    row_delete(level, actor=actor, part_of=level.plan)
-
-
-@transaction.atomic
-def marker_create(marker: Marker, *, actor: User) -> Marker:
-    return row_create(marker, actor=actor, part_of=marker.plan)
-
-
-@transaction.atomic
-def marker_update(marker: Marker, *, data: Mapping[str, Any], actor: User) -> Marker:
-    return row_update(marker, data, actor=actor, part_of=marker.plan)
-
-
-@transaction.atomic
-def marker_delete(marker: Marker, *, actor: User) -> None:
-    row_delete(marker, actor=actor, part_of=marker.plan)
-
-
-@transaction.atomic
-def dimension_create(dimension: Dimension, *, actor: User) -> Dimension:
-    return row_create(dimension, actor=actor, part_of=dimension.plan)
-
-
-@transaction.atomic
-def dimension_update(dimension: Dimension, *, data: Mapping[str, Any], actor: User) -> Dimension:
-    return row_update(dimension, data, actor=actor, part_of=dimension.plan)
-
-
-@transaction.atomic
-def dimension_delete(dimension: Dimension, *, actor: User) -> None:
-    """Delete a dimension on which no rating has been given (the database refuses otherwise)."""
-    row_delete(dimension, actor=actor, part_of=dimension.plan)
-
-
-# Scales -----------------------------------------------------------------------
-
-
-@transaction.atomic
-def scale_create(scale: Scale, *, actor: User) -> Scale:
-    return row_create(scale, actor=actor)
-
-
-@transaction.atomic
-def scale_update(scale: Scale, *, data: Mapping[str, Any], actor: User) -> Scale:
-    return row_update(scale, data, actor=actor)
-
-
-@transaction.atomic
-def scale_delete(scale: Scale, *, actor: User) -> None:
-    """Delete a scale that no dimension uses (the database refuses otherwise)."""
-    row_delete(scale, actor=actor)
-
-
-@transaction.atomic
-def scale_level_create(level: ScaleLevel, *, actor: User) -> ScaleLevel:
-    return row_create(level, actor=actor, part_of=level.scale)
-
-
-@transaction.atomic
-def scale_level_update(level: ScaleLevel, *, data: Mapping[str, Any], actor: User) -> ScaleLevel:
-    return row_update(level, data, actor=actor, part_of=level.scale)
-
-
-@transaction.atomic
-def scale_level_delete(level: ScaleLevel, *, actor: User) -> None:
-    """Delete a scale level that no rating gives (the database refuses otherwise)."""
-    row_delete(level, actor=actor, part_of=level.scale)
-
-
-# Organisation units -----------------------------------------------------------
-
-
-@transaction.atomic
-def org_unit_create(unit: OrgUnit, *, actor: User) -> OrgUnit:
-    return row_create(unit, actor=actor)
-
-
-@transaction.atomic
-def org_unit_update(unit: OrgUnit, *, data: Mapping[str, Any], actor: User) -> OrgUnit:
-    return row_update(unit, data, actor=actor)
-
-
-@transaction.atomic
-def org_unit_delete(unit: OrgUnit, *, actor: User) -> None:
-    """Delete a unit with no units under it and no roles on nodes (the database refuses otherwise)."""
-    row_delete(unit, actor=actor)
+# The database refuses to delete a scale that a dimension uses, a scale level that a
+# rating gives, or a unit with units under it or roles on nodes.
+scale_create, scale_update, scale_delete = row_services(Scale)
+scale_level_create, scale_level_update, scale_level_delete = row_services(ScaleLevel, part_of="scale")
+org_unit_create, org_unit_update, org_unit_delete = row_services(OrgUnit)

@@ -6,6 +6,7 @@ the report downloads read theirs from ``reports.selectors`` and draw it with
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
@@ -14,6 +15,7 @@ from django.utils import translation
 from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
+from shinchoku.errors import http_status
 from shinchoku.headers import allow_inline_styles
 from shinchoku.opendata import files as opendata_files
 from shinchoku.opendata.package import license_descriptor
@@ -102,7 +104,13 @@ def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -
         try:
             document = report_build(plan_code, year=year, area_code=area, language=language)
         except ReportError as error:
-            raise Http404(str(error)) from error
+            # Options that make no report are a page not there (the site's 404 page, with
+            # the reason); another refusal is answered as its code says.
+            if http_status(error) == HTTPStatus.NOT_FOUND:
+                raise Http404(str(error)) from error
+            return HttpResponse(
+                str(error), status=http_status(error), content_type="text/plain; charset=utf-8"
+            )
         if fmt == "pdf":
             pdf = report_cache.rendered(document, "pdf", lambda: report_render.render_pdf(document))
             response = HttpResponse(pdf, content_type="application/pdf")

@@ -27,6 +27,14 @@ def check_year_in(year: int | None, years: range, field: str) -> dict[str, str]:
     }
 
 
+class TargetQuerySet(models.QuerySet["Target"]):
+    """The targets a page, a round, a file or a search picks out."""
+
+    def covering(self, year: int) -> TargetQuerySet:
+        """The targets set for fiscal ``year`` (see ``Target.covers``)."""
+        return self.filter(Target.covering_q(year))
+
+
 class Target(models.Model):
     """One target item for a node: a cell (or one ● item of a cell) of 事業内容・目標.
 
@@ -47,6 +55,8 @@ class Target(models.Model):
     revision_reason = models.TextField(_("reason for the revision"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = TargetQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
@@ -59,6 +69,22 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_label}: {self.text[:40]}"
+
+    @staticmethod
+    def covers(start_year: int, end_year: int, open_end: bool, year: int) -> bool:
+        """Whether a target of these years is one for fiscal ``year``: the year lies in
+        its span, or the target is the onwards column starting at or before it. The one
+        rule of a year's targets; ``covering_q`` is the same rule as a query, for the
+        targets stored."""
+        return start_year <= year and (year <= end_year or open_end)
+
+    @staticmethod
+    def covering_q(year: int, prefix: str = "") -> Q:
+        """``covers`` as a condition on stored targets; ``prefix`` (e.g. ``"targets__"``)
+        when the targets are reached through a relation."""
+        return Q(**{f"{prefix}start_year__lte": year}) & (
+            Q(**{f"{prefix}end_year__gte": year}) | Q(**{f"{prefix}open_end": True})
+        )
 
     @property
     def fiscal_year(self) -> int | None:

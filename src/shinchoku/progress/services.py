@@ -14,91 +14,15 @@ recorded on the entries published.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-from django.db import transaction
-
-from shinchoku.audit.writes import row_create, row_delete, row_update
+from shinchoku.audit.writes import row_services
 from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
-
-@transaction.atomic
-def target_create(target: Target, *, actor: User) -> Target:
-    return row_create(target, actor=actor, part_of=target.node)
-
-
-@transaction.atomic
-def target_update(target: Target, *, data: Mapping[str, Any], actor: User) -> Target:
-    """Change the target's fields in ``data`` (a revision: ``revised_text`` with its ``revision_reason``)."""
-    return row_update(target, data, actor=actor, part_of=target.node)
-
-
-@transaction.atomic
-def target_delete(target: Target, *, actor: User) -> None:
-    row_delete(target, actor=actor, part_of=target.node)
-
-
-@transaction.atomic
-def result_create(result: Result, *, actor: User) -> Result:
-    return row_create(result, actor=actor, part_of=result.node)
-
-
-@transaction.atomic
-def result_update(result: Result, *, data: Mapping[str, Any], actor: User) -> Result:
-    return row_update(result, data, actor=actor, part_of=result.node)
-
-
-@transaction.atomic
-def result_delete(result: Result, *, actor: User) -> None:
-    """Delete the result with its ratings."""
-    row_delete(result, actor=actor, part_of=result.node)
-
-
-@transaction.atomic
-def rating_create(rating: Rating, *, actor: User) -> Rating:
-    return row_create(rating, actor=actor, part_of=rating.result)
-
-
-@transaction.atomic
-def rating_update(rating: Rating, *, data: Mapping[str, Any], actor: User) -> Rating:
-    return row_update(rating, data, actor=actor, part_of=rating.result)
-
-
-@transaction.atomic
-def rating_delete(rating: Rating, *, actor: User) -> None:
-    row_delete(rating, actor=actor, part_of=rating.result)
-
-
-@transaction.atomic
-def indicator_create(indicator: Indicator, *, actor: User) -> Indicator:
-    return row_create(indicator, actor=actor, part_of=indicator.node)
-
-
-@transaction.atomic
-def indicator_update(indicator: Indicator, *, data: Mapping[str, Any], actor: User) -> Indicator:
-    return row_update(indicator, data, actor=actor, part_of=indicator.node)
-
-
-@transaction.atomic
-def indicator_delete(indicator: Indicator, *, actor: User) -> None:
-    """Delete the indicator with its values."""
-    row_delete(indicator, actor=actor, part_of=indicator.node)
-
-
-@transaction.atomic
-def indicator_value_create(value: IndicatorValue, *, actor: User) -> IndicatorValue:
-    return row_create(value, actor=actor, part_of=value.indicator)
-
-
-@transaction.atomic
-def indicator_value_update(value: IndicatorValue, *, data: Mapping[str, Any], actor: User) -> IndicatorValue:
-    return row_update(value, data, actor=actor, part_of=value.indicator)
-
-
-@transaction.atomic
-def indicator_value_delete(value: IndicatorValue, *, actor: User) -> None:
-    row_delete(value, actor=actor, part_of=value.indicator)
+# A target is changed by a revision (``revised_text`` with its ``revision_reason``); a
+# result is deleted with its ratings, an indicator with its values.
+target_create, target_update, target_delete = row_services(Target, part_of="node")
+result_create, result_update, result_delete = row_services(Result, part_of="node")
+rating_create, rating_update, rating_delete = row_services(Rating, part_of="result")
+indicator_create, indicator_update, indicator_delete = row_services(Indicator, part_of="node")
+indicator_value_create, indicator_value_update, indicator_value_delete = row_services(
+    IndicatorValue, part_of="indicator"
+)

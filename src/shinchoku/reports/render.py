@@ -13,6 +13,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
+from shinchoku.errors import ErrorCode
 from shinchoku.reports.links import SiteLinks
 from shinchoku.reports.selectors import ReportDocument, ReportError
 
@@ -36,7 +37,8 @@ def japanese_font() -> tuple[str, Path]:
         gettext(
             "No Japanese font is installed: install the Debian package fonts-ipaexfont "
             "(or fonts-noto-cjk) and try again."
-        )
+        ),
+        code=ErrorCode.UNAVAILABLE,
     )
 
 
@@ -88,7 +90,10 @@ def render_pdf(document: ReportDocument) -> bytes:
         )
     except typst.TypstError as error:
         where = error.diagnostic.strip().splitlines()[1:2] if error.diagnostic else []
-        raise ReportError(f"Typst could not typeset the report: {error} {' '.join(where).strip()}") from error
+        raise ReportError(
+            f"Typst could not typeset the report: {error} {' '.join(where).strip()}",
+            code=ErrorCode.UNAVAILABLE,
+        ) from error
 
 
 def _fixed_offset(moment: datetime.datetime) -> datetime.datetime:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from shinchoku import fiscal
 from shinchoku.audit.models import AuditEvent, EventType
+from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.plans.models import (
     Dimension,
     Level,
@@ -56,8 +57,12 @@ from shinchoku.progress.models import Result
 from shinchoku.review.models import Round
 
 
-class ReportError(Exception):
-    """A report that cannot be made from these options; the message says why, in one line."""
+class ReportError(Refusal):
+    """A report that cannot be made from these options; the message says why, in one line.
+    A report these options do not make is not found; one the installation cannot make now
+    (no Japanese font, Typst failing) is unavailable."""
+
+    code = ErrorCode.NOT_FOUND
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,7 @@ def report_build(
             % {"year": outside[0], "first": plan.first_year, "last": plan.last_year}
         )
     if first_page < 1:
-        raise ReportError(gettext("The first page number must be 1 or more."))
+        raise ReportError(gettext("The first page number must be 1 or more."), code=ErrorCode.INVALID)
 
     rated_levels = list(Level.objects.filter(plan=plan, rated=True).order_by("depth"))
     if not rated_levels:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypedDict
 
-from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -123,12 +122,7 @@ def frame_for(
     targets: dict[int, Target] = {}
     if entry.round.kind == Round.Kind.TARGETS:
         year = entry.round.fiscal_year
-        targets = {
-            t.pk: t
-            for t in Target.objects.filter(node_id=node.pk, start_year__lte=year).filter(
-                Q(end_year__gte=year) | Q(open_end=True)
-            )
-        }
+        targets = {t.pk: t for t in Target.objects.filter(node_id=node.pk).covering(year)}
     return Frame(dimensions=dimensions, levels=levels, targets=targets)
 
 

@@ -29,6 +29,10 @@ class Conflict:
 
 
 class ReviewError(ApplicationError):
+    """A refusal of the review's services; raised with the code that says which."""
+
+    code = ErrorCode.NOT_ALLOWED
+
     def __init__(
         self,
         code: ErrorCode,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import QueryDict
@@ -33,6 +33,9 @@ from shinchoku.review.content import (
 from shinchoku.review.errors import Conflict
 from shinchoku.review.models import Entry, Round
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 TEXT_HELP = {
     "text": _(
         "What the section did in the fiscal year. Start each item on a new line; ・ or ● bullets are kept."
@@ -42,6 +45,24 @@ TEXT_HELP = {
     "highlight": _("One or two sentences for the plan area's list of main results; may stay empty."),
 }
 TEXTAREA_ROWS = {"text": 8, "context_change": 4, "response": 4, "highlight": 3}
+#: The longest text a field of an entry takes.
+TEXT_MAX_LENGTH = 20000
+
+
+def _text_field(
+    label: StrOrPromise, rows: int, initial: str, *, disabled: bool, help_text: StrOrPromise = ""
+) -> forms.CharField:
+    """A text of the entry, ``rows`` lines high. The form never requires it: what a
+    submission needs is the services' to say (``review.content.TEXT_REQUIREMENTS``)."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        initial=initial,
+        disabled=disabled,
+    )
 
 
 class RatingSelect(forms.RadioSelect):
@@ -130,33 +151,27 @@ class EntryForm(forms.Form):
                     disabled="ratings" not in editable,
                 )
             for name in TEXT_FIELDS:
-                self.fields[name] = forms.CharField(
-                    label=TEXT_LABELS[name],
-                    help_text=TEXT_HELP[name],
-                    required=False,
-                    max_length=20000,
-                    widget=forms.Textarea(attrs={"rows": TEXTAREA_ROWS[name]}),
-                    initial=snapshot.get(name, ""),
+                self.fields[name] = _text_field(
+                    TEXT_LABELS[name],
+                    TEXTAREA_ROWS[name],
+                    snapshot.get(name, ""),
                     disabled=name not in editable,
+                    help_text=TEXT_HELP[name],
                 )
         else:
             for target_id, target in frame.targets.items():
                 text_key, reason_key = target_keys(target_id)
                 revised_name, reason_name = target_field_names(target_id)
-                self.fields[revised_name] = forms.CharField(
-                    label=_("Revised target"),
-                    required=False,
-                    max_length=20000,
-                    widget=forms.Textarea(attrs={"rows": 3}),
-                    initial=snapshot.get(text_key, target.revised_text),
+                self.fields[revised_name] = _text_field(
+                    _("Revised target"),
+                    3,
+                    snapshot.get(text_key, target.revised_text),
                     disabled="targets" not in editable,
                 )
-                self.fields[reason_name] = forms.CharField(
-                    label=_("Reason for the revision"),
-                    required=False,
-                    max_length=20000,
-                    widget=forms.Textarea(attrs={"rows": 2}),
-                    initial=snapshot.get(reason_key, target.revision_reason),
+                self.fields[reason_name] = _text_field(
+                    _("Reason for the revision"),
+                    2,
+                    snapshot.get(reason_key, target.revision_reason),
                     disabled="targets" not in editable,
                 )
 

@@ -5,7 +5,7 @@ undoes or hides the change). Mails are written in the site's language."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
 from shinchoku import fiscal
 from shinchoku.accounts.models import StaffRole
@@ -24,6 +24,7 @@ from shinchoku.review.models import Entry, Round
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_stubs_ext import StrPromise
 
 logger = logging.getLogger("shinchoku.review")
 
@@ -48,16 +49,19 @@ def staff_members() -> list[User]:
     )
 
 
-def _schedule(addresses: list[str], compose: Callable[[], tuple[str, str]]) -> None:
-    """Send one mail to each address after the current transaction commits."""
+def _schedule(
+    addresses: list[str], subject: StrPromise, body: StrPromise, facts: Mapping[str, object], link: str = ""
+) -> None:
+    """Send one mail to each address after the current transaction commits: ``subject``
+    and ``body`` in the site's language filled in with ``facts``, the body ended by ``link``."""
     if not addresses:
         return
 
     def send() -> None:
         with translation.override(settings.LANGUAGE_CODE):
-            subject, body = compose()
-        send_mass_mail([(subject, body, None, [address]) for address in addresses])
-        logger.info("sent %r to %d recipients", subject, len(addresses))
+            subject_text, body_text = str(subject) % facts, str(body) % facts + link
+        send_mass_mail([(subject_text, body_text, None, [address]) for address in addresses])
+        logger.info("sent %r to %d recipients", subject_text, len(addresses))
 
     transaction.on_commit(send, robust=True)
 
@@ -79,60 +83,47 @@ def _entry_facts(entry: Entry) -> dict[str, str]:
     }
 
 
+def _tell_editors(entry: Entry, subject: StrPromise, body: StrPromise, **facts: str) -> None:
+    """Mail the editors of the entry's node about it, with a link to the entry."""
+    addresses = _addresses(node_editors(entry.node))
+    _schedule(addresses, subject, body, {**_entry_facts(entry), **facts}, _entry_link(entry))
+
+
 def entry_returned(entry: Entry, *, actor: User, comment: str) -> None:
-    facts = {**_entry_facts(entry), "actor": actor.get_username(), "comment": comment}
-    link = _entry_link(entry)
-
-    def compose() -> tuple[str, str]:
-        return (
-            gettext("[Shinchoku] Returned for revision: %(node)s, %(year)s") % facts,
-            gettext(
-                "%(actor)s returned the entry for %(node)s (%(plan)s, %(year)s) with this comment:\n\n"
-                "%(comment)s\n\nPlease revise it and submit it again."
-            )
-            % facts
-            + link,
-        )
-
-    _schedule(_addresses(node_editors(entry.node)), compose)
+    _tell_editors(
+        entry,
+        gettext_lazy("[Shinchoku] Returned for revision: %(node)s, %(year)s"),
+        gettext_lazy(
+            "%(actor)s returned the entry for %(node)s (%(plan)s, %(year)s) with this comment:\n\n"
+            "%(comment)s\n\nPlease revise it and submit it again."
+        ),
+        actor=actor.get_username(),
+        comment=comment,
+    )
 
 
 def entry_approved(entry: Entry, *, actor: User) -> None:
-    facts = {**_entry_facts(entry), "actor": actor.get_username()}
-    link = _entry_link(entry)
-
-    def compose() -> tuple[str, str]:
-        return (
-            gettext("[Shinchoku] Approved: %(node)s, %(year)s") % facts,
-            gettext(
-                "%(actor)s approved the entry for %(node)s (%(plan)s, %(year)s). "
-                "It becomes public when the round is published."
-            )
-            % facts
-            + link,
-        )
-
-    _schedule(_addresses(node_editors(entry.node)), compose)
+    _tell_editors(
+        entry,
+        gettext_lazy("[Shinchoku] Approved: %(node)s, %(year)s"),
+        gettext_lazy(
+            "%(actor)s approved the entry for %(node)s (%(plan)s, %(year)s). "
+            "It becomes public when the round is published."
+        ),
+        actor=actor.get_username(),
+    )
 
 
 def round_published(round_: Round, *, count: int) -> None:
-    facts = {
-        "plan": round_.plan.title,
-        "year": fiscal.both_labels(round_.fiscal_year),
-        "count": count,
-    }
-
-    def compose() -> tuple[str, str]:
-        return (
-            gettext("[Shinchoku] Published: %(plan)s, %(year)s") % facts,
-            gettext(
-                "%(count)s entries of the %(year)s round of %(plan)s have been published. "
-                "The public pages, the report and the open data now show them."
-            )
-            % facts,
-        )
-
-    _schedule(_addresses(staff_members()), compose)
+    _schedule(
+        _addresses(staff_members()),
+        gettext_lazy("[Shinchoku] Published: %(plan)s, %(year)s"),
+        gettext_lazy(
+            "%(count)s entries of the %(year)s round of %(plan)s have been published. "
+            "The public pages, the report and the open data now show them."
+        ),
+        {"plan": round_.plan.title, "year": fiscal.both_labels(round_.fiscal_year), "count": count},
+    )
 
 
 def deadline_near(round_: Round, recipient: User, entries: list[Entry]) -> None:
@@ -142,17 +133,13 @@ def deadline_near(round_: Round, recipient: User, entries: list[Entry]) -> None:
         "deadline": round_.deadline.isoformat(),
         "entries": "\n".join(f"- {entry.node.code} {entry.node.title}" for entry in entries),
     }
-    link = _link(reverse("staff:home"))
-
-    def compose() -> tuple[str, str]:
-        return (
-            gettext("[Shinchoku] Deadline %(deadline)s: %(plan)s, %(year)s") % facts,
-            gettext(
-                "The deadline of the %(year)s round of %(plan)s is %(deadline)s. "
-                "These entries of your section are not submitted yet:\n\n%(entries)s"
-            )
-            % facts
-            + link,
-        )
-
-    _schedule(_addresses([recipient]), compose)
+    _schedule(
+        _addresses([recipient]),
+        gettext_lazy("[Shinchoku] Deadline %(deadline)s: %(plan)s, %(year)s"),
+        gettext_lazy(
+            "The deadline of the %(year)s round of %(plan)s is %(deadline)s. "
+            "These entries of your section are not submitted yet:\n\n%(entries)s"
+        ),
+        facts,
+        _link(reverse("staff:home")),
+    )

@@ -11,6 +11,7 @@ from typing import Any
 
 from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import can_edit_node, editor_units, is_administrator, is_reviewer
+from shinchoku.plans.models import OrgUnit
 from shinchoku.review.models import Entry
 
 
@@ -44,6 +45,12 @@ def can_import_files(user: Any) -> bool:
     """Upload a file to import: an editor their section's entry workbook, the planning
     division also plan structures and datasets. A reviewer writes nothing."""
     return is_administrator(user) or bool(editor_units(user))
+
+
+def can_download_workbook(user: Any, unit: OrgUnit) -> bool:
+    """Download ``unit``'s entry workbook: its editors (and those of the units above it)
+    and the planning administrator."""
+    return is_administrator(user) or unit.pk in editor_units(user)
 
 
 def can_open_admin(user: Any) -> bool:

@@ -611,8 +611,8 @@ def entry_page(entry: Entry) -> EntryPage:
     year = entry.round.fiscal_year
     targets = [
         YearTarget(target=target, period_label=target.period_label)
-        for target in Target.objects.filter(node=node, start_year__lte=year)
-        .filter(models.Q(end_year__gte=year) | models.Q(open_end=True))
+        for target in Target.objects.filter(node=node)
+        .covering(year)
         .order_by("row", "start_year", "position", "pk")
     ]
     dimensions = list(

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from shinchoku.review import views
+from shinchoku.review.workbook.views import workbook_download
 
 app_name = "staff"
 urlpatterns = [
@@ -22,4 +23,5 @@ urlpatterns = [
     path("rounds/<int:round_id>/publish/", views.round_publish, name="round_publish"),
     path("rounds/<int:round_id>/deadline/", views.round_deadline, name="round_deadline"),
     path("rounds/<int:round_id>/close/", views.round_close, name="round_close"),
+    path("workbooks/<int:round_id>/<slug:unit_code>.xlsx", workbook_download, name="workbook"),
 ]

@@ -337,6 +337,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @administrator_required
 def round_open(request: HttpRequest) -> HttpResponse:
     form = RoundOpenForm(request.POST if request.method == "POST" else None)
+    status = 400 if form.is_bound else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -344,6 +345,7 @@ def round_open(request: HttpRequest) -> HttpResponse:
                 data["plan"], data["fiscal_year"], data["kind"], data["deadline"], actor=_actor(request)
             )
         except ReviewError as error:
+            status = http_status(error)
             _refused(request, error)
             for name, messages_ in error.field_errors.items():
                 for message in messages_:
@@ -355,7 +357,6 @@ def round_open(request: HttpRequest) -> HttpResponse:
                 % {"round": round_, "count": round_.entries.count()},
             )
             return redirect("staff:round", round_id=round_.pk)
-    status = 400 if form.is_bound else 200
     return render(request, "staff/round_open.html", {"form": form}, status=status)
 
 

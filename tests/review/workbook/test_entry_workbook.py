@@ -37,8 +37,7 @@ RATING_COLUMN = "達成状況区分"
 def make(cycle: Cycle, tmp_path: Path, unit: Any = None) -> Path:
     path = tmp_path / "entries.xlsx"
     call_command(
-        "export",
-        "--format=xlsx",
+        "workbook",
         f"--unit={(unit or cycle.bureau).code}",
         f"--year={cycle.round.fiscal_year}",
         f"--output={path}",
@@ -126,13 +125,37 @@ def test_a_section_gets_only_its_measures(cycle: Cycle, tmp_path: Path) -> None:
 def test_no_round_for_the_year_is_a_one_line_error(cycle: Cycle, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no results round for 2012年度"):
         call_command(
-            "export",
-            "--format=xlsx",
+            "workbook",
             f"--unit={cycle.unit.code}",
             "--year=2012",
             f"--output={tmp_path / 'x.xlsx'}",
         )
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_the_command_says_what_is_missing_and_writes_nothing(cycle: Cycle, tmp_path: Path) -> None:
+    out = tmp_path / "x.xlsx"
+    year = f"--year={cycle.round.fiscal_year}"
+    with pytest.raises(CommandError, match="no unit with the code nope"):
+        call_command("workbook", "--unit=nope", year, f"--output={out}")
+    with pytest.raises(CommandError, match="no results round for 2013年度 of other-plan"):
+        call_command("workbook", f"--unit={cycle.unit.code}", year, "--plan=other-plan", f"--output={out}")
+    with pytest.raises(CommandError, match="needs --output FILE"):
+        call_command("workbook", f"--unit={cycle.unit.code}", year, "--output=-")
+    with pytest.raises(CommandError, match=r"the folder .* does not exist"):
+        call_command("workbook", f"--unit={cycle.unit.code}", year, f"--output={tmp_path / 'no' / 'x.xlsx'}")
+    with pytest.raises(CommandError, match="--unit"):
+        call_command("workbook", year, f"--output={out}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_entry_workbook_is_not_an_open_data_export(cycle: Cycle, tmp_path: Path) -> None:
+    """The open data's command makes no entry workbook: that is the round's command."""
+    with pytest.raises(CommandError, match="invalid choice: 'xlsx'"):
+        call_command(
+            "export", "--format=xlsx", f"--year={cycle.round.fiscal_year}", f"--output={tmp_path / 'x.xlsx'}"
+        )
+    assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------------------------- round trips
@@ -480,7 +503,7 @@ def test_a_workbook_that_cannot_be_made_is_explained_on_its_download_page(client
     cycle.written()
     Entry.objects.filter(pk=cycle.entry.pk).update(text="・説明会を開催\x07しました。")
     client.force_login(cycle.editor)
-    url = reverse("interchange:workbook", args=[cycle.round.pk, cycle.unit.code])
+    url = reverse("staff:workbook", args=[cycle.round.pk, cycle.unit.code])
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 409
     assert response["Content-Type"].startswith("text/html")

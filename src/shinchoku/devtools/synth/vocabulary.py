@@ -28,10 +28,8 @@ SOURCE = BASE_DIR / "data" / "seeds" / "kawasaki-plan9.yaml"
 ONWARDS_TEXT = "事業推進"
 
 _BULLET = re.compile(r"^[・●○◎■□\u2460-\u2473\s]+")
-DATE = re.compile(  # 平成24年1月
-    r"(平成|令和)(元|\d+)年(\d+)月"
-)
-_FY_WAREKI = re.compile(r"(平成|令和)(元|\d+)年度")
+DATE = re.compile(fiscal.ERA_YEAR + r"年([0-9]+)月")  # 平成24年1月
+_FY_WAREKI = re.compile(fiscal.ERA_YEAR + "年度")
 _FY_WESTERN = re.compile(r"(\d{4})年度")
 _TOKEN = re.compile(r"\x00([DJW])(-?\d+),(\d+)\x01")
 _CONNECTOR = re.compile(r"^(?:また|さらに|なお|加えて|すでに)、")
@@ -79,11 +77,8 @@ class Vocabulary:
                 )
 
 
-_ERA_BASE = {"平成": 1988, "令和": 2018}  # calendar year = base + era year
-
-
 def _year_of_era(era: str, number: str) -> int:
-    return _ERA_BASE[era] + (1 if number == "元" else int(number))
+    return fiscal.era_year_to_western(era, fiscal.era_year_number(number))
 
 
 def _tokenise_years(text: str, year: int | None) -> str | None:
@@ -105,10 +100,7 @@ def _tokenise_years(text: str, year: int | None) -> str | None:
 
 def wareki_date(fiscal_year: int, month: int) -> str:
     """平成24年1月 for January of FY2011; 令和 from May 2019."""
-    calendar = fiscal_year if month >= 4 else fiscal_year + 1
-    era = "令和" if (calendar, month) >= (2019, 5) else "平成"
-    number = calendar - _ERA_BASE[era]
-    return f"{era}{'元' if number == 1 else number}年{month}月"
+    return fiscal.wareki_month(fiscal_year if month >= 4 else fiscal_year + 1, month)
 
 
 def render_dates(text: str, year: int) -> str:

@@ -49,6 +49,7 @@ from shinchoku.interchange.sheets.xlsxparts import (
 from shinchoku.interchange.sheets.xlsxparts import Refused as XlsxRefused
 
 __all__ = [
+    "ENTRY_WORKBOOK_SHEET",
     "MAX_CELLS",
     "MAX_COLUMNS",
     "MAX_ROWS",
@@ -93,6 +94,12 @@ def peek_part(archive: zipfile.ZipFile, name: str, size: int = PEEK_BYTES) -> by
             return member.read(size)
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
         return b""
+
+
+#: The very hidden sheet that marks a workbook Shinchoku made for a section to fill in (an
+#: entry workbook): the workbook's writer adds it, and the importers tell such a workbook
+#: apart by it.
+ENTRY_WORKBOOK_SHEET = "shinchoku"
 
 
 def has_sheet(workbook_xml: bytes, name: str) -> bool:

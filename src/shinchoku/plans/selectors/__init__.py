@@ -10,8 +10,8 @@ Every function runs a fixed number of queries whatever the size of the data
 (subtrees are one indexed prefix query on ``Node.path``); none queries in a loop.
 Labels are translated with the language active when the function is called.
 
-The modules, by concern: ``common`` (text, formatting, references, year columns,
-ratings, breadcrumbs), ``outline`` (the plan list, a plan's outline, the page of a
+The modules, by concern: ``common`` (text, formatting, references, year columns, the
+markers of nodes, ratings, breadcrumbs), ``outline`` (the plan list, a plan's outline, the page of a
 plan area or programme), ``sheet`` (the measure sheet), ``summary`` (the rating
 summary table) and ``search`` (the public search). Their public names are all
 importable from this package.
@@ -28,6 +28,7 @@ from .common import (
     YearColumn,
     format_decimal,
     format_rate,
+    marker_symbols,
     text_lines,
     year_columns,
     year_label,
@@ -119,6 +120,7 @@ __all__ = [
     "YearColumn",
     "format_decimal",
     "format_rate",
+    "marker_symbols",
     "measure_sheet",
     "measure_sheets",
     "node_get",

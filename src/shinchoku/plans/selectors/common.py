@@ -175,6 +175,19 @@ def ordered_markers() -> QuerySet[Marker]:
     return Marker.objects.order_by("position", "symbol")
 
 
+def marker_symbols(plan_ids: Iterable[int]) -> defaultdict[int, list[str]]:
+    """The symbols of the markers each node of the plans ``plan_ids`` bears, by node id,
+    in the order markers are listed everywhere (``ordered_markers``); one query."""
+    symbols: defaultdict[int, list[str]] = defaultdict(list)
+    for node_id, symbol in (
+        Node.markers.through.objects.filter(node__plan_id__in=list(plan_ids))
+        .order_by("marker__position", "marker__symbol")
+        .values_list("node_id", "marker__symbol")
+    ):
+        symbols[node_id].append(symbol)
+    return symbols
+
+
 def rating_view(dimension: Dimension, rating: Rating | None) -> RatingView:
     return RatingView(
         dimension_key=dimension.key,

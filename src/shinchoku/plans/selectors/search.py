@@ -36,6 +36,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.http import urlencode
 from django.utils.translation import gettext, pgettext
 
+from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.plans.models import Node, Plan
 from shinchoku.progress.models import Result, Target
 from shinchoku.text import normalize
@@ -172,8 +173,10 @@ class SearchPage:
 # ---------------------------------------------------------------------------- terms
 
 
-class QueryError(ValueError):
+class QueryError(Refusal):
     """The query cannot be searched; the message is for the reader."""
+
+    code = ErrorCode.INVALID
 
 
 def search_terms(query: str) -> tuple[str, ...]:
@@ -282,11 +285,6 @@ def _parse_year(raw: str, offered: list[int]) -> int:
     return year
 
 
-def _target_year(year: int) -> Q:
-    """Targets set for ``year``: their span covers it, or they run on from before it."""
-    return Q(start_year__lte=year) & (Q(end_year__gte=year) | Q(open_end=True))
-
-
 def _matching_nodes(
     terms: tuple[str, ...], kinds: set[str], plan: Plan | None, year: int | None
 ) -> QuerySet[Node, Any]:
@@ -294,7 +292,7 @@ def _matching_nodes(
     nodes = Node.objects.all()
     if plan is not None:
         nodes = nodes.filter(plan=plan)
-    targets = Target.objects.filter(_target_year(year)) if year is not None else Target.objects.all()
+    targets = Target.objects.covering(year) if year is not None else Target.objects.all()
     results = Result.objects.filter(fiscal_year=year) if year is not None else Result.objects.all()
     if plan is not None:
         targets = targets.filter(node__plan=plan)
@@ -502,7 +500,7 @@ def _groups(
     if "targets" in kinds:
         rows = Target.objects.filter(_any_term(TARGET_FIELDS, terms), node_id__in=node_ids)
         if year is not None:
-            rows = rows.filter(_target_year(year))
+            rows = rows.covering(year)
         for target in rows.order_by("node_id", "row", "start_year", "position", "pk"):
             targets[target.node_id].append(target)
     results: dict[int, list[Result]] = defaultdict(list)

@@ -4,6 +4,7 @@ writes one audit row per changed object."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +149,29 @@ def _lock_round(round_: Round, action: RoundAction, *, actor: Any) -> tuple[Roun
     return current, decision.next_state
 
 
+def _round_change(
+    round_: Round,
+    values: Mapping[str, Any],
+    event_type: EventType,
+    *,
+    actor: Any,
+    details: Mapping[str, Any] | None = None,
+) -> Round:
+    """Set ``values`` on the locked round, save them and record the change."""
+    before = _round_fields(round_)
+    for name, value in values.items():
+        setattr(round_, name, value)
+    round_.save(update_fields=list(values))
+    audit_record(
+        actor=actor,
+        event_type=event_type,
+        subject=round_,
+        changes=diff(before, _round_fields(round_)),
+        details=details,
+    )
+    return round_
+
+
 @transaction.atomic
 def round_set_deadline(round_: Round, deadline: date, *, actor: User) -> Round:
     current, next_state = _lock_round(round_, RoundAction.SET_DEADLINE, actor=actor)
@@ -161,33 +185,16 @@ def round_set_deadline(round_: Round, deadline: date, *, actor: User) -> Round:
         )
     if deadline == current.deadline:
         return current
-    before = _round_fields(current)
-    current.deadline = deadline
-    current.state = next_state
-    current.save(update_fields=["deadline", "state"])
-    audit_record(
-        actor=actor,
-        event_type=EventType.ROUND_DEADLINE_CHANGED,
-        subject=current,
-        changes=diff(before, _round_fields(current)),
+    return _round_change(
+        current, {"deadline": deadline, "state": next_state}, EventType.ROUND_DEADLINE_CHANGED, actor=actor
     )
-    return current
 
 
 @transaction.atomic
 def round_close(round_: Round, *, actor: User) -> Round:
     """Close a round for good: its entries no longer change; what is published stays."""
     current, next_state = _lock_round(round_, RoundAction.CLOSE, actor=actor)
-    before = _round_fields(current)
-    current.state = next_state
-    current.save(update_fields=["state"])
-    audit_record(
-        actor=actor,
-        event_type=EventType.ROUND_CLOSED,
-        subject=current,
-        changes=diff(before, _round_fields(current)),
-    )
-    return current
+    return _round_change(current, {"state": next_state}, EventType.ROUND_CLOSED, actor=actor)
 
 
 def _publish_results(entry: Entry, snapshot: Snapshot, frame: Frame) -> None:
@@ -283,15 +290,11 @@ def round_publish(round_: Round, *, actor: User) -> Round:
             snapshot=snapshot,
             version=version,
         )
-    before = _round_fields(current)
-    current.state = next_state
-    current.published_at = timezone.now()
-    current.save(update_fields=["state", "published_at"])
-    audit_record(
+    _round_change(
+        current,
+        {"state": next_state, "published_at": timezone.now()},
+        EventType.ROUND_PUBLISHED,
         actor=actor,
-        event_type=EventType.ROUND_PUBLISHED,
-        subject=current,
-        changes=diff(before, _round_fields(current)),
         details={"entries": len(entries), "nodes": [entry.node.code for entry in entries]},
     )
     notices.round_published(current, count=len(entries))

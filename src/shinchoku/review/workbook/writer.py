@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -37,7 +36,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku import fiscal
+from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.interchange.sheets.spreadsheet_text import CellRefused, put_cell
+from shinchoku.interchange.sheets.xlsxfile import ENTRY_WORKBOOK_SHEET
 from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
 from shinchoku.progress.models import Rating, Result, Target
 from shinchoku.review.content import TEXT_FIELDS, snapshots_of
@@ -47,7 +48,7 @@ from shinchoku.review.workflow import state_label
 
 FORMAT = "shinchoku-entry-workbook"
 VERSION = 1
-MARKER_SHEET = "shinchoku"
+MARKER_SHEET = ENTRY_WORKBOOK_SHEET
 ENTRY_SHEET = "記入票"
 HELP_SHEET = "説明"
 CHOICES_SHEET = "選択肢"
@@ -78,8 +79,11 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-class WorkbookError(Exception):
-    """The workbook cannot be made: the message says why, in one line."""
+class WorkbookError(Refusal):
+    """The workbook cannot be made: the message says why, in one line. Of the data as
+    it is (a text no cell holds, a round of another kind) unless raised otherwise."""
+
+    code = ErrorCode.CONFLICT
 
 
 @dataclass(frozen=True)
@@ -135,10 +139,13 @@ def find_round(*, plan_code: str | None, year: int) -> Round:
     found = list(rounds)
     if not found:
         raise WorkbookError(
-            f"no results round for {fiscal.western_label(year)}" + (f" of {plan_code}" if plan_code else "")
+            f"no results round for {fiscal.western_label(year)}" + (f" of {plan_code}" if plan_code else ""),
+            code=ErrorCode.NOT_FOUND,
         )
     if len(found) > 1:
-        raise WorkbookError(f"several plans have a results round for {year}: give --plan")
+        raise WorkbookError(
+            f"several plans have a results round for {year}: give --plan", code=ErrorCode.INVALID
+        )
     return found[0]
 
 
@@ -147,7 +154,7 @@ def entry_workbook(*, unit_code: str, year: int, plan_code: str | None = None) -
     try:
         unit = OrgUnit.objects.get(code=unit_code)
     except OrgUnit.DoesNotExist as error:
-        raise WorkbookError(f"no unit with the code {unit_code}") from error
+        raise WorkbookError(f"no unit with the code {unit_code}", code=ErrorCode.NOT_FOUND) from error
     return build_workbook(find_round(plan_code=plan_code, year=year), unit)
 
 
@@ -157,8 +164,8 @@ def _reference(entries: list[Entry], round_: Round) -> dict[int, dict[str, str]]
     node_ids = [entry.node_id for entry in entries]
     targets: dict[int, list[str]] = {}
     for target in (
-        Target.objects.filter(node_id__in=node_ids, start_year__lte=year)
-        .filter(Q(end_year__gte=year) | Q(open_end=True))
+        Target.objects.filter(node_id__in=node_ids)
+        .covering(year)
         .order_by("node_id", "row", "start_year", "position", "pk")
     ):
         text = target.revised_text or target.text

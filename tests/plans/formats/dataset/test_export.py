@@ -14,9 +14,10 @@ from django.utils import translation
 from shinchoku.interchange.importing import import_apply
 from shinchoku.plans.formats.dataset.export import dumps, export_dataset
 from shinchoku.plans.formats.planfile import load_plan_file
+from shinchoku.plans.formats.structure.export import plan_rows
 from shinchoku.plans.models import Node, Plan
 from shinchoku.progress.models import Result, Target
-from tests.factories import make_sample
+from tests.factories import make_node, make_sample, make_world
 from tests.plans.formats.planfile.test_planfile import GOOD, write
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +192,15 @@ def test_the_export_is_the_same_whatever_language_the_reader_uses(tmp_path: Path
         japanese = export_dataset()
     assert english == japanese
     assert {target["period_label"] for target in japanese["targets"]} >= {"2011年度〜2013年度"}
+
+
+def test_a_nodes_markers_come_in_the_order_of_the_plans_markers_in_every_export() -> None:
+    world = make_world()
+    world.priority.position = 0  # listed before ○, whose symbol sorts first
+    world.priority.save(update_fields=["position"])
+    node = make_node(world.area_level, title="市民自治と区役所機能の拡充")
+    node.markers.add(world.circle, world.priority)
+
+    [row] = [row for row in export_dataset([world.plan])["nodes"] if row["code"] == node.code]
+    assert row["markers"] == ["重点", "○"]
+    assert any(cell == "重点 ○" for row in plan_rows(world.plan) for cell in row)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext
 
 from shinchoku.plans.formats.dataset.export import dumps, export_dataset
 from shinchoku.plans.formats.planfile import PlanFileError, load_plan_file
-from shinchoku.plans.formats.planfile.write import PlanFileWriter
 from shinchoku.plans.models import (
     Dimension,
     Level,
@@ -29,6 +28,7 @@ from shinchoku.plans.models import (
     ScaleLevel,
     node_code_validator,
 )
+from shinchoku.plans.writing.apply import PlanWriter
 from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
 
 pytestmark = pytest.mark.django_db
@@ -346,6 +346,22 @@ BAD_CASES = {
         lambda d: d["plan"].update(code="ｔ"),
         "plan.code",
         "may contain only ASCII letters, digits, - and _ (in half-width characters: 't')",
+    ),
+    # Each text is held to its model field's length.
+    "a title longer than a node's": (
+        lambda d: the_measure(d).update(title="推" * 301),
+        "children[0].title",
+        "is 301 characters long; at most 300 are allowed",
+    ),
+    "a plan code longer than a plan's": (
+        lambda d: d["plan"].update(code="t" * 65),
+        "plan.code",
+        "is 65 characters long; at most 64 are allowed",
+    ),
+    "a scale level's label longer than its field": (
+        lambda d: d["scales"][0]["levels"][0].update(label="達" * 201),
+        "scales[0].levels[0].label",
+        "is 201 characters long; at most 200 are allowed",
     ),
 }
 
@@ -753,7 +769,7 @@ def test_rows_that_block_a_drop_are_counted_not_dumped(tmp_path: Path, monkeypat
         lambda d: (d["plan"].update(code="u"), the_measure(d)["results"][0]["ratings"].update(achievement=5))
     )
     load_plan_file(write(tmp_path, other, "u.yaml"))
-    monkeypatch.setattr(PlanFileWriter, "check_shared_scales", lambda self: None)
+    monkeypatch.setattr(PlanWriter, "check_shared_scales", lambda self: None)
     error = refused(tmp_path, mutate(lambda d: d["scales"][0]["levels"].pop()))
     text = str(error)
     assert (
@@ -838,3 +854,53 @@ def test_source_and_marker_notes_are_allowed(tmp_path: Path) -> None:
     data = mutate(lambda d: (d.update(source={"file": "x.pdf"}), d["markers"][0].update(note="○ means 新規")))
     load_plan_file(write(tmp_path, data))
     assert Marker.objects.get().note == "○ means 新規"
+
+
+# ---------------------------------------------------------------- the command: preview, then --apply
+
+
+def test_the_command_previews_and_writes_only_with_apply(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from shinchoku.accounts.models import Role
+    from shinchoku.audit.models import AuditEvent, EventType
+    from shinchoku.audit.selectors import audit_history
+    from tests.factories import make_staff
+
+    path = write(tmp_path, GOOD)
+    out = StringIO()
+    call_command("loadplan", str(path), stdout=out)
+    preview = out.getvalue()
+    assert Plan.objects.count() == 0 and AuditEvent.objects.count() == 0
+    assert "node t:9-1-1 協働型事業の推進: new" in preview, preview
+    assert "run again with --apply" in preview
+
+    admin = make_staff(Role.ADMINISTRATOR, username="kikaku")
+    out = StringIO()
+    call_command("loadplan", str(path), "--apply", "--user", "kikaku", stdout=out)
+    assert "t: 3 nodes, 3 targets, 2 results, 2 ratings, 1 indicators" in out.getvalue()
+    (event,) = audit_history(Plan.objects.get(code="t"))
+    assert (event.event_type, event.actor) == (EventType.PLAN_LOADED, admin)
+    assert event.details["file"] == str(path) and event.details["counts"]["new"] > 0
+
+    changed = mutate(lambda d: the_measure(d).update(title="協働型事業の推進(改)"))
+    path = write(tmp_path, changed)
+    out = StringIO()
+    call_command("loadplan", str(path), stdout=out)
+    assert "title: '協働型事業の推進' → '協働型事業の推進(改)'" in out.getvalue(), out.getvalue()
+    assert Node.objects.get(code="9-1-1").title == "協働型事業の推進"
+    call_command("loadplan", str(path), "--apply", stdout=StringIO())
+    event = audit_history(Plan.objects.get(code="t")).last()
+    assert event.actor is None  # the console
+    assert event.changes == {
+        "node t:9-1-1 協働型事業の推進(改): title": {
+            "before": "協働型事業の推進",
+            "after": "協働型事業の推進(改)",
+        }
+    }
+    out = StringIO()
+    call_command("loadplan", str(path), "--apply", stdout=out)  # the same file again
+    assert "nothing changed" in out.getvalue()
+    assert audit_history(Plan.objects.get(code="t")).count() == 2
+    with pytest.raises(CommandError, match="no active account named 'nobody'"):
+        call_command("loadplan", str(path), "--apply", "--user", "nobody")

@@ -363,7 +363,7 @@ def test_an_unchanged_export_imports_as_no_change_at_all(suffix: str) -> None:
     ] == []
     assert not preview.changed
     result = import_apply(data, f"structure.{suffix}", actor=None)
-    assert result.plans == ()
+    assert "nothing to change" in result.summary
     assert widths_state() == before
     # Exported again: the same sheet.
     assert plan_rows(world.plan) == rows
@@ -993,3 +993,13 @@ def test_arbitrary_xlsx_grids_never_crash_nor_half_write(grid: list[list[object]
     buffer = io.BytesIO()
     workbook.save(buffer)
     check_grid(buffer.getvalue(), "grid.xlsx")
+
+
+def test_a_parent_named_in_a_rows_level_columns_stands_where_its_code_is_written() -> None:
+    rows = small()
+    rows.append(line(("2", "都市基盤"), ("2-1", "道路の整備")))  # 2 has no row of its own
+    preview = import_preview(csv_bytes(rows), "parent.csv", actor=None)
+    assert preview.ok, [str(p) for p in preview.all_problems]
+    where = {row.subject: row.where for row in preview.rows}
+    assert where["2 都市基盤"] == Where("parent.csv", "", 6, "E", "階層1:分野:コード")
+    assert where["2-1 道路の整備"] == Where("parent.csv", "", 6)

@@ -14,27 +14,24 @@ from shinchoku.plans.models import Plan
 class Command(BaseCommand):
     help = (
         "Export the data (docs/open-data.md): the JSON dataset, its tables as CSV files with "
-        "datapackage.json, or all of them in one ZIP. Writes each file whole or not at all."
+        "datapackage.json, or all of them in one ZIP. Writes each file whole or not at all. "
+        "(A section's entry workbook: `shinchoku workbook`.)"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--format", choices=["json", "csv", "zip", "xlsx"], default="json")
+        parser.add_argument("--format", choices=["json", "csv", "zip"], default="json")
         parser.add_argument(
             "--output",
             "-o",
             type=Path,
             help="json: a file, '-' or nothing for standard output; csv: a folder (made if missing); "
-            "zip, xlsx: a file",
+            "zip: a file",
         )
         parser.add_argument("--plan", action="append", help="a plan code (repeatable); default: all plans")
         parser.add_argument(
-            "--unit", help="xlsx: the code of the section whose entry workbook to make (and its units below)"
-        )
-        parser.add_argument(
             "--year",
             type=int,
-            help="json, csv, zip: only this fiscal year's results, ratings and indicator values, and the "
-            "targets covering it; xlsx: the fiscal year of the results round",
+            help="only this fiscal year's results, ratings and indicator values, and the targets covering it",
         )
         parser.add_argument(
             "--bom",
@@ -44,9 +41,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: Any) -> None:
-        if options["format"] == "xlsx":
-            self._workbook(options)
-            return
         codes: list[str] | None = options.get("plan")
         plans = Plan.objects.order_by("code")
         if codes:
@@ -91,25 +85,3 @@ class Command(BaseCommand):
                 write_atomically(path, data)
         except OutputError as error:
             raise CommandError(str(error)) from error
-
-    def _workbook(self, options: dict[str, Any]) -> None:
-        from shinchoku.review.workbook.writer import WorkbookError, entry_workbook
-
-        output = options.get("output")
-        if output is None or str(output) == "-":
-            raise CommandError("an xlsx workbook needs --output FILE")
-        if not options.get("unit") or not options.get("year"):
-            raise CommandError("an entry workbook needs --unit CODE and --year YEAR")
-        codes = options.get("plan") or []
-        if len(codes) > 1:
-            raise CommandError("an entry workbook is of one plan: give --plan once")
-        try:
-            data = entry_workbook(
-                unit_code=options["unit"], year=options["year"], plan_code=codes[0] if codes else None
-            )
-            write_atomically(Path(str(output)), data.content)
-        except WorkbookError as error:
-            raise CommandError(str(error)) from error
-        except OutputError as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(f"{output}: {data.rows} measures of {data.unit}, {data.year_label}")

@@ -1,11 +1,13 @@
-"""The dataset as plan-file specs: what the schema cannot say (unique codes, references
+"""The dataset as plans' contents: what the schema cannot say (unique codes, references
 between the sections, no cycles, numbers within the models' limits) is checked, and each
-plan of the file becomes a ``PlanSpec`` that the plan-file writer writes."""
+plan of the file becomes a ``PlanContent`` (``shinchoku.plans.content``) whose items'
+sources are their JSON paths (``("nodes", 3)`` for ``$.nodes[3]``), which
+``shinchoku.plans.writing`` compares and writes."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -13,26 +15,27 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from shinchoku.interchange.preview import Problem
-from shinchoku.plans.formats.dataset.document import JsonPath, json_path, short
-from shinchoku.plans.formats.planfile.spec import (
-    DimensionData,
-    IndicatorSpec,
-    LevelData,
-    MarkerData,
-    NodeSpec,
-    PlanData,
-    PlanSpec,
-    ResultSpec,
-    ScaleData,
-    ScaleLevelData,
-    TargetSpec,
-    UnitData,
-    UnitRoleSpec,
-    ValueSpec,
+from shinchoku.plans.content import (
+    DimensionContent,
+    IndicatorContent,
+    IndicatorValueContent,
+    LevelContent,
+    MarkerContent,
+    NodeContent,
+    PlanContent,
+    PlanFields,
+    RatingContent,
+    ScaleContent,
+    ScaleLevelContent,
+    TargetContent,
+    UnitContent,
+    UnitRoleContent,
+    YearResultContent,
 )
+from shinchoku.plans.formats.dataset.document import JsonPath, json_path, short
 from shinchoku.plans.formats.planfile.values import ValueChecker, field_decimal_limits, field_int_range
 from shinchoku.plans.formats.planfile.yamlsource import Located
-from shinchoku.plans.models import Level, Node, Plan, ScaleLevel
+from shinchoku.plans.models import Level, Node, Plan, ScaleLevel, primary_clashes
 from shinchoku.progress.models import Indicator, IndicatorValue, Result, Target
 
 
@@ -46,19 +49,15 @@ class ProblemLog(Protocol):
 
 @dataclass
 class PlanPart:
-    """One plan of the file as a plan-file spec, with what the spec does not carry:
-    the positions of nodes, targets and indicators as the file gives them."""
+    """One plan of the file: its place in ``plans`` and its content."""
 
     index: int
     code: str
-    spec: PlanSpec
-    node_positions: dict[str, int] = field(default_factory=dict)
-    target_positions: dict[str, list[int]] = field(default_factory=dict)
-    indicator_positions: dict[str, list[int]] = field(default_factory=dict)
+    content: PlanContent
 
 
 class Builder:
-    """Checks what the schema cannot say and turns each plan into a PlanSpec."""
+    """Checks what the schema cannot say and turns each plan into a PlanContent."""
 
     def __init__(self, data: dict[str, Any], reader: ProblemLog) -> None:
         self.reader = reader
@@ -117,14 +116,16 @@ class Builder:
                 seen, plan["code"], (*path, "code"), _("the plan code appears twice (also at %(other)s)")
             ):
                 plans[plan["code"]] = self.plan(index, plan, scales, units)
+        for part in plans.values():  # one dataset rewrites the scales its plans share
+            part.content.writes_with = frozenset(plans) - {part.code}
         nodes = self.nodes(plans)
         self.targets(nodes)
         self.results(nodes, plans, scales)
         self.indicators(nodes)
         return list(plans.values())
 
-    def scales(self) -> dict[str, ScaleData]:
-        scales: dict[str, ScaleData] = {}
+    def scales(self) -> dict[str, ScaleContent]:
+        scales: dict[str, ScaleContent] = {}
         seen: dict[Any, JsonPath] = {}
         for index, scale in enumerate(self.data["scales"]):
             path: JsonPath = ("scales", index)
@@ -132,7 +133,7 @@ class Builder:
                 seen, scale["code"], (*path, "code"), _("the scale code appears twice (also at %(other)s)")
             ):
                 continue
-            levels: list[ScaleLevelData] = []
+            levels: list[ScaleLevelContent] = []
             codes: dict[Any, JsonPath] = {}
             positions: dict[Any, JsonPath] = {}
             for level_index, level in enumerate(scale["levels"]):
@@ -157,7 +158,7 @@ class Builder:
                         "label_en": level.get("label_en", ""),
                         "adverse": level["adverse"],
                         "position": position,
-                        "path": level_path,
+                        "source": level_path,
                     }
                 )
             scales[scale["code"]] = {
@@ -167,11 +168,11 @@ class Builder:
                 "good_end": scale["good_end"],
                 "description": scale["description"],
                 "levels": levels,
-                "path": path,
+                "source": path,
             }
         return scales
 
-    def units(self) -> list[UnitData]:
+    def units(self) -> list[UnitContent]:
         """Every unit, each after its parent (the writer sets a parent written before)."""
         by_code: dict[str, tuple[int, dict]] = {}
         seen: dict[Any, JsonPath] = {}
@@ -183,7 +184,7 @@ class Builder:
                 _("the unit code appears twice (also at %(other)s)"),
             ):
                 by_code[unit["code"]] = (index, unit)
-        ordered: list[UnitData] = []
+        ordered: list[UnitContent] = []
         placed: set[str] = set()
         for index, unit in by_code.values():
             chain: list[tuple[int, dict]] = []
@@ -212,14 +213,16 @@ class Builder:
                         "name": item["name"],
                         "kind": item["kind"],
                         "parent": item["parent"] or "",
-                        "path": ("units", unit_index),
+                        "source": ("units", unit_index),
                     }
                 )
         return ordered
 
-    def plan(self, index: int, plan: dict, scales: dict[str, ScaleData], units: list[UnitData]) -> PlanPart:
+    def plan(
+        self, index: int, plan: dict, scales: dict[str, ScaleContent], units: list[UnitContent]
+    ) -> PlanPart:
         path: JsonPath = ("plans", index)
-        data: PlanData = {
+        data: PlanFields = {
             "code": plan["code"],
             "title": plan["title"],
             "period_label": plan["period_label"],
@@ -230,9 +233,9 @@ class Builder:
             "onwards": plan["onwards"],
             "description": plan["description"],
             "note": plan["note"],
-            "path": path,
+            "source": path,
         }
-        levels: list[LevelData] = []
+        levels: list[LevelContent] = []
         keys: dict[Any, JsonPath] = {}
         depths: dict[Any, JsonPath] = {}
         for level_index, level in enumerate(plan["levels"]):
@@ -250,12 +253,11 @@ class Builder:
                     "name": level["name"],
                     "name_en": level.get("name_en", ""),
                     "rated": level["rated"],
-                    "path": level_path,
+                    "source": level_path,
                 }
             )
-        dimensions: list[DimensionData] = []
+        dimensions: list[DimensionContent] = []
         dimension_keys: dict[Any, JsonPath] = {}
-        primaries: dict[Any, JsonPath] = {}
         for position, dimension in enumerate(plan["dimensions"]):
             dimension_path: JsonPath = (*path, "dimensions", position)
             if dimension["level"] not in keys:
@@ -274,13 +276,6 @@ class Builder:
                 (*dimension_path, "key"),
                 _("the dimension appears twice for its level (also at %(other)s)"),
             )
-            if dimension["primary"]:
-                self.once(
-                    primaries,
-                    dimension["level"],
-                    (*dimension_path, "primary"),
-                    _("a level has at most one primary dimension (another at %(other)s)"),
-                )
             dimensions.append(
                 {
                     "key": dimension["key"],
@@ -290,10 +285,16 @@ class Builder:
                     "scale": dimension["scale"],
                     "primary": dimension["primary"],
                     "position": position,
-                    "path": dimension_path,
+                    "source": dimension_path,
                 }
             )
-        markers: list[MarkerData] = []
+        for index, first in primary_clashes((d["level"], d["primary"]) for d in dimensions).items():
+            self.fail(
+                (*dimensions[index]["source"], "primary"),
+                _("a level has at most one primary dimension (another at %(other)s)")
+                % {"other": json_path((*dimensions[first]["source"], "primary"))},
+            )
+        markers: list[MarkerContent] = []
         symbols: dict[Any, JsonPath] = {}
         for position, marker in enumerate(plan["markers"]):
             marker_path: JsonPath = (*path, "markers", position)
@@ -311,10 +312,10 @@ class Builder:
                     "meaning": marker["meaning"] or "",
                     "note": marker["note"],
                     "position": position,
-                    "path": marker_path,
+                    "source": marker_path,
                 }
             )
-        spec = PlanSpec(
+        content = PlanContent(
             plan=data,
             levels=levels,
             # Every scale and unit of the file, with each plan: a scale or unit that no
@@ -324,12 +325,16 @@ class Builder:
             markers=markers,
             units=units,
             nodes=[],
+            sections={
+                **{section: (*path, section) for section in ("levels", "dimensions", "markers")},
+                "nodes": ("nodes",),
+            },
         )
-        return PlanPart(index=index, code=plan["code"], spec=spec)
+        return PlanPart(index=index, code=plan["code"], content=content)
 
-    def nodes(self, plans: dict[str, PlanPart]) -> dict[str, tuple[PlanPart, NodeSpec]]:
-        """The nodes by id, each hung under its parent in its plan's spec."""
-        found: dict[str, tuple[int, PlanPart, NodeSpec, str | None]] = {}
+    def nodes(self, plans: dict[str, PlanPart]) -> dict[str, tuple[PlanPart, NodeContent]]:
+        """The nodes by id, each hung under its parent in its plan's content."""
+        found: dict[str, tuple[int, PlanPart, NodeContent, str | None]] = {}
         seen: dict[Any, JsonPath] = {}
         unit_codes = {unit["code"] for unit in self.data["units"]}
         for index, node in enumerate(self.data["nodes"]):
@@ -351,13 +356,13 @@ class Builder:
                     % {"id": f"{node['plan']}:{node['code']}"},
                 )
                 continue
-            spec = part.spec
-            if not any(level["key"] == node["level_key"] for level in spec.levels):
+            content = part.content
+            if not any(level["key"] == node["level_key"] for level in content.levels):
                 self.fail(
                     (*path, "level_key"),
                     _("no level %(key)r is in the plan's levels") % {"key": node["level_key"]},
                 )
-            symbols = {marker["symbol"] for marker in spec.markers}
+            symbols = {marker["symbol"] for marker in content.markers}
             for marker_index, symbol in enumerate(node["markers"]):
                 if symbol not in symbols:
                     self.fail(
@@ -376,13 +381,12 @@ class Builder:
                     )
                 elif role in node["units"][:role_index]:
                     self.fail(role_path, _("the unit appears twice in this role"))
-                roles.append(UnitRoleSpec(role["unit"], role["role"], role_path))
+                roles.append(UnitRoleContent(role["unit"], role["role"], source=role_path))
             position = self.whole(node["position"], (*path, "position"), Node, "position")
-            part.node_positions[node["code"]] = position
             found[node["id"]] = (
                 index,
                 part,
-                NodeSpec(
+                NodeContent(
                     level=node["level_key"],
                     code=node["code"],
                     title=node["title"],
@@ -395,14 +399,15 @@ class Builder:
                     targets=[],
                     results=[],
                     indicators=[],
-                    path=path,
+                    position=position,
+                    source=path,
                 ),
                 node["parent_id"],
             )
         children: dict[str, list[str]] = defaultdict(list)
         for node_id, (index, part, node_spec, parent_id) in found.items():
             if parent_id is None:
-                part.spec.nodes.append(node_spec)
+                part.content.nodes.append(node_spec)
                 continue
             parent = found.get(parent_id)
             if parent is None or parent[1] is not part:
@@ -430,8 +435,8 @@ class Builder:
         return {node_id: (part, spec) for node_id, (_index, part, spec, _parent) in found.items()}
 
     def node_of(
-        self, nodes: dict[str, tuple[PlanPart, NodeSpec]], item: dict, path: JsonPath
-    ) -> tuple[PlanPart, NodeSpec] | None:
+        self, nodes: dict[str, tuple[PlanPart, NodeContent]], item: dict, path: JsonPath
+    ) -> tuple[PlanPart, NodeContent] | None:
         found = nodes.get(item["node_id"])
         if found is None:
             self.fail(
@@ -439,7 +444,7 @@ class Builder:
             )
         return found
 
-    def targets(self, nodes: dict[str, tuple[PlanPart, NodeSpec]]) -> None:
+    def targets(self, nodes: dict[str, tuple[PlanPart, NodeContent]]) -> None:
         for index, target in enumerate(self.data["targets"]):
             path: JsonPath = ("targets", index)
             found = self.node_of(nodes, target, path)
@@ -447,9 +452,9 @@ class Builder:
             position = self.whole(target["position"], (*path, "position"), Target, "position")
             if found is None:
                 continue
-            part, node = found
+            _part, node = found
             node.targets.append(
-                TargetSpec(
+                TargetContent(
                     row=row,
                     start_year=self.whole(
                         target["start_year"], (*path, "start_year"), Target, "start_year", True
@@ -460,16 +465,16 @@ class Builder:
                     revised_text=target["revised_text"],
                     revision_reason=target["revision_reason"],
                     note=target["note"],
-                    path=path,
+                    position=position,
+                    source=path,
                 )
             )
-            part.target_positions.setdefault(node.code, []).append(position)
 
     def results(
         self,
-        nodes: dict[str, tuple[PlanPart, NodeSpec]],
+        nodes: dict[str, tuple[PlanPart, NodeContent]],
         plans: dict[str, PlanPart],
-        scales: dict[str, ScaleData],
+        scales: dict[str, ScaleContent],
     ) -> None:
         seen: dict[Any, JsonPath] = {}
         for index, result in enumerate(self.data["results"]):
@@ -486,10 +491,10 @@ class Builder:
             )
             dimensions = {
                 dimension["key"]: dimension
-                for dimension in part.spec.dimensions
+                for dimension in part.content.dimensions
                 if dimension["level"] == node.level
             }
-            ratings: dict[str, str] = {}
+            ratings: dict[str, RatingContent] = {}
             for rating_index, rating in enumerate(result["ratings"]):
                 rating_path: JsonPath = (*path, "ratings", rating_index)
                 dimension = dimensions.get(rating["dimension"])
@@ -512,23 +517,23 @@ class Builder:
                         % {"code": rating["code"], "scale": dimension["scale"], "codes": ", ".join(codes)},
                     )
                     continue
-                ratings[rating["dimension"]] = rating["code"]
+                ratings[rating["dimension"]] = RatingContent(rating["dimension"], rating["code"], rating_path)
             node.results.append(
-                ResultSpec(
+                YearResultContent(
                     fiscal_year=self.whole(
                         result["fiscal_year"], (*path, "fiscal_year"), Result, "fiscal_year", True
                     ),
                     text=result["text"],
-                    ratings=ratings,
+                    ratings=list(ratings.values()),
                     context_change=result["context_change"],
                     response=result["response"],
                     highlight=result["highlight"],
                     note=result["note"],
-                    path=path,
+                    source=path,
                 )
             )
 
-    def indicators(self, nodes: dict[str, tuple[PlanPart, NodeSpec]]) -> None:
+    def indicators(self, nodes: dict[str, tuple[PlanPart, NodeContent]]) -> None:
         for index, indicator in enumerate(self.data["indicators"]):
             path: JsonPath = ("indicators", index)
             found = self.node_of(nodes, indicator, path)
@@ -537,7 +542,7 @@ class Builder:
             baseline_year = self.whole(
                 indicator["baseline_year"], (*path, "baseline_year"), Indicator, "baseline_year", year=True
             )
-            values: list[ValueSpec] = []
+            values: list[IndicatorValueContent] = []
             years: dict[Any, JsonPath] = {}
             for value_index, value in enumerate(indicator["values"]):
                 value_path: JsonPath = (*path, "values", value_index)
@@ -548,7 +553,7 @@ class Builder:
                     _("a second value for this year (the first at %(other)s)"),
                 )
                 values.append(
-                    ValueSpec(
+                    IndicatorValueContent(
                         fiscal_year=self.whole(
                             value["fiscal_year"],
                             (*value_path, "fiscal_year"),
@@ -558,14 +563,14 @@ class Builder:
                         ),
                         target=self.decimal(value, "target", value_path, IndicatorValue, "target"),
                         actual=self.decimal(value, "actual", value_path, IndicatorValue, "actual"),
-                        path=value_path,
+                        source=value_path,
                     )
                 )
             if found is None:
                 continue
-            part, node = found
+            _part, node = found
             node.indicators.append(
-                IndicatorSpec(
+                IndicatorContent(
                     name=indicator["name"],
                     kind=indicator["kind"],
                     unit=indicator["unit"],
@@ -573,7 +578,7 @@ class Builder:
                     baseline_value=baseline_value,
                     baseline_year=baseline_year if indicator["baseline_year"] is not None else None,
                     values=values,
-                    path=path,
+                    position=position,
+                    source=path,
                 )
             )
-            part.indicator_positions.setdefault(node.code, []).append(position)

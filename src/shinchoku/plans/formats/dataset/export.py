@@ -15,6 +15,7 @@ from typing import Any, TypedDict
 
 from shinchoku import fiscal
 from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
+from shinchoku.plans.selectors import marker_symbols
 from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target, achievement_rate
 
 SCHEMA_VERSION = "1.0"
@@ -57,32 +58,9 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
     scales = list(Scale.objects.filter(pk__in=scale_ids).prefetch_related("levels").order_by("code"))
     markers = list(Marker.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "position", "symbol"))
 
-    nodes = list(
-        Node.objects.filter(plan_id__in=plan_ids)
-        .only(
-            "id",
-            "plan_id",
-            "parent_id",
-            "level_id",
-            "code",
-            "label",
-            "position",
-            "title",
-            "summary",
-            "baseline",
-            "note",
-            "path",
-        )
-        .order_by("plan__code", "path")
-    )
+    nodes = list(Node.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "path"))
     node_keys = {node.pk: node_key(plan_codes[node.plan_id], node.code) for node in nodes}
-    marker_symbols: dict[int, list[str]] = defaultdict(list)
-    for node_id, symbol in (
-        Node.markers.through.objects.filter(node__plan_id__in=plan_ids)
-        .order_by("marker__position", "marker__symbol")
-        .values_list("node_id", "marker__symbol")
-    ):
-        marker_symbols[node_id].append(symbol)
+    node_markers = marker_symbols(plan_ids)
     roles: dict[int, list[dict[str, str]]] = defaultdict(list)
     for role in (
         NodeUnit.objects.filter(node__plan_id__in=plan_ids)
@@ -110,7 +88,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "summary": node.summary,
                 "baseline": node.baseline,
                 "note": node.note,
-                "markers": marker_symbols.get(node.pk, []),
+                "markers": node_markers.get(node.pk, []),
                 "units": roles.get(node.pk, []),
             }
         )
@@ -215,41 +193,11 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "onwards": plan.onwards,
                 "description": plan.description,
                 "note": plan.note,
-                "levels": [
-                    {
-                        "key": level.key,
-                        "kind": level.kind,
-                        "name": level.name,
-                        "name_en": level.name_en,
-                        "depth": level.depth,
-                        "rated": level.rated,
-                    }
-                    for level in levels
-                    if level.plan_id == plan.pk
-                ],
+                "levels": [_level_object(level) for level in levels if level.plan_id == plan.pk],
                 "dimensions": [
-                    {
-                        "key": dimension.key,
-                        "name": dimension.name,
-                        "name_en": dimension.name_en,
-                        "level": dimension.level.key,
-                        "scale": dimension.scale.code,
-                        "primary": dimension.primary,
-                    }
-                    for dimension in dimensions
-                    if dimension.plan_id == plan.pk
+                    _dimension_object(dimension) for dimension in dimensions if dimension.plan_id == plan.pk
                 ],
-                "markers": [
-                    {
-                        "symbol": marker.symbol,
-                        "name": marker.name,
-                        "name_en": marker.name_en,
-                        "meaning": marker.meaning or None,
-                        "note": marker.note,
-                    }
-                    for marker in markers
-                    if marker.plan_id == plan.pk
-                ],
+                "markers": [_marker_object(marker) for marker in markers if marker.plan_id == plan.pk],
             }
             for plan in plan_list
         ],
@@ -259,6 +207,38 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
         "targets": target_rows,
         "results": result_rows,
         "indicators": indicator_rows,
+    }
+
+
+def _level_object(level: Level) -> dict[str, Any]:
+    return {
+        "key": level.key,
+        "kind": level.kind,
+        "name": level.name,
+        "name_en": level.name_en,
+        "depth": level.depth,
+        "rated": level.rated,
+    }
+
+
+def _dimension_object(dimension: Dimension) -> dict[str, Any]:
+    return {
+        "key": dimension.key,
+        "name": dimension.name,
+        "name_en": dimension.name_en,
+        "level": dimension.level.key,
+        "scale": dimension.scale.code,
+        "primary": dimension.primary,
+    }
+
+
+def _marker_object(marker: Marker) -> dict[str, Any]:
+    return {
+        "symbol": marker.symbol,
+        "name": marker.name,
+        "name_en": marker.name_en,
+        "meaning": marker.meaning or None,
+        "note": marker.note,
     }
 
 

@@ -16,18 +16,22 @@ Reading goes in steps, each naming its problems by the JSON path (``$.nodes[3].c
 3. what the schema cannot say: unique codes, references between the sections (a
    node's plan, level, parent, markers and units; a rating's dimension and code on its
    scale; a unit's parent), no cycles, numbers within the models' limits, while each plan
-   is turned into the plan-file spec (``planfile.PlanSpec``: ``convert.py``);
-4. the comparison with the database, row by row (``compare.py``);
-5. the write itself, tried and rolled back: each plan's spec is written by the plan-file
-   writer, which validates every row with its model's rules and removes what the file no
-   longer holds.
+   is turned into the plan's content (``shinchoku.plans.content``: ``convert.py``), each
+   item's source being its JSON path;
+4. the comparison with the database, object by object (``shinchoku.plans.writing.plan_diff``);
+5. the write itself, tried and taken back (``plan_check``): what the models and the
+   database refuse, and what the review round keeps (a target with a revision pending in
+   an open round), each told at its JSON path.
 
-For a plan in the file, the file is the truth: its levels, dimensions, markers, nodes,
-targets, results and indicators that the file does not hold are removed (listed as
-``removed`` in the preview). Plans that the file does not hold are left alone (a dataset
-may be an export of some plans only), and so are scales and units it does not hold
-(they may be shared). Plans whose content is unchanged are not written at all, so
-importing the same file twice writes nothing the second time.
+Applying writes each plan with ``plan_apply``, the one writer of every format, which
+records one audit row per plan written. For a plan in the file, the file is the truth:
+its levels, dimensions, markers, nodes, targets, results and indicators that the file does
+not hold are removed (listed as ``removed`` in the preview); a target the file still holds
+(its row and years) is updated in place and keeps its proposed revisions. Plans that the
+file does not hold are left alone (a dataset may be an export of some plans only), and so
+are scales and units it does not hold (they may be shared). Plans whose content is
+unchanged are not written at all, so importing the same file twice writes nothing the
+second time.
 
 Only the planning administrator may import a dataset, or the console without
 ``--user`` (actor None): whoever can run ``shinchoku`` owns the database anyway.
@@ -37,18 +41,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
-from django.db import DataError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from shinchoku.accounts.permissions import is_administrator
 from shinchoku.interchange.preview import (
     ApplyResult,
-    FieldChange,
     ImportRefused,
     Preview,
     Problem,
@@ -56,7 +57,6 @@ from shinchoku.interchange.preview import (
     RowStatus,
     Where,
 )
-from shinchoku.plans.formats.dataset.compare import review_losses, rows_by_key, stored_shared
 from shinchoku.plans.formats.dataset.convert import Builder, PlanPart
 from shinchoku.plans.formats.dataset.document import (
     UNSTORABLE,
@@ -69,14 +69,17 @@ from shinchoku.plans.formats.dataset.document import (
     sort_key,
     validator,
 )
-from shinchoku.plans.formats.dataset.export import SCHEMA_VERSION, export_dataset
-from shinchoku.plans.formats.planfile.spec import PlanSpec
-from shinchoku.plans.formats.planfile.spec import Problem as SpecProblem
-from shinchoku.plans.formats.planfile.validate import WriteRefused
-from shinchoku.plans.formats.planfile.write import PlanFileWriter, named, scale_changes
+from shinchoku.plans.formats.dataset.export import SCHEMA_VERSION
 from shinchoku.plans.formats.planfile.yamlsource import MAX_DEPTH
-from shinchoku.plans.models import Node, Plan
-from shinchoku.progress.models import Indicator, Target
+from shinchoku.plans.writing import (
+    ObjectDiff,
+    Origin,
+    PlanWriteRefused,
+    WriteProblem,
+    plan_apply,
+    plan_check,
+    plan_diff,
+)
 
 NAME = "dataset"
 #: At most this many problems of one step are listed (the rest are counted).
@@ -97,7 +100,6 @@ class _Checked:
     parts: list[PlanPart]
     #: The codes of the plans whose content changes (the others are not written).
     to_write: list[str]
-    counts: dict[str, int]
 
 
 class DatasetImporter:
@@ -142,9 +144,9 @@ class DatasetImporter:
         preview.rows.extend(reader.compare(checked))
         preview.payload = checked
         if checked.to_write:
-            # The write itself, rolled back: what only the models and the database decide.
-            problems = _try_writing(reader, checked)
-            preview.problems.extend(problems)
+            # The write itself, taken back: what only the models and the database decide.
+            contents = [part.content for part in checked.parts if part.code in checked.to_write]
+            preview.problems.extend(reader.problem(problem) for problem in plan_check(contents))
         return preview
 
     # -- applying
@@ -156,45 +158,30 @@ class DatasetImporter:
         if actor is not None and not is_administrator(actor):
             raise ImportRefused(preview)
         reader = _Reader(preview.file)
-        reader.data = checked.data
+        written: list[str] = []
         problems: list[Problem] = []
-        try:
-            with transaction.atomic():  # a refusal takes back what was written before it
-                problems = reader.write(checked)
-                if problems:
-                    raise _DryRun
-        except _DryRun:
+        for part in checked.parts:
+            try:
+                summary = plan_apply(part.content, actor=actor, origin=Origin(preview.file, NAME))
+            except PlanWriteRefused as refusal:
+                problems.extend(reader.problem(problem) for problem in refusal.problems)
+                continue
+            if summary.written:
+                written.append(part.code)
+        if problems:  # the caller's transaction takes back what was written before
             preview.problems.extend(problems)
-            raise ImportRefused(preview) from None
+            raise ImportRefused(preview)
         counts = {status.value: preview.count(status) for status in RowStatus if status != RowStatus.ERROR}
-        summary = _(
+        summary_text = _(
             "Dataset imported: %(written)s of %(plans)s plans written; %(new)s new, %(changed)s changed, "
             "%(removed)s removed, %(unchanged)s unchanged."
         ) % {
-            "written": len(checked.to_write),
+            "written": len(written),
             "plans": len(checked.parts),
             **counts,
         }
-        return ApplyResult(
-            summary=summary,
-            counts={**counts, "plans_written": len(checked.to_write)},
-            plans=tuple(checked.to_write),
-        )
-
-
-class _DryRun(Exception):
-    pass
-
-
-def _try_writing(reader: _Reader, checked: _Checked) -> list[Problem]:
-    problems: list[Problem] = []
-    try:
-        with transaction.atomic():
-            problems = reader.write(checked)
-            raise _DryRun
-    except _DryRun:
-        pass
-    return problems
+        # Each plan written has its audit row already, with its changes (``plan_apply``).
+        return ApplyResult(summary=summary_text, counts={**counts, "plans_written": len(written)})
 
 
 class _Reader:
@@ -264,7 +251,7 @@ class _Reader:
         parts = Builder(document, self).build()
         if self.problems:
             return None
-        return _Checked(data=document, parts=parts, to_write=[], counts={})
+        return _Checked(data=document, parts=parts, to_write=[])
 
     def walk(self, value: Any, path: JsonPath, depth: int = 0) -> None:
         """Refuse what JSON reads but nothing should store: duplicate keys, NUL and lone
@@ -300,147 +287,41 @@ class _Reader:
     # -- comparing with the database
 
     def compare(self, checked: _Checked) -> list[RowPreview]:
-        codes = [part.code for part in checked.parts]
-        stored = export_dataset(Plan.objects.filter(code__in=codes).order_by("code"))
-        theirs = rows_by_key(self.data, with_paths=True)
-        ours = rows_by_key(stored, with_paths=False)
-        ours.update(stored_shared(self.data))
+        """Each plan's objects new, changed, unchanged or removed; a scale or unit that
+        several plans name is listed once."""
         rows: list[RowPreview] = []
-        changed_plans: set[str] = set()
-        shared_changed = False
-        counts: dict[str, int] = defaultdict(int)
-        for key, row in theirs.items():
-            before = ours.get(key)
-            where = Where(file=self.file, name=json_path(row.where or ()))
-            changes: tuple[FieldChange, ...] = ()
-            if before is None:
-                status = RowStatus.NEW
-            else:
-                changes = tuple(
-                    FieldChange(name, name, before.fields.get(name, ""), value)
-                    for name, value in row.fields.items()
-                    if before.fields.get(name, "") != value
-                )
-                status = RowStatus.CHANGED if changes else RowStatus.UNCHANGED
-            if status != RowStatus.UNCHANGED:
-                if key[0] in {"scale", "unit"}:
-                    shared_changed = True
-                else:
-                    changed_plans.add(key[1])
-            counts[status.value] += 1
-            rows.append(RowPreview(where, row.subject, status, changes))
-        for key, row in ours.items():
-            if key in theirs or key[0] in {"scale", "unit"}:
-                continue  # shared rows the file does not hold are left alone
-            changed_plans.add(key[1])
-            counts[RowStatus.REMOVED.value] += 1
-            rows.append(RowPreview(Where(file=self.file), row.subject, RowStatus.REMOVED))
-        checked.to_write = codes if shared_changed else [code for code in codes if code in changed_plans]
-        checked.counts = dict(counts)
-        rows.extend(review_losses(checked.to_write, self.file))
+        listed: set[tuple[Any, ...]] = set()
+        for part in checked.parts:
+            diff = plan_diff(part.content)
+            if diff.changed:
+                checked.to_write.append(part.code)
+            for item in diff.objects:
+                if item.kind in {"scale", "unit"}:
+                    if item.key in listed:
+                        continue
+                    listed.add(item.key)
+                rows.append(RowPreview(self.where(item), item.subject, item.status, item.changes))
         return rows
 
-    # -- step 4: writing
+    def where(self, item: ObjectDiff) -> Where:
+        if item.source is None:
+            return Where(file=self.file)
+        return Where(file=self.file, name=json_path(item.source))
 
-    def write(self, checked: _Checked) -> list[Problem]:
-        """Write the changed plans; the problems, translated to the file's paths (the
-        caller rolls back when there are any)."""
-        in_file = {part.code for part in checked.parts}
-        problems: list[Problem] = []
-        for part in checked.parts:
-            if part.code not in checked.to_write:
-                continue
-            writer = _DatasetWriter(part.spec, in_file)
-            try:
-                writer.write()
-                _keep_positions(part)
-            except WriteRefused as refusal:
-                problems.extend(self.translated(problem, part) for problem in refusal.problems)
-            except (DataError, IntegrityError) as error:
-                problems.append(self.translated(writer.database_problem(error), part))
-        return problems
-
-    def translated(self, problem: SpecProblem, part: PlanPart) -> Problem:
-        """A problem of the plan-file writer, at the path of the dataset it came from."""
-        path = list(problem.path)
-        if len(path) == 1 and path[0] in {"levels", "dimensions", "markers"}:
-            path = ["plans", part.index, path[0]]
-        tail = tuple(path[2:]) if len(path) > 2 else ()
-        renamed = _RENAMED.get((str(path[0]) if path else "", tail))
-        if renamed is not None:
-            path = [*path[:2], renamed]
-        elif path[:1] == ["results"] and len(path) == 4 and path[2] == "ratings" and isinstance(path[3], str):
-            ratings = self.data["results"][path[1]]["ratings"]
-            keys = [rating["dimension"] for rating in ratings]
-            path[3] = keys.index(path[3]) if path[3] in keys else path[3]
-        elif path[:1] == ["indicators"] and len(path) == 5 and path[4] == "year":
-            path[4] = "fiscal_year"
-        return Problem(Where(file=self.file, name=json_path(path)), problem.message)
+    def problem(self, problem: WriteProblem) -> Problem:
+        """A problem of the writer, at the JSON path of what it concerns."""
+        path: JsonPath = tuple(problem.source or ())
+        message = problem.message
+        if problem.field:
+            key = _KEYS.get((problem.kind, problem.field), problem.field)
+            path = (*path, key) if key else path
+        return Problem(Where(file=self.file, name=json_path(path)), message)
 
 
-#: The plan-file keys the writer reports on, as the dataset names them.
-_RENAMED: dict[tuple[str, tuple[str | int, ...]], str] = {
-    ("nodes", ("level",)): "level_key",
-    ("targets", ("years",)): "start_year",
-    ("targets", ("revised", "text")): "revised_text",
-    ("targets", ("revised", "reason")): "revision_reason",
-    ("results", ("year",)): "fiscal_year",
-    ("indicators", ("baseline", "value")): "baseline_value",
-    ("indicators", ("baseline", "year")): "baseline_year",
+#: The content's fields that the dataset writes under another key ("": on the item itself).
+_KEYS: dict[tuple[str, str], str] = {
+    ("node", "level"): "level_key",
+    ("node", "parent"): "parent_id",
+    ("node", "targets"): "",
+    ("rating", "level"): "code",
 }
-
-
-class _DatasetWriter(PlanFileWriter):
-    """The plan-file writer; a scale that other plans of the same file use may change,
-    since the file rewrites them with it."""
-
-    def __init__(self, spec: PlanSpec, plans_in_file: set[str]) -> None:
-        super().__init__(spec)
-        self.plans_in_file = plans_in_file
-
-    def check_shared_scales(self) -> None:
-        for scale_data, scale, others in self.scales_used_elsewhere(self.plans_in_file):
-            changes = scale_changes(scale, scale_data)
-            if changes:
-                self.problem(
-                    scale_data["path"],
-                    f"the scale {scale.code!r} is also used by {named('plan', others)}, which this file "
-                    f"does not hold; it would change it for them too ({'; '.join(changes)})",
-                )
-
-
-def _keep_positions(part: PlanPart) -> None:
-    """The writer numbers nodes, targets and indicators from 0 in the order written;
-    give them the file's positions (which may have gaps or start at 1)."""
-    nodes = list(Node.objects.filter(plan__code=part.code).only("pk", "code", "position"))
-    moved = []
-    for node in nodes:
-        position = part.node_positions.get(node.code, node.position)
-        if node.position != position:
-            node.position = position
-            moved.append(node)
-    Node.objects.bulk_update(moved, ["position"], batch_size=500)
-    targets = Target.objects.filter(node__plan__code=part.code)
-    Target.objects.bulk_update(_positioned(targets, part.target_positions), ["position"], batch_size=500)
-    indicators = Indicator.objects.filter(node__plan__code=part.code)
-    Indicator.objects.bulk_update(
-        _positioned(indicators, part.indicator_positions), ["position"], batch_size=500
-    )
-
-
-_Positioned = TypeVar("_Positioned", Target, Indicator)
-
-
-def _positioned(rows: models.QuerySet[_Positioned], positions: dict[str, list[int]]) -> list[_Positioned]:
-    """The rows (of one plan, in the order written) whose position the file gives otherwise, moved."""
-    seen: dict[str, int] = defaultdict(int)
-    changed = []
-    for row in rows.select_related("node").only("pk", "position", "node__code").order_by("node_id", "pk"):
-        code = row.node.code
-        wanted = positions.get(code, [])
-        index = seen[code]
-        seen[code] += 1
-        if index < len(wanted) and row.position != wanted[index]:
-            row.position = wanted[index]
-            changed.append(row)
-    return changed

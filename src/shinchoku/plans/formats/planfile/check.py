@@ -1,4 +1,4 @@
-"""Checking a plan data file: the parsed document in, a PlanSpec or every problem out.
+"""Checking a plan data file: the parsed document in, a PlanContent or every problem out.
 
 The checker reads the document and applies the rules that need no database: the
 keys each mapping allows and requires, the references between the sections (a
@@ -7,7 +7,7 @@ plan's years, with the models' own limits (field lengths, number ranges, the
 node code validator), so that a problem is named with its line. It collects
 every problem instead of stopping at the first; ``read_plan_file`` raises them
 all in one PlanFileError. What the models and the database decide is left to
-the writer (write.py).
+the writer (``shinchoku.plans.writing``).
 """
 
 from __future__ import annotations
@@ -20,48 +20,41 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from shinchoku.plans import models
+from shinchoku.plans.content import (
+    DimensionContent,
+    IndicatorContent,
+    IndicatorValueContent,
+    LevelContent,
+    MarkerContent,
+    NodeContent,
+    PlanContent,
+    PlanFields,
+    RatingContent,
+    ScaleContent,
+    ScaleLevelContent,
+    TargetContent,
+    UnitContent,
+    UnitRoleContent,
+    YearResultContent,
+)
 from shinchoku.plans.formats.matching import identity
 from shinchoku.plans.formats.planfile.spec import (
     FORMAT,
-    DimensionData,
-    IndicatorSpec,
-    LevelData,
-    MarkerData,
-    NodeSpec,
     Path_,
-    PlanData,
+    PlanFile,
     PlanFileError,
-    PlanSpec,
     Problem,
-    ResultSpec,
-    ScaleData,
-    ScaleLevelData,
-    TargetSpec,
-    UnitData,
-    UnitRoleSpec,
-    ValueSpec,
     format_path,
 )
 from shinchoku.plans.formats.planfile.values import (
     ValueChecker,
     field_decimal_limits,
     field_int_range,
-    field_max_length,
     kind_of,
 )
 from shinchoku.plans.formats.planfile.yamlsource import SourceError, read_located
-from shinchoku.plans.models import (
-    Dimension,
-    Level,
-    Marker,
-    Node,
-    NodeUnit,
-    OrgUnit,
-    Plan,
-    Scale,
-    ScaleLevel,
-    node_code_validator,
-)
+from shinchoku.plans.period import Period
 from shinchoku.progress.models import Indicator, IndicatorValue, Result, Target
 from shinchoku.text import normalize
 
@@ -85,7 +78,7 @@ class Checker(ValueChecker):
 
     # -- the document
 
-    def check(self) -> PlanSpec:
+    def check(self) -> PlanContent:
         root = self.mapping(
             self.located.data,
             (),
@@ -112,11 +105,18 @@ class Checker(ValueChecker):
             self.check_node(item, ("nodes", index), None, context)
             for index, item in enumerate(self.sequence(root.get("nodes"), ("nodes",), required=True))
         ]
-        return PlanSpec(
-            plan, levels, scales, dimensions, markers, units, [n for n in nodes if n], self.located
+        return PlanContent(
+            plan,
+            levels,
+            scales,
+            dimensions,
+            markers,
+            units,
+            [n for n in nodes if n],
+            sections={name: (name,) for name in ("levels", "dimensions", "markers", "nodes")},
         )
 
-    def check_plan(self, value: Any) -> PlanData:
+    def check_plan(self, value: Any) -> PlanFields:
         path: Path_ = ("plan",)
         data = self.mapping(
             value,
@@ -124,69 +124,68 @@ class Checker(ValueChecker):
             {"code", "title", "period_label", "first_year", "last_year", "onwards", "description", "note"},
             {"code", "title", "first_year", "last_year"},
         )
-        plan: PlanData = {
-            "code": self.slug(data, "code", path, field_max_length(Plan, "code")),
-            "title": self.text(
-                data, "title", path, required=True, max_length=field_max_length(Plan, "title")
-            ),
-            "period_label": self.text(
-                data, "period_label", path, max_length=field_max_length(Plan, "period_label")
-            ),
+        plan: PlanFields = {
+            "code": self.field_slug(models.Plan, data, "code", path),
+            "title": self.field_text(models.Plan, data, "title", path, required=True),
+            "period_label": self.field_text(models.Plan, data, "period_label", path),
+            # 0 for a year that is missing or refused (a problem is then reported).
             "first_year": self.integer(
-                data, "first_year", path, field_int_range(Plan, "first_year", year=True)
-            ),
-            "last_year": self.integer(data, "last_year", path, field_int_range(Plan, "last_year", year=True)),
+                data, "first_year", path, field_int_range(models.Plan, "first_year", year=True)
+            )
+            or 0,
+            "last_year": self.integer(
+                data, "last_year", path, field_int_range(models.Plan, "last_year", year=True)
+            )
+            or 0,
             "onwards": self.boolean(data, "onwards", path, True),
             "description": self.text(data, "description", path),
             "note": self.text(data, "note", path),
-            "path": path,
+            "source": path,
         }
         if plan["first_year"] and plan["last_year"] and plan["last_year"] < plan["first_year"]:
             self.fail((*path, "last_year"), "the period ends before it starts")
         return plan
 
-    def check_levels(self, value: Any) -> list[LevelData]:
-        levels: list[LevelData] = []
-        kinds = [kind.value for kind in Level.Kind]
+    def check_levels(self, value: Any) -> list[LevelContent]:
+        levels: list[LevelContent] = []
+        kinds = [kind.value for kind in models.Level.Kind]
         for index, item in enumerate(self.sequence(value, ("levels",), required=True)):
             path: Path_ = ("levels", index)
             data = self.mapping(item, path, {"key", "kind", "name", "name_en", "rated"}, {"key", "name"})
-            key = self.slug(data, "key", path, field_max_length(Level, "key"))
-            level: LevelData = {
+            key = self.field_slug(models.Level, data, "key", path)
+            level: LevelContent = {
                 "depth": index,
                 "key": key,
                 # A key that names a kind (plan, programme, measure, project) is that kind.
                 "kind": self.choice(
-                    data, "kind", path, kinds, key if key in kinds else Level.Kind.OTHER.value
+                    data, "kind", path, kinds, key if key in kinds else models.Level.Kind.OTHER.value
                 ),
-                "name": self.text(
-                    data, "name", path, required=True, max_length=field_max_length(Level, "name")
-                ),
-                "name_en": self.text(data, "name_en", path, max_length=field_max_length(Level, "name_en")),
+                "name": self.field_text(models.Level, data, "name", path, required=True),
+                "name_en": self.field_text(models.Level, data, "name_en", path),
                 "rated": self.boolean(data, "rated", path, False),
-                "path": path,
+                "source": path,
             }
             self.once(levels, level, "key", path, "level")
             levels.append(level)
         return levels
 
-    def check_scales(self, value: Any) -> list[ScaleData]:
-        scales: list[ScaleData] = []
+    def check_scales(self, value: Any) -> list[ScaleContent]:
+        scales: list[ScaleContent] = []
         for index, item in enumerate(self.sequence(value, ("scales",))):
             path: Path_ = ("scales", index)
             data = self.mapping(
                 item, path, {"code", "name", "name_en", "good_end", "description", "levels"}, {"code", "name"}
             )
-            scale: ScaleData = {
-                "code": self.slug(data, "code", path, field_max_length(Scale, "code")),
-                "name": self.text(
-                    data, "name", path, required=True, max_length=field_max_length(Scale, "name")
+            scale: ScaleContent = {
+                "code": self.field_slug(models.Scale, data, "code", path),
+                "name": self.field_text(models.Scale, data, "name", path, required=True),
+                "name_en": self.field_text(models.Scale, data, "name_en", path),
+                "good_end": self.choice(
+                    data, "good_end", path, [g.value for g in models.Scale.GoodEnd], "first"
                 ),
-                "name_en": self.text(data, "name_en", path, max_length=field_max_length(Scale, "name_en")),
-                "good_end": self.choice(data, "good_end", path, [g.value for g in Scale.GoodEnd], "first"),
                 "description": self.text(data, "description", path),
                 "levels": [],
-                "path": path,
+                "source": path,
             }
             self.once(scales, scale, "code", path, "scale")
             for level_index, level_item in enumerate(
@@ -196,31 +195,17 @@ class Checker(ValueChecker):
                 level_data = self.mapping(
                     level_item, level_path, {"code", "label", "label_en", "adverse"}, {"code", "label"}
                 )
-                level: ScaleLevelData = {
-                    "code": self.text(
-                        level_data,
-                        "code",
-                        level_path,
-                        required=True,
-                        max_length=field_max_length(ScaleLevel, "code"),
-                        exact=True,
+                level: ScaleLevelContent = {
+                    "code": self.field_text(
+                        models.ScaleLevel, level_data, "code", level_path, required=True, exact=True
                     ),
-                    "label": self.text(
-                        level_data,
-                        "label",
-                        level_path,
-                        required=True,
-                        max_length=field_max_length(ScaleLevel, "label"),
+                    "label": self.field_text(
+                        models.ScaleLevel, level_data, "label", level_path, required=True
                     ),
-                    "label_en": self.text(
-                        level_data,
-                        "label_en",
-                        level_path,
-                        max_length=field_max_length(ScaleLevel, "label_en"),
-                    ),
+                    "label_en": self.field_text(models.ScaleLevel, level_data, "label_en", level_path),
                     "adverse": self.boolean(level_data, "adverse", level_path, False),
                     "position": level_index,
-                    "path": level_path,
+                    "source": level_path,
                 }
                 if any(other["code"] == level["code"] for other in scale["levels"]):
                     self.fail(
@@ -231,9 +216,9 @@ class Checker(ValueChecker):
         return scales
 
     def check_dimensions(
-        self, value: Any, levels: list[LevelData], scales: list[ScaleData]
-    ) -> list[DimensionData]:
-        dimensions: list[DimensionData] = []
+        self, value: Any, levels: list[LevelContent], scales: list[ScaleContent]
+    ) -> list[DimensionContent]:
+        dimensions: list[DimensionContent] = []
         level_keys = {level["key"]: level for level in levels}
         scale_codes = {scale["code"] for scale in scales}
         for index, item in enumerate(self.sequence(value, ("dimensions",))):
@@ -244,19 +229,15 @@ class Checker(ValueChecker):
                 {"key", "name", "name_en", "level", "scale", "primary"},
                 {"key", "name", "level", "scale"},
             )
-            dimension: DimensionData = {
-                "key": self.slug(data, "key", path, field_max_length(Dimension, "key")),
-                "name": self.text(
-                    data, "name", path, required=True, max_length=field_max_length(Dimension, "name")
-                ),
-                "name_en": self.text(
-                    data, "name_en", path, max_length=field_max_length(Dimension, "name_en")
-                ),
+            dimension: DimensionContent = {
+                "key": self.field_slug(models.Dimension, data, "key", path),
+                "name": self.field_text(models.Dimension, data, "name", path, required=True),
+                "name_en": self.field_text(models.Dimension, data, "name_en", path),
                 "level": self.text(data, "level", path, required=True, exact=True),
                 "scale": self.text(data, "scale", path, required=True, exact=True),
                 "primary": self.boolean(data, "primary", path, False),
                 "position": index,
-                "path": path,
+                "source": path,
             }
             level = level_keys.get(dimension["level"])
             if dimension["level"] and level is None:
@@ -268,58 +249,44 @@ class Checker(ValueChecker):
             for other in dimensions:
                 if other["level"] == dimension["level"] and other["key"] == dimension["key"]:
                     self.fail((*path, "key"), f"the dimension {dimension['key']!r} is defined twice")
-                if other["level"] == dimension["level"] and other["primary"] and dimension["primary"]:
-                    self.fail((*path, "primary"), "a level has at most one primary dimension")
             dimensions.append(dimension)
+        for index in models.primary_clashes((d["level"], d["primary"]) for d in dimensions):
+            self.fail((*dimensions[index]["source"], "primary"), "a level has at most one primary dimension")
         return dimensions
 
-    def check_markers(self, value: Any) -> list[MarkerData]:
-        markers: list[MarkerData] = []
+    def check_markers(self, value: Any) -> list[MarkerContent]:
+        markers: list[MarkerContent] = []
         for index, item in enumerate(self.sequence(value, ("markers",))):
             path: Path_ = ("markers", index)
             data = self.mapping(item, path, {"symbol", "name", "name_en", "meaning", "note"}, {"symbol"})
-            marker: MarkerData = {
-                "symbol": self.text(
-                    data,
-                    "symbol",
-                    path,
-                    required=True,
-                    max_length=field_max_length(Marker, "symbol"),
-                    exact=True,
-                ),
-                "name": self.text(data, "name", path, max_length=field_max_length(Marker, "name")),
-                "name_en": self.text(data, "name_en", path, max_length=field_max_length(Marker, "name_en")),
+            marker: MarkerContent = {
+                "symbol": self.field_text(models.Marker, data, "symbol", path, required=True, exact=True),
+                "name": self.field_text(models.Marker, data, "name", path),
+                "name_en": self.field_text(models.Marker, data, "name_en", path),
                 "meaning": self.text(data, "meaning", path),
                 "note": self.text(data, "note", path),
                 "position": index,
-                "path": path,
+                "source": path,
             }
             marker["name"] = marker["name"] or marker["symbol"]
             self.once(markers, marker, "symbol", path, "marker")
             markers.append(marker)
         return markers
 
-    def check_units(self, value: Any) -> list[UnitData]:
-        units: list[UnitData] = []
-        kinds = [kind.value for kind in OrgUnit.Kind]
+    def check_units(self, value: Any) -> list[UnitContent]:
+        units: list[UnitContent] = []
+        kinds = [kind.value for kind in models.OrgUnit.Kind]
         for index, item in enumerate(self.sequence(value, ("units",))):
             path: Path_ = ("units", index)
             # Every key is stored: a unit has no note (a note would be silently lost).
             data = self.mapping(item, path, {"code", "name", "kind", "parent"}, {"code", "name"})
-            unit: UnitData = {
-                "code": self.slug(data, "code", path, field_max_length(OrgUnit, "code")),
+            unit: UnitContent = {
+                "code": self.field_slug(models.OrgUnit, data, "code", path),
                 # A unit's name is how a structure sheet names it: kept exactly as written.
-                "name": self.text(
-                    data,
-                    "name",
-                    path,
-                    required=True,
-                    max_length=field_max_length(OrgUnit, "name"),
-                    exact=True,
-                ),
-                "kind": self.choice(data, "kind", path, kinds, OrgUnit.Kind.SECTION.value),
+                "name": self.field_text(models.OrgUnit, data, "name", path, required=True, exact=True),
+                "kind": self.choice(data, "kind", path, kinds, models.OrgUnit.Kind.SECTION.value),
                 "parent": self.text(data, "parent", path, exact=True),
-                "path": path,
+                "source": path,
             }
             if unit["parent"] and not any(other["code"] == unit["parent"] for other in units):
                 self.fail((*path, "parent"), f"no unit {unit['parent']!r} is defined above this one")
@@ -328,8 +295,8 @@ class Checker(ValueChecker):
         return units
 
     def check_node(
-        self, value: Any, path: Path_, parent_level: LevelData | None, ctx: _NodeContext
-    ) -> NodeSpec | None:
+        self, value: Any, path: Path_, parent_level: LevelContent | None, ctx: _NodeContext
+    ) -> NodeContent | None:
         data = self.mapping(
             value,
             path,
@@ -361,12 +328,10 @@ class Checker(ValueChecker):
                 self.fail((*path, "level"), f"a top node must be of the top level {_top(ctx)!r}")
             if parent_level is not None and level["depth"] <= parent_level["depth"]:
                 self.fail((*path, "level"), f"must be a level below {parent_level['key']!r}")
-        code = self.text(
-            data, "code", path, required=True, max_length=field_max_length(Node, "code"), exact=True
-        )
+        code = self.field_text(models.Node, data, "code", path, required=True, exact=True)
         if code:
             try:
-                node_code_validator(code)
+                models.node_code_validator(code)
             except ValidationError as error:
                 self.fail((*path, "code"), " ".join(error.messages))
         if code in ctx.codes:
@@ -382,15 +347,15 @@ class Checker(ValueChecker):
                 self.fail((*path, "markers", index), _undefined("marker", symbol))
             markers.append(symbol)
         units = []
-        roles = [role.value for role in NodeUnit.Role]
+        roles = [role.value for role in models.NodeUnit.Role]
         for index, item in enumerate(self.sequence(data.get("units"), (*path, "units"))):
             unit_path: Path_ = (*path, "units", index)
             unit_data = self.mapping(item, unit_path, {"unit", "role"}, {"unit"})
             unit_code = self.text(unit_data, "unit", unit_path, required=True, exact=True)
             if unit_code and unit_code not in ctx.units:
                 self.fail((*unit_path, "unit"), _undefined("unit", unit_code))
-            role = self.choice(unit_data, "role", unit_path, roles, NodeUnit.Role.RESPONSIBLE.value)
-            units.append(UnitRoleSpec(unit_code, role, unit_path))
+            role = self.choice(unit_data, "role", unit_path, roles, models.NodeUnit.Role.RESPONSIBLE.value)
+            units.append(UnitRoleContent(unit_code, role, source=unit_path))
 
         rated = bool(level and level["rated"])
         targets = [
@@ -402,7 +367,7 @@ class Checker(ValueChecker):
             self.fail(
                 (*path, "results"), f"the level {level_key!r} is not rated; results attach to rated levels"
             )
-        results: list[ResultSpec] = []
+        results: list[YearResultContent] = []
         for index, item in enumerate(results_raw):
             result = self.check_result(item, (*path, "results", index), level_key, ctx)
             if result and any(other.fiscal_year == result.fiscal_year for other in results):
@@ -413,11 +378,11 @@ class Checker(ValueChecker):
             self.check_indicator(item, (*path, "indicators", index), ctx)
             for index, item in enumerate(self.sequence(data.get("indicators"), (*path, "indicators")))
         ]
-        spec = NodeSpec(
+        spec = NodeContent(
             level=level_key,
             code=code,
-            title=self.text(data, "title", path, required=True, max_length=field_max_length(Node, "title")),
-            label=self.text(data, "label", path, max_length=field_max_length(Node, "label")),
+            title=self.field_text(models.Node, data, "title", path, required=True),
+            label=self.field_text(models.Node, data, "label", path),
             summary=self.text(data, "summary", path),
             baseline=self.text(data, "baseline", path),
             note=self.text(data, "note", path),
@@ -426,7 +391,8 @@ class Checker(ValueChecker):
             targets=[t for t in targets if t],
             results=results,
             indicators=[i for i in indicators if i],
-            path=path,
+            position=_index(path),
+            source=path,
         )
         for index, item in enumerate(self.sequence(data.get("children"), (*path, "children"))):
             child = self.check_node(item, (*path, "children", index), level, ctx)
@@ -436,7 +402,7 @@ class Checker(ValueChecker):
 
     def check_years(self, value: Any, path: Path_, ctx: _NodeContext) -> tuple[int, int, bool] | None:
         plan = ctx.plan
-        if plan["first_year"] is None or plan["last_year"] is None:
+        if not plan["first_year"] or not plan["last_year"]:
             return None
         match = _YEARS.match(normalize(str(value))) if isinstance(value, str | int) else None
         if not match:
@@ -445,7 +411,8 @@ class Checker(ValueChecker):
             )
             return None
         start = int(match.group(1))
-        onwards_year = plan["last_year"] + 1 if plan["onwards"] else None
+        period = Period(plan["first_year"], plan["last_year"], plan["onwards"])
+        onwards_year = period.onwards_year
         if match.group(2):
             if match.group(3):
                 end, open_end = int(match.group(3)), False
@@ -456,17 +423,18 @@ class Checker(ValueChecker):
                 end, open_end = onwards_year, True
         else:
             end, open_end = start, start == onwards_year
-        last_allowed = onwards_year or plan["last_year"]
         for year in (start, end):
-            if not plan["first_year"] <= year <= last_allowed:
-                self.fail(path, f"{year} is outside the plan's years {plan['first_year']}–{last_allowed}")
+            if year not in period.target_years:
+                self.fail(
+                    path, f"{year} is outside the plan's years {period.first}–{period.target_years[-1]}"
+                )
                 return None
         if end < start:
             self.fail(path, f"the span ends ({end}) before it starts ({start})")
             return None
         return start, end, open_end
 
-    def check_target(self, value: Any, path: Path_, ctx: _NodeContext) -> TargetSpec | None:
+    def check_target(self, value: Any, path: Path_, ctx: _NodeContext) -> TargetContent | None:
         data = self.mapping(value, path, {"row", "years", "text", "revised", "note"}, {"years", "text"})
         if not data:
             return None
@@ -484,19 +452,22 @@ class Checker(ValueChecker):
         if years is None:
             return None
         start, end, open_end = years
-        return TargetSpec(
-            row if row is not None else 1,
-            start,
-            end,
-            open_end,
-            text,
-            revised_text,
-            revision_reason,
-            self.text(data, "note", path),
-            path,
+        return TargetContent(
+            row=row if row is not None else 1,
+            start_year=start,
+            end_year=end,
+            open_end=open_end,
+            text=text,
+            revised_text=revised_text,
+            revision_reason=revision_reason,
+            note=self.text(data, "note", path),
+            position=_index(path),
+            source=path,
         )
 
-    def check_result(self, value: Any, path: Path_, level_key: str, ctx: _NodeContext) -> ResultSpec | None:
+    def check_result(
+        self, value: Any, path: Path_, level_key: str, ctx: _NodeContext
+    ) -> YearResultContent | None:
         data = self.mapping(
             value,
             path,
@@ -508,10 +479,10 @@ class Checker(ValueChecker):
         year = self.integer(data, "year", path, field_int_range(Result, "fiscal_year", year=True))
         plan = ctx.plan
         first, last = plan["first_year"], plan["last_year"]
-        if year is not None and first and last and not first <= year <= last:
+        if year is not None and first and last and year not in Period(first, last).result_years:
             self.fail((*path, "year"), f"{year} is outside the plan period {first}–{last}")
             year = None
-        ratings: dict[str, str] = {}
+        ratings: list[RatingContent] = []
         raw = data.get("ratings") or {}
         if not isinstance(raw, dict):
             self.fail((*path, "ratings"), f"expected a mapping of dimension to code, found {kind_of(raw)}")
@@ -532,10 +503,10 @@ class Checker(ValueChecker):
                     rating_path, f"{code!r} is not on the scale {dimension['scale']!r} ({', '.join(codes)})"
                 )
                 continue
-            ratings[key] = code_text
+            ratings.append(RatingContent(key, code_text, rating_path))
         if year is None:
             return None
-        return ResultSpec(
+        return YearResultContent(
             fiscal_year=year,
             text=self.text(data, "text", path),
             ratings=ratings,
@@ -543,10 +514,10 @@ class Checker(ValueChecker):
             response=self.text(data, "response", path),
             highlight=self.text(data, "highlight", path),
             note=self.text(data, "note", path),
-            path=path,
+            source=path,
         )
 
-    def check_indicator(self, value: Any, path: Path_, ctx: _NodeContext) -> IndicatorSpec | None:
+    def check_indicator(self, value: Any, path: Path_, ctx: _NodeContext) -> IndicatorContent | None:
         data = self.mapping(
             value, path, {"name", "kind", "unit", "direction", "baseline", "values"}, {"name", "direction"}
         )
@@ -566,7 +537,7 @@ class Checker(ValueChecker):
                 field_int_range(Indicator, "baseline_year", year=True),
                 required=False,
             )
-        values: list[ValueSpec] = []
+        values: list[IndicatorValueContent] = []
         for index, item in enumerate(self.sequence(data.get("values"), (*path, "values"))):
             value_path: Path_ = (*path, "values", index)
             value_data = self.mapping(item, value_path, {"year", "target", "actual"}, {"year"})
@@ -584,30 +555,37 @@ class Checker(ValueChecker):
             if years[0] != years[1] or any(existing.fiscal_year == years[0] for existing in values):
                 self.fail((*value_path, "year"), "one value row per single fiscal year")
                 continue
-            values.append(ValueSpec(years[0], target, actual, value_path))
-        return IndicatorSpec(
-            name=self.text(data, "name", path, required=True, max_length=field_max_length(Indicator, "name")),
+            values.append(IndicatorValueContent(years[0], target, actual, source=value_path))
+        return IndicatorContent(
+            name=self.field_text(Indicator, data, "name", path, required=True),
             kind=self.choice(
                 data, "kind", path, [k.value for k in Indicator.Kind], Indicator.Kind.OUTCOME.value
             ),
-            unit=self.text(data, "unit", path, max_length=field_max_length(Indicator, "unit")),
+            unit=self.field_text(Indicator, data, "unit", path),
             direction=self.choice(data, "direction", path, [d.value for d in Indicator.Direction]),
             baseline_value=baseline_value,
             baseline_year=baseline_year,
             values=values,
-            path=path,
+            position=_index(path),
+            source=path,
         )
 
 
 @dataclass
 class _NodeContext:
-    plan: PlanData
-    levels: dict[str, LevelData]
-    dimensions: list[DimensionData]
-    scales: dict[str, ScaleData]
+    plan: PlanFields
+    levels: dict[str, LevelContent]
+    dimensions: list[DimensionContent]
+    scales: dict[str, ScaleContent]
     markers: set[str]
     units: set[str]
     codes: dict[str, Path_] = field(default_factory=dict)
+
+
+def _index(path: Path_) -> int:
+    """An item's place in its list: the last part of its path."""
+    last = path[-1] if path else 0
+    return last if isinstance(last, int) else 0
 
 
 def _undefined(noun: str, name: str) -> str:
@@ -622,8 +600,9 @@ def _top(ctx: _NodeContext) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def read_plan_file(path: Path) -> PlanSpec:
-    """Read and check a plan data file. Raises PlanFileError listing every problem."""
+def read_plan_file(path: Path) -> PlanFile:
+    """Read and check a plan data file into a plan's content. Raises PlanFileError
+    listing every problem."""
     try:
         located = read_located(path)
     except SourceError as error:
@@ -631,7 +610,7 @@ def read_plan_file(path: Path) -> PlanSpec:
             str(path), [Problem(problem.path, problem.message, problem.line) for problem in error.problems]
         ) from error
     checker = Checker(located)
-    spec = checker.check()
+    content = checker.check()
     if checker.problems:
         raise PlanFileError(str(path), checker.problems)
-    return spec
+    return PlanFile(path, content, located)

@@ -1,19 +1,22 @@
-"""The checked form of a plan data file, and the problems found on the way.
+"""A plan data file as read: its content with where each item stands, and the problems.
 
-The checker (check.py) turns a file into a PlanSpec; the writer (write.py) writes
-it. Each object of the spec carries its path inside the file, so that what the
-models or the database refuse while writing is reported where it stands. A
-Problem names that path, its line and what is wrong; PlanFileError carries every
-problem of a file.
+The checker (check.py) turns a file into a ``PlanFile``: the plan's content
+(``shinchoku.plans.content``), each item's ``source`` being its path inside the file,
+and the file's lines. What the writer (``shinchoku.plans.writing``) refuses comes back
+on an item and a field of the content; ``PlanFile.problems_of`` says where that stands
+in the file (``FILE_KEYS``), with its line. A Problem names that path, its line and what
+is wrong; PlanFileError carries every problem of a file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import TypedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
+from shinchoku.plans.content import PlanContent
 from shinchoku.plans.formats.planfile.yamlsource import Located
+from shinchoku.plans.writing import WriteProblem
 
 FORMAT = "shinchoku-plan/1"
 Path_ = tuple[str | int, ...]
@@ -51,159 +54,64 @@ class PlanFileError(Exception):
         super().__init__("\n".join(problem.render(file) for problem in problems))
 
 
-# ---------------------------------------------------------------- the checked spec
+def _same(*names: str) -> dict[str, Path_]:
+    return {name: (name,) for name in names}
 
 
-class PlanData(TypedDict):
-    code: str
-    title: str
-    period_label: str
-    first_year: int | None
-    last_year: int | None
-    onwards: bool
-    description: str
-    note: str
-    path: Path_
-
-
-class LevelData(TypedDict):
-    depth: int
-    key: str
-    kind: str
-    name: str
-    name_en: str
-    rated: bool
-    path: Path_
-
-
-class ScaleLevelData(TypedDict):
-    code: str
-    label: str
-    label_en: str
-    adverse: bool
-    position: int
-    path: Path_
-
-
-class ScaleData(TypedDict):
-    code: str
-    name: str
-    name_en: str
-    good_end: str
-    description: str
-    levels: list[ScaleLevelData]
-    path: Path_
-
-
-class DimensionData(TypedDict):
-    key: str
-    name: str
-    name_en: str
-    level: str  # the level's key
-    scale: str  # the scale's code
-    primary: bool
-    position: int
-    path: Path_
-
-
-class MarkerData(TypedDict):
-    symbol: str
-    name: str
-    name_en: str
-    meaning: str
-    note: str
-    position: int
-    path: Path_
-
-
-class UnitData(TypedDict):
-    code: str
-    name: str
-    kind: str
-    parent: str  # the parent's code, or ""
-    path: Path_
+#: Where each field of the content's items (``content.FIELDS``, by kind) stands in the
+#: file, relative to the item's path: () for the item itself. A field not listed is not
+#: written in the file: its refusal is told on the item.
+FILE_KEYS: dict[str, dict[str, Path_]] = {
+    "plan": _same(
+        "code", "title", "period_label", "first_year", "last_year", "onwards", "description", "note"
+    ),
+    "level": _same("key", "kind", "name", "name_en", "rated"),
+    "scale": _same("code", "name", "name_en", "good_end", "description", "levels"),
+    "scale_level": _same("code", "label", "label_en", "adverse"),
+    "dimension": _same("key", "name", "name_en", "level", "scale", "primary"),
+    "marker": _same("symbol", "name", "name_en", "meaning", "note"),
+    "unit": _same("code", "name", "kind", "parent"),
+    "node": _same("level", "code", "label", "title", "summary", "baseline", "note", "markers", "targets"),
+    "unit_role": _same("unit", "role"),
+    "target": {
+        **_same("row", "text", "note"),
+        "start_year": ("years",),
+        "end_year": ("years",),
+        "open_end": ("years",),
+        "revised_text": ("revised", "text"),
+        "revision_reason": ("revised", "reason"),
+    },
+    "result": {**_same("text", "context_change", "response", "highlight", "note"), "fiscal_year": ("year",)},
+    "rating": {"level": (), "dimension": ()},
+    "indicator": {
+        **_same("name", "kind", "unit", "direction"),
+        "baseline_value": ("baseline", "value"),
+        "baseline_year": ("baseline", "year"),
+    },
+    "indicator_value": {**_same("target", "actual"), "fiscal_year": ("year",)},
+}
 
 
 @dataclass
-class TargetSpec:
-    row: int
-    start_year: int
-    end_year: int
-    open_end: bool
-    text: str
-    revised_text: str
-    revision_reason: str
-    note: str
-    path: Path_ = ()
+class PlanFile:
+    """A checked plan data file: the plan's content, and the file's lines."""
 
+    path: Path
+    content: PlanContent
+    located: Located
 
-@dataclass
-class ResultSpec:
-    fiscal_year: int
-    text: str
-    ratings: dict[str, str]
-    context_change: str
-    response: str
-    highlight: str
-    note: str
-    path: Path_ = ()
+    def problem_of(self, problem: WriteProblem) -> Problem:
+        """A problem of the writer, where it stands in this file, with its line."""
+        path: Path_ = tuple(problem.source or ())
+        message = problem.message
+        if problem.field:
+            key = FILE_KEYS.get(problem.kind, {}).get(problem.field)
+            if key is None:
+                message = f"{problem.field}: {message}"
+            else:
+                path = (*path, *key)
+        return Problem.at(self.located, path, message)
 
-
-@dataclass
-class ValueSpec:
-    fiscal_year: int
-    target: Decimal | None
-    actual: Decimal | None
-    path: Path_ = ()
-
-
-@dataclass
-class IndicatorSpec:
-    name: str
-    kind: str
-    unit: str
-    direction: str
-    baseline_value: Decimal | None
-    baseline_year: int | None
-    values: list[ValueSpec]
-    path: Path_ = ()
-
-
-@dataclass
-class UnitRoleSpec:
-    unit: str
-    role: str
-    path: Path_ = ()
-
-
-@dataclass
-class NodeSpec:
-    level: str
-    code: str
-    title: str
-    label: str
-    summary: str
-    baseline: str
-    note: str
-    markers: list[str]
-    units: list[UnitRoleSpec]
-    targets: list[TargetSpec]
-    results: list[ResultSpec]
-    indicators: list[IndicatorSpec]
-    children: list[NodeSpec] = field(default_factory=list)
-    path: Path_ = ()
-
-
-@dataclass
-class PlanSpec:
-    """The checked file. The plan, levels, scales (and their levels), dimensions,
-    markers and units are dicts of the stored fields plus ``path``."""
-
-    plan: PlanData
-    levels: list[LevelData]
-    scales: list[ScaleData]
-    dimensions: list[DimensionData]
-    markers: list[MarkerData]
-    units: list[UnitData]
-    nodes: list[NodeSpec]
-    located: Located | None = None
+    def error(self, problems: Iterable[WriteProblem]) -> PlanFileError:
+        """The writer's problems as the refusal of this file."""
+        return PlanFileError(str(self.path), [self.problem_of(problem) for problem in problems])

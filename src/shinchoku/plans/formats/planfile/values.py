@@ -10,13 +10,12 @@ with its line before anything is written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Set as AbstractSet
 from decimal import Context, Decimal, InvalidOperation
 from functools import cache
 from typing import Any, TypeVar
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, slug_re
 from django.db import connection, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
@@ -25,9 +24,6 @@ from shinchoku.plans.formats.planfile.spec import Path_, Problem
 from shinchoku.plans.formats.planfile.yamlsource import Located
 from shinchoku.plans.models import YEAR_VALIDATORS
 from shinchoku.text import normalize
-
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-
 
 # ---------------------------------------------------------------- the models' limits
 
@@ -161,11 +157,28 @@ class ValueChecker:
             self.fail((*path, key), f"is {len(result)} characters long; at most {max_length} are allowed")
         return result
 
+    def field_text(
+        self,
+        model: type[models.Model],
+        data: dict,
+        key: str,
+        path: Path_,
+        required: bool = False,
+        *,
+        exact: bool = False,
+    ) -> str:
+        """``text`` for ``model``'s field ``key``: at most as long as the field holds."""
+        return self.text(data, key, path, required, field_max_length(model, key), exact=exact)
+
+    def field_slug(self, model: type[models.Model], data: dict, key: str, path: Path_) -> str:
+        """``slug`` for ``model``'s field ``key``: at most as long as the field holds."""
+        return self.slug(data, key, path, field_max_length(model, key))
+
     def slug(self, data: dict, key: str, path: Path_, max_length: int) -> str:
         value = self.text(data, key, path, required=True, max_length=max_length, exact=True)
-        if value and not _SLUG.match(value):
+        if value and not slug_re.match(value):
             hint = normalize(value)
-            in_half_width = f" (in half-width characters: {hint!r})" if _SLUG.match(hint) else ""
+            in_half_width = f" (in half-width characters: {hint!r})" if slug_re.match(hint) else ""
             self.fail((*path, key), f"may contain only ASCII letters, digits, - and _{in_half_width}")
         return value
 

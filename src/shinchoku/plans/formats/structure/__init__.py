@@ -1,4 +1,4 @@
 """The plan's structure as a spreadsheet (CSV or xlsx): ``export`` writes it, ``importer``
-reads one (``grid``, ``headings`` and ``parse`` read it, ``compare`` compares it with the
-database, ``apply`` writes a clean preview); ``vocabulary`` is what both sides write and
-read."""
+reads one (``grid``, ``headings`` and ``parse`` read it, ``convert`` turns it into the
+plan's content, ``checks`` and ``rows`` tell its preview; ``shinchoku.plans.writing``
+compares and writes it); ``vocabulary`` is what both sides write and read."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
+from django.core.validators import slug_re
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -26,7 +27,6 @@ from shinchoku.plans.formats.structure.vocabulary import (
     NODE_KINDS,
     PLAN_KINDS,
     SHEET_NAME,
-    SLUG,
     SPAN_TEXT,
     level_headings,
     onwards_heading,
@@ -34,6 +34,7 @@ from shinchoku.plans.formats.structure.vocabulary import (
     year_heading,
 )
 from shinchoku.plans.models import Dimension, Level, Node, NodeUnit, OrgUnit, Plan
+from shinchoku.plans.selectors import marker_symbols
 from shinchoku.progress.models import Target
 
 #: Levels of an empty template: name and whether rated.
@@ -96,13 +97,7 @@ def plan_rows(plan: Plan) -> list[Row]:
         "unit"
     ):
         units[role.node_id].append(_unit_token(role.unit, unit_names))
-    markers: dict[int, list[str]] = defaultdict(list)
-    for node_id, symbol in (
-        Node.markers.through.objects.filter(node__plan=plan)
-        .order_by("marker__position", "marker__symbol")
-        .values_list("node_id", "marker__symbol")
-    ):
-        markers[node_id].append(symbol)
+    markers = marker_symbols([plan.pk])
 
     years = [*range(plan.first_year, plan.last_year + 1)]
     onwards_year = plan.onwards_year
@@ -196,7 +191,12 @@ def _unit_names() -> dict[str, int]:
 def _unit_token(unit: OrgUnit, names: dict[str, int]) -> str:
     """A unit as the sheet names it: by its name when that is unambiguous, else its code."""
     name = unit.name
-    if names.get(name) == 1 and not SLUG.match(name) and not LIST_SPLIT.search(name) and name == name.strip():
+    if (
+        names.get(name) == 1
+        and not slug_re.match(name)
+        and not LIST_SPLIT.search(name)
+        and name == name.strip()
+    ):
         return name
     return unit.code
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.core.validators import slug_re
 from django.db import models
 from django.utils.translation import gettext as _
 
+from shinchoku import fiscal
 from shinchoku.interchange.preview import Problem, Where
 from shinchoku.plans.formats.planfile.values import field_max_length
 from shinchoku.plans.formats.structure.grid import Cell, Grid, filled
@@ -17,12 +19,10 @@ from shinchoku.plans.formats.structure.vocabulary import (
     MAX_LEVELS,
     NO_SCALE,
     PLAN_KINDS,
-    SLUG,
     YEAR_HIGH,
     YEAR_LOW,
     Heading,
     classify_heading,
-    parse_year,
 )
 from shinchoku.plans.models import Level, Plan, Scale
 
@@ -184,7 +184,7 @@ class HeadingParser:
             if (
                 scale is not None
                 and scale != NO_SCALE
-                and (not SLUG.match(scale) or len(scale) > field_max_length(Scale, "code"))
+                and (not slug_re.match(scale) or len(scale) > field_max_length(Scale, "code"))
             ):
                 self.header_fail(
                     marks[0],
@@ -244,7 +244,7 @@ class HeadingParser:
         if not code:
             self.fail(number, fixed["plan_code"], _("The first row must give the plan's code."))
             ok = False
-        elif not SLUG.match(code) or len(code) > field_max_length(Plan, "code"):
+        elif not slug_re.match(code) or len(code) > field_max_length(Plan, "code"):
             self.fail(
                 number,
                 fixed["plan_code"],
@@ -278,7 +278,7 @@ class HeadingParser:
         if not value:
             self.fail(number, heading, _("The first row must give the plan's fiscal years."))
             return None
-        year = parse_year(value)
+        year = fiscal.parse_year(value)
         if year is None or not YEAR_LOW <= year <= YEAR_HIGH:
             self.fail(
                 number,
@@ -303,7 +303,7 @@ class HeadingParser:
             value = self.written(number, cells, heading) if kind == "plan_code" else self.text(cells, heading)
             if heading is None or not value:
                 continue
-            given: object = parse_year(value) if kind in ("first_year", "last_year") else value
+            given: object = fiscal.parse_year(value) if kind in ("first_year", "last_year") else value
             if given != expected[kind]:
                 self.fail(
                     number,

@@ -8,16 +8,18 @@ year's targets. A row whose level columns are empty holds a further row of targe
 the node above (目標の2行目 …); ``同左`` (or ``←``, or a merged cell in xlsx) in a year
 column continues the cell on its left, so that a target spans those years.
 
-Reading happens in three steps, all without writing: the file is read into a grid of
-texts (``grid.py``: encodings, formulas, dates, merged cells; text normalised, with
-identities kept as written: see ``shinchoku.plans.formats.matching``), the grid is read
-into the plan's structure (``headings.py`` and ``parse.py``: headings, the tree, targets,
-with the models' limits), and that structure is compared with the database
-(``compare.py``: new, changed with each field before and after, unchanged, removed; what
-the database would refuse). ``apply`` then writes a clean preview with ``node_save`` and
-the models' validation (``apply.py``), touching only what changed, so that results,
-ratings, indicators, notes and target revisions stay as they are. The headings and marks
-the reader takes and the writer (``export.py``) writes are in ``vocabulary.py``.
+Reading happens in steps, all without writing: the file is read into a grid of texts
+(``grid.py``: encodings, formulas, dates, merged cells; text normalised, with identities
+kept as written: see ``shinchoku.plans.formats.matching``), the grid is read into the
+plan's structure (``headings.py`` and ``parse.py``: headings, the tree, targets, with the
+models' limits), and that structure, laid over the stored plan, becomes the plan's content
+(``convert.py``) carrying its structure and targets only. ``shinchoku.plans.writing``
+compares it with the database (``plan_diff``), which the preview tells in the sheet's
+words (``rows.py``), with what only the stored data refuses (``checks.py``) and, for a
+stored plan, what writing it would refuse (``plan_check``). ``apply`` writes it with
+``plan_apply``, the one writer of every format, in one transaction with one audit row:
+results, ratings, indicators, notes and target revisions stay as they are. The headings
+and marks the reader takes and the writer (``export.py``) writes are in ``vocabulary.py``.
 """
 
 from __future__ import annotations
@@ -27,19 +29,24 @@ import re
 import zipfile
 from typing import Any
 
-from django.db import DataError, IntegrityError
 from django.utils.translation import gettext as _
 
 from shinchoku.accounts.permissions import is_administrator
 from shinchoku.interchange.preview import ApplyResult, ImportRefused, Preview, Problem, RowStatus, Where
 from shinchoku.interchange.sheets import csvfile
-from shinchoku.interchange.sheets.xlsxfile import ZIP_MAGIC, has_sheet, looks_like_xlsx, peek_part
-from shinchoku.plans.formats.planfile.validate import WriteRefused
-from shinchoku.plans.formats.structure.apply import StructureWriter
-from shinchoku.plans.formats.structure.compare import Comparer, StructurePlan
+from shinchoku.interchange.sheets.xlsxfile import (
+    ENTRY_WORKBOOK_SHEET,
+    ZIP_MAGIC,
+    has_sheet,
+    looks_like_xlsx,
+    peek_part,
+)
+from shinchoku.plans.formats.structure.checks import level_problems, period_problems, removal_problems
+from shinchoku.plans.formats.structure.convert import SheetContent, sheet_content
 from shinchoku.plans.formats.structure.parse import read_structure
+from shinchoku.plans.formats.structure.rows import SheetRows, header_rows
 from shinchoku.plans.formats.structure.vocabulary import HEADINGS, looks_like_structure_header
-from shinchoku.review.workbook.writer import MARKER_SHEET as ENTRY_WORKBOOK_SHEET
+from shinchoku.plans.writing import Origin, PlanWriteRefused, plan_apply, plan_check, plan_diff
 from shinchoku.text import normalize
 
 NAME = "plan-structure"
@@ -98,14 +105,27 @@ class PlanStructureImporter:
         if isinstance(structure, Problem):
             preview.problems.append(structure)
             return preview
-        rows, payload = Comparer(structure).compare()
-        preview.rows = rows
-        if structure.plan is not None:
-            preview.title = _("plan structure %(code)s %(title)s") % {
-                "code": structure.plan.code,
-                "title": structure.plan.title,
-            }
-        preview.payload = payload
+        if structure.plan is None:
+            preview.rows = header_rows(structure)
+            return preview
+        preview.title = _("plan structure %(code)s %(title)s") % {
+            "code": structure.plan.code,
+            "title": structure.plan.title,
+        }
+        sheet = sheet_content(structure)
+        diff = plan_diff(sheet.content)
+        removed = [
+            sheet.stored.nodes[item.key[1]]
+            for item in diff.objects
+            if item.kind == "node" and item.status == RowStatus.REMOVED
+        ]
+        header_problems = [*structure.header_problems, *level_problems(sheet), *period_problems(sheet)]
+        preview.rows = SheetRows(sheet, diff, header_problems, removal_problems(sheet, removed)).rows()
+        preview.payload = sheet
+        if preview.ok and preview.changed and sheet.stored.plan is not None:
+            # The write itself, taken back: what only the models, the database and the
+            # review round (a target with a revision pending) refuse of a stored plan.
+            preview.problems.extend(sheet.located(problem) for problem in plan_check([sheet.content]))
         return preview
 
     def apply(self, preview: Preview, *, actor: Any) -> ApplyResult:
@@ -117,33 +137,28 @@ class PlanStructureImporter:
                 )
             )
             raise ImportRefused(refused)
-        payload = preview.payload
-        if not isinstance(payload, StructurePlan) or not preview.ok:
+        sheet = preview.payload
+        if not isinstance(sheet, SheetContent) or not preview.ok:
             raise ImportRefused(preview)
         counts = {status.value: preview.count(status) for status in RowStatus if preview.count(status)}
         if not preview.changed:
             return ApplyResult(_("%(file)s: nothing to change.") % {"file": preview.file}, counts)
-        writer = StructureWriter(payload)
         try:
-            writer.write()
-        except WriteRefused:
-            pass  # the problems are the writer's
-        except (DataError, IntegrityError) as error:  # ProtectedError and RestrictedError too
-            writer.problems.append(writer.database_problem(error))
-        if writer.problems:
+            plan_apply(sheet.content, actor=actor, origin=Origin(preview.file, NAME))
+        except PlanWriteRefused as refusal:
             refused = Preview(importer=NAME, title=preview.title, file=preview.file, rows=preview.rows)
-            refused.problems.extend(writer.located_problems())
-            raise ImportRefused(refused)
-        assert payload.structure.plan is not None
+            refused.problems.extend(sheet.located(problem) for problem in refusal.problems)
+            raise ImportRefused(refused) from None
         summary = _(
             "%(file)s: plan %(code)s imported: %(new)s new, %(changed)s changed, %(removed)s removed, "
             "%(unchanged)s unchanged."
         ) % {
             "file": preview.file,
-            "code": payload.structure.plan.code,
+            "code": sheet.content.code,
             "new": preview.count(RowStatus.NEW),
             "changed": preview.count(RowStatus.CHANGED),
             "removed": preview.count(RowStatus.REMOVED),
             "unchanged": preview.count(RowStatus.UNCHANGED),
         }
-        return ApplyResult(summary, counts, plans=(payload.structure.plan.code,))
+        # The plan's audit row, with its changes, is plan_apply's.
+        return ApplyResult(summary, counts)

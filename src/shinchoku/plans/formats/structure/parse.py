@@ -9,6 +9,7 @@ import hashlib
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.utils.translation import gettext as _
 
 from shinchoku.interchange.preview import Problem, Where
@@ -29,11 +30,11 @@ from shinchoku.plans.formats.structure.vocabulary import (
     MARKER_SPLIT,
     MAX_LEVELS,
     NODE_KINDS,
-    SLUG,
     Heading,
     split_items,
 )
 from shinchoku.plans.models import Marker, Node, OrgUnit, node_code_validator
+from shinchoku.plans.period import Period
 
 
 class Parser(HeadingParser):
@@ -247,24 +248,45 @@ class Parser(HeadingParser):
             code = ""
         if len(self.row_problems[number]) > problems_before or not code:
             return None
+        node = self.add_node(number, depth, code, title, parent, nodes, order)
+        self.node_columns(number, cells, node)
+        node.targets = [] if self.years else None
+        self.parse_targets(number, cells, node)
+        return node
+
+    def add_node(
+        self,
+        number: int,
+        depth: int,
+        code: str,
+        title: str,
+        parent: str | None,
+        nodes: dict[str, SheetNode],
+        order: list[SheetNode],
+        *,
+        implied: bool = False,
+    ) -> SheetNode:
+        """Add the node that row ``number`` names in the level columns of ``depth`` to
+        ``nodes`` and ``order``: the row's own node, or one ``implied`` by a row below it
+        (its parent named with a title), which stands where its code is written."""
+        code_heading, title_heading = self.level_columns[depth]
+        code_place = self.where(number, code_heading)
         node = SheetNode(
             code=code,
             title=title,
             depth=depth,
             parent=parent,
             row=number,
-            where=self.where(number),
+            where=code_place if implied else self.where(number),
             places={
-                "code": self.where(number, code_heading),
+                "code": code_place,
                 "title": self.where(number, title_heading),
-                "level": self.where(number, code_heading),
-                "parent": self.where(number, code_heading),
+                "level": code_place,
+                "parent": code_place,
             },
+            implied=implied,
             rows=[number],
         )
-        self.node_columns(number, cells, node)
-        node.targets = [] if self.years else None
-        self.parse_targets(number, cells, node)
         nodes[code] = node
         order.append(node)
         return node
@@ -327,24 +349,7 @@ class Parser(HeadingParser):
         parent = ancestors[depth - 1] if depth else None
         if depth and parent is None:
             return None
-        node = SheetNode(
-            code=code,
-            title=title,
-            depth=depth,
-            parent=parent,
-            row=number,
-            where=self.where(number, code_heading),
-            places={
-                "code": self.where(number, code_heading),
-                "title": self.where(number, title_heading),
-                "level": self.where(number, code_heading),
-                "parent": self.where(number, code_heading),
-            },
-            implied=True,
-            rows=[number],
-        )
-        nodes[code] = node
-        order.append(node)
+        self.add_node(number, depth, code, title, parent, nodes, order, implied=True)
         return code
 
     def node_columns(self, number: int, cells: list[Cell], node: SheetNode) -> None:
@@ -517,8 +522,9 @@ class Parser(HeadingParser):
         first, last = plan.first_year, plan.last_year
         if first is None or last is None:
             return False
+        period = Period(first, last)
         if heading.onwards:
-            if heading.year != last + 1:
+            if heading.year != period.onwards_year:
                 self.fail(
                     number,
                     heading,
@@ -526,11 +532,11 @@ class Parser(HeadingParser):
                         "Year outside the period: the onwards column of a plan ending in %(last)s is "
                         "%(year)s年度以降."
                     )
-                    % {"last": last, "year": last + 1},
+                    % {"last": last, "year": period.onwards_year},
                 )
                 return False
             return True
-        if not first <= heading.year <= last:
+        if heading.year not in period.result_years:
             self.fail(
                 number,
                 heading,
@@ -543,7 +549,7 @@ class Parser(HeadingParser):
 
 def unit_ref(token: str) -> UnitRef:
     """A token of the units column: a code when it has the form of one, else a name."""
-    return UnitRef(code=token) if SLUG.match(token) else UnitRef(name=token)
+    return UnitRef(code=token) if slug_re.match(token) else UnitRef(name=token)
 
 
 def new_unit_code(name: str) -> str:

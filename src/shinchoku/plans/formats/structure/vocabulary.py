@@ -42,16 +42,13 @@ BULLET = "●"
 
 YEAR_LOW = min(v.limit_value for v in YEAR_VALIDATORS if hasattr(v, "limit_value"))
 YEAR_HIGH = max(v.limit_value for v in YEAR_VALIDATORS if hasattr(v, "limit_value"))
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-_ERAS = "明治|大正|昭和|平成|令和"
 _LEVEL_HEADING = re.compile(
     r"^(?:階層|level)\s*(\d{1,3})\s*:\s*(.+?)\s*:\s*(コード|code|名称|名前|名|タイトル|title|name)$", re.I
 )
 _RATED_MARK = re.compile(r"^(.*?)\s*\(\s*(?:評価|rated)\s*(?::\s*([^()]*?)\s*)?\)$", re.I)
-_YEAR_JA = re.compile(rf"^(\d{{4}})(?:\((?:{_ERAS})(?:\d+|元)\))?年度(以降)?(?:の)?(?:目標)?$")
-_YEAR_WAREKI = re.compile(rf"^({_ERAS})(\d+|元)年度(以降)?(?:の)?(?:目標)?$")
-_YEAR_EN = re.compile(r"^(?:fy)?(\d{4})(onwards|-)?(?:targets?)?$")
-_YEAR_VALUE = re.compile(rf"^(?:(\d{{4}})|({_ERAS})(\d+|元))(?:年度|年)?$")
+#: What may follow the year in the heading of a year's targets: 2011年度目標, 2011年度の目標,
+#: FY2011 targets (the year itself is read by ``fiscal.read_year``).
+_TARGETS_SUFFIX = re.compile(r"(?:の?目標|の|targets?)$")
 #: Separators of the units and markers cells, read as written: the full-width and
 #: half-width forms of the comma and semicolon both separate.
 LIST_SPLIT = re.compile(r"[\n、､,，;；]+")
@@ -173,16 +170,20 @@ def classify_heading(text: str, column: int) -> Heading | None:
             scale = (rated_match.group(2) or "").strip() or None
         kind = "level_code" if part in ("コード", "code") else "level_title"
         return Heading(column, text, kind, depth=number - 1, level_name=name, rated=rated, scale=scale)
-    for pattern in (_YEAR_JA, _YEAR_EN):
-        match = pattern.match(compact)
-        if match:
-            return Heading(column, text, "year", year=int(match.group(1)), onwards=bool(match.group(2)))
-    match = _YEAR_WAREKI.match(compact)
-    if match:
-        era_year = 1 if match.group(2) == "元" else int(match.group(2))
-        year = fiscal.era_year_to_western(match.group(1), era_year)
-        return Heading(column, text, "year", year=year, onwards=bool(match.group(3)))
+    year = year_of_heading(compact)
+    if year is not None:
+        return Heading(column, text, "year", year=year.year, onwards=year.onwards)
     return None
+
+
+def year_of_heading(text: str) -> fiscal.WrittenYear | None:
+    """The year of a year column's heading: in Japanese written with 年度 (2011年度目標,
+    平成23年度の目標, 2011(平成23)年度, 2014年度以降), in English as FY2011 or the bare
+    number (FY2011 target, 2014 onwards); None for another heading."""
+    written = fiscal.read_year(_TARGETS_SUFFIX.sub("", compacted(text), count=1))
+    if written is None or written.unit == "年" or (written.wareki and written.unit != "年度"):
+        return None
+    return written
 
 
 def looks_like_structure_header(cells: Iterable[str]) -> bool:
@@ -211,18 +212,6 @@ def year_heading(year: int) -> str:
 def onwards_heading(year: int) -> str:
     """The heading of the onwards column, ``year`` being the year after the period."""
     return f"{year}年度以降"
-
-
-def parse_year(value: str) -> int | None:
-    match = _YEAR_VALUE.match(compacted(value))
-    if not match:
-        return None
-    if match.group(1):
-        return int(match.group(1))
-    era_year = 1 if match.group(3) == "元" else int(match.group(3))
-    if era_year > 200:
-        return None
-    return fiscal.era_year_to_western(match.group(2), era_year)
 
 
 def split_items(text: str) -> list[str]:

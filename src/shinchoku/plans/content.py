@@ -1,0 +1,261 @@
+"""A plan's content in the one form every file format converts to and from.
+
+Each file format (the plan data file, the JSON dataset, the structure sheet) is a
+converter: it reads its bytes into a ``PlanContent`` and ``shinchoku.plans.writing``
+compares that content with the database (``plan_diff``) and writes it
+(``plan_apply``). Nothing here touches the database.
+
+Every item carries its ``source``: where it stands in the file it was read from (a path
+inside a YAML file, a JSON path, a sheet's cell), set by the converter and never read
+by the writer. A problem found while writing names the item's ``source`` and the field
+(the names below, which are the models' field names), and the converter says where that
+is in its file.
+
+A content carries some ``parts`` of a plan (``PARTS``): the structure (the plan's
+period, levels, scales, dimensions, markers, units and the tree of nodes) always, and
+any of the nodes' targets, results (with their ratings) and indicators (with their
+values). A part it does not carry is left as it is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypedDict
+
+#: Where an item stands in the file it was read from; set and read by its converter only.
+Source = Any
+
+STRUCTURE = "structure"
+TARGETS = "targets"
+RESULTS = "results"
+INDICATORS = "indicators"
+#: The parts of a plan's content: the structure, and the nodes' targets, results and indicators.
+PARTS = frozenset({STRUCTURE, TARGETS, RESULTS, INDICATORS})
+
+
+class PlanFields(TypedDict):
+    code: str
+    title: str
+    period_label: str
+    first_year: int
+    last_year: int
+    onwards: bool
+    description: str
+    note: str
+    source: Source
+
+
+class LevelContent(TypedDict):
+    depth: int
+    key: str
+    kind: str
+    name: str
+    name_en: str
+    rated: bool
+    source: Source
+
+
+class ScaleLevelContent(TypedDict):
+    code: str
+    label: str
+    label_en: str
+    adverse: bool
+    position: int
+    source: Source
+
+
+class ScaleContent(TypedDict):
+    """A rating scale. Scales are shared by code between plans: a plan's content may
+    change one only when no plan outside the same writing uses it."""
+
+    code: str
+    name: str
+    name_en: str
+    good_end: str
+    description: str
+    levels: list[ScaleLevelContent]
+    source: Source
+
+
+class DimensionContent(TypedDict):
+    key: str
+    name: str
+    name_en: str
+    level: str  # the level's key
+    scale: str  # the scale's code
+    primary: bool
+    position: int
+    source: Source
+
+
+class MarkerContent(TypedDict):
+    symbol: str
+    name: str
+    name_en: str
+    meaning: str
+    note: str
+    position: int
+    source: Source
+
+
+class UnitContent(TypedDict):
+    """An organisation unit, by its code. Units are shared: writing a plan adds and
+    changes them, never removes one."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str  # the parent's code, or ""
+    source: Source
+
+
+@dataclass
+class TargetContent:
+    row: int
+    start_year: int
+    end_year: int
+    open_end: bool
+    text: str
+    revised_text: str = ""
+    revision_reason: str = ""
+    note: str = ""
+    position: int = 0
+    source: Source = None
+
+
+@dataclass
+class RatingContent:
+    dimension: str  # the dimension's key (of the node's level)
+    level: str  # the code of the scale's level
+    source: Source = None
+
+
+@dataclass
+class YearResultContent:
+    """A node's result for one fiscal year, with its ratings."""
+
+    fiscal_year: int
+    text: str = ""
+    ratings: list[RatingContent] = field(default_factory=list)
+    context_change: str = ""
+    response: str = ""
+    highlight: str = ""
+    note: str = ""
+    source: Source = None
+
+
+@dataclass
+class IndicatorValueContent:
+    fiscal_year: int
+    target: Decimal | None = None
+    actual: Decimal | None = None
+    source: Source = None
+
+
+@dataclass
+class IndicatorContent:
+    name: str
+    direction: str
+    kind: str = "outcome"
+    unit: str = ""
+    baseline_value: Decimal | None = None
+    baseline_year: int | None = None
+    values: list[IndicatorValueContent] = field(default_factory=list)
+    position: int = 0
+    source: Source = None
+
+
+@dataclass
+class UnitRoleContent:
+    unit: str  # the unit's code
+    role: str
+    source: Source = None
+
+
+@dataclass
+class NodeContent:
+    level: str  # the level's key
+    code: str
+    title: str
+    label: str = ""
+    summary: str = ""
+    baseline: str = ""
+    note: str = ""
+    position: int = 0
+    markers: list[str] = field(default_factory=list)  # symbols
+    units: list[UnitRoleContent] = field(default_factory=list)
+    targets: list[TargetContent] = field(default_factory=list)
+    results: list[YearResultContent] = field(default_factory=list)
+    indicators: list[IndicatorContent] = field(default_factory=list)
+    children: list[NodeContent] = field(default_factory=list)
+    source: Source = None
+
+
+@dataclass
+class PlanContent:
+    """One plan's content. ``scales`` and ``units`` are those the plan names (and may hold
+    more: a scale or unit no one uses is written too). ``writes_with`` names the other
+    plans written together with this one (the plans of one dataset), which may share a
+    changed scale with it. ``sections`` says where each list of the plan (``levels``,
+    ``dimensions``, ``markers``, ``nodes``) stands in the file, for what a section as a
+    whole refuses (a level dropped that nodes still stand on); by default the plan's
+    ``source``."""
+
+    plan: PlanFields
+    levels: list[LevelContent]
+    scales: list[ScaleContent]
+    dimensions: list[DimensionContent]
+    markers: list[MarkerContent]
+    units: list[UnitContent]
+    nodes: list[NodeContent]
+    parts: frozenset[str] = PARTS
+    writes_with: frozenset[str] = frozenset()
+    sections: dict[str, Source] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        return self.plan["code"]
+
+    def section(self, name: str) -> Source:
+        """Where the section ``name`` stands in the file."""
+        return self.sections.get(name, self.plan["source"])
+
+    def carries(self, part: str) -> bool:
+        return part in self.parts
+
+    def walk(self) -> Iterator[tuple[NodeContent, NodeContent | None]]:
+        """Every node with its parent, parents first, in the order of the file."""
+        stack: list[tuple[NodeContent, NodeContent | None]] = [(node, None) for node in reversed(self.nodes)]
+        while stack:
+            node, parent = stack.pop()
+            yield node, parent
+            stack.extend((child, node) for child in reversed(node.children))
+
+
+#: The fields of each kind of item that a content gives, by the models' field names:
+#: a refusal of another field is told on the item as a whole.
+FIELDS: dict[str, frozenset[str]] = {
+    "plan": frozenset(PlanFields.__annotations__) - {"source"},
+    "level": frozenset(LevelContent.__annotations__) - {"source"},
+    "scale": frozenset(ScaleContent.__annotations__) - {"source"},
+    "scale_level": frozenset(ScaleLevelContent.__annotations__) - {"source"},
+    "dimension": frozenset(DimensionContent.__annotations__) - {"source"},
+    "marker": frozenset(MarkerContent.__annotations__) - {"source"},
+    "unit": frozenset(UnitContent.__annotations__) - {"source"},
+    "node": frozenset(
+        {"level", "code", "title", "label", "summary", "baseline", "note", "position", "parent", "markers"}
+    ),
+    "unit_role": frozenset({"unit", "role"}),
+    "target": frozenset(
+        {"row", "start_year", "end_year", "open_end", "text", "revised_text", "revision_reason", "note"}
+    )
+    | {"position"},
+    "result": frozenset({"fiscal_year", "text", "context_change", "response", "highlight", "note"}),
+    "rating": frozenset({"dimension", "level"}),
+    "indicator": frozenset(
+        {"name", "kind", "unit", "direction", "baseline_value", "baseline_year", "position"}
+    ),
+    "indicator_value": frozenset({"fiscal_year", "target", "actual"}),
+}

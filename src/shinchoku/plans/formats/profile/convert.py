@@ -1,0 +1,232 @@
+"""A sheet read with its profile, turned into the plan's content
+(``shinchoku.plans.content``) that ``shinchoku.plans.writing`` compares and writes.
+
+The profile gives the plan, its levels, scales, dimensions, markers and sections; the
+sheet's tree gives the nodes, each with its markers, unit, sections, the results of the
+judged year (its ratings with their reasons) and of the other years its sections name,
+its indicators with their values and its costs. The content carries the plan's structure,
+results, indicators and costs: what it does not hold of those is removed when it is
+written, as with every format; the nodes' targets are left as they are.
+
+Every item's ``source`` is a ``Where``: a node's row and code cell, a rating's cell, an
+indicator's name cell, a cost's first cell; what the profile defines (a level, a scale)
+stands at its line of the profile.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from shinchoku.interchange.preview import Where
+from shinchoku.plans.content import (
+    INDICATORS,
+    RESULTS,
+    STRUCTURE,
+    DimensionContent,
+    IndicatorContent,
+    IndicatorValueContent,
+    LevelContent,
+    MarkerContent,
+    NodeContent,
+    PlanContent,
+    PlanFields,
+    RatingContent,
+    ScaleContent,
+    ScaleLevelContent,
+    UnitContent,
+    UnitRoleContent,
+    YearResultContent,
+)
+from shinchoku.plans.formats.planfile.spec import format_path
+from shinchoku.plans.formats.profile.cells import Cells
+from shinchoku.plans.formats.profile.layout import NodeReading, RowData, Tree
+from shinchoku.plans.formats.profile.spec import PathKey, Profile
+
+#: What a sheet read with a profile carries of a plan.
+PARTS = frozenset({STRUCTURE, RESULTS, INDICATORS})
+#: The fields of a result that a builtin section of a year is kept in.
+RESULT_FIELDS = frozenset({"text", "context_change", "response", "highlight"})
+
+
+class _Converter:
+    def __init__(self, profile: Profile, tree: Tree, cells: Cells, fiscal_year: int) -> None:
+        self.profile = profile
+        self.tree = tree
+        self.cells = cells
+        self.fiscal_year = fiscal_year
+        self.judged = fiscal_year + profile.judged_year
+        self.builtins = {(section.level, section.key): section.builtin for section in profile.sections}
+
+    def at(self, path: PathKey) -> Where:
+        """Where a key of the profile stands."""
+        line = self.profile.line_of(path)
+        place = format_path(path)
+        name = _("line %(line)s, %(path)s") % {"line": line, "path": place} if line else place
+        return Where(file=self.profile.file, name=name)
+
+    def content(self) -> PlanContent:
+        profile = self.profile
+        plan = PlanFields(
+            code=profile.plan_code,
+            title=profile.plan_title,
+            period_label=profile.period_label,
+            first_year=profile.first_year,
+            last_year=profile.last_year,
+            onwards=False,
+            description=profile.plan_description,
+            note="",
+            source=self.at(("plan",)),
+        )
+        return PlanContent(
+            plan=plan,
+            levels=[
+                LevelContent(
+                    depth=depth,
+                    key=level.key,
+                    kind=level.kind,
+                    name=level.name,
+                    name_en=level.name_en,
+                    rated=level.rated,
+                    source=self.at(level.path),
+                )
+                for depth, level in enumerate(profile.levels)
+            ],
+            scales=[
+                ScaleContent(
+                    code=scale.code,
+                    name=scale.name,
+                    name_en=scale.name_en,
+                    good_end=scale.good_end,
+                    description=scale.description,
+                    levels=[
+                        ScaleLevelContent(
+                            code=level.code,
+                            label=level.label,
+                            label_en=level.label_en,
+                            adverse=level.adverse,
+                            position=position,
+                            source=self.at((*scale.path, "levels", position)),
+                        )
+                        for position, level in enumerate(scale.levels)
+                    ],
+                    source=self.at(scale.path),
+                )
+                for scale in profile.scales
+            ],
+            dimensions=[
+                DimensionContent(
+                    key=dimension.key,
+                    name=dimension.name,
+                    name_en=dimension.name_en,
+                    level=dimension.level,
+                    scale=dimension.scale,
+                    primary=dimension.primary,
+                    position=position,
+                    source=self.at(dimension.path),
+                )
+                for position, dimension in enumerate(profile.dimensions)
+            ],
+            markers=[
+                MarkerContent(
+                    symbol=marker.symbol,
+                    name=marker.name,
+                    name_en=marker.name_en,
+                    meaning=marker.meaning,
+                    note="",
+                    position=position,
+                    source=self.at(marker.path),
+                )
+                for position, marker in enumerate(profile.markers)
+            ],
+            units=[
+                UnitContent(
+                    code=unit.code,
+                    name=unit.name,
+                    kind=profile.unit.kind if profile.unit else "section",
+                    parent="",
+                    source=self.cells.where(unit.row, unit.column),
+                )
+                for unit in self.tree.units.values()
+            ],
+            nodes=[
+                self.node(self.tree.nodes[code], position) for position, code in enumerate(self.tree.roots)
+            ],
+            parts=PARTS,
+        )
+
+    def node(self, reading: NodeReading, position: int) -> NodeContent:
+        data = reading.data
+        node = NodeContent(
+            level=reading.level.key,
+            code=reading.code,
+            title=reading.title,
+            position=position,
+            children=[
+                self.node(self.tree.nodes[code], number) for number, code in enumerate(reading.children)
+            ],
+            source=self.cells.where(reading.row, reading.column),
+        )
+        if data is not None:
+            self.own_data(node, data)
+        return node
+
+    def own_data(self, node: NodeContent, data: RowData) -> None:
+        profile = self.profile
+        node.label = data.fields.get("label", "") or data.label
+        node.summary = data.fields.get("summary", "")
+        node.baseline = data.fields.get("baseline", "")
+        node.note = "\n".join(part for part in (data.fields.get("note", ""), *data.kept) if part)
+        node.markers = list(data.markers)
+        if data.unit and profile.unit is not None:
+            node.units = [UnitRoleContent(data.unit, profile.unit.role, source=node.source)]
+        for key, text in data.node_sections.items():
+            builtin = self.builtins.get((node.level, key), "")
+            if builtin in ("summary", "baseline"):
+                setattr(node, builtin, text)
+        node.results = self.results(node, data)
+        node.indicators = [
+            IndicatorContent(
+                name=indicator.name,
+                direction=profile.direction,
+                kind=indicator.kind,
+                unit=indicator.unit,
+                values=[
+                    IndicatorValueContent(
+                        fiscal_year=year,
+                        target=indicator.targets.get(year),
+                        actual=indicator.actuals.get(year),
+                        source=self.cells.where(indicator.row, indicator.column),
+                    )
+                    for year in indicator.years
+                ],
+                position=position,
+                source=self.cells.where(indicator.row, indicator.column),
+            )
+            for position, indicator in enumerate(data.indicators)
+        ]
+
+    def results(self, node: NodeContent, data: RowData) -> list[YearResultContent]:
+        years = {year for _key, year in data.year_sections}
+        if data.ratings:
+            years.add(self.judged)
+        results = []
+        for year in sorted(years):
+            result = YearResultContent(fiscal_year=year, source=self.cells.where(data.row, 1))
+            for (key, of_year), text in data.year_sections.items():
+                builtin = self.builtins.get((node.level, key), "")
+                if of_year == year and builtin in RESULT_FIELDS:
+                    setattr(result, builtin, text)
+            if year == self.judged:
+                result.ratings = [
+                    RatingContent(
+                        rating.dimension, rating.level, source=self.cells.where(rating.row, rating.column)
+                    )
+                    for rating in data.ratings
+                ]
+            results.append(result)
+        return results
+
+
+def plan_content(profile: Profile, tree: Tree, cells: Cells, fiscal_year: int) -> PlanContent:
+    """The plan's content the sheet and its profile give (see the module docstring)."""
+    return _Converter(profile, tree, cells, fiscal_year).content()

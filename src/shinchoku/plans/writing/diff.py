@@ -1,0 +1,589 @@
+"""What writing a plan's content would do, read from the database and never written:
+each object of the content new, changed (each field before → after) or unchanged, and
+each stored object the content no longer holds removed (``plan_diff``).
+
+The objects are those a person reads in a preview: the plan, its levels, dimensions and
+markers, the scales and units it names (a scale with its levels, a unit with its
+parent), each node (with its markers and units), and, where the content carries them,
+the nodes' targets, results (with their ratings) and indicators (with their values).
+Targets and indicators are paired with the stored ones as the writer pairs them
+(``pairing``). Every value is compared as text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from shinchoku.interchange.preview import FieldChange, RowPreview, RowStatus, Where
+from shinchoku.plans.content import (
+    INDICATORS,
+    RESULTS,
+    TARGETS,
+    IndicatorContent,
+    NodeContent,
+    PlanContent,
+    ScaleContent,
+    Source,
+    TargetContent,
+    YearResultContent,
+)
+from shinchoku.plans.models import Dimension, Level, Marker, Node, OrgUnit, Plan, Scale
+from shinchoku.plans.writing.pairing import pair_indicators, pair_targets, ranks
+from shinchoku.progress.models import Indicator, Result, Target
+
+Fields = dict[str, str]
+
+
+@dataclass(frozen=True)
+class ObjectDiff:
+    """One object of a plan and what writing the content does to it. ``key`` names it
+    within the plan, e.g. ("node", "9-1-1") or ("target", "9-1-1", 1, 2011, 2013, False, 0);
+    ``fields`` are its values as the content gives them (as stored, for a removed one)."""
+
+    kind: str
+    key: tuple[Any, ...]
+    subject: str
+    status: RowStatus
+    changes: tuple[FieldChange, ...] = ()
+    #: Where the content's item stands in its file; None for a removed object.
+    source: Source = None
+    fields: Fields = field(default_factory=dict)
+
+
+@dataclass
+class PlanDiff:
+    """What writing a plan's content would do, object by object: the content's objects in
+    its order, then the removed ones."""
+
+    plan: str
+    objects: list[ObjectDiff]
+
+    @property
+    def changed(self) -> bool:
+        return any(item.status != RowStatus.UNCHANGED for item in self.objects)
+
+    def count(self, status: RowStatus) -> int:
+        return sum(1 for item in self.objects if item.status == status)
+
+    def counts(self) -> dict[str, int]:
+        """The number of objects by status ("new", "changed" …), those of none left out."""
+        return {status.value: count for status in RowStatus if (count := self.count(status))}
+
+    def rows(self, where: Callable[[ObjectDiff], Where]) -> list[RowPreview]:
+        """The preview's rows, each placed by ``where`` (the converter's: where the
+        object stands in its file)."""
+        return [RowPreview(where(item), item.subject, item.status, item.changes) for item in self.objects]
+
+    def audit_changes(self) -> dict[str, dict[str, Any]]:
+        """The changes as the audit log keeps them: each changed field of each object
+        before → after (``"node 9-1-1 …: title"``); a new object by its name, a removed one
+        with its values."""
+        changes: dict[str, dict[str, Any]] = {}
+        for item in self.objects:
+            if item.status == RowStatus.CHANGED:
+                for change in item.changes:
+                    name = _unique(changes, f"{item.subject}: {change.field}")
+                    changes[name] = {"before": change.before, "after": change.after}
+            elif item.status == RowStatus.NEW:
+                changes[_unique(changes, item.subject)] = {"before": None, "after": item.subject}
+            elif item.status == RowStatus.REMOVED:
+                changes[_unique(changes, item.subject)] = {"before": item.fields, "after": None}
+        return changes
+
+
+def _unique(taken: dict[str, Any], name: str) -> str:
+    number, candidate = 2, name
+    while candidate in taken:
+        candidate, number = f"{name} ({number})", number + 1
+    return candidate
+
+
+# ------------------------------------------------------------------ values as text
+
+
+def text(value: Any) -> str:
+    """A value as the diff compares and shows it: booleans as true/false, a decimal as
+    its shortest text, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"  # no database keeps -0
+    return str(value)
+
+
+def _of(item: Any, names: Iterable[str]) -> Fields:
+    get = item.get if isinstance(item, dict) else lambda name: getattr(item, name)
+    return {name: text(get(name)) for name in names}
+
+
+_PLAN = ("title", "period_label", "first_year", "last_year", "onwards", "description", "note")
+_LEVEL = ("depth", "kind", "name", "name_en", "rated")
+_DIMENSION = ("name", "name_en", "scale", "primary")
+_MARKER = ("name", "name_en", "meaning", "note")
+_UNIT = ("name", "kind", "parent")
+_NODE = ("parent", "level", "label", "position", "title", "summary", "baseline", "note", "markers", "units")
+_TARGET = (
+    "row",
+    "start_year",
+    "end_year",
+    "open_end",
+    "text",
+    "revised_text",
+    "revision_reason",
+    "note",
+    "position",
+)
+_RESULT = ("text", "context_change", "response", "highlight", "note", "ratings")
+_INDICATOR = ("name", "kind", "unit", "direction", "baseline_value", "baseline_year", "position", "values")
+
+
+def _scale_levels(levels: Iterable[tuple[int, str, str, str, bool]]) -> str:
+    return "; ".join(
+        f"{position} {code} {label}"
+        + (f" / {label_en}" if label_en else "")
+        + (" (adverse)" if adverse else "")
+        for position, code, label, label_en, adverse in sorted(levels)
+    )
+
+
+def _scale_fields(scale: ScaleContent) -> Fields:
+    return {
+        **_of(scale, ("name", "name_en", "good_end", "description")),
+        "levels": _scale_levels(
+            (level["position"], level["code"], level["label"], level["label_en"], level["adverse"])
+            for level in scale["levels"]
+        ),
+    }
+
+
+def _stored_scale_fields(scale: Scale) -> Fields:
+    return {
+        **_of(scale, ("name", "name_en", "good_end", "description")),
+        "levels": _scale_levels(
+            (level.position, level.code, level.label, level.label_en, level.adverse)
+            for level in scale.levels.all()
+        ),
+    }
+
+
+def _stored_unit_fields(unit: OrgUnit) -> Fields:
+    return {**_of(unit, ("name", "kind")), "parent": unit.parent.code if unit.parent else ""}
+
+
+def _node_fields(node: NodeContent, parent: NodeContent | None) -> Fields:
+    return {
+        **_of(node, ("label", "position", "title", "summary", "baseline", "note")),
+        "parent": parent.code if parent is not None else "",
+        "level": node.level,
+        "markers": " ".join(sorted(set(node.markers))),
+        "units": ", ".join(sorted({f"{role.unit} ({role.role})" for role in node.units})),
+    }
+
+
+def _stored_node_fields(node: Node, codes: dict[int, str]) -> Fields:
+    return {
+        **_of(node, ("label", "position", "title", "summary", "baseline", "note")),
+        "parent": codes.get(node.parent_id, "") if node.parent_id else "",
+        "level": node.level.key,
+        "markers": " ".join(sorted(marker.symbol for marker in node.markers.all())),
+        "units": ", ".join(sorted(f"{role.unit.code} ({role.role})" for role in node.unit_roles.all())),
+    }
+
+
+def _result_fields(result: YearResultContent) -> Fields:
+    return {
+        **_of(result, _RESULT[:-1]),
+        "ratings": ", ".join(sorted(f"{rating.dimension}: {rating.level}" for rating in result.ratings)),
+    }
+
+
+def _stored_result_fields(result: Result) -> Fields:
+    return {
+        **_of(result, _RESULT[:-1]),
+        "ratings": ", ".join(
+            sorted(f"{rating.dimension.key}: {rating.level.code}" for rating in result.ratings.all())
+        ),
+    }
+
+
+def _values_text(values: Iterable[tuple[int, Decimal | None, Decimal | None]]) -> str:
+    return "; ".join(f"{year}: {text(target)} / {text(actual)}" for year, target, actual in sorted(values))
+
+
+def _indicator_fields(indicator: IndicatorContent) -> Fields:
+    return {
+        **_of(indicator, _INDICATOR[:-1]),
+        "values": _values_text((value.fiscal_year, value.target, value.actual) for value in indicator.values),
+    }
+
+
+def _stored_indicator_fields(indicator: Indicator) -> Fields:
+    return {
+        **_of(indicator, _INDICATOR[:-1]),
+        "values": _values_text(
+            (value.fiscal_year, value.target, value.actual) for value in indicator.values.all()
+        ),
+    }
+
+
+# ------------------------------------------------------------------ the subjects
+
+
+def _position(item: Any) -> Any:
+    return item["position"] if isinstance(item, dict) else item.position
+
+
+def _ranks_by_level(
+    items: list[Any], key: Callable[[Any], tuple[str, str]], position: Callable[[Any], Any]
+) -> dict[tuple[str, str], int]:
+    """Each dimension's place among those of its level."""
+    by_level: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        by_level[key(item)[0]].append(item)
+    found: dict[tuple[str, str], int] = {}
+    for level_items in by_level.values():
+        found.update(ranks(level_items, key, position))  # type: ignore[arg-type]
+    return found
+
+
+def _node_id(plan: str, code: str) -> str:
+    return f"{plan}:{code}"
+
+
+def _target_subject(plan: str, node: str, target: Any) -> str:
+    return _("target of %(id)s, row %(row)s, position %(position)s") % {
+        "id": _node_id(plan, node),
+        "row": target.row,
+        "position": target.position,
+    }
+
+
+def _result_subject(plan: str, node: str, year: int) -> str:
+    return _("result of %(id)s for %(year)s") % {"id": _node_id(plan, node), "year": year}
+
+
+def _indicator_subject(plan: str, node: str, name: str) -> str:
+    return _("indicator %(name)s of %(id)s") % {"name": name, "id": _node_id(plan, node)}
+
+
+def _node_subject(plan: str, code: str, title: str) -> str:
+    return _("node %(id)s %(title)s") % {"id": _node_id(plan, code), "title": title}
+
+
+# ------------------------------------------------------------------ comparing
+
+
+def _by_code(rows: QuerySet[Any], items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The stored rows (scales, units) that the content's ``items`` name, by code."""
+    return {row.code: row for row in rows.filter(code__in=[item["code"] for item in items])}
+
+
+class _Differ:
+    def __init__(self, content: PlanContent) -> None:
+        self.content = content
+        self.code = content.code
+        self.objects: list[ObjectDiff] = []
+        self.removed: list[ObjectDiff] = []
+
+    def add(
+        self,
+        kind: str,
+        key: tuple[Any, ...],
+        subject: str,
+        source: Source,
+        after: Fields,
+        before: Fields | None,
+    ) -> None:
+        changes: tuple[FieldChange, ...] = ()
+        if before is None:
+            status = RowStatus.NEW
+        else:
+            changes = tuple(
+                FieldChange(name, name, before.get(name, ""), value)
+                for name, value in after.items()
+                if before.get(name, "") != value
+            )
+            status = RowStatus.CHANGED if changes else RowStatus.UNCHANGED
+        self.objects.append(ObjectDiff(kind, key, subject, status, changes, source, after))
+
+    def remove(self, kind: str, key: tuple[Any, ...], subject: str, before: Fields) -> None:
+        self.removed.append(ObjectDiff(kind, key, subject, RowStatus.REMOVED, fields=before))
+
+    def diff(self) -> PlanDiff:
+        content, code = self.content, self.code
+        plan = Plan.objects.filter(code=code).first()
+        data = content.plan
+        self.add(
+            "plan",
+            ("plan",),
+            _("plan %(code)s %(title)s") % {"code": code, "title": data["title"]},
+            data["source"],
+            _of(data, _PLAN),
+            _of(plan, _PLAN) if plan is not None else None,
+        )
+        levels = {level.key: level for level in Level.objects.filter(plan=plan)} if plan else {}
+        for level in content.levels:
+            stored = levels.pop(level["key"], None)
+            self.add(
+                "level",
+                ("level", level["key"]),
+                _("level %(key)s of the plan %(plan)s") % {"key": level["key"], "plan": code},
+                level["source"],
+                _of(level, _LEVEL),
+                _of(stored, _LEVEL) if stored is not None else None,
+            )
+        dimensions = (
+            {
+                (dimension.level.key, dimension.key): dimension
+                for dimension in Dimension.objects.filter(plan=plan).select_related("level", "scale")
+            }
+            if plan
+            else {}
+        )
+        # A dimension's place among those of its level, and a marker's in the plan: their
+        # order, not their numbers (a file may give none).
+        dimension_order = _ranks_by_level(content.dimensions, lambda d: (d["level"], d["key"]), _position)
+        stored_order = _ranks_by_level(list(dimensions.values()), lambda d: (d.level.key, d.key), _position)
+        for dimension in content.dimensions:
+            stored_dimension = dimensions.pop((dimension["level"], dimension["key"]), None)
+            dimension_key = (dimension["level"], dimension["key"])
+            self.add(
+                "dimension",
+                ("dimension", dimension["level"], dimension["key"]),
+                _("dimension %(key)s of the plan %(plan)s") % {"key": dimension["key"], "plan": code},
+                dimension["source"],
+                {**_of(dimension, _DIMENSION), "order": text(dimension_order[dimension_key] + 1)},
+                {
+                    **_of(stored_dimension, _DIMENSION),
+                    "scale": stored_dimension.scale.code,
+                    "order": text(stored_order[dimension_key] + 1),
+                }
+                if stored_dimension is not None
+                else None,
+            )
+        markers = {marker.symbol: marker for marker in Marker.objects.filter(plan=plan)} if plan else {}
+        marker_order = ranks(content.markers, lambda m: m["symbol"], _position)
+        stored_marker_order = ranks(list(markers.values()), lambda m: m.symbol, _position)
+        for marker in content.markers:
+            stored_marker = markers.pop(marker["symbol"], None)
+            self.add(
+                "marker",
+                ("marker", marker["symbol"]),
+                _("marker %(symbol)s of the plan %(plan)s") % {"symbol": marker["symbol"], "plan": code},
+                marker["source"],
+                {**_of(marker, _MARKER), "order": text(marker_order[marker["symbol"]] + 1)},
+                {**_of(stored_marker, _MARKER), "order": text(stored_marker_order[marker["symbol"]] + 1)}
+                if stored_marker is not None
+                else None,
+            )
+        self.shared(content)
+        for key, level_row in levels.items():
+            self.remove(
+                "level",
+                ("level", key),
+                _("level %(key)s of the plan %(plan)s") % {"key": key, "plan": code},
+                _of(level_row, _LEVEL),
+            )
+        for (level_key, key), dimension_row in dimensions.items():
+            self.remove(
+                "dimension",
+                ("dimension", level_key, key),
+                _("dimension %(key)s of the plan %(plan)s") % {"key": key, "plan": code},
+                {**_of(dimension_row, _DIMENSION), "scale": dimension_row.scale.code},
+            )
+        for symbol, marker_row in markers.items():
+            self.remove(
+                "marker",
+                ("marker", symbol),
+                _("marker %(symbol)s of the plan %(plan)s") % {"symbol": symbol, "plan": code},
+                _of(marker_row, _MARKER),
+            )
+        self.nodes(plan)
+        return PlanDiff(code, self.objects + self.removed)
+
+    def shared(self, content: PlanContent) -> None:
+        """The scales and units the content names: new, changed or unchanged, never removed."""
+        scales = _by_code(Scale.objects.prefetch_related("levels"), content.scales)
+        for scale in content.scales:
+            stored = scales.get(scale["code"])
+            self.add(
+                "scale",
+                ("scale", scale["code"]),
+                _("scale %(code)s") % {"code": scale["code"]},
+                scale["source"],
+                _scale_fields(scale),
+                _stored_scale_fields(stored) if stored is not None else None,
+            )
+        units = _by_code(OrgUnit.objects.select_related("parent"), content.units)
+        for unit in content.units:
+            stored_unit = units.get(unit["code"])
+            self.add(
+                "unit",
+                ("unit", unit["code"]),
+                _("unit %(code)s %(name)s") % {"code": unit["code"], "name": unit["name"]},
+                unit["source"],
+                _of(unit, _UNIT),
+                _stored_unit_fields(stored_unit) if stored_unit is not None else None,
+            )
+
+    def nodes(self, plan: Plan | None) -> None:
+        content, code = self.content, self.code
+        stored_nodes = (
+            list(
+                Node.objects.filter(plan=plan)
+                .select_related("level")
+                .prefetch_related("markers", "unit_roles__unit")
+                .order_by("path")
+            )
+            if plan
+            else []
+        )
+        codes = {node.pk: node.code for node in stored_nodes}
+        by_code = {node.code: node for node in stored_nodes}
+        targets: dict[int, list[Any]] = defaultdict(list)
+        results: dict[int, list[Any]] = defaultdict(list)
+        indicators: dict[int, list[Any]] = defaultdict(list)
+        if plan is not None and content.carries(TARGETS):
+            for target in Target.objects.filter(node__plan=plan):
+                targets[target.node_id].append(target)
+        if plan is not None and content.carries(RESULTS):
+            for result in Result.objects.filter(node__plan=plan).prefetch_related(
+                "ratings__dimension", "ratings__level"
+            ):
+                results[result.node_id].append(result)
+        if plan is not None and content.carries(INDICATORS):
+            for indicator in Indicator.objects.filter(node__plan=plan).prefetch_related("values"):
+                indicators[indicator.node_id].append(indicator)
+
+        walked = list(content.walk())
+        for node, parent in walked:
+            stored = by_code.pop(node.code, None)
+            self.add(
+                "node",
+                ("node", node.code),
+                _node_subject(code, node.code, node.title),
+                node.source,
+                _node_fields(node, parent),
+                _stored_node_fields(stored, codes) if stored is not None else None,
+            )
+        pks = {node.code: node.pk for node in stored_nodes}
+        held: tuple[tuple[str, Callable[[NodeContent, list[Any]], None], dict[int, list[Any]]], ...] = (
+            (TARGETS, self.targets, targets),
+            (RESULTS, self.results, results),
+            (INDICATORS, self.indicators, indicators),
+        )
+        for part, compare, rows in held:
+            if content.carries(part):
+                for node, _parent in walked:
+                    pk = pks.get(node.code)
+                    compare(node, rows.pop(pk, []) if pk is not None else [])
+        for removed in by_code.values():
+            self.remove(
+                "node",
+                ("node", removed.code),
+                _node_subject(code, removed.code, removed.title),
+                _stored_node_fields(removed, codes),
+            )
+        # What the removed nodes held goes with them.
+        for node_id, target_rows in targets.items():
+            for target in target_rows:
+                self.remove_target(codes[node_id], target)
+        for node_id, result_rows in results.items():
+            for result in result_rows:
+                self.remove_result(codes[node_id], result)
+        for node_id, indicator_rows in indicators.items():
+            for indicator in indicator_rows:
+                self.remove_indicator(codes[node_id], indicator)
+
+    def targets(self, node: NodeContent, stored: list[Target]) -> None:
+        pairs, left = pair_targets(stored, node.targets)
+        numbers: dict[tuple[Any, ...], int] = defaultdict(int)
+        for target, wanted in pairs:
+            key = _target_key(node.code, wanted, numbers)
+            self.add(
+                "target",
+                key,
+                _target_subject(self.code, node.code, wanted),
+                wanted.source,
+                _of(wanted, _TARGET),
+                _of(target, _TARGET) if target is not None else None,
+            )
+        for target in left:
+            self.remove_target(node.code, target)
+
+    def remove_target(self, node_code: str, target: Target) -> None:
+        self.remove(
+            "target",
+            ("target", node_code, target.row, target.start_year, target.end_year, target.open_end, target.pk),
+            _target_subject(self.code, node_code, target),
+            _of(target, _TARGET),
+        )
+
+    def results(self, node: NodeContent, stored: list[Result]) -> None:
+        by_year = {result.fiscal_year: result for result in stored}
+        for result in node.results:
+            before = by_year.pop(result.fiscal_year, None)
+            self.add(
+                "result",
+                ("result", node.code, result.fiscal_year),
+                _result_subject(self.code, node.code, result.fiscal_year),
+                result.source,
+                _result_fields(result),
+                _stored_result_fields(before) if before is not None else None,
+            )
+        for result_row in by_year.values():
+            self.remove_result(node.code, result_row)
+
+    def remove_result(self, node_code: str, result: Result) -> None:
+        self.remove(
+            "result",
+            ("result", node_code, result.fiscal_year),
+            _result_subject(self.code, node_code, result.fiscal_year),
+            _stored_result_fields(result),
+        )
+
+    def indicators(self, node: NodeContent, stored: list[Indicator]) -> None:
+        pairs, left = pair_indicators(stored, node.indicators)
+        for number, (indicator, wanted) in enumerate(pairs):
+            self.add(
+                "indicator",
+                ("indicator", node.code, number),
+                _indicator_subject(self.code, node.code, wanted.name),
+                wanted.source,
+                _indicator_fields(wanted),
+                _stored_indicator_fields(indicator) if indicator is not None else None,
+            )
+        for indicator_row in left:
+            self.remove_indicator(node.code, indicator_row)
+
+    def remove_indicator(self, node_code: str, indicator: Indicator) -> None:
+        self.remove(
+            "indicator",
+            ("indicator", node_code, "removed", indicator.pk),
+            _indicator_subject(self.code, node_code, indicator.name),
+            _stored_indicator_fields(indicator),
+        )
+
+
+def _target_key(
+    node_code: str, target: TargetContent, numbers: dict[tuple[Any, ...], int]
+) -> tuple[Any, ...]:
+    """A new or kept target's key: its node, row and years, numbered among those sharing them."""
+    place = ("target", node_code, target.row, target.start_year, target.end_year, target.open_end)
+    number = numbers[place]
+    numbers[place] += 1
+    return (*place, number)
+
+
+def plan_diff(content: PlanContent) -> PlanDiff:
+    """What writing ``content`` would do to the database, object by object; writes nothing."""
+    return _Differ(content).diff()

@@ -1,0 +1,379 @@
+"""Writing the tree of nodes of a plan's content, with the parts of each node that the
+content carries: its targets, its results with their ratings, its indicators with their
+values. Each row is matched with the stored one and written only when it changes; what
+the content no longer holds is removed (``shinchoku.plans.writing`` gives the rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from shinchoku.errors import ApplicationError
+from shinchoku.plans.content import (
+    INDICATORS,
+    RESULTS,
+    TARGETS,
+    IndicatorContent,
+    NodeContent,
+    UnitRoleContent,
+    YearResultContent,
+)
+from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, ScaleLevel
+from shinchoku.plans.services import node_save
+from shinchoku.plans.writing.pairing import pair_indicators, pair_targets
+from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
+
+if TYPE_CHECKING:
+    from shinchoku.plans.writing.apply import PlanWriter
+
+
+def assign(row: models.Model, values: Mapping[str, Any]) -> bool:
+    """Set ``values`` on ``row``; True if the row is new or any value differs from its own."""
+    changed = row.pk is None
+    for name, value in values.items():
+        if isinstance(value, models.Model):  # a relation: compared by id, never read
+            changed = changed or getattr(row, f"{name}_id") != value.pk
+            setattr(row, name, value)
+        elif getattr(row, name) != value:
+            changed = True
+            setattr(row, name, value)
+    return changed
+
+
+class _Yearly(Protocol):
+    fiscal_year: int
+
+
+class _YearRow(_Yearly, Protocol):
+    def delete(self) -> object: ...
+
+
+Row = TypeVar("Row", bound=_YearRow)
+Wanted = TypeVar("Wanted", bound=_Yearly)
+
+
+def by_year(
+    stored: Iterable[Row], wanted: Sequence[Wanted], new: Callable[[int], Row]
+) -> list[tuple[Row, Wanted]]:
+    """Each wanted item of a fiscal year (a result, an indicator value) with the stored row
+    of its year, or a new one that ``new`` makes; the stored rows of the years no longer
+    wanted are deleted first."""
+    rows = {row.fiscal_year: row for row in stored}
+    years = {item.fiscal_year for item in wanted}
+    for year, row in rows.items():
+        if year not in years:
+            row.delete()
+    return [(rows.get(item.fiscal_year) or new(item.fiscal_year), item) for item in wanted]
+
+
+def _delete(row: models.Model) -> ApplicationError | None:
+    """Delete ``row``; the refusal of a rule kept elsewhere (a revision of a target
+    pending in an open round), if one refuses it."""
+    try:
+        with transaction.atomic():
+            row.delete()
+    except ApplicationError as refusal:
+        return refusal
+    return None
+
+
+class NodeWriter:
+    """Writes the content's tree under its plan, each node after its parent."""
+
+    def __init__(
+        self,
+        writer: PlanWriter,
+        plan: Plan,
+        levels: dict[str, Level],
+        dimensions: dict[tuple[str, str], Dimension],
+        markers: dict[str, Marker],
+        units: dict[str, OrgUnit],
+        scale_level: Callable[[Dimension, str], ScaleLevel | None],
+    ) -> None:
+        self.writer = writer
+        self.content = writer.content
+        self.plan = plan
+        self.levels = levels
+        self.dimensions = dimensions
+        self.markers = markers
+        self.units = units
+        self.scale_level = scale_level
+        self.kept: list[int] = []
+        self.existing = {node.code: node for node in self.stored_nodes(plan)}
+
+    def stored_nodes(self, plan: Plan) -> models.QuerySet[Node]:
+        nodes = Node.objects.filter(plan=plan).prefetch_related("markers", "unit_roles__unit")
+        if self.content.carries(TARGETS):
+            nodes = nodes.prefetch_related("targets")
+        if self.content.carries(RESULTS):
+            nodes = nodes.prefetch_related(Prefetch("results", Result.objects.prefetch_related("ratings")))
+        if self.content.carries(INDICATORS):
+            nodes = nodes.prefetch_related(
+                Prefetch("indicators", Indicator.objects.prefetch_related("values"))
+            )
+        return nodes
+
+    def write_all(self) -> None:
+        """Every node, parents before children; then what each carries. A node refused for
+        the tree as it stands midway (a child still on its old level) is tried again once the
+        others are written; the nodes the content drops go first where no kept node stands
+        under them, the others once the kept nodes have moved away."""
+        writer = self.writer
+        wanted: dict[str, Node] = {}
+        pending: list[tuple[NodeContent, Node]] = []
+        for spec, parent_spec in self.content.walk():
+            node = self.existing.get(spec.code) or Node(plan=self.plan, code=spec.code)
+            node.plan = self.plan  # the plan as written, with its new period
+            level = self.levels.get(spec.level)
+            if level is None:
+                writer.problem(
+                    "node", spec.source, "level", f"no level {spec.level!r} is written for this plan"
+                )
+                continue
+            parent = wanted.get(parent_spec.code) if parent_spec is not None else None
+            moved = node.pk is None or node.parent_id != (parent.pk if parent is not None else None)
+            node.parent = parent
+            changed = assign(
+                node,
+                {
+                    "level": level,
+                    "position": spec.position,
+                    "title": spec.title,
+                    "label": spec.label,
+                    "summary": spec.summary,
+                    "baseline": spec.baseline,
+                    "note": spec.note,
+                },
+            )
+            wanted[spec.code] = node
+            if changed or moved:
+                pending.append((spec, node))
+        writer.refuse_if_any()
+        kept_ids = {node.pk for node in wanted.values() if node.pk}
+        gone = {node.pk: node for code, node in self.existing.items() if code not in wanted}
+        writer.keep_what_is_not_carried(Node.objects.filter(pk__in=list(gone)))
+        writer.refuse_if_any()
+        # The stored nodes with a kept node under them (their stored paths hold its ancestors).
+        above_kept = {
+            int(part)
+            for node in self.existing.values()
+            if node.pk in kept_ids
+            for part in node.ancestor_ids()
+        }
+        early = [pk for pk in gone if pk not in above_kept]
+        writer.drop(Node.objects.filter(pk__in=early), "plan", self.content.section("nodes"), "node", "code")
+        pending, errors = self.save_in_order(pending, {})
+        writer.drop(
+            Node.objects.filter(pk__in=[pk for pk in gone if pk not in early]),
+            "plan",
+            self.content.section("nodes"),
+            "node",
+            "code",
+        )
+        pending, errors = self.save_in_order(pending, errors)
+        for spec, node in pending:
+            writer.report(
+                errors.get(spec.code) or ValidationError(_("Its parent could not be written.")),
+                node,
+                "node",
+                spec.source,
+            )
+        writer.refuse_if_any()
+        self.kept = [node.pk for node in wanted.values()]
+        for spec, _parent in self.content.walk():
+            node = wanted[spec.code]
+            self.write_markers(node, spec)
+            self.write_roles(node, spec)
+            if self.content.carries(TARGETS):
+                self.write_targets(node, spec)
+            if self.content.carries(RESULTS):
+                self.write_results(node, spec)
+            if self.content.carries(INDICATORS):
+                self.write_indicators(node, spec)
+
+    def save_in_order(
+        self, pending: list[tuple[NodeContent, Node]], errors: dict[str, ValidationError]
+    ) -> tuple[list[tuple[NodeContent, Node]], dict[str, ValidationError]]:
+        """node_save each node, parents first; a node refused for the tree as it stands
+        midway is tried again after the others. Returns the nodes that could not be saved,
+        with why."""
+        while pending:
+            waiting: list[tuple[NodeContent, Node]] = []
+            for spec, node in pending:
+                parent = node.parent
+                if parent is not None and parent.pk is None:
+                    waiting.append((spec, node))
+                    continue
+                if parent is not None:
+                    # Its path may have moved with an ancestor since it was read.
+                    parent.path = Node.objects.filter(pk=parent.pk).values_list("path", flat=True).get()
+                node.parent = parent  # sets parent_id, now that the parent is saved
+                self.writer.at = ("node", spec.source)
+                try:
+                    node_save(node)  # full_clean, then save, keeping the paths of the tree true
+                except ValidationError as error:
+                    errors[spec.code] = error
+                    waiting.append((spec, node))
+                    continue
+                errors.pop(spec.code, None)
+            if len(waiting) == len(pending):
+                return waiting, errors
+            pending = waiting
+        return [], errors
+
+    def write_markers(self, node: Node, spec: NodeContent) -> None:
+        wanted = {self.markers[symbol].pk for symbol in spec.markers if symbol in self.markers}
+        missing = [symbol for symbol in spec.markers if symbol not in self.markers]
+        for symbol in missing:
+            self.writer.problem(
+                "node", spec.source, "markers", f"no marker {symbol!r} is written for this plan"
+            )
+        if {marker.pk for marker in node.markers.all()} != wanted:
+            node.markers.set(list(wanted))
+
+    def write_roles(self, node: Node, spec: NodeContent) -> None:
+        stored = {(role.unit.code, role.role): role for role in node.unit_roles.all()}
+        wanted: dict[tuple[str, str], UnitRoleContent] = {}
+        for role_spec in spec.units:
+            wanted.setdefault((role_spec.unit, role_spec.role), role_spec)
+        for key, role in stored.items():
+            if key not in wanted:
+                role.delete()
+        for key, role_spec in wanted.items():
+            if key in stored:
+                continue
+            unit = self.units.get(role_spec.unit)
+            if unit is None:
+                self.writer.problem(
+                    "unit_role", role_spec.source, "unit", f"no unit {role_spec.unit!r} is written or stored"
+                )
+                continue
+            row = NodeUnit(node=node, unit=unit, role=role_spec.role)
+            if self.writer.validated(row, "unit_role", role_spec.source):
+                row.save()
+
+    def write_targets(self, node: Node, spec: NodeContent) -> None:
+        """The target rule: see ``shinchoku.plans.writing``."""
+        writer = self.writer
+        pairs, left = pair_targets(list(node.targets.all()) if node.pk else [], spec.targets)
+        for target in left:
+            refusal = _delete(target)
+            if refusal is not None:
+                writer.problem("node", spec.source, "targets", str(refusal))
+        for stored, wanted in pairs:
+            target = stored or Target(node=node)
+            changed = assign(
+                target,
+                {
+                    "row": wanted.row,
+                    "start_year": wanted.start_year,
+                    "end_year": wanted.end_year,
+                    "open_end": wanted.open_end,
+                    "text": wanted.text,
+                    "revised_text": wanted.revised_text,
+                    "revision_reason": wanted.revision_reason,
+                    "note": wanted.note,
+                    "position": wanted.position,
+                },
+            )
+            if changed and writer.validated(target, "target", wanted.source):
+                target.save()
+
+    def write_results(self, node: Node, spec: NodeContent) -> None:
+        writer = self.writer
+        pairs = by_year(node.results.all(), spec.results, lambda year: Result(node=node, fiscal_year=year))
+        for result, result_spec in pairs:
+            changed = assign(
+                result,
+                {
+                    "text": result_spec.text,
+                    "context_change": result_spec.context_change,
+                    "response": result_spec.response,
+                    "highlight": result_spec.highlight,
+                    "note": result_spec.note,
+                },
+            )
+            is_new = result.pk is None
+            if changed:
+                if not writer.validated(result, "result", result_spec.source):
+                    continue
+                result.save()
+            self.write_ratings(spec.level, result, result_spec, () if is_new else result.ratings.all())
+
+    def write_ratings(
+        self, level_key: str, result: Result, spec: YearResultContent, stored_ratings: Any
+    ) -> None:
+        writer = self.writer
+        stored = {rating.dimension_id: rating for rating in stored_ratings}
+        wanted: dict[int, tuple[Dimension, ScaleLevel, Any]] = {}
+        for rating_spec in spec.ratings:
+            dimension = self.dimensions.get((level_key, rating_spec.dimension))
+            if dimension is None:
+                writer.problem(
+                    "rating",
+                    rating_spec.source,
+                    "dimension",
+                    f"no dimension {rating_spec.dimension!r} is written for the level {level_key!r}",
+                )
+                continue
+            scale_level = self.scale_level(dimension, rating_spec.level)
+            if scale_level is None:
+                writer.problem(
+                    "rating",
+                    rating_spec.source,
+                    "level",
+                    f"{rating_spec.level!r} is not on the scale {dimension.scale.code!r}",
+                )
+                continue
+            wanted[dimension.pk] = (dimension, scale_level, rating_spec.source)
+        for dimension_id, rating in stored.items():
+            if dimension_id not in wanted:
+                rating.delete()
+        for dimension_id, (dimension, scale_level, source) in wanted.items():
+            rating = stored.get(dimension_id) or Rating(result=result, dimension=dimension)
+            if assign(rating, {"level": scale_level}) and writer.validated(rating, "rating", source):
+                rating.save()
+
+    def write_indicators(self, node: Node, spec: NodeContent) -> None:
+        writer = self.writer
+        pairs, left = pair_indicators(list(node.indicators.all()) if node.pk else [], spec.indicators)
+        for indicator in left:
+            indicator.delete()
+        for stored, wanted in pairs:
+            indicator = stored or Indicator(node=node)
+            is_new = indicator.pk is None
+            changed = assign(
+                indicator,
+                {
+                    "name": wanted.name,
+                    "kind": wanted.kind,
+                    "unit": wanted.unit,
+                    "direction": wanted.direction,
+                    "baseline_value": wanted.baseline_value,
+                    "baseline_year": wanted.baseline_year,
+                    "position": wanted.position,
+                },
+            )
+            if changed:
+                if not writer.validated(indicator, "indicator", wanted.source):
+                    continue
+                indicator.save()
+            self.write_values(indicator, wanted, [] if is_new else list(indicator.values.all()))
+
+    def write_values(
+        self, indicator: Indicator, spec: IndicatorContent, stored_values: list[IndicatorValue]
+    ) -> None:
+        writer = self.writer
+        pairs = by_year(
+            stored_values, spec.values, lambda year: IndicatorValue(indicator=indicator, fiscal_year=year)
+        )
+        for value, value_spec in pairs:
+            if assign(value, {"target": value_spec.target, "actual": value_spec.actual}) and writer.validated(
+                value, "indicator_value", value_spec.source
+            ):
+                value.save()
