@@ -131,6 +131,9 @@ class PageChecker:
         """Check the page shown now: its document answered ``status``; axe finds nothing;
         nothing was written to the console since the last check of this page."""
         key = id(page)
+        # A click that navigates returns once the new document is committed, not loaded:
+        # check the page the reader gets, fully loaded.
+        page.wait_for_load_state("load")
         checked = Checked(name, page.url)
         document = self._documents.pop(key, None)
         if document is None or document.url != page.url:
