@@ -39,22 +39,27 @@ COUNT = """
 import os
 from collections import Counter
 from pathlib import Path
+from django.utils import translation
 from shinchoku.interchange.importing import import_preview
 from shinchoku.interchange.preview import warnings_by_kind
 from shinchoku.plans.formats.profile.profile import read_profile
+translation.activate("en")
 data = Path(os.environ["BENCH_FILE"]).read_bytes()
 profile = read_profile(Path(os.environ["BENCH_PROFILE"]))
 preview = import_preview(data, "workbook.xlsx", actor=None, profile=profile)
 assert preview.ok, [str(problem) for problem in preview.all_problems][:20]
 content = preview.payload
 levels = Counter(node.level for node, _parent in content.walk())
-print("nodes per level:", ", ".join(f"{key} {levels[key]}" for key in (level["key"] for level in content.levels)))
+keys = [level["key"] for level in content.levels]
+print("nodes per level:", ", ".join(f"{key} {levels[key]}" for key in keys))
 nodes = [node for node, _parent in content.walk()]
 indicators = [indicator for node in nodes for indicator in node.indicators]
 values = sum(
-    (value.target is not None) + (value.actual is not None) for indicator in indicators for value in indicator.values
+    (value.target is not None) + (value.actual is not None)
+    for indicator in indicators
+    for value in indicator.values
 )
-costs = [cost for node in nodes for cost in getattr(node, "costs", [])]
+costs = [cost for node in nodes for cost in node.costs]
 ratings = sum(len(result.ratings) for node in nodes for result in node.results)
 print(f"indicators: {len(indicators)}, indicator values: {values}, costs: {len(costs)}, ratings: {ratings}")
 print(f"warnings: {len(preview.warnings)}")
@@ -64,12 +69,15 @@ for kind, items in warnings_by_kind(preview.warnings):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--file", type=Path, default=WORKBOOK, help="the workbook (default: the real one)")
     parser.add_argument("--profile", type=Path, default=PROFILE)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
-        "--database", help="a PostgreSQL URL to measure on (its database is emptied); default a scratch SQLite"
+        "--database",
+        help="a PostgreSQL URL to measure on (its database is emptied); default a scratch SQLite",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and print its path")
     args = parser.parse_args()

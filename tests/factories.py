@@ -5,8 +5,9 @@ through ``node_save`` so that their paths are true.
   primary dimension of the measures, and two markers.
 - ``make_node`` and the ``add_*`` functions hang a tree and its rows on it.
 - ``make_staff`` makes a user holding a staff role (administrator, editor of a unit, reviewer).
-- ``make_every_table`` (one plan with a tree down to a project, a row in every table and
-  English names for part of its vocabulary) and ``make_sample`` (プラン９ as the report
+- ``make_every_table`` (one plan with a tree down to a project, a row in every table —
+  sections and their texts, a cost priced at the year's hourly staff cost, a rating's
+  reason — and English names for part of its vocabulary) and ``make_sample`` (プラン９ as the report
   prints it) are worlds with their tree already built.
 """
 
@@ -26,14 +27,25 @@ from shinchoku.plans.models import (
     Level,
     Marker,
     Node,
+    NodeSectionText,
     NodeUnit,
     OrgUnit,
     Plan,
     Scale,
     ScaleLevel,
+    Section,
 )
 from shinchoku.plans.services import node_save
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
+from shinchoku.progress.models import (
+    Cost,
+    Indicator,
+    IndicatorValue,
+    Rating,
+    Result,
+    ResultSectionText,
+    StaffRate,
+    Target,
+)
 
 _numbers = itertools.count(1)
 
@@ -257,6 +269,32 @@ def add_indicator(
     return indicator
 
 
+def add_cost(node: Node, year: int | None, basis: str = Cost.Basis.ACTUAL, **figures: object) -> Cost:
+    """A cost validated as a service validates it: B priced from the hours at the year's
+    hourly staff cost when not given, the total computed."""
+    cost = Cost(node=node, fiscal_year=year, basis=basis, **figures)
+    cost.full_clean()
+    cost.save()
+    return cost
+
+
+def add_sections(plan: Plan, level: Level) -> dict[str, Section]:
+    """The level's sections as a city might define them: 目的 kept in the node's summary,
+    対象 of its own, 実施結果 kept in the result's text, 課題 of its own for each year."""
+    rows = [
+        ("purpose", "目的", Section.Scope.NODE, Section.Builtin.SUMMARY),
+        ("target-group", "対象", Section.Scope.NODE, Section.Builtin.NONE),
+        ("result", "実施結果", Section.Scope.YEAR, Section.Builtin.TEXT),
+        ("issues", "課題", Section.Scope.YEAR, Section.Builtin.NONE),
+    ]
+    return {
+        key: Section.objects.create(
+            plan=plan, level=level, key=key, name=name, scope=scope, builtin=builtin, position=position
+        )
+        for position, (key, name, scope, builtin) in enumerate(rows)
+    }
+
+
 def make_programme(
     world: World, code: str, *, measures: int, years: range, parent: Node | None = None
 ) -> Node:
@@ -293,6 +331,11 @@ class EveryTable(World):
     rating: Rating
     indicator: Indicator
     value: IndicatorValue
+    sections: dict[str, Section]
+    node_text: NodeSectionText
+    result_text: ResultSectionText
+    staff_rate: StaffRate
+    cost: Cost
 
 
 def name_in_english(world: World) -> None:
@@ -325,6 +368,24 @@ def make_every_table() -> EveryTable:
     target = add_target(measure, 2011, 2011, "ルールの運用")
     result = add_result(measure, 2011, "協働型事業のルールを運用しました。")
     indicator = add_indicator(measure, "協働型事業の件数", "件", {2011: ("100", "80")})
+    Rating.objects.filter(result=result).update(reason="庁内調査を予定どおり実施した")
+    sections = add_sections(world.plan, world.measure_level)
+    node_text = NodeSectionText.objects.create(
+        node=measure, section=sections["target-group"], text="市民活動団体"
+    )
+    result_text = ResultSectionText.objects.create(
+        result=result, section=sections["issues"], text="周知の不足"
+    )
+    staff_rate = StaffRate.objects.create(plan=world.plan, fiscal_year=2011, hourly_cost=4000)
+    cost = add_cost(
+        measure,
+        2011,
+        national=1_000_000,
+        general=2_500_000,
+        project_cost=3_500_000,
+        staff_count=Decimal("1.5"),
+        staff_hours=Decimal("120.5"),
+    )
     return EveryTable(
         **vars(world),
         unit=unit,
@@ -337,6 +398,11 @@ def make_every_table() -> EveryTable:
         rating=result.ratings.get(),
         indicator=indicator,
         value=indicator.values.get(),
+        sections=sections,
+        node_text=node_text,
+        result_text=result_text,
+        staff_rate=staff_rate,
+        cost=cost,
     )
 
 

@@ -267,11 +267,14 @@ def test_a_node_deleted_in_the_admin_is_recorded_with_what_went_with_it(
     assert event.details["deleted_with"] == {
         "plans.Node": 1,
         "plans.NodeUnit": 1,
+        "plans.NodeSectionText": 1,
         "progress.Target": 1,
         "progress.Result": 1,
         "progress.Rating": 1,
+        "progress.ResultSectionText": 1,
         "progress.Indicator": 1,
         "progress.IndicatorValue": 1,
+        "progress.Cost": 1,
     }
     # The node's page is gone with it; the audit log keeps the row.
     assert admin_client.get(reverse("admin:audit_auditevent_change", args=[event.pk])).status_code == 200

@@ -1,6 +1,7 @@
-"""Every kind of row the admin writes — the plan and its levels, markers and dimensions,
-scales and their levels, organisation units, nodes and their unit roles, targets,
-results and their ratings, indicators and their values, staff roles — is changed and
+"""Every kind of row the admin writes — the plan and its levels, markers, dimensions,
+sections and hourly staff costs, scales and their levels, organisation units, nodes and
+their unit roles, section texts and costs, targets, results and their ratings and
+section texts, indicators and their values, staff roles — is changed and
 deleted here through the admin pages as a person would, and each write leaves one audit
 row as that person with the field before → after, shown on the history page that lists
 it (the node's for a node's parts). A page or inline that wrote past its service would
@@ -24,8 +25,29 @@ from django.utils import translation
 from shinchoku.accounts.models import Role, StaffRole
 from shinchoku.audit.audited_admin import AuditedModelAdmin
 from shinchoku.audit.models import AuditEvent, EventType
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeSectionText,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    Scale,
+    ScaleLevel,
+    Section,
+)
+from shinchoku.progress.models import (
+    Cost,
+    Indicator,
+    IndicatorValue,
+    Rating,
+    Result,
+    ResultSectionText,
+    StaffRate,
+    Target,
+)
 from tests.factories import EveryTable, make_dimension, make_plan, make_scale, make_staff, make_unit
 
 from .formdata import PageData, page_data
@@ -224,6 +246,56 @@ CHANGES: dict[type[Model], Change] = {
         line=lambda w: "Target value: 100 → 120",
         shown_on=lambda w: w.measure,
     ),
+    Section: Change(
+        subject=lambda w: w.sections["issues"],
+        page=lambda w: w.plan,
+        inline="sections",
+        field="name",
+        after="今後の課題",
+        before=lambda w: "課題",
+        line=lambda w: "Name: 課題 → 今後の課題",
+        shown_on=lambda w: w.plan,
+    ),
+    StaffRate: Change(
+        subject=lambda w: w.staff_rate,
+        page=lambda w: w.plan,
+        inline="staff_rates",
+        field="hourly_cost",
+        after=4100,
+        before=lambda w: 4000,
+        line=lambda w: "Hourly staff cost (yen): 4000 → 4100",
+        shown_on=lambda w: w.plan,
+    ),
+    NodeSectionText: Change(
+        subject=lambda w: w.node_text,
+        page=lambda w: w.measure,
+        inline="section_texts",
+        field="text",
+        after="市民活動団体と町内会",
+        before=lambda w: "市民活動団体",
+        line=lambda w: "Text: 市民活動団体 → 市民活動団体と町内会",
+        shown_on=lambda w: w.measure,
+    ),
+    Cost: Change(
+        subject=lambda w: w.cost,
+        page=lambda w: w.measure,
+        inline="costs",
+        field="general",
+        after=3_000_000,
+        before=lambda w: 2_500_000,
+        line=lambda w: "General funds (一般財源): 2500000 → 3000000",
+        shown_on=lambda w: w.measure,
+    ),
+    ResultSectionText: Change(
+        subject=lambda w: w.result_text,
+        page=lambda w: w.result,
+        inline="section_texts",
+        field="text",
+        after="周知の不足と担い手の不足",
+        before=lambda w: "周知の不足",
+        line=lambda w: "Text: 周知の不足 → 周知の不足と担い手の不足",
+        shown_on=lambda w: w.measure,
+    ),
 }
 
 
@@ -279,6 +351,12 @@ class Deletion:
 
 def spare_level(world: EveryTable) -> Level:
     return Level.objects.create(plan=world.plan, depth=9, key="extra", name="補助階層")
+
+
+def spare_section(world: EveryTable) -> Section:
+    return Section.objects.create(
+        plan=world.plan, level=world.measure_level, key="spare", name="予備", position=9
+    )
 
 
 def spare_dimension(world: EveryTable) -> Dimension:
@@ -394,6 +472,51 @@ DELETIONS: dict[type[Model], Deletion] = {
         field="actual",
         before=lambda row: "80",
         line=lambda row: "Actual value: 80 → —",
+        shown_on=lambda w: w.measure,
+    ),
+    Section: Deletion(
+        subject=spare_section,
+        page=lambda w: w.plan,
+        inline="sections",
+        field="name",
+        before=lambda row: "予備",
+        line=lambda row: "Name: 予備 → —",
+        shown_on=lambda w: w.plan,
+    ),
+    StaffRate: Deletion(
+        subject=lambda w: w.staff_rate,
+        page=lambda w: w.plan,
+        inline="staff_rates",
+        field="hourly_cost",
+        before=lambda row: 4000,
+        line=lambda row: "Hourly staff cost (yen): 4000 → —",
+        shown_on=lambda w: w.plan,
+    ),
+    NodeSectionText: Deletion(
+        subject=lambda w: w.node_text,
+        page=lambda w: w.measure,
+        inline="section_texts",
+        field="text",
+        before=lambda row: "市民活動団体",
+        line=lambda row: "Text: 市民活動団体 → —",
+        shown_on=lambda w: w.measure,
+    ),
+    Cost: Deletion(
+        subject=lambda w: w.cost,
+        page=lambda w: w.measure,
+        inline="costs",
+        field="general",
+        before=lambda row: 2_500_000,
+        line=lambda row: "General funds (一般財源): 2500000 → —",
+        shown_on=lambda w: w.measure,
+    ),
+    ResultSectionText: Deletion(
+        subject=lambda w: w.result_text,
+        page=lambda w: w.result,
+        inline="section_texts",
+        field="text",
+        before=lambda row: "周知の不足",
+        line=lambda row: "Text: 周知の不足 → —",
         shown_on=lambda w: w.measure,
     ),
 }

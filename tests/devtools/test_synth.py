@@ -1,5 +1,5 @@
 """Synthetic plans (``shinchoku synth``): shape, determinism, true paths, valid rows,
-long cells, and the command's refusals."""
+long cells, costs, sections, judgements with their reasons, and the command's refusals."""
 
 import re
 from collections import Counter
@@ -19,8 +19,29 @@ from shinchoku.devtools.synth import (
     read_vocabulary,
 )
 from shinchoku.plans.formats.dataset.export import dumps, export_dataset
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, Plan, Scale, ScaleLevel
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeSectionText,
+    NodeUnit,
+    Plan,
+    Scale,
+    ScaleLevel,
+    Section,
+)
+from shinchoku.progress.models import (
+    Cost,
+    Indicator,
+    IndicatorValue,
+    Rating,
+    Result,
+    ResultSectionText,
+    StaffRate,
+    Target,
+    staff_cost_of,
+)
 from shinchoku.text import normalize
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +66,8 @@ def test_the_plan_has_the_seed_shape(plan200: Plan) -> None:
         ("programme", "アクションプログラム", False),
         ("measure", "施策計画", True),
     ]
-    dimension = Dimension.objects.get(plan=plan200)
-    assert dimension.primary and dimension.level.key == "measure" and dimension.scale.code == SCALE_CODE
+    dimension = Dimension.objects.get(plan=plan200, primary=True)
+    assert dimension.level.key == "measure" and dimension.scale.code == SCALE_CODE
     assert [(level.code, level.adverse) for level in dimension.scale.levels.order_by("position")] == [
         ("1", False),
         ("2", False),
@@ -66,9 +87,12 @@ def test_counts(plan200: Plan) -> None:
     assert nodes.filter(level__key="programme").count() == 5
     assert nodes.filter(level__key="measure").count() == 200
     assert Result.objects.filter(node__plan=plan200).count() == 400
-    assert Rating.objects.filter(result__node__plan=plan200).count() == 400
+    # Every result is rated on each of the four judgements.
+    assert Rating.objects.filter(result__node__plan=plan200).count() == 4 * 400
+    primary = Rating.objects.filter(result__node__plan=plan200, dimension__primary=True)
+    assert primary.count() == 400
     # Every rating level is used, and 3 is the most common.
-    codes = Counter(Rating.objects.filter(result__node__plan=plan200).values_list("level__code", flat=True))
+    codes = Counter(primary.values_list("level__code", flat=True))
     assert set(codes) == {"1", "2", "3", "4", "5"}
     assert codes.most_common(1)[0][0] == "3"
     # Every measure has targets, some over several rows, some spanning years, the onwards column.
@@ -150,7 +174,10 @@ def test_markers_units_and_indicators(plan200: Plan) -> None:
     assert 0 < indicators.count() < 200
     values = IndicatorValue.objects.filter(indicator__node__plan=plan200)
     assert values.filter(fiscal_year=2011, actual__isnull=False).exists()
-    assert values.filter(fiscal_year=2013, actual__isnull=True).count() == indicators.count()
+    # The onwards year has a target and no actual; a target group has actuals only.
+    assert values.filter(fiscal_year=2013, actual__isnull=True).count() == (
+        indicators.exclude(kind="target_group").count()
+    )
 
 
 def test_paths_are_true(plan200: Plan) -> None:
@@ -164,7 +191,7 @@ def test_paths_are_true(plan200: Plan) -> None:
 
 def test_rows_pass_the_model_rules(plan200: Plan) -> None:
     plan200.full_clean()
-    for model in (Level, Marker, Dimension):
+    for model in (Level, Marker, Dimension, Section, StaffRate):
         for row in model.objects.filter(plan=plan200):
             row.full_clean()
     for level in ScaleLevel.objects.filter(scale__code=SCALE_CODE):
@@ -186,6 +213,15 @@ def test_rows_pass_the_model_rules(plan200: Plan) -> None:
                 value.full_clean()
         for role in node.unit_roles.all():
             role.full_clean()
+        for text in node.section_texts.all():
+            text.full_clean()
+        for result in node.results.all():
+            for text in result.section_texts.all():
+                text.full_clean()
+        for cost in node.costs.all():
+            stored = (cost.staff_cost, cost.total_cost)
+            cost.full_clean()  # computes B (when not given) and the total again: the same
+            assert (cost.staff_cost, cost.total_cost) == stored
 
 
 def test_texts_are_normalised_and_unique(plan200: Plan) -> None:
@@ -251,11 +287,12 @@ def test_the_same_arguments_give_the_same_export() -> None:
 def test_an_existing_scale_is_reused_or_left_alone() -> None:
     call_command("loaddemo", stdout=StringIO())
     plan = plan_synthesize(measures=5, years=1, seed=1)
-    assert Scale.objects.count() == 1
-    assert Dimension.objects.get(plan=plan).scale.code == SCALE_CODE
+    # The seed's scale, and the three of the further judgements.
+    assert Scale.objects.count() == 4
+    assert Dimension.objects.get(plan=plan, primary=True).scale.code == SCALE_CODE
     ScaleLevel.objects.filter(scale__code=SCALE_CODE, code="5").update(label="別の区分")
     other = plan_synthesize(measures=5, years=1, seed=2)
-    assert Dimension.objects.get(plan=other).scale.code == "kawasaki-achievement-synth"
+    assert Dimension.objects.get(plan=other, primary=True).scale.code == "kawasaki-achievement-synth"
     assert ScaleLevel.objects.get(scale__code=SCALE_CODE, code="5").label == "別の区分"
 
 
@@ -264,7 +301,9 @@ def test_the_command_prints_what_it_made() -> None:
     call_command("synth", "--measures", "40", "--years", "2", "--seed", "7", stdout=out)
     text = out.getvalue()
     assert text.startswith("synth-7: 第3期実行計画 (合成データ), 2011–2012:")
-    assert "40 measures" in text and "80 results" in text and "80 ratings" in text
+    assert "40 measures" in text and "80 results" in text and "320 ratings" in text
+    costs = Cost.objects.filter(node__plan__code="synth-7").count()
+    assert costs >= 40 * 3 and f"{costs} costs" in text
     call_command("synth", "--measures", "3", "--years", "1", "--seed", "7", "--plan-code", "mine", stdout=out)
     assert Plan.objects.filter(code="mine").exists()
 
@@ -305,3 +344,78 @@ def test_the_service_refuses_too(plan200: Plan) -> None:
     with pytest.raises(SynthError):
         plan_synthesize(measures=5, years=MAX_YEARS + 1, seed=6)
     assert Plan.objects.count() == 1
+
+
+# ------------------------------------------------------------------ costs, sections, judgements
+
+
+def test_the_measures_have_sections_of_their_own_beside_the_builtin_ones(plan200: Plan) -> None:
+    sections = list(Section.objects.filter(plan=plan200).order_by("position"))
+    assert [(s.key, s.scope, s.builtin) for s in sections] == [
+        ("summary", "node", "summary"),
+        ("target-group", "node", ""),
+        ("intent", "node", ""),
+        ("baseline", "node", "baseline"),
+        ("text", "year", "text"),
+        ("context_change", "year", "context_change"),
+        ("response", "year", "response"),
+        ("highlight", "year", "highlight"),
+        ("issues", "year", ""),
+    ]
+    assert NodeSectionText.objects.filter(node__plan=plan200).count() == 2 * 200
+    issues = ResultSectionText.objects.filter(result__node__plan=plan200)
+    assert 0 < issues.count() < 400 and {text.section.key for text in issues} == {"issues"}
+
+
+def test_every_result_is_judged_on_several_dimensions_each_with_a_reason(plan200: Plan) -> None:
+    dimensions = Dimension.objects.filter(plan=plan200).order_by("position")
+    assert [(d.key, d.primary) for d in dimensions] == [
+        ("achievement", True),
+        ("relevance", False),
+        ("direction", False),
+        ("verdict", False),
+    ]
+    ratings = Rating.objects.filter(result__node__plan=plan200)
+    assert not ratings.filter(reason="").exists()
+    # The verdict A–H is a matrix of two rows and four columns, and its levels are used.
+    verdict = ScaleLevel.objects.filter(scale__code="synth-verdict").order_by("position")
+    assert [level.code for level in verdict] == list("ABCDEFGH")
+    assert {level.row_label for level in verdict} == {"目標どおり", "変更"}
+    assert len({level.column_label for level in verdict}) == 4
+    assert len(set(ratings.filter(dimension__key="verdict").values_list("level__code", flat=True))) >= 6
+
+
+def test_indicators_of_all_three_kinds(plan200: Plan) -> None:
+    kinds = set(Indicator.objects.filter(node__plan=plan200).values_list("kind", flat=True))
+    assert kinds == {"outcome", "activity", "target_group"}
+
+
+def test_costs_add_up_and_the_staff_cost_is_priced_at_the_years_rate(plan200: Plan) -> None:
+    assert plan200.amount_unit == "thousand"
+    rates = dict(StaffRate.objects.filter(plan=plan200).values_list("fiscal_year", "hourly_cost"))
+    assert sorted(rates) == [2011, 2012, 2013]  # the period and the onwards year
+    costs = list(Cost.objects.filter(node__plan=plan200))
+    assert {(cost.basis, cost.fiscal_year) for cost in costs} >= {
+        ("actual", 2011),
+        ("actual", 2012),
+        ("budget", 2013),
+        ("plan", None),
+    }
+    measures = Node.objects.filter(plan=plan200, level__key="measure").count()
+    assert sum(1 for cost in costs if cost.basis == "actual") == 2 * measures
+    priced = 0
+    for cost in costs:
+        sources = [cost.national, cost.prefectural, cost.bonds, cost.other, cost.general]
+        assert cost.project_cost == sum(value or 0 for value in sources)
+        # The whole period's cost has no year, so no rate: its B is given or missing.
+        assert cost.total_cost == cost.project_cost + (cost.staff_cost or 0)
+        # Amounts in whole thousands of yen, as the plan prints them; B may be priced.
+        assert all(value % 1000 == 0 for value in (*sources, cost.project_cost) if value is not None)
+        if cost.fiscal_year is not None and cost.staff_cost == staff_cost_of(
+            cost.staff_hours, rates[cost.fiscal_year]
+        ):
+            priced += 1
+    assert priced > len(costs) // 2
+    for field in ("national", "prefectural", "bonds", "other"):
+        assert any(getattr(cost, field) for cost in costs), field
+        assert any(getattr(cost, field) is None for cost in costs), field

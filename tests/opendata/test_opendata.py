@@ -29,12 +29,12 @@ from shinchoku.opendata.columns import Table
 from shinchoku.opendata.package import license_descriptor
 from shinchoku.opendata.reference import columns_markdown
 from shinchoku.opendata.tables import TABLES
-from shinchoku.plans.formats.dataset.export import export_dataset
+from shinchoku.plans.formats.dataset.export import COST_KEYS, export_dataset
 from shinchoku.plans.formats.planfile import load_plan_file
 from shinchoku.plans.models import Marker, Node, Plan
 from shinchoku.progress.models import Indicator, IndicatorValue, Result, Target
 from shinchoku.review import services
-from tests.factories import EveryTable, Sample, make_every_table, make_sample
+from tests.factories import EveryTable, Sample, add_cost, make_every_table, make_sample
 from tests.interchange.office import csv_as_workbook, needs_office
 from tests.plans.formats.planfile.test_planfile import GOOD, write
 from tests.portal.html import parse
@@ -60,6 +60,11 @@ NAMES = [
     "ratings",
     "indicators",
     "indicator_values",
+    "sections",
+    "node_sections",
+    "result_sections",
+    "staff_rates",
+    "costs",
 ]
 
 
@@ -116,6 +121,7 @@ def test_there_is_a_file_for_every_table_with_its_header() -> None:
         "onwards",
         "description",
         "note",
+        "amount_unit",
     ]
     assert header(files["nodes.csv"]) == [
         "node_id",
@@ -174,6 +180,7 @@ def test_there_is_a_file_for_every_table_with_its_header() -> None:
         "scale_code",
         "rating_code",
         "rating_label",
+        "reason",
     ]
     assert header(files["levels.csv"]) == [
         "plan_code",
@@ -191,6 +198,35 @@ def test_there_is_a_file_for_every_table_with_its_header() -> None:
         "label",
         "label_en",
         "adverse",
+        "row_label",
+        "column_label",
+    ]
+    assert header(files["costs.csv"]) == [
+        "node_id",
+        "cost_no",
+        "fiscal_year",
+        "fiscal_year_wareki",
+        "basis",
+        "national",
+        "prefectural",
+        "bonds",
+        "other",
+        "general",
+        "project_cost",
+        "staff_count",
+        "staff_hours",
+        "staff_cost",
+        "total_cost",
+    ]
+    assert header(files["sections.csv"]) == [
+        "plan_code",
+        "level_key",
+        "section_key",
+        "position",
+        "name",
+        "name_en",
+        "scope",
+        "builtin",
     ]
     for name in ("markers.csv", "dimensions.csv", "scales.csv"):
         names = header(files[name])
@@ -233,6 +269,11 @@ def test_every_table_holds_the_rows_of_the_world() -> None:
         "ratings": 1,
         "indicators": 1,
         "indicator_values": 1,
+        "sections": 4,
+        "node_sections": 1,
+        "result_sections": 1,
+        "staff_rates": 1,
+        "costs": 1,
     }
     (plan_row,) = data["plans"]
     assert plan_row["first_year"] == "2011" and plan_row["first_year_wareki"] == "平成23年度"
@@ -274,6 +315,7 @@ def test_every_table_holds_the_rows_of_the_world() -> None:
         "scale_code": world.scale.code,
         "rating_code": "3",
         "rating_label": "目標をほぼ達成",
+        "reason": "庁内調査を予定どおり実施した",
     }
     (value,) = data["indicator_values"]
     assert value == {
@@ -285,6 +327,48 @@ def test_every_table_holds_the_rows_of_the_world() -> None:
         "actual": "80",
         "achievement_rate": "80",
     }
+    # The cost: B is its 120.5 hours at the year's 4,000 yen; the total A + B.
+    assert data["costs"] == [
+        {
+            "node_id": measure,
+            "cost_no": "1",
+            "fiscal_year": "2011",
+            "fiscal_year_wareki": "平成23年度",
+            "basis": "actual",
+            "national": "1000000",
+            "prefectural": "",
+            "bonds": "",
+            "other": "",
+            "general": "2500000",
+            "project_cost": "3500000",
+            "staff_count": "1.5",
+            "staff_hours": "120.5",
+            "staff_cost": "482000",
+            "total_cost": "3982000",
+        }
+    ]
+    assert data["staff_rates"] == [
+        {"plan_code": plan, "fiscal_year": "2011", "fiscal_year_wareki": "平成23年度", "hourly_cost": "4000"}
+    ]
+    assert [(row["section_key"], row["scope"], row["builtin"]) for row in data["sections"]] == [
+        ("purpose", "node", "summary"),
+        ("target-group", "node", ""),
+        ("result", "year", "text"),
+        ("issues", "year", ""),
+    ]
+    assert data["node_sections"] == [
+        {
+            "node_id": measure,
+            "plan_code": plan,
+            "level_key": world.measure_level.key,
+            "section_key": "target-group",
+            "text": "市民活動団体",
+        }
+    ]
+    assert [
+        (row["node_id"], row["fiscal_year"], row["section_key"], row["text"])
+        for row in data["result_sections"]
+    ] == [(measure, "2011", "issues", "周知の不足")]
 
 
 def test_the_sample_reads_as_printed() -> None:
@@ -376,6 +460,10 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
         (d["plan_code"], d["level_key"], d["dimension_key"]): d["position"] for d in dimensions
     }
     marker_position = {(m["plan_code"], m["symbol"]): m["position"] for m in rows["markers"]}
+    section_position = {
+        (s["plan_code"], s["level_key"], s["section_key"]): s["position"] for s in rows["sections"]
+    }
+    level_depth = {(level["plan_code"], level["level_key"]): level["depth"] for level in rows["levels"]}
 
     def rating(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -384,7 +472,19 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
             "scale": row["scale_code"],
             "code": row["rating_code"],
             "label": row["rating_label"],
+            "reason": text(row["reason"]),
         }
+
+    def texts(found: list[dict[str, Any]]) -> dict[str, str]:
+        """Section texts as the JSON holds them: by key, in the sections' order."""
+        ordered = sorted(
+            found,
+            key=lambda t: (
+                section_position[(t["plan_code"], t["level_key"], t["section_key"])],
+                t["section_key"],
+            ),
+        )
+        return {t["section_key"]: t["text"] for t in ordered}
 
     results = []
     for result in rows["results"]:
@@ -413,6 +513,13 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
                 "response": text(result["response"]),
                 "highlight": text(result["highlight"]),
                 "note": text(result["note"]),
+                "sections": texts(
+                    [
+                        t
+                        for t in rows["result_sections"]
+                        if (t["node_id"], t["fiscal_year"]) == (result["node_id"], year)
+                    ]
+                ),
             }
         )
     return {
@@ -462,6 +569,27 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
                     for m in rows["markers"]
                     if m["plan_code"] == plan["plan_code"]
                 ],
+                "amount_unit": plan["amount_unit"],
+                "sections": [
+                    {
+                        "key": s["section_key"],
+                        "name": s["name"],
+                        "name_en": text(s["name_en"]),
+                        "level": s["level_key"],
+                        "scope": s["scope"],
+                        "builtin": text(s["builtin"]),
+                    }
+                    for s in sorted(
+                        rows["sections"],
+                        key=lambda s: (level_depth[(s["plan_code"], s["level_key"])], s["position"]),
+                    )
+                    if s["plan_code"] == plan["plan_code"]
+                ],
+                "staff_rates": [
+                    {"fiscal_year": r["fiscal_year"], "hourly_cost": r["hourly_cost"]}
+                    for r in rows["staff_rates"]
+                    if r["plan_code"] == plan["plan_code"]
+                ],
             }
             for plan in rows["plans"]
         ],
@@ -479,6 +607,8 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
                         "label_en": text(level["label_en"]),
                         "position": level["position"],
                         "adverse": level["adverse"],
+                        "row_label": text(level["row_label"]),
+                        "column_label": text(level["column_label"]),
                     }
                     for level in rows["scale_levels"]
                     if level["scale_code"] == scale["scale_code"]
@@ -518,6 +648,7 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
                         key=lambda u: (u["role"], u["unit_code"]),
                     )
                 ],
+                "sections": texts([t for t in rows["node_sections"] if t["node_id"] == node["node_id"]]),
             }
             for node in rows["nodes"]
         ],
@@ -564,6 +695,15 @@ def dataset_from_csv(files: dict[str, bytes]) -> dict[str, Any]:
             }
             for i in rows["indicators"]
         ],
+        "costs": [
+            {
+                "node_id": c["node_id"],
+                "fiscal_year": c["fiscal_year"],
+                "basis": c["basis"],
+                **{key: c[key] for key in COST_KEYS},
+            }
+            for c in rows["costs"]
+        ],
     }
 
 
@@ -603,8 +743,13 @@ def plain_csv(table: Table, rows: list[dict[str, str]]) -> bytes:
 
 
 def test_a_year_keeps_its_results_and_the_targets_covering_it() -> None:
-    make_sample()
+    sample = make_sample()
+    for year in (2011, 2012):
+        add_cost(sample.measure, year, project_cost=year)
+    add_cost(sample.measure, None, "plan", project_cost=1)
     dataset = opendata_files.for_year(export_dataset(), 2012)
+    # The costs of that year only (not the whole period's).
+    assert [(cost["fiscal_year"], cost["project_cost"]) for cost in dataset["costs"]] == [(2012, 2012)]
     data = tables(dataset)
     assert {row["fiscal_year"] for row in data["results"]} == {"2012"}
     assert len(data["results"]) == 3

@@ -108,7 +108,7 @@ def test_a_value_written_otherwise_but_equal_is_no_change(world: EveryTable, pla
     assert event.changes == {"actual": {"before": "80", "after": "90.5"}}
 
 
-def test_a_result_deleted_goes_with_its_ratings(world: EveryTable, planner: User):
+def test_a_result_deleted_goes_with_its_ratings_and_section_texts(world: EveryTable, planner: User):
     pk = world.result.pk
 
     services.result_delete(world.result, actor=planner)
@@ -119,6 +119,6 @@ def test_a_result_deleted_goes_with_its_ratings(world: EveryTable, planner: User
         pk,
         world.measure,
     )
-    assert event.details["deleted_with"] == {"progress.Rating": 1}
+    assert event.details["deleted_with"] == {"progress.Rating": 1, "progress.ResultSectionText": 1}
     assert event.changes["text"] == {"before": "協働型事業のルールを運用しました。", "after": None}
     assert not Rating.objects.filter(pk=world.rating.pk).exists()

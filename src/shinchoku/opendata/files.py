@@ -35,9 +35,9 @@ from shinchoku.progress.models import Target
 
 
 def for_year(dataset: dict[str, Any], year: int) -> dict[str, Any]:
-    """The dataset limited to fiscal ``year``: the results (with their ratings) and the
-    indicator values of that year, and the targets covering it. Plans, trees, units and
-    scales stay whole."""
+    """The dataset limited to fiscal ``year``: the results (with their ratings and section
+    texts), the indicator values and the costs of that year, and the targets covering it.
+    Plans, trees, units and scales stay whole."""
     return {
         **dataset,
         # Marks the file as one year's part of the data: importing it is refused, since
@@ -53,6 +53,7 @@ def for_year(dataset: dict[str, Any], year: int) -> dict[str, Any]:
             {**indicator, "values": [v for v in indicator["values"] if v["fiscal_year"] == year]}
             for indicator in dataset["indicators"]
         ],
+        "costs": [cost for cost in dataset["costs"] if cost["fiscal_year"] == year],
     }
 
 

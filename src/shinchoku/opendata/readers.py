@@ -24,6 +24,7 @@ def plans(data: dict[str, Any]) -> Iterator[Row]:
             "onwards": plan["onwards"],
             "description": plan["description"],
             "note": plan["note"],
+            "amount_unit": plan["amount_unit"],
         }
 
 
@@ -91,6 +92,8 @@ def scale_levels(data: dict[str, Any]) -> Iterator[Row]:
                 "label": level["label"],
                 "label_en": level["label_en"],
                 "adverse": level["adverse"],
+                "row_label": level["row_label"],
+                "column_label": level["column_label"],
             }
 
 
@@ -230,6 +233,7 @@ def ratings(data: dict[str, Any]) -> Iterator[Row]:
                 "scale_code": rating["scale"],
                 "rating_code": rating["code"],
                 "rating_label": rating["label"],
+                "reason": rating["reason"],
             }
 
 
@@ -278,3 +282,73 @@ def indicator_values(data: dict[str, Any]) -> Iterator[Row]:
                 "actual": value["actual"],
                 "achievement_rate": value["achievement_rate"],
             }
+
+
+def sections(data: dict[str, Any]) -> Iterator[Row]:
+    for plan in data["plans"]:
+        positions: dict[str, int] = {}
+        for section in plan["sections"]:
+            position = positions[section["level"]] = positions.get(section["level"], -1) + 1
+            yield {
+                "plan_code": plan["code"],
+                "level_key": section["level"],
+                "section_key": section["key"],
+                "position": position,
+                "name": section["name"],
+                "name_en": section["name_en"],
+                "scope": section["scope"],
+                "builtin": section["builtin"] or None,
+            }
+
+
+def node_sections(data: dict[str, Any]) -> Iterator[Row]:
+    for node in data["nodes"]:
+        for key, text in node["sections"].items():
+            yield {
+                "node_id": node["id"],
+                "plan_code": node["plan"],
+                "level_key": node["level_key"],
+                "section_key": key,
+                "text": text,
+            }
+
+
+def result_sections(data: dict[str, Any]) -> Iterator[Row]:
+    nodes = {node["id"]: node for node in data["nodes"]}
+    for result in data["results"]:
+        node = nodes[result["node_id"]]
+        for key, text in result["sections"].items():
+            yield {
+                "node_id": result["node_id"],
+                "fiscal_year": result["fiscal_year"],
+                "fiscal_year_wareki": result["wareki"],
+                "plan_code": node["plan"],
+                "level_key": node["level_key"],
+                "section_key": key,
+                "text": text,
+            }
+
+
+def staff_rates(data: dict[str, Any]) -> Iterator[Row]:
+    for plan in data["plans"]:
+        for rate in plan["staff_rates"]:
+            yield {
+                "plan_code": plan["code"],
+                "fiscal_year": rate["fiscal_year"],
+                "fiscal_year_wareki": wareki(rate["fiscal_year"]),
+                "hourly_cost": rate["hourly_cost"],
+            }
+
+
+def costs(data: dict[str, Any]) -> Iterator[Row]:
+    """The dataset's costs, numbered within their node in the dataset's order (the whole
+    period first, then by year and basis)."""
+    counts: dict[str, int] = {}
+    for cost in data["costs"]:
+        counts[cost["node_id"]] = number = counts.get(cost["node_id"], 0) + 1
+        yield {
+            "node_id": cost["node_id"],
+            "cost_no": number,
+            **{key: value for key, value in cost.items() if key != "node_id"},
+            "fiscal_year_wareki": wareki(cost["fiscal_year"]),
+        }

@@ -22,8 +22,8 @@ from shinchoku.opendata.columns import (
     Table,
     year_columns,
 )
-from shinchoku.plans.models import Level, NodeUnit, OrgUnit, Scale
-from shinchoku.progress.models import Indicator
+from shinchoku.plans.models import AmountUnit, Level, NodeUnit, OrgUnit, Scale, Section
+from shinchoku.progress.models import Cost, Indicator
 
 #: The version of these tables; a change that removes or renames a column raises the major number.
 TABLES_VERSION = "1.0"
@@ -48,6 +48,15 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("description", "string", "説明", "free text about the plan"),
             NOTE,
+            Column(
+                "amount_unit",
+                "string",
+                "金額の単位",
+                "how the plan prints its amounts: yen (円) or thousand (千円); the amounts of costs.csv"
+                " are always in yen",
+                required=True,
+                enum=tuple(AmountUnit.values),
+            ),
         ),
         ("plan_code",),
         readers.plans,
@@ -192,6 +201,19 @@ TABLES: tuple[Table, ...] = (
                 "不調側",
                 "whether the level is on the scale's bad side (e.g. 目標を下回った)",
                 required=True,
+            ),
+            Column(
+                "row_label",
+                "string",
+                "行の見出し",
+                "a scale printed as a matrix (e.g. 変更 × 拡大): the row the level stands in;"
+                " empty otherwise",
+            ),
+            Column(
+                "column_label",
+                "string",
+                "列の見出し",
+                "a scale printed as a matrix: the column the level stands in; empty otherwise",
             ),
         ),
         ("scale_code", "level_code"),
@@ -408,6 +430,7 @@ TABLES: tuple[Table, ...] = (
             Column("scale_code", "string", "尺度コード", "the judgement's scale", required=True),
             Column("rating_code", "string", "評価区分コード", "the level given, e.g. 3", required=True),
             Column("rating_label", "string", "評価区分", "its label, e.g. 目標をほぼ達成", required=True),
+            Column("reason", "string", "評価の理由", "the reason given for the rating; empty when none"),
         ),
         ("node_id", "fiscal_year", "dimension_key"),
         readers.ratings,
@@ -481,6 +504,164 @@ TABLES: tuple[Table, ...] = (
         ("node_id", "indicator_no", "fiscal_year"),
         readers.indicator_values,
         (ForeignKey(("node_id", "indicator_no"), "indicators", ("node_id", "indicator_no")),),
+    ),
+)
+TABLES += (
+    Table(
+        "sections",
+        "記述項目",
+        "The sections of text a plan defines for the nodes of each level (対象, 意図, 課題 …); a plan"
+        " without rows here has the builtin ones (概要, 現状 on the node; 実施結果, 環境等の変化・課題等,"
+        " 新たな課題等への対応, 主な実施結果 on each year's result) on its rated levels.",
+        (
+            PLAN_CODE,
+            Column(
+                "level_key", "string", "階層キー", "the level whose nodes have the section", required=True
+            ),
+            Column(
+                "section_key",
+                "string",
+                "項目キー",
+                "the section's identifier within its level",
+                required=True,
+            ),
+            Column(
+                "position", "integer", "順序", "the order of the level's sections (0 first)", required=True
+            ),
+            Column("name", "string", "項目名", "the section's name, e.g. 対象", required=True),
+            NAME_EN,
+            Column(
+                "scope",
+                "string",
+                "記述の単位",
+                "node: about the node itself (node_sections.csv); year: about each fiscal year"
+                " (result_sections.csv)",
+                required=True,
+                enum=tuple(Section.Scope.values),
+            ),
+            Column(
+                "builtin",
+                "string",
+                "格納先",
+                "the column of nodes.csv or results.csv that holds the section's text; empty when"
+                " the text is in node_sections.csv or result_sections.csv",
+                enum=tuple(value for value in Section.Builtin.values if value),
+            ),
+        ),
+        ("plan_code", "level_key", "section_key"),
+        readers.sections,
+        (ForeignKey(("plan_code", "level_key"), "levels", ("plan_code", "level_key")),),
+        order=("plan_code", "level_key", "position"),
+    ),
+    Table(
+        "node_sections",
+        "施策の記述",
+        "Each node's text of a section about the node that has no column of its own in nodes.csv.",
+        (
+            NODE_ID,
+            PLAN_CODE,
+            Column("level_key", "string", "階層キー", "the node's level", required=True),
+            Column("section_key", "string", "項目キー", "the section (sections.csv)", required=True),
+            Column("text", "string", "記述", "the text", required=True),
+        ),
+        ("node_id", "section_key"),
+        readers.node_sections,
+        (
+            ForeignKey(("node_id",), "nodes", ("node_id",)),
+            ForeignKey(
+                ("plan_code", "level_key", "section_key"),
+                "sections",
+                ("plan_code", "level_key", "section_key"),
+            ),
+        ),
+    ),
+    Table(
+        "result_sections",
+        "実施結果の記述",
+        "Each result's text of a section of the year that has no column of its own in results.csv.",
+        (
+            NODE_ID,
+            *year_columns("fiscal_year", "年度", "the year of the result"),
+            PLAN_CODE,
+            Column("level_key", "string", "階層キー", "the node's level", required=True),
+            Column("section_key", "string", "項目キー", "the section (sections.csv)", required=True),
+            Column("text", "string", "記述", "the text", required=True),
+        ),
+        ("node_id", "fiscal_year", "section_key"),
+        readers.result_sections,
+        (
+            ForeignKey(("node_id", "fiscal_year"), "results", ("node_id", "fiscal_year")),
+            ForeignKey(
+                ("plan_code", "level_key", "section_key"),
+                "sections",
+                ("plan_code", "level_key", "section_key"),
+            ),
+        ),
+    ),
+    Table(
+        "staff_rates",
+        "人件費単価",
+        "The hourly cost of a member of staff that each plan sets per fiscal year: what prices a"
+        " project's staff hours when its 人件費 is not given.",
+        (
+            PLAN_CODE,
+            *year_columns("fiscal_year", "年度", "the year of the rate"),
+            Column("hourly_cost", "integer", "1時間当たり人件費", "in yen", required=True),
+        ),
+        ("plan_code", "fiscal_year"),
+        readers.staff_rates,
+        (ForeignKey(("plan_code",), "plans", ("plan_code",)),),
+    ),
+    Table(
+        "costs",
+        "事業費",
+        "What each project cost, or was budgeted or planned to cost, one node, fiscal year and basis"
+        " a row; amounts in yen, empty when not given. total_cost = project_cost + staff_cost.",
+        (
+            NODE_ID,
+            Column(
+                "cost_no",
+                "integer",
+                "番号",
+                "the cost's number within its node (1, 2 …): the whole period's first, then by year"
+                " and basis (actual, budget, plan)",
+                required=True,
+            ),
+            *year_columns(
+                "fiscal_year",
+                "年度",
+                "the year of the cost; empty for the whole period (全体計画)",
+                required=False,
+            ),
+            Column(
+                "basis",
+                "string",
+                "区分",
+                "actual (決算・実績), budget (予算) or plan (計画・目標)",
+                required=True,
+                enum=tuple(Cost.Basis.values),
+            ),
+            Column("national", "integer", "国庫支出金", "national funds, in yen"),
+            Column("prefectural", "integer", "都道府県支出金", "prefectural funds, in yen"),
+            Column("bonds", "integer", "地方債", "local bonds, in yen"),
+            Column("other", "integer", "その他", "other funds, in yen"),
+            Column("general", "integer", "一般財源", "general funds, in yen"),
+            Column("project_cost", "integer", "事業費（A）", "the project's cost, in yen"),
+            Column(
+                "staff_count", "number", "正規職員従事人数", "the staff who worked on it, to two decimals"
+            ),
+            Column("staff_hours", "number", "延べ業務時間", "their hours, to two decimals"),
+            Column(
+                "staff_cost",
+                "integer",
+                "人件費（B）",
+                "the staff cost, in yen: as given, or the hours priced at the year's rate (staff_rates.csv)",
+            ),
+            Column("total_cost", "integer", "トータルコスト（A＋B）", "project_cost + staff_cost, in yen"),
+        ),
+        ("node_id", "cost_no"),
+        readers.costs,
+        (ForeignKey(("node_id",), "nodes", ("node_id",)),),
     ),
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}

@@ -1,7 +1,8 @@
 """Staff editing of a plan's structure in the Django admin.
 
 Every save, inline row and deletion goes through ``plans.services`` (and
-``progress.services`` for a node's targets) as the signed-in person, each recording its
+``progress.services`` for a node's targets and costs and a plan's hourly staff costs)
+as the signed-in person, each recording its
 audit row (``shinchoku.audit.audited_admin``); a node's history page lists them. A node
 is saved by ``services.node_save``, so a move in the admin moves its subtree's paths
 too. A city has up to 100,000 nodes: forms pick a node by autocomplete, never from a
@@ -27,18 +28,22 @@ from shinchoku.plans.models import (
     Level,
     Marker,
     Node,
+    NodeSectionText,
     NodeUnit,
     OrgUnit,
     Plan,
     Scale,
     ScaleLevel,
+    Section,
     primary_clashes,
 )
 from shinchoku.progress.admin import (
     SMALL_TEXTAREA,
+    CostInline,
     LabelledChoiceField,
     LabelledMultipleChoiceField,
     NodeResultInline,
+    StaffRateInline,
     TargetInline,
     form_field,
 )
@@ -106,12 +111,25 @@ class DimensionInline(AuditedInline, admin.TabularInline):
         return formset
 
 
+class SectionInline(AuditedInline, admin.TabularInline):
+    model = Section
+    writes = Writes(services.section_create, services.section_update, services.section_delete)
+    fields = ["position", "key", "name", "name_en", "level", "scope", "builtin"]
+    extra = 0
+
+    def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        level_field = form_field(formset.form.base_fields, "level", forms.ModelChoiceField)
+        level_field.queryset = Level.objects.filter(plan=obj) if obj is not None else Level.objects.none()
+        return formset
+
+
 @admin.register(Plan)
 class PlanAdmin(AuditedModelAdmin):
     writes = Writes(services.plan_create, services.plan_update, services.plan_delete)
     list_display = ["code", "title", "period_label", "first_year", "last_year", "onwards"]
     search_fields = ["code", "title"]
-    inlines = [LevelInline, MarkerInline, DimensionInline]
+    inlines = [LevelInline, MarkerInline, DimensionInline, SectionInline, StaffRateInline]
 
 
 # Scales ---------------------------------------------------------------------
@@ -120,7 +138,7 @@ class PlanAdmin(AuditedModelAdmin):
 class ScaleLevelInline(AuditedInline, admin.TabularInline):
     model = ScaleLevel
     writes = Writes(services.scale_level_create, services.scale_level_update, services.scale_level_delete)
-    fields = ["position", "code", "label", "label_en", "adverse"]
+    fields = ["position", "code", "label", "label_en", "adverse", "row_label", "column_label"]
     extra = 0
 
 
@@ -191,6 +209,33 @@ class NodeUnitInline(AuditedInline, admin.TabularInline):
     extra = 0
 
 
+class NodeSectionTextInlineFormSet(AuditedInlineFormSet):
+    """A node's texts of its level's sections about the node that have no field of their own."""
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        section_field = form_field(form.fields, "section", forms.ModelChoiceField)
+        node = self.instance
+        section_field.queryset = (
+            Section.objects.filter(level_id=node.level_id, scope=Section.Scope.NODE, builtin="")
+            if node.pk and node.level_id
+            else Section.objects.none()
+        )
+
+
+class NodeSectionTextInline(AuditedInline, admin.TabularInline):
+    model = NodeSectionText
+    formset = NodeSectionTextInlineFormSet
+    writes = Writes(
+        services.node_section_text_create,
+        services.node_section_text_update,
+        services.node_section_text_delete,
+    )
+    fields = ["section", "text"]
+    formfield_overrides = SMALL_TEXTAREA
+    extra = 0
+
+
 @admin.register(Node)
 class NodeAdmin(AuditedModelAdmin):
     form = NodeAdminForm
@@ -228,7 +273,7 @@ class NodeAdmin(AuditedModelAdmin):
             "widget": forms.CheckboxSelectMultiple,
         },
     }
-    inlines = [NodeUnitInline, TargetInline, NodeResultInline]
+    inlines = [NodeUnitInline, NodeSectionTextInline, TargetInline, NodeResultInline, CostInline]
 
     def history_parts(self, obj: Node) -> list[QuerySet[Any]]:
         """The node's results and indicators: their ratings and values are in its history."""

@@ -12,9 +12,16 @@ by the writer. A problem found while writing names the item's ``source`` and the
 is in its file.
 
 A content carries some ``parts`` of a plan (``PARTS``): the structure (the plan's
-period, levels, scales, dimensions, markers, units and the tree of nodes) always, and
-any of the nodes' targets, results (with their ratings) and indicators (with their
-values). A part it does not carry is left as it is stored.
+period, levels, scales, dimensions, markers, sections, units and the tree of nodes with
+the texts of their own sections) always, and any of the nodes' targets, results (with
+their ratings and the texts of the sections of each year), indicators (with their
+values) and costs (with the plan's hourly staff costs). A part it does not carry is
+left as it is stored.
+
+Amounts of money are yen, integers (a converter multiplies 千円 by 1,000); staff counts
+and hours are decimals; a cost's 人件費 (B) may be left out (None), and is then priced
+from its staff hours at the plan's hourly staff cost of the year when there is one; its
+total (A + B) is never given: the writer computes it.
 """
 
 from __future__ import annotations
@@ -31,8 +38,10 @@ STRUCTURE = "structure"
 TARGETS = "targets"
 RESULTS = "results"
 INDICATORS = "indicators"
-#: The parts of a plan's content: the structure, and the nodes' targets, results and indicators.
-PARTS = frozenset({STRUCTURE, TARGETS, RESULTS, INDICATORS})
+COSTS = "costs"
+#: The parts of a plan's content: the structure, and the nodes' targets, results,
+#: indicators and costs.
+PARTS = frozenset({STRUCTURE, TARGETS, RESULTS, INDICATORS, COSTS})
 
 
 class PlanFields(TypedDict):
@@ -44,6 +53,7 @@ class PlanFields(TypedDict):
     onwards: bool
     description: str
     note: str
+    amount_unit: str  # "yen" or "thousand": how the plan shows its amounts
     source: Source
 
 
@@ -63,6 +73,8 @@ class ScaleLevelContent(TypedDict):
     label_en: str
     adverse: bool
     position: int
+    row_label: str  # the row of the matrix the scale is printed as, or ""
+    column_label: str  # its column, or ""
     source: Source
 
 
@@ -100,6 +112,31 @@ class MarkerContent(TypedDict):
     source: Source
 
 
+class SectionContent(TypedDict):
+    """A section of text of one level's nodes (``plans.models.Section``): about the node
+    (``scope`` "node") or each fiscal year ("year"); a ``builtin`` one ("summary",
+    "baseline", "text", "context_change", "response", "highlight") is kept in that field
+    of the node or result, the others in ``NodeContent.sections`` and
+    ``YearResultContent.sections`` by ``key``."""
+
+    key: str
+    name: str
+    name_en: str
+    level: str  # the level's key
+    scope: str
+    builtin: str
+    position: int
+    source: Source
+
+
+class StaffRateContent(TypedDict):
+    """The plan's hourly staff cost in yen of one fiscal year (carried with the costs)."""
+
+    fiscal_year: int
+    hourly_cost: int
+    source: Source
+
+
 class UnitContent(TypedDict):
     """An organisation unit, by its code. Units are shared: writing a plan adds and
     changes them, never removes one."""
@@ -130,6 +167,7 @@ class RatingContent:
     dimension: str  # the dimension's key (of the node's level)
     level: str  # the code of the scale's level
     source: Source = None
+    reason: str = ""  # 評価の理由
 
 
 @dataclass
@@ -143,6 +181,8 @@ class YearResultContent:
     response: str = ""
     highlight: str = ""
     note: str = ""
+    #: The texts of the level's sections of each year that have no field of their own, by key.
+    sections: dict[str, str] = field(default_factory=dict)
     source: Source = None
 
 
@@ -168,6 +208,40 @@ class IndicatorContent:
 
 
 @dataclass
+class CostContent:
+    """What a node cost in one fiscal year (None: the whole period, 全体計画), on one
+    basis ("actual", "budget", "plan"). Amounts in yen, None when not given; ``staff_cost``
+    (B) None is priced from the hours; the total is computed, never given."""
+
+    fiscal_year: int | None
+    basis: str
+    national: int | None = None
+    prefectural: int | None = None
+    bonds: int | None = None
+    other: int | None = None
+    general: int | None = None
+    project_cost: int | None = None
+    staff_count: Decimal | None = None
+    staff_hours: Decimal | None = None
+    staff_cost: int | None = None
+    source: Source = None
+
+
+#: A cost's figures, in the order the files give them (the total, computed, after them).
+COST_FIGURES = (
+    "national",
+    "prefectural",
+    "bonds",
+    "other",
+    "general",
+    "project_cost",
+    "staff_count",
+    "staff_hours",
+    "staff_cost",
+)
+
+
+@dataclass
 class UnitRoleContent:
     unit: str  # the unit's code
     role: str
@@ -189,6 +263,9 @@ class NodeContent:
     targets: list[TargetContent] = field(default_factory=list)
     results: list[YearResultContent] = field(default_factory=list)
     indicators: list[IndicatorContent] = field(default_factory=list)
+    costs: list[CostContent] = field(default_factory=list)
+    #: The texts of the level's sections about the node that have no field of their own, by key.
+    sections: dict[str, str] = field(default_factory=dict)
     children: list[NodeContent] = field(default_factory=list)
     source: Source = None
 
@@ -198,10 +275,12 @@ class PlanContent:
     """One plan's content. ``scales`` and ``units`` are those the plan names (and may hold
     more: a scale or unit no one uses is written too). ``writes_with`` names the other
     plans written together with this one (the plans of one dataset), which may share a
-    changed scale with it. ``sections`` says where each list of the plan (``levels``,
-    ``dimensions``, ``markers``, ``nodes``) stands in the file, for what a section as a
-    whole refuses (a level dropped that nodes still stand on); by default the plan's
-    ``source``."""
+    changed scale with it. ``sections`` are the sections of text the plan defines for its
+    levels (none: the builtin ones, ``plans.sections``); ``staff_rates`` its hourly staff
+    costs, carried with the costs. ``places`` says where each list of the plan
+    (``levels``, ``dimensions``, ``markers``, ``sections``, ``nodes``) stands in the file,
+    for what a list as a whole refuses (a level dropped that nodes still stand on); by
+    default the plan's ``source``."""
 
     plan: PlanFields
     levels: list[LevelContent]
@@ -212,15 +291,17 @@ class PlanContent:
     nodes: list[NodeContent]
     parts: frozenset[str] = PARTS
     writes_with: frozenset[str] = frozenset()
-    sections: dict[str, Source] = field(default_factory=dict)
+    sections: list[SectionContent] = field(default_factory=list)
+    staff_rates: list[StaffRateContent] = field(default_factory=list)
+    places: dict[str, Source] = field(default_factory=dict)
 
     @property
     def code(self) -> str:
         return self.plan["code"]
 
-    def section(self, name: str) -> Source:
-        """Where the section ``name`` stands in the file."""
-        return self.sections.get(name, self.plan["source"])
+    def place(self, name: str) -> Source:
+        """Where the list ``name`` of the plan stands in the file."""
+        return self.places.get(name, self.plan["source"])
 
     def carries(self, part: str) -> bool:
         return part in self.parts
@@ -244,18 +325,36 @@ FIELDS: dict[str, frozenset[str]] = {
     "dimension": frozenset(DimensionContent.__annotations__) - {"source"},
     "marker": frozenset(MarkerContent.__annotations__) - {"source"},
     "unit": frozenset(UnitContent.__annotations__) - {"source"},
+    "section": frozenset(SectionContent.__annotations__) - {"source"},
+    "staff_rate": frozenset(StaffRateContent.__annotations__) - {"source"},
     "node": frozenset(
-        {"level", "code", "title", "label", "summary", "baseline", "note", "position", "parent", "markers"}
+        {
+            "level",
+            "code",
+            "title",
+            "label",
+            "summary",
+            "baseline",
+            "note",
+            "position",
+            "parent",
+            "markers",
+            "sections",
+        }
     ),
     "unit_role": frozenset({"unit", "role"}),
     "target": frozenset(
         {"row", "start_year", "end_year", "open_end", "text", "revised_text", "revision_reason", "note"}
     )
     | {"position"},
-    "result": frozenset({"fiscal_year", "text", "context_change", "response", "highlight", "note"}),
-    "rating": frozenset({"dimension", "level"}),
+    "result": frozenset(
+        {"fiscal_year", "text", "context_change", "response", "highlight", "note", "sections"}
+    ),
+    "rating": frozenset({"dimension", "level", "reason"}),
     "indicator": frozenset(
         {"name", "kind", "unit", "direction", "baseline_value", "baseline_year", "position"}
     ),
     "indicator_value": frozenset({"fiscal_year", "target", "actual"}),
+    "cost": frozenset({"fiscal_year", "basis", *COST_FIGURES}),
+    "section_text": frozenset({"section", "text"}),
 }

@@ -1,8 +1,9 @@
 """A plan's structure: its period, its levels, the tree of nodes, markers,
-organisation units, and the evaluation dimensions with their scales.
+organisation units, the evaluation dimensions with their scales, and the sections of
+text each level has.
 
-Nothing here is specific to one city: levels, markers, scales and dimensions are
-rows that a plan defines.
+Nothing here is specific to one city: levels, markers, scales, dimensions and sections
+are rows that a plan defines.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ node_code_validator = RegexValidator(
 )
 
 
+class AmountUnit(models.TextChoices):
+    """How a plan shows its amounts of money; they are always stored in yen, as integers."""
+
+    YEN = "yen", _("yen (円)")
+    THOUSAND = "thousand", _("thousand yen (千円)")
+
+
 class Plan(models.Model):
     """A comprehensive plan's programme period, e.g. 第3期実行計画 (FY2011–2013)."""
 
@@ -51,6 +59,13 @@ class Plan(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     note = models.TextField(_("note"), blank=True, help_text=_("Provenance and editorial decisions."))
+    amount_unit = models.CharField(
+        _("unit of amounts"),
+        max_length=10,
+        choices=AmountUnit.choices,
+        default=AmountUnit.YEN,
+        help_text=_("How the plan's amounts are shown, as the city prints them; they are stored in yen."),
+    )
 
     class Meta:
         verbose_name = _("plan")
@@ -70,6 +85,12 @@ class Plan(models.Model):
             raise ValidationError({"last_year": _("The last fiscal year is before the first.")})
         if self.pk and self.first_year and self.last_year:
             outside = self.period.recorded_outside(self.nodes.all())
+            if outside is None:
+                outside = (
+                    self.staff_rates.exclude(fiscal_year__in=self.period.target_years)
+                    .values_list("fiscal_year", flat=True)
+                    .first()
+                )
             if outside is not None:
                 raise ValidationError(
                     _("Data recorded for fiscal year %(year)s would fall outside the period.")
@@ -355,6 +376,18 @@ class ScaleLevel(models.Model):
         default=False,
         help_text=_("On the scale's bad side: an explanation of the context is expected."),
     )
+    row_label = models.CharField(
+        _("row of the matrix"),
+        max_length=100,
+        blank=True,
+        help_text=_("A scale printed as a matrix (e.g. 変更 × 拡大): the row this level stands in."),
+    )
+    column_label = models.CharField(
+        _("column of the matrix"),
+        max_length=100,
+        blank=True,
+        help_text=_("A scale printed as a matrix: the column this level stands in."),
+    )
 
     class Meta:
         verbose_name = _("scale level")
@@ -423,3 +456,132 @@ class Dimension(models.Model):
                 raise ValidationError(
                     {"scale": _("Ratings have been given on this dimension: its scale cannot change.")}
                 )
+
+
+class Section(models.Model):
+    """A text a plan writes for the nodes of one level (対象, 意図, 課題 …): about the node
+    itself (``scope`` node: stable descriptions) or about each fiscal year (``scope`` year:
+    results, kept with the node's result of that year).
+
+    A ``builtin`` section's text is kept in a column of its own (``Node.summary`` and
+    ``baseline``; ``Result.text``, ``context_change``, ``response`` and ``highlight``);
+    the others' in ``NodeSectionText`` and ``progress.ResultSectionText``. A plan that
+    defines no section has the builtin ones on its rated levels
+    (``shinchoku.plans.sections``)."""
+
+    class Scope(models.TextChoices):
+        NODE = "node", _("the node")
+        YEAR = "year", _("each fiscal year")
+
+    class Builtin(models.TextChoices):
+        NONE = "", _("a text of its own")
+        SUMMARY = "summary", _("the node's purpose (概要)")
+        BASELINE = "baseline", _("the node's baseline (現状)")
+        TEXT = "text", _("the result (実施結果)")
+        CONTEXT_CHANGE = "context_change", _("the context change (環境等の変化・課題等)")
+        RESPONSE = "response", _("the response (新たな課題等への対応)")
+        HIGHLIGHT = "highlight", _("the highlight (主な実施結果)")
+
+    #: The builtin sections about the node itself; the others are about a fiscal year.
+    NODE_BUILTINS = frozenset({Builtin.SUMMARY, Builtin.BASELINE})
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="sections", verbose_name=_("plan"))
+    level = models.ForeignKey(Level, models.RESTRICT, related_name="sections", verbose_name=_("level"))
+    key = models.SlugField(_("key"), max_length=64, help_text=_("Identifies the section within its level."))
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True, help_text=ENGLISH_NAME_HELP)
+    scope = models.CharField(_("about"), max_length=10, choices=Scope.choices, default=Scope.NODE)
+    builtin = models.CharField(
+        _("kept in"),
+        max_length=20,
+        choices=Builtin.choices,
+        blank=True,
+        default=Builtin.NONE,
+        help_text=_("A section kept in one of the fields every node or result has."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["plan", "level__depth", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "level", "key"], name="section_unique_key"),
+            models.UniqueConstraint(
+                fields=["plan", "level", "builtin"], condition=~Q(builtin=""), name="section_one_builtin"
+            ),
+            models.CheckConstraint(
+                condition=Q(builtin="")
+                | Q(builtin__in=["summary", "baseline"], scope="node")
+                | Q(builtin__in=["text", "context_change", "response", "highlight"], scope="year"),
+                name="section_builtin_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, StrOrPromise] = {}
+        if self.level_id and self.plan_id and self.level.plan_id != self.plan_id:
+            errors["level"] = _("The level belongs to another plan.")
+        elif self.level_id and self.scope == self.Scope.YEAR and not self.level.rated:
+            errors["scope"] = _("A section of each fiscal year needs a rated level: results attach there.")
+        if self.builtin and (self.builtin in self.NODE_BUILTINS) != (self.scope == self.Scope.NODE):
+            errors["builtin"] = (
+                _("This field is about the node itself, not a fiscal year.")
+                if (self.builtin in self.NODE_BUILTINS)
+                else _("This field is about a fiscal year, not the node itself.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class NodeSectionText(models.Model):
+    """A node's text of one of its level's sections that has no column of its own."""
+
+    node = models.ForeignKey(Node, models.CASCADE, related_name="section_texts", verbose_name=_("node"))
+    section = models.ForeignKey(
+        Section, models.RESTRICT, related_name="node_texts", verbose_name=_("section")
+    )
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("section text")
+        verbose_name_plural = _("section texts")
+        ordering = ["node", "section__position", "section__key"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "section"], name="nodesectiontext_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="nodesectiontext_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node.code} {self.section}"
+
+    def clean(self) -> None:
+        node: Node | None = getattr(self, "node", None)  # may be unsaved, validated with its node
+        section = self.section if self.section_id else None
+        section_check(section, node.level_id if node is not None else None, Section.Scope.NODE)
+        if not (self.text or "").strip():
+            raise ValidationError({"text": _("The text must not be empty.")})
+
+
+def section_check(section: Section | None, level_id: int | None, scope: str) -> None:
+    """The rule of a section's text, on a node or on a result: its section is one of the
+    level's, about the node or a year as the text is, and kept in no column of its own."""
+    if section is None or level_id is None:
+        return
+    if section.level_id != level_id:
+        raise ValidationError({"section": _("This section is not one of the node's level.")})
+    if section.scope != scope:
+        raise ValidationError(
+            {
+                "section": _("This section is about each fiscal year: its text goes with a result.")
+                if scope == Section.Scope.NODE
+                else _("This section is about the node itself: its text goes with the node.")
+            }
+        )
+    if section.builtin:
+        raise ValidationError(
+            {"section": _("This section is kept in the field %(field)s.") % {"field": section.builtin}}
+        )

@@ -1,6 +1,6 @@
-"""Writes to a plan and its structure: the plan, its levels, markers and evaluation
-dimensions, the tree of nodes with their units and markers, rating scales with their
-levels, and the organisation units.
+"""Writes to a plan and its structure: the plan, its levels, markers, evaluation
+dimensions and sections, the tree of nodes with their units, markers and section texts,
+rating scales with their levels, and the organisation units.
 
 Each ``<entity>_create`` / ``_update`` / ``_delete`` takes the acting user as the keyword
 ``actor``, runs in one transaction, validates with the model's rules, and records one
@@ -26,7 +26,19 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.audit.writes import row_create, row_delete, row_services, row_update
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeSectionText,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    Scale,
+    ScaleLevel,
+    Section,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -104,8 +116,11 @@ def node_delete(node: Node, *, actor: User) -> None:
     row_delete(node, actor=actor)
 
 
-# A node's unit roles, recorded as parts of the node.
+# A node's unit roles and section texts, recorded as parts of the node.
 node_unit_create, node_unit_update, node_unit_delete = row_services(NodeUnit, part_of="node")
+node_section_text_create, node_section_text_update, node_section_text_delete = row_services(
+    NodeSectionText, part_of="node"
+)
 
 
 # The plan and its vocabulary -----------------------------------------------------
@@ -117,6 +132,8 @@ plan_create, plan_update, plan_delete = row_services(Plan)
 level_create, level_update, level_delete = row_services(Level, part_of="plan")
 marker_create, marker_update, marker_delete = row_services(Marker, part_of="plan")
 dimension_create, dimension_update, dimension_delete = row_services(Dimension, part_of="plan")
+# The database refuses to delete a section that a node or result has a text of.
+section_create, section_update, section_delete = row_services(Section, part_of="plan")
 
 
 # Scales and organisation units ----------------------------------------------------

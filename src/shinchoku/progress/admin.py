@@ -1,10 +1,11 @@
-"""Staff editing of targets, results, ratings and indicators in the Django admin.
+"""Staff editing of targets, results, ratings, indicators and costs in the Django admin.
 
-Targets and a node's results appear as inlines of the node (``plans.admin``);
-results with their ratings, and indicators with their values, have their own
-pages. Every form picks a node by autocomplete. Every save, inline row and deletion
-goes through ``progress.services`` as the signed-in person, each recording its audit
-row (``shinchoku.audit.audited_admin``).
+Targets, a node's results and its costs appear as inlines of the node, the hourly
+staff costs as inlines of the plan (``plans.admin``); results with their ratings and
+section texts, and indicators with their values, have their own pages. Every form
+picks a node by autocomplete. Every save, inline row and deletion goes through
+``progress.services`` as the signed-in person, each recording its audit row
+(``shinchoku.audit.audited_admin``).
 """
 
 from __future__ import annotations
@@ -22,9 +23,18 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.audit.audited_admin import AuditedInline, AuditedInlineFormSet, AuditedModelAdmin, Writes
-from shinchoku.plans.models import Dimension, Node, ScaleLevel
+from shinchoku.plans.models import Dimension, Node, ScaleLevel, Section
 from shinchoku.progress import services
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
+from shinchoku.progress.models import (
+    Cost,
+    Indicator,
+    IndicatorValue,
+    Rating,
+    Result,
+    ResultSectionText,
+    StaffRate,
+    Target,
+)
 
 #: Compact text boxes for the many text fields of inlines (also used by the plans admin).
 SMALL_TEXTAREA: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
@@ -105,6 +115,38 @@ class TargetInline(AuditedInline, admin.TabularInline):
     extra = 0
 
 
+class CostInline(AuditedInline, admin.TabularInline):
+    """A node's costs, one row per fiscal year and basis; the total is computed."""
+
+    model = Cost
+    writes = Writes(services.cost_create, services.cost_update, services.cost_delete)
+    fields = [
+        "fiscal_year",
+        "basis",
+        "national",
+        "prefectural",
+        "bonds",
+        "other",
+        "general",
+        "project_cost",
+        "staff_count",
+        "staff_hours",
+        "staff_cost",
+        "total_cost",
+    ]
+    readonly_fields = ["total_cost"]
+    extra = 0
+
+
+class StaffRateInline(AuditedInline, admin.TabularInline):
+    """A plan's hourly staff cost of each fiscal year."""
+
+    model = StaffRate
+    writes = Writes(services.staff_rate_create, services.staff_rate_update, services.staff_rate_delete)
+    fields = ["fiscal_year", "hourly_cost"]
+    extra = 0
+
+
 RESULT_WRITES = Writes(services.result_create, services.result_update, services.result_delete)
 
 
@@ -161,8 +203,38 @@ class RatingInline(AuditedInline, admin.TabularInline):
     model = Rating
     formset = RatingInlineFormSet
     writes = Writes(services.rating_create, services.rating_update, services.rating_delete)
-    formfield_overrides = {models.ForeignKey: {"form_class": LabelledChoiceField}}
-    fields = ["dimension", "level"]
+    formfield_overrides = {
+        models.ForeignKey: {"form_class": LabelledChoiceField},
+        **SMALL_TEXTAREA,
+    }
+    fields = ["dimension", "level", "reason"]
+    extra = 0
+
+
+class ResultSectionTextInlineFormSet(AuditedInlineFormSet):
+    """A result's texts of its level's sections of each year that have no field of their own."""
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        section_field = form_field(form.fields, "section", forms.ModelChoiceField)
+        node: Node | None = getattr(self.instance, "node", None)
+        section_field.queryset = (
+            Section.objects.filter(level_id=node.level_id, scope=Section.Scope.YEAR, builtin="")
+            if node is not None and node.level_id
+            else Section.objects.none()
+        )
+
+
+class ResultSectionTextInline(AuditedInline, admin.TabularInline):
+    model = ResultSectionText
+    formset = ResultSectionTextInlineFormSet
+    writes = Writes(
+        services.result_section_text_create,
+        services.result_section_text_update,
+        services.result_section_text_delete,
+    )
+    fields = ["section", "text"]
+    formfield_overrides = SMALL_TEXTAREA
     extra = 0
 
 
@@ -176,7 +248,7 @@ class ResultAdmin(AuditedModelAdmin):
     show_full_result_count = False
     fields = ["node", "fiscal_year", "text", "context_change", "response", "highlight", "note"]
     autocomplete_fields = ["node"]
-    inlines = [RatingInline]
+    inlines = [RatingInline, ResultSectionTextInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Result]:
         return super().get_queryset(request).prefetch_related(ratings_prefetch())

@@ -1,18 +1,21 @@
-"""What a plan sets out to do each year and what was done: targets, results,
-ratings, and indicators with their values."""
+"""What a plan sets out to do each year and what was done: targets, results (with
+their ratings and the texts of the plan's own sections), indicators with their values,
+and what each project cost, with the hourly staff cost that prices its staff hours."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
-from shinchoku.plans.models import Dimension, Node, ScaleLevel
+from shinchoku.plans.models import YEAR_VALIDATORS, Dimension, Node, Plan, ScaleLevel, Section, section_check
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -175,6 +178,7 @@ class Rating(models.Model):
         Dimension, models.RESTRICT, related_name="ratings", verbose_name=_("dimension")
     )
     level = models.ForeignKey(ScaleLevel, models.RESTRICT, related_name="ratings", verbose_name=_("rating"))
+    reason = models.TextField(_("reason (評価の理由)"), blank=True)
 
     class Meta:
         verbose_name = _("rating")
@@ -216,6 +220,40 @@ def rating_check(rating: Any, node: Node | None) -> None:
         errors["dimension"] = _("This dimension does not apply to the node's level.")
     if errors:
         raise ValidationError(errors)
+
+
+class ResultSectionText(models.Model):
+    """A result's text of one of its level's sections of each fiscal year that has no
+    column of its own (``plans.models.Section``)."""
+
+    result = models.ForeignKey(Result, models.CASCADE, related_name="section_texts", verbose_name=_("result"))
+    section = models.ForeignKey(
+        Section, models.RESTRICT, related_name="result_texts", verbose_name=_("section")
+    )
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("section text of a result")
+        verbose_name_plural = _("section texts of results")
+        ordering = ["result", "section__position", "section__key"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "section"], name="resultsectiontext_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="resultsectiontext_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.section}"
+
+    def clean(self) -> None:
+        result: Result | None = getattr(self, "result", None)  # may be unsaved, as in Target.clean
+        node = result.node if result is not None and result.node_id else None
+        section_check(
+            self.section if self.section_id else None,
+            node.level_id if node is not None else None,
+            Section.Scope.YEAR,
+        )
+        if not (self.text or "").strip():
+            raise ValidationError({"text": _("The text must not be empty.")})
 
 
 class Indicator(models.Model):
@@ -303,3 +341,198 @@ def achievement_rate(direction: str, target: Decimal | None, actual: Decimal | N
     else:
         rate = max(Decimal(0), (2 * target - actual) / target * 100)
     return rate.quantize(Decimal("0.1"))
+
+
+# What a project cost ------------------------------------------------------------
+
+#: The funding sources of a project's cost (財源内訳), whose sum is usually its 事業費 (A).
+FUNDING_FIELDS = ("national", "prefectural", "bonds", "other", "general")
+#: Every amount of a cost, in yen: the funding sources, A, B and the total.
+AMOUNT_FIELDS = (*FUNDING_FIELDS, "project_cost", "staff_cost", "total_cost")
+#: The staff figures of a cost, with two decimals.
+STAFF_FIELDS = ("staff_count", "staff_hours")
+
+
+def staff_cost_of(hours: Decimal | None, hourly_cost: int | None) -> int | None:
+    """人件費 (B) priced from the staff hours at the year's hourly staff cost, rounded to
+    the yen (half up); None without either."""
+    if hours is None or hourly_cost is None:
+        return None
+    return int((hours * hourly_cost).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def total_cost_of(project_cost: int | None, staff_cost: int | None) -> int | None:
+    """トータルコスト: A + B, a missing one counting as nothing; None when neither is given."""
+    if project_cost is None and staff_cost is None:
+        return None
+    return (project_cost or 0) + (staff_cost or 0)
+
+
+def _amount(
+    name: StrOrPromise, help_text: StrOrPromise = ""
+) -> models.BigIntegerField[int | None, int | None]:
+    return models.BigIntegerField(
+        name, null=True, blank=True, validators=[MinValueValidator(0)], help_text=help_text
+    )
+
+
+class StaffRate(models.Model):
+    """The hourly cost of a member of staff in one fiscal year, set for a plan: what
+    prices a project's staff hours when its 人件費 (B) is not given."""
+
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="staff_rates", verbose_name=_("plan"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), validators=YEAR_VALIDATORS)
+    hourly_cost = models.PositiveIntegerField(_("hourly staff cost (yen)"))
+
+    class Meta:
+        verbose_name = _("hourly staff cost")
+        verbose_name_plural = _("hourly staff costs")
+        ordering = ["plan", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "fiscal_year"], name="staffrate_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{fiscal.western_label(self.fiscal_year)} {self.hourly_cost}"
+
+    def clean(self) -> None:
+        plan: Plan | None = getattr(self, "plan", None)  # may be unsaved, validated with its plan
+        if plan is not None and plan.first_year and plan.last_year and self.fiscal_year:
+            errors = check_year_in(self.fiscal_year, plan.target_years, "fiscal_year")
+            if errors:
+                raise ValidationError(errors)
+
+
+class Cost(models.Model):
+    """What a project cost, or was budgeted or planned to cost, in one fiscal year (or,
+    without a year, over the whole period: 全体計画): its funding sources, 事業費 (A),
+    the staff who worked on it and their cost, 人件費 (B), and トータルコスト = A + B.
+
+    Amounts are in yen, integers, never negative; None is "not given". B not given is
+    priced from the staff hours at the plan's hourly staff cost of the year, when there
+    is one (``clean``); the total is always computed, never given (``save``, and a
+    constraint of the database)."""
+
+    class Basis(models.TextChoices):
+        ACTUAL = "actual", _("actual (決算・実績)")
+        BUDGET = "budget", _("budget (予算)")
+        PLAN = "plan", _("plan (計画・目標)")
+
+    node = models.ForeignKey(Node, models.CASCADE, related_name="costs", verbose_name=_("node"))
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"),
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text=_("Empty for the plan of the whole period (全体計画)."),
+    )
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices, default=Basis.ACTUAL)
+    national = _amount(_("national funds (国庫支出金)"))
+    prefectural = _amount(_("prefectural funds (都道府県支出金)"))
+    bonds = _amount(_("local bonds (地方債)"))
+    other = _amount(_("other funds (その他)"))
+    general = _amount(_("general funds (一般財源)"))
+    project_cost = _amount(_("project cost (事業費, A)"))
+    staff_count = models.DecimalField(
+        _("staff (正規職員従事人数)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    staff_hours = models.DecimalField(
+        _("staff hours (延べ業務時間)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    staff_cost = _amount(
+        _("staff cost (人件費, B)"),
+        _("Leave empty to price the staff hours at the plan's hourly staff cost of the year."),
+    )
+    total_cost = models.BigIntegerField(_("total cost (トータルコスト, A + B)"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("cost")
+        verbose_name_plural = _("costs")
+        ordering = ["node", F("fiscal_year").asc(nulls_first=True), "basis"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "fiscal_year", "basis"], name="cost_one_per_year"),
+            models.UniqueConstraint(
+                fields=["node", "basis"], condition=Q(fiscal_year__isnull=True), name="cost_one_per_period"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+                    name=f"cost_{name}_not_negative",
+                )
+                for name in (*AMOUNT_FIELDS, *STAFF_FIELDS)
+            ),
+            models.CheckConstraint(
+                condition=Q(total_cost__isnull=True, project_cost__isnull=True, staff_cost__isnull=True)
+                | Q(total_cost=Coalesce(F("project_cost"), 0) + Coalesce(F("staff_cost"), 0)),
+                name="cost_total_is_a_plus_b",
+            ),
+        ]
+        indexes = [models.Index(fields=["fiscal_year", "node"], name="cost_year_node")]
+
+    def __str__(self) -> str:
+        year = fiscal.western_label(self.fiscal_year) if self.fiscal_year else _("whole period")
+        return f"{self.node.code} {year} {self.get_basis_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The total is computed whatever saves the cost; never given.
+        self.total_cost = total_cost_of(self.project_cost, self.staff_cost)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:  # the computed figures go with any change
+            kwargs["update_fields"] = {*update_fields, "staff_cost", "total_cost"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def planned_q(cls, prefix: str = "") -> Q:
+        """The costs budgeted or planned, as against actual ones."""
+        return Q(**{f"{prefix}basis__in": [cls.Basis.BUDGET, cls.Basis.PLAN]})
+
+    @property
+    def planned(self) -> bool:
+        return self.basis != self.Basis.ACTUAL
+
+    def derive(self, hourly_cost: int | None) -> None:
+        """Fill in what is computed: B from the staff hours at ``hourly_cost`` when B is
+        not given, and the total, A + B."""
+        if self.staff_cost is None:
+            self.staff_cost = staff_cost_of(self.staff_hours, hourly_cost)
+        self.total_cost = total_cost_of(self.project_cost, self.staff_cost)
+
+    def hourly_cost(self) -> int | None:
+        """The plan's hourly staff cost of the cost's year, if it sets one."""
+        node: Node | None = getattr(self, "node", None)
+        if node is None or not node.plan_id or self.fiscal_year is None:
+            return None
+        return (
+            StaffRate.objects.filter(plan_id=node.plan_id, fiscal_year=self.fiscal_year)
+            .values_list("hourly_cost", flat=True)
+            .first()
+        )
+
+    def clean(self) -> None:
+        node: Node | None = getattr(self, "node", None)  # may be unsaved, as in Target.clean
+        if node is not None and node.plan_id and node.level_id:
+            errors: dict[str, StrOrPromise] = {}
+            if self.fiscal_year:
+                errors.update(
+                    check_year_in(self.fiscal_year, node.plan.period.cost_years(self.planned), "fiscal_year")
+                )
+            if not node.level.rated:
+                errors["node"] = _("Costs attach to rated levels only; %(level)s is not rated.") % {
+                    "level": node.level.name
+                }
+            if errors:
+                raise ValidationError(errors)
+        if self.staff_cost is None and self.staff_hours is not None:
+            self.derive(self.hourly_cost())
+        else:
+            self.derive(None)

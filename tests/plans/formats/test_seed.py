@@ -125,6 +125,18 @@ def test_loading_the_demo_twice_leaves_the_same_state(demo: None) -> None:
 def test_the_export_follows_the_schema_and_carries_all_of_the_seed(demo: None) -> None:
     data = export_dataset()
     jsonschema.validate(data, SCHEMA)
+    # The seed gives no costs, sections of its own, hourly staff costs or reasons: the
+    # export has their keys, empty (its sections are the builtin ones: summary, baseline …).
+    assert data["costs"] == []
+    assert [(plan["amount_unit"], plan["sections"], plan["staff_rates"]) for plan in data["plans"]] == [
+        ("yen", [], [])
+    ]
+    assert all(node["sections"] == {} for node in data["nodes"])
+    assert all(result["sections"] == {} for result in data["results"])
+    assert {rating["reason"] for result in data["results"] for rating in result["ratings"]} == {""}
+    assert {
+        (level["row_label"], level["column_label"]) for scale in data["scales"] for level in scale["levels"]
+    } == {("", "")}
     corpus = squash(
         " ".join(
             str(value)

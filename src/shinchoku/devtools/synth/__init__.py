@@ -3,8 +3,12 @@
 ``plan_synthesize`` writes one plan shaped like the demonstration data (プラン /
 アクションプログラム / 施策計画, the Kawasaki 1–5 achievement scale, the ○ and 重点
 markers, bureaus with their sections in three roles) with any number of measures
-and fiscal years. Its Japanese text is not copied: the texts of the demonstration
-data (data/seeds/kawasaki-plan9.yaml, read at run time) are cut into clauses at
+and fiscal years; beside it, each measure has sections of text of its own, further
+judgements with their reasons (one on a verdict scale printed as a matrix), indicators
+of the three kinds and costs (funding sources, staff, the staff cost priced at the
+plan's hourly staff cost, budgets and the whole period's plan), amounts printed in 千円.
+Its Japanese text is not copied: the texts of the demonstration data
+(data/seeds/kawasaki-plan9.yaml, read at run time) are cut into clauses at
 、 and 。 and the clauses are recombined into new sentences; noun phrases
 (●-items, titles) are cut at their last の into an object and an action and
 recombined the same way. Dates in a clause (平成24年1月, 2013年度以降) are kept
@@ -26,6 +30,8 @@ The parts:
 - ``vocabulary``: reading the seed and cutting its texts into parts, date tokens;
 - ``text``: the ``Writer``, which recombines the parts into titles and sentences;
 - ``shape``: the plan's structure and each measure's rows, decided as plain data;
+- ``extras``: the sections, further judgements, hourly staff costs and each measure's
+  costs, texts of its sections and reasons, decided as plain data from a stream of their own;
 - ``store``: writing those rows in bulk (``bulk_create``, raw ``executemany``),
   node paths, the synthetic organisation units, and deleting a plan;
 - ``generate``: ``plan_synthesize``, which runs the others in one transaction.

@@ -7,12 +7,13 @@ import random
 
 from django.db import transaction
 
-from shinchoku.plans.models import Dimension, Level, Marker, Node, OrgUnit, Plan
+from shinchoku.plans.models import AmountUnit, Dimension, Level, Marker, Node, OrgUnit, Plan
 from shinchoku.text import normalize
 
 from .base import FIRST_YEAR, SynthError, check_arguments
+from .extras import Extras, hourly_costs, measure_extras
 from .shape import MeasureRow, measure_row, partition, ratings_of
-from .store import delete_plan, save_nodes, save_scale, save_units, write_measures
+from .store import PlanRows, delete_plan, save_nodes, save_plan_extras, save_scale, save_units, write_measures
 from .text import Writer
 from .vocabulary import read_vocabulary
 
@@ -37,6 +38,8 @@ def plan_synthesize(
 
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     writer = Writer(vocabulary, rng)
+    # Costs, sections and the further judgements draw from a stream of their own.
+    extra_writer = Writer(vocabulary, random.Random(f"{seed}:extras"))  # noqa: S311 - test data
     period = range(FIRST_YEAR, FIRST_YEAR + years)
     programme_count = max(1, min(measures, round(measures / 40)))
     area_count = max(1, min(programme_count, round(measures / 200)))
@@ -48,6 +51,7 @@ def plan_synthesize(
         first_year=period.start,
         last_year=period.stop - 1,
         onwards=True,
+        amount_unit=AmountUnit.THOUSAND,
         note=(
             f"Synthetic data: shinchoku synth --measures {measures} --years {years} --seed {seed}. "
             "Texts are clauses of data/seeds/kawasaki-plan9.yaml recombined at random; "
@@ -122,9 +126,23 @@ def plan_synthesize(
             homes.append(rng.choice(bureaus)[1])
     save_nodes(programmes)
 
+    sections, judgements = save_plan_extras(plan, levels["measure"], period)
+    rows = PlanRows(
+        plan=plan,
+        programmes=programmes,
+        level=levels["measure"],
+        dimension=dimension,
+        scale_levels=scale_levels,
+        markers=markers,
+        units=units,
+        sections=sections,
+        judgements=judgements,
+        hourly_costs=hourly_costs(period),
+    )
     ratings, long_index = ratings_of(seed, measures * years)
     adverse = [bool(level.adverse) for level in scale_levels]
     batch: list[MeasureRow] = []
+    extras: list[Extras] = []
     counter = 0
     for programme_index, size in enumerate(programme_sizes):
         for position in range(size):
@@ -144,12 +162,11 @@ def plan_synthesize(
                     ward=ward,
                 )
             )
+            extras.append(measure_extras(extra_writer, batch[-1].code, period))
             counter += 1
             if len(batch) >= MEASURES_PER_FLUSH:
-                write_measures(
-                    plan, batch, programmes, levels["measure"], dimension, scale_levels, markers, units
-                )
-                batch = []
+                write_measures(rows, batch, extras)
+                batch, extras = [], []
     if batch:
-        write_measures(plan, batch, programmes, levels["measure"], dimension, scale_levels, markers, units)
+        write_measures(rows, batch, extras)
     return plan

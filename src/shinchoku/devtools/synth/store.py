@@ -9,15 +9,40 @@ one ``executemany`` each, without model instances, which is most of the speed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
 
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeSectionText,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    Scale,
+    ScaleLevel,
+    Section,
+)
+from shinchoku.progress.models import (
+    Cost,
+    Indicator,
+    IndicatorValue,
+    Rating,
+    Result,
+    ResultSectionText,
+    StaffRate,
+    Target,
+    staff_cost_of,
+    total_cost_of,
+)
 from shinchoku.text import normalize
 
 from .base import SCALE_CODE, SynthError
+from .extras import JUDGEMENTS, SECTIONS, Extras, ScaleSpec, hourly_costs
 from .shape import MeasureRow
 from .vocabulary import Vocabulary
 
@@ -131,6 +156,56 @@ def save_scale(vocabulary: Vocabulary) -> tuple[Scale, list[ScaleLevel]]:
     raise SynthError(f"the scales {SCALE_CODE} and {SCALE_FALLBACK_CODE} exist with other levels")
 
 
+def _save_scale_spec(spec: ScaleSpec) -> tuple[Scale, list[ScaleLevel]]:
+    """A further judgement's scale: reused when a scale with its code and levels exists."""
+    code, name, good_end, levels = spec
+    scale, created = Scale.objects.get_or_create(code=code, defaults={"name": name, "good_end": good_end})
+    if created:
+        ScaleLevel.objects.bulk_create(
+            ScaleLevel(
+                scale=scale,
+                code=level_code,
+                label=label,
+                adverse=adverse,
+                position=position,
+                row_label=row,
+                column_label=column,
+            )
+            for position, (level_code, label, adverse, row, column) in enumerate(levels)
+        )
+    stored = list(scale.levels.order_by("position"))
+    wanted = [(level[0], level[1], level[2], level[3], level[4]) for level in levels]
+    found = [(lv.code, lv.label, lv.adverse, lv.row_label, lv.column_label) for lv in stored]
+    if found != wanted:
+        raise SynthError(f"the scale {code} exists with other levels")
+    return scale, stored
+
+
+def save_plan_extras(
+    plan: Plan, level: Level, period: range
+) -> tuple[dict[str, Section], dict[str, tuple[Dimension, list[ScaleLevel]]]]:
+    """The measures' sections and further judgements (after the primary one), and the
+    plan's hourly staff costs."""
+    sections = {
+        key: Section.objects.create(
+            plan=plan, level=level, key=key, name=name, scope=scope, builtin=builtin, position=position
+        )
+        for position, (key, name, scope, builtin) in enumerate(SECTIONS)
+    }
+    judgements = {}
+    for position, (key, spec, _weights) in enumerate(JUDGEMENTS, start=1):
+        scale, levels = _save_scale_spec(spec)
+        dimension = Dimension.objects.create(
+            plan=plan, level=level, key=key, name=spec[1], scale=scale, position=position
+        )
+        judgements[key] = (dimension, levels)
+    StaffRate.objects.bulk_create(
+        StaffRate(plan=plan, fiscal_year=year, hourly_cost=cost)
+        for year, cost in hourly_costs(period).items()
+    )
+    return sections, judgements
+
+
 def save_units() -> tuple[dict[str, OrgUnit], list[tuple[OrgUnit, list[OrgUnit]]]]:
     by_code: dict[str, OrgUnit] = {}
     bureaus: list[tuple[OrgUnit, list[OrgUnit]]] = []
@@ -154,6 +229,9 @@ def delete_plan(plan: Plan) -> None:
     DELETE; where Django must still look for dependents it reads only the ids."""
     IndicatorValue.objects.filter(indicator__node__plan=plan).delete()
     Indicator.objects.filter(node__plan=plan).only("id").delete()
+    Cost.objects.filter(node__plan=plan).delete()
+    ResultSectionText.objects.filter(result__node__plan=plan).delete()
+    NodeSectionText.objects.filter(node__plan=plan).delete()
     Rating.objects.filter(result__node__plan=plan).delete()
     Result.objects.filter(node__plan=plan).only("id").delete()
     Target.objects.filter(node__plan=plan).delete()
@@ -161,6 +239,8 @@ def delete_plan(plan: Plan) -> None:
     Node.markers.through.objects.filter(node__plan=plan).delete()
     Node.objects.filter(plan=plan).update(parent=None)
     Node.objects.filter(plan=plan).only("id").delete()
+    Dimension.objects.filter(plan=plan).delete()
+    Section.objects.filter(plan=plan).delete()
     plan.delete()
 
 
@@ -202,16 +282,25 @@ def save_nodes(nodes: list[Node]) -> None:
         )
 
 
-def write_measures(
-    plan: Plan,
-    batch: list[MeasureRow],
-    programmes: list[Node],
-    level: Level,
-    dimension: Dimension,
-    scale_levels: list[ScaleLevel],
-    markers: dict[str, Marker],
-    units: dict[str, OrgUnit],
-) -> None:
+@dataclass(frozen=True)
+class PlanRows:
+    """The rows of the plan that its measures' rows refer to."""
+
+    plan: Plan
+    programmes: list[Node]
+    level: Level
+    dimension: Dimension
+    scale_levels: list[ScaleLevel]
+    markers: dict[str, Marker]
+    units: dict[str, OrgUnit]
+    sections: dict[str, Section]
+    judgements: dict[str, tuple[Dimension, list[ScaleLevel]]]
+    hourly_costs: dict[int, int]
+
+
+def write_measures(rows: PlanRows, batch: list[MeasureRow], extras: list[Extras]) -> None:
+    plan, programmes, level, markers, units = rows.plan, rows.programmes, rows.level, rows.markers, rows.units
+    dimension, scale_levels = rows.dimension, rows.scale_levels
     nodes = [
         Node(
             plan=plan,
@@ -265,17 +354,30 @@ def write_measures(
     ]
     _bulk_create(Result, results)
     ratings = [result.rating for row in batch for result in row.results]
+    reasons = [
+        extra.reasons[result.fiscal_year]
+        for row, extra in zip(batch, extras, strict=True)
+        for result in row.results
+    ]
     _insert(
         Rating,
         (
-            {"result_id": result.pk, "dimension_id": dimension.pk, "level_id": scale_levels[rating].pk}
-            for result, rating in zip(results, ratings, strict=True)
+            {
+                "result_id": result.pk,
+                "dimension_id": dimension.pk,
+                "level_id": scale_levels[rating].pk,
+                "reason": reason,
+            }
+            for result, rating, reason in zip(results, ratings, reasons, strict=True)
         ),
     )
+    _write_extras(rows, nodes, results, extras)
     indicator_rows = [
         (node, position, indicator)
-        for node, row in zip(nodes, batch, strict=True)
-        for position, indicator in enumerate(row.indicators)
+        for node, row, extra in zip(nodes, batch, extras, strict=True)
+        for position, indicator in enumerate(
+            [*row.indicators, *([extra.indicator] if extra.indicator else [])]
+        )
     ]
     indicators = [
         Indicator(
@@ -299,3 +401,58 @@ def write_measures(
         ],
         batch_size=BATCH_SIZE,
     )
+
+
+def _write_extras(rows: PlanRows, nodes: list[Node], results: list[Result], extras: list[Extras]) -> None:
+    """The measures' section texts, further ratings with their reasons, and costs (B priced
+    and the total computed as ``progress.models.Cost`` does)."""
+    result_ids = {(result.node_id, result.fiscal_year): result.pk for result in results}
+    _insert(
+        NodeSectionText,
+        (
+            {"node_id": node.pk, "section_id": rows.sections[key].pk, "text": text}
+            for node, extra in zip(nodes, extras, strict=True)
+            for key, text in extra.node_texts.items()
+        ),
+    )
+    _insert(
+        ResultSectionText,
+        (
+            {"result_id": result_ids[(node.pk, year)], "section_id": rows.sections[key].pk, "text": text}
+            for node, extra in zip(nodes, extras, strict=True)
+            for year, key, text in extra.year_texts
+        ),
+    )
+    _insert(
+        Rating,
+        (
+            {
+                "result_id": result_ids[(node.pk, year)],
+                "dimension_id": rows.judgements[key][0].pk,
+                "level_id": rows.judgements[key][1][level].pk,
+                "reason": reason,
+            }
+            for node, extra in zip(nodes, extras, strict=True)
+            for year, key, level, reason in extra.ratings
+        ),
+    )
+    costs = []
+    for node, extra in zip(nodes, extras, strict=True):
+        for cost in extra.costs:
+            figures = dict(cost.figures)
+            if figures["staff_cost"] is None and cost.fiscal_year is not None:
+                figures["staff_cost"] = staff_cost_of(
+                    figures["staff_hours"],  # type: ignore[arg-type]
+                    rows.hourly_costs.get(cost.fiscal_year),
+                )
+            total = total_cost_of(figures["project_cost"], figures["staff_cost"])  # type: ignore[arg-type]
+            costs.append(
+                {
+                    "node_id": node.pk,
+                    "fiscal_year": cost.fiscal_year,
+                    "basis": cost.basis,
+                    **figures,
+                    "total_cost": total,
+                }
+            )
+    _insert(Cost, costs)

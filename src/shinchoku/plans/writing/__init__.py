@@ -36,7 +36,11 @@ an open round (proposed in an entry of a round that is open, the entry not publi
 then the review app refuses the deletion (``shinchoku.review.guards``, on every path
 that deletes a target), and the write is refused with a problem naming the round.
 Indicators are matched by name, then in order of position, and updated in place; their
-values by fiscal year.
+values by fiscal year. Sections are matched by their level and key, a node's or result's
+section texts by section, ratings (with their reasons) by dimension, costs by fiscal year
+and basis, hourly staff costs by fiscal year. A cost is compared and written as it comes
+to once written: its staff cost (B), when not given, priced from its staff hours at the
+content's hourly staff cost of the year, its total A + B (``costs.py``).
 """
 
 from shinchoku.plans.writing.apply import Origin, WriteSummary, plan_apply, plan_check

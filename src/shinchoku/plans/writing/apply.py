@@ -1,7 +1,8 @@
 """Writing a plan's content: ``plan_apply`` writes it in one transaction with one audit
 row, ``plan_check`` tries it and takes it back (``shinchoku.plans.writing`` gives the
-rules). ``PlanWriter`` writes the plan, its levels, scales, dimensions, markers and
-units, then the tree (``nodes.py``), then removes what the content no longer holds."""
+rules). ``PlanWriter`` writes the plan, its levels, scales, dimensions, markers, sections,
+hourly staff costs and units, then the tree (``nodes.py``), then removes what the
+content no longer holds."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from shinchoku.audit.models import EventType
 from shinchoku.audit.services import audit_record
 from shinchoku.errors import ApplicationError
 from shinchoku.plans.content import (
+    COSTS,
     INDICATORS,
     RESULTS,
     STRUCTURE,
@@ -25,7 +27,7 @@ from shinchoku.plans.content import (
     ScaleContent,
     Source,
 )
-from shinchoku.plans.models import Dimension, Level, Marker, Node, OrgUnit, Plan, Scale, ScaleLevel
+from shinchoku.plans.models import Dimension, Level, Marker, Node, OrgUnit, Plan, Scale, ScaleLevel, Section
 from shinchoku.plans.writing.diff import PlanDiff, plan_diff
 from shinchoku.plans.writing.nodes import NodeWriter, assign
 from shinchoku.plans.writing.pairing import orders_differ, ranks
@@ -36,7 +38,7 @@ from shinchoku.plans.writing.problems import (
     count_users,
     named,
 )
-from shinchoku.progress.models import Indicator, Result, Target
+from shinchoku.progress.models import Cost, Indicator, Result, StaffRate, Target
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class WriteSummary:
     results: int
     ratings: int
     indicators: int
+    costs: int
 
 
 def plan_apply(content: PlanContent, *, actor: Any, origin: Origin) -> WriteSummary:
@@ -92,6 +95,7 @@ def plan_apply(content: PlanContent, *, actor: Any, origin: Origin) -> WriteSumm
         results=sum(len(node.results) for node in nodes),
         ratings=sum(len(result.ratings) for node in nodes for result in node.results),
         indicators=sum(len(node.indicators) for node in nodes),
+        costs=sum(len(node.costs) for node in nodes),
     )
 
 
@@ -172,10 +176,13 @@ class PlanWriter(Reporter):
         self.refuse_if_any()
         dimensions = self.write_dimensions(plan, levels, scales)
         markers = self.write_markers(plan)
+        sections = self.write_sections(plan, levels)
         units = self.write_units()
+        if content.carries(COSTS):
+            self.write_staff_rates(plan)
         self.refuse_if_any()
 
-        nodes = NodeWriter(self, plan, levels, dimensions, markers, units, self.scale_level)
+        nodes = NodeWriter(self, plan, levels, dimensions, markers, units, self.scale_level, sections)
         nodes.write_all()
         self.refuse_if_any()
 
@@ -184,21 +191,29 @@ class PlanWriter(Reporter):
         self.drop(
             plan.dimensions.exclude(pk__in=[d.pk for d in dimensions.values()]),
             "plan",
-            content.section("dimensions"),
+            content.place("dimensions"),
             "dimension",
             "key",
         )
         self.drop(
             plan.markers.exclude(pk__in=[m.pk for m in markers.values()]),
             "plan",
-            content.section("markers"),
+            content.place("markers"),
             "marker",
             "symbol",
         )
         self.drop(
+            plan.sections.exclude(pk__in=[section.pk for section in sections.values()]),
+            "plan",
+            content.place("sections"),
+            "section",
+            "key",
+        )
+
+        self.drop(
             plan.levels.exclude(pk__in=[level.pk for level in levels.values()]),
             "plan",
-            content.section("levels"),
+            content.place("levels"),
             "level",
             "key",
         )
@@ -300,7 +315,7 @@ class PlanWriter(Reporter):
                 level = existing.get(level_data["code"]) or ScaleLevel(scale=scale, code=level_data["code"])
                 level_changed = assign(
                     level,
-                    {name: level_data[name] for name in ("label", "label_en", "adverse", "position")},  # type: ignore[literal-required]
+                    {name: level_data[name] for name in SCALE_LEVEL_FIELDS},  # type: ignore[literal-required]
                 )
                 # Moved out of the way above: its position is written again.
                 if (level_changed or moved) and not self.saved(level, "scale_level", level_data["source"]):
@@ -395,6 +410,37 @@ class PlanWriter(Reporter):
                 markers[marker.symbol] = marker
         return markers
 
+    def write_sections(self, plan: Plan, levels: dict[str, Level]) -> dict[tuple[str, str], Section]:
+        """The content's sections, by level key and key."""
+        existing = {(section.level_id, section.key): section for section in plan.sections.all()}
+        sections = {}
+        for data in self.content.sections:
+            level = levels.get(data["level"])
+            if level is None:
+                self.problem("section", data["source"], "level", f"no level {data['level']!r} is written")
+                continue
+            section = existing.get((level.pk, data["key"])) or Section(
+                plan=plan, level=level, key=data["key"]
+            )
+            names = ("name", "name_en", "scope", "builtin", "position")
+            changed = assign(section, {name: data[name] for name in names})  # type: ignore[literal-required]
+            if not changed or self.saved(section, "section", data["source"]):
+                sections[(data["level"], data["key"])] = section
+        return sections
+
+    def write_staff_rates(self, plan: Plan) -> None:
+        """The content's hourly staff costs, and those it no longer holds removed, before
+        the costs they price (as the diff prices them: with the content's rates only)."""
+        existing = {rate.fiscal_year: rate for rate in plan.staff_rates.all()}
+        wanted = {data["fiscal_year"] for data in self.content.staff_rates}
+        StaffRate.objects.filter(
+            pk__in=[rate.pk for year, rate in existing.items() if year not in wanted]
+        ).delete()
+        for data in self.content.staff_rates:
+            rate = existing.get(data["fiscal_year"]) or StaffRate(plan=plan, fiscal_year=data["fiscal_year"])
+            if assign(rate, {"hourly_cost": data["hourly_cost"]}):
+                self.saved(rate, "staff_rate", data["source"])
+
     def write_units(self) -> dict[str, OrgUnit]:
         """The content's units, parents before children, and the stored units its nodes name."""
         codes = {data["code"] for data in self.content.units} | {
@@ -424,6 +470,7 @@ class PlanWriter(Reporter):
                 (TARGETS, Target, "targets"),
                 (RESULTS, Result, "results"),
                 (INDICATORS, Indicator, "indicators"),
+                (COSTS, Cost, "costs"),
             )
             if not self.content.carries(part)
         ]
@@ -434,7 +481,7 @@ class PlanWriter(Reporter):
             if codes:
                 self.problem(
                     "plan",
-                    self.content.section("nodes"),
+                    self.content.place("nodes"),
                     "",
                     f"the file drops {named('node', codes, most=10)}, but "
                     f"{'it holds' if len(codes) == 1 else 'they hold'} {noun}, which this file does not "
@@ -475,7 +522,18 @@ class PlanWriter(Reporter):
 
 
 #: The plan's fields a content gives.
-PLAN_FIELDS = ("title", "period_label", "first_year", "last_year", "onwards", "description", "note")
+PLAN_FIELDS = (
+    "title",
+    "period_label",
+    "first_year",
+    "last_year",
+    "onwards",
+    "description",
+    "note",
+    "amount_unit",
+)
+#: A scale level's fields a content gives, beside its code.
+SCALE_LEVEL_FIELDS = ("label", "label_en", "adverse", "position", "row_label", "column_label")
 
 
 def make_room(
@@ -526,4 +584,6 @@ def scale_changes(scale: Scale, data: ScaleContent) -> list[str]:
             changes.append(f"relabels {old.code!r} in English ({old.label_en!r} → {level['label_en']!r})")
         if old.adverse != level["adverse"]:
             changes.append(f"makes {old.code!r} {'adverse' if level['adverse'] else 'not adverse'}")
+        if (old.row_label, old.column_label) != (level["row_label"], level["column_label"]):
+            changes.append(f"moves {old.code!r} in the matrix")
     return changes

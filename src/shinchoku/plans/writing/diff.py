@@ -2,12 +2,14 @@
 each object of the content new, changed (each field before → after) or unchanged, and
 each stored object the content no longer holds removed (``plan_diff``).
 
-The objects are those a person reads in a preview: the plan, its levels, dimensions and
-markers, the scales and units it names (a scale with its levels, a unit with its
-parent), each node (with its markers and units), and, where the content carries them,
-the nodes' targets, results (with their ratings) and indicators (with their values).
-Targets and indicators are paired with the stored ones as the writer pairs them
-(``pairing``). Every value is compared as text.
+The objects are those a person reads in a preview: the plan, its levels, dimensions,
+markers and sections, the scales and units it names (a scale with its levels, a unit
+with its parent), each node (with its markers, units and texts of its own sections),
+and, where the content carries them, the nodes' targets, results (with their ratings,
+their reasons and the texts of the sections of the year), indicators (with their
+values) and costs, with the plan's hourly staff costs. Targets and indicators are paired
+with the stored ones as the writer pairs them (``pairing``), costs are compared as the
+writer writes them (``costs``). Every value is compared as text (``values``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from shinchoku.interchange.preview import FieldChange, RowPreview, RowStatus, Where
 from shinchoku.plans.content import (
+    COSTS,
     INDICATORS,
     RESULTS,
     TARGETS,
@@ -34,11 +37,27 @@ from shinchoku.plans.content import (
     TargetContent,
     YearResultContent,
 )
-from shinchoku.plans.models import Dimension, Level, Marker, Node, OrgUnit, Plan, Scale
+from shinchoku.plans.models import Dimension, Level, Marker, Node, OrgUnit, Plan, Scale, Section
+from shinchoku.plans.sections import own_texts
+from shinchoku.plans.writing.costs import (
+    by_year_and_basis,
+    content_rates,
+    cost_fields,
+    cost_key,
+    cost_subject,
+    staff_rate_subject,
+    stored_cost_fields,
+    stored_rates,
+)
 from shinchoku.plans.writing.pairing import pair_indicators, pair_targets, ranks
-from shinchoku.progress.models import Indicator, Result, Target
-
-Fields = dict[str, str]
+from shinchoku.plans.writing.sections import (
+    section_fields,
+    section_key,
+    section_subject,
+    stored_section_fields,
+)
+from shinchoku.plans.writing.values import Fields, fields_of, text, texts_of
+from shinchoku.progress.models import Cost, Indicator, Result, Target
 
 
 @dataclass(frozen=True)
@@ -105,32 +124,24 @@ def _unique(taken: dict[str, Any], name: str) -> str:
     return candidate
 
 
-# ------------------------------------------------------------------ values as text
-
-
-def text(value: Any) -> str:
-    """A value as the diff compares and shows it: booleans as true/false, a decimal as
-    its shortest text, nothing as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"  # no database keeps -0
-    return str(value)
-
-
-def _of(item: Any, names: Iterable[str]) -> Fields:
-    get = item.get if isinstance(item, dict) else lambda name: getattr(item, name)
-    return {name: text(get(name)) for name in names}
-
-
-_PLAN = ("title", "period_label", "first_year", "last_year", "onwards", "description", "note")
+_PLAN = ("title", "period_label", "first_year", "last_year", "onwards", "description", "note", "amount_unit")
 _LEVEL = ("depth", "kind", "name", "name_en", "rated")
 _DIMENSION = ("name", "name_en", "scale", "primary")
 _MARKER = ("name", "name_en", "meaning", "note")
 _UNIT = ("name", "kind", "parent")
-_NODE = ("parent", "level", "label", "position", "title", "summary", "baseline", "note", "markers", "units")
+_NODE = (
+    "parent",
+    "level",
+    "label",
+    "position",
+    "title",
+    "summary",
+    "baseline",
+    "note",
+    "markers",
+    "units",
+    "sections",
+)
 _TARGET = (
     "row",
     "start_year",
@@ -142,24 +153,34 @@ _TARGET = (
     "note",
     "position",
 )
-_RESULT = ("text", "context_change", "response", "highlight", "note", "ratings")
+_RESULT = ("text", "context_change", "response", "highlight", "note", "ratings", "reasons", "sections")
+_RESULT_TEXTS = _RESULT[:5]
 _INDICATOR = ("name", "kind", "unit", "direction", "baseline_value", "baseline_year", "position", "values")
 
 
-def _scale_levels(levels: Iterable[tuple[int, str, str, str, bool]]) -> str:
+def _scale_levels(levels: Iterable[tuple[int, str, str, str, bool, str, str]]) -> str:
     return "; ".join(
         f"{position} {code} {label}"
         + (f" / {label_en}" if label_en else "")
         + (" (adverse)" if adverse else "")
-        for position, code, label, label_en, adverse in sorted(levels)
+        + (f" [{row} × {column}]" if row or column else "")
+        for position, code, label, label_en, adverse, row, column in sorted(levels)
     )
 
 
 def _scale_fields(scale: ScaleContent) -> Fields:
     return {
-        **_of(scale, ("name", "name_en", "good_end", "description")),
+        **fields_of(scale, ("name", "name_en", "good_end", "description")),
         "levels": _scale_levels(
-            (level["position"], level["code"], level["label"], level["label_en"], level["adverse"])
+            (
+                level["position"],
+                level["code"],
+                level["label"],
+                level["label_en"],
+                level["adverse"],
+                level["row_label"],
+                level["column_label"],
+            )
             for level in scale["levels"]
         ),
     }
@@ -167,51 +188,64 @@ def _scale_fields(scale: ScaleContent) -> Fields:
 
 def _stored_scale_fields(scale: Scale) -> Fields:
     return {
-        **_of(scale, ("name", "name_en", "good_end", "description")),
+        **fields_of(scale, ("name", "name_en", "good_end", "description")),
         "levels": _scale_levels(
-            (level.position, level.code, level.label, level.label_en, level.adverse)
+            (
+                level.position,
+                level.code,
+                level.label,
+                level.label_en,
+                level.adverse,
+                level.row_label,
+                level.column_label,
+            )
             for level in scale.levels.all()
         ),
     }
 
 
 def _stored_unit_fields(unit: OrgUnit) -> Fields:
-    return {**_of(unit, ("name", "kind")), "parent": unit.parent.code if unit.parent else ""}
+    return {**fields_of(unit, ("name", "kind")), "parent": unit.parent.code if unit.parent else ""}
 
 
 def _node_fields(node: NodeContent, parent: NodeContent | None) -> Fields:
     return {
-        **_of(node, ("label", "position", "title", "summary", "baseline", "note")),
+        **fields_of(node, ("label", "position", "title", "summary", "baseline", "note")),
         "parent": parent.code if parent is not None else "",
         "level": node.level,
         "markers": " ".join(sorted(set(node.markers))),
         "units": ", ".join(sorted({f"{role.unit} ({role.role})" for role in node.units})),
+        "sections": texts_of(node.sections),
     }
 
 
 def _stored_node_fields(node: Node, codes: dict[int, str]) -> Fields:
     return {
-        **_of(node, ("label", "position", "title", "summary", "baseline", "note")),
+        **fields_of(node, ("label", "position", "title", "summary", "baseline", "note")),
         "parent": codes.get(node.parent_id, "") if node.parent_id else "",
         "level": node.level.key,
         "markers": " ".join(sorted(marker.symbol for marker in node.markers.all())),
         "units": ", ".join(sorted(f"{role.unit.code} ({role.role})" for role in node.unit_roles.all())),
+        "sections": texts_of(own_texts(node)),
     }
 
 
 def _result_fields(result: YearResultContent) -> Fields:
     return {
-        **_of(result, _RESULT[:-1]),
+        **fields_of(result, _RESULT_TEXTS),
         "ratings": ", ".join(sorted(f"{rating.dimension}: {rating.level}" for rating in result.ratings)),
+        "reasons": texts_of({rating.dimension: rating.reason for rating in result.ratings if rating.reason}),
+        "sections": texts_of(result.sections),
     }
 
 
 def _stored_result_fields(result: Result) -> Fields:
+    ratings = result.ratings.all()
     return {
-        **_of(result, _RESULT[:-1]),
-        "ratings": ", ".join(
-            sorted(f"{rating.dimension.key}: {rating.level.code}" for rating in result.ratings.all())
-        ),
+        **fields_of(result, _RESULT_TEXTS),
+        "ratings": ", ".join(sorted(f"{rating.dimension.key}: {rating.level.code}" for rating in ratings)),
+        "reasons": texts_of({rating.dimension.key: rating.reason for rating in ratings if rating.reason}),
+        "sections": texts_of(own_texts(result)),
     }
 
 
@@ -221,14 +255,14 @@ def _values_text(values: Iterable[tuple[int, Decimal | None, Decimal | None]]) -
 
 def _indicator_fields(indicator: IndicatorContent) -> Fields:
     return {
-        **_of(indicator, _INDICATOR[:-1]),
+        **fields_of(indicator, _INDICATOR[:-1]),
         "values": _values_text((value.fiscal_year, value.target, value.actual) for value in indicator.values),
     }
 
 
 def _stored_indicator_fields(indicator: Indicator) -> Fields:
     return {
-        **_of(indicator, _INDICATOR[:-1]),
+        **fields_of(indicator, _INDICATOR[:-1]),
         "values": _values_text(
             (value.fiscal_year, value.target, value.actual) for value in indicator.values.all()
         ),
@@ -263,7 +297,7 @@ def _target_subject(plan: str, node: str, target: Any) -> str:
     return _("target of %(id)s, row %(row)s, position %(position)s") % {
         "id": _node_id(plan, node),
         "row": target.row,
-        "position": target.position,
+        "position": target.position + 1,  # counted from 1, as a person counts
     }
 
 
@@ -327,8 +361,8 @@ class _Differ:
             ("plan",),
             _("plan %(code)s %(title)s") % {"code": code, "title": data["title"]},
             data["source"],
-            _of(data, _PLAN),
-            _of(plan, _PLAN) if plan is not None else None,
+            fields_of(data, _PLAN),
+            fields_of(plan, _PLAN) if plan is not None else None,
         )
         levels = {level.key: level for level in Level.objects.filter(plan=plan)} if plan else {}
         for level in content.levels:
@@ -338,8 +372,8 @@ class _Differ:
                 ("level", level["key"]),
                 _("level %(key)s of the plan %(plan)s") % {"key": level["key"], "plan": code},
                 level["source"],
-                _of(level, _LEVEL),
-                _of(stored, _LEVEL) if stored is not None else None,
+                fields_of(level, _LEVEL),
+                fields_of(stored, _LEVEL) if stored is not None else None,
             )
         dimensions = (
             {
@@ -361,9 +395,9 @@ class _Differ:
                 ("dimension", dimension["level"], dimension["key"]),
                 _("dimension %(key)s of the plan %(plan)s") % {"key": dimension["key"], "plan": code},
                 dimension["source"],
-                {**_of(dimension, _DIMENSION), "order": text(dimension_order[dimension_key] + 1)},
+                {**fields_of(dimension, _DIMENSION), "order": text(dimension_order[dimension_key] + 1)},
                 {
-                    **_of(stored_dimension, _DIMENSION),
+                    **fields_of(stored_dimension, _DIMENSION),
                     "scale": stored_dimension.scale.code,
                     "order": text(stored_order[dimension_key] + 1),
                 }
@@ -380,35 +414,90 @@ class _Differ:
                 ("marker", marker["symbol"]),
                 _("marker %(symbol)s of the plan %(plan)s") % {"symbol": marker["symbol"], "plan": code},
                 marker["source"],
-                {**_of(marker, _MARKER), "order": text(marker_order[marker["symbol"]] + 1)},
-                {**_of(stored_marker, _MARKER), "order": text(stored_marker_order[marker["symbol"]] + 1)}
+                {**fields_of(marker, _MARKER), "order": text(marker_order[marker["symbol"]] + 1)},
+                {
+                    **fields_of(stored_marker, _MARKER),
+                    "order": text(stored_marker_order[marker["symbol"]] + 1),
+                }
                 if stored_marker is not None
                 else None,
             )
+        sections = self.sections(plan)
         self.shared(content)
+        if content.carries(COSTS):
+            self.staff_rates(plan)
         for key, level_row in levels.items():
             self.remove(
                 "level",
                 ("level", key),
                 _("level %(key)s of the plan %(plan)s") % {"key": key, "plan": code},
-                _of(level_row, _LEVEL),
+                fields_of(level_row, _LEVEL),
             )
         for (level_key, key), dimension_row in dimensions.items():
             self.remove(
                 "dimension",
                 ("dimension", level_key, key),
                 _("dimension %(key)s of the plan %(plan)s") % {"key": key, "plan": code},
-                {**_of(dimension_row, _DIMENSION), "scale": dimension_row.scale.code},
+                {**fields_of(dimension_row, _DIMENSION), "scale": dimension_row.scale.code},
             )
         for symbol, marker_row in markers.items():
             self.remove(
                 "marker",
                 ("marker", symbol),
                 _("marker %(symbol)s of the plan %(plan)s") % {"symbol": symbol, "plan": code},
-                _of(marker_row, _MARKER),
+                fields_of(marker_row, _MARKER),
+            )
+        for (level_key, key), section_row in sections.items():
+            self.remove(
+                "section",
+                section_key(level_key, key),
+                section_subject(code, level_key, key),
+                stored_section_fields(section_row),
             )
         self.nodes(plan)
         return PlanDiff(code, self.objects + self.removed)
+
+    def sections(self, plan: Plan | None) -> dict[tuple[str, str], Section]:
+        """The content's sections; the stored ones it does not hold, by level and key."""
+        stored = (
+            {
+                (section.level.key, section.key): section
+                for section in Section.objects.filter(plan=plan).select_related("level")
+            }
+            if plan
+            else {}
+        )
+        for section in self.content.sections:
+            before = stored.pop((section["level"], section["key"]), None)
+            self.add(
+                "section",
+                section_key(section["level"], section["key"]),
+                section_subject(self.code, section["level"], section["key"]),
+                section["source"],
+                section_fields(section),
+                stored_section_fields(before) if before is not None else None,
+            )
+        return stored
+
+    def staff_rates(self, plan: Plan | None) -> None:
+        stored = stored_rates(plan.pk if plan else None)
+        for rate in self.content.staff_rates:
+            before = stored.pop(rate["fiscal_year"], None)
+            self.add(
+                "staff_rate",
+                ("staff_rate", rate["fiscal_year"]),
+                staff_rate_subject(self.code, rate["fiscal_year"]),
+                rate["source"],
+                {"hourly_cost": text(rate["hourly_cost"])},
+                {"hourly_cost": text(before.hourly_cost)} if before is not None else None,
+            )
+        for year, row in stored.items():
+            self.remove(
+                "staff_rate",
+                ("staff_rate", year),
+                staff_rate_subject(self.code, year),
+                {"hourly_cost": text(row.hourly_cost)},
+            )
 
     def shared(self, content: PlanContent) -> None:
         """The scales and units the content names: new, changed or unchanged, never removed."""
@@ -431,7 +520,7 @@ class _Differ:
                 ("unit", unit["code"]),
                 _("unit %(code)s %(name)s") % {"code": unit["code"], "name": unit["name"]},
                 unit["source"],
-                _of(unit, _UNIT),
+                fields_of(unit, _UNIT),
                 _stored_unit_fields(stored_unit) if stored_unit is not None else None,
             )
 
@@ -441,7 +530,7 @@ class _Differ:
             list(
                 Node.objects.filter(plan=plan)
                 .select_related("level")
-                .prefetch_related("markers", "unit_roles__unit")
+                .prefetch_related("markers", "unit_roles__unit", "section_texts__section")
                 .order_by("path")
             )
             if plan
@@ -452,17 +541,21 @@ class _Differ:
         targets: dict[int, list[Any]] = defaultdict(list)
         results: dict[int, list[Any]] = defaultdict(list)
         indicators: dict[int, list[Any]] = defaultdict(list)
+        costs: dict[int, list[Any]] = defaultdict(list)
         if plan is not None and content.carries(TARGETS):
             for target in Target.objects.filter(node__plan=plan):
                 targets[target.node_id].append(target)
         if plan is not None and content.carries(RESULTS):
             for result in Result.objects.filter(node__plan=plan).prefetch_related(
-                "ratings__dimension", "ratings__level"
+                "ratings__dimension", "ratings__level", "section_texts__section"
             ):
                 results[result.node_id].append(result)
         if plan is not None and content.carries(INDICATORS):
             for indicator in Indicator.objects.filter(node__plan=plan).prefetch_related("values"):
                 indicators[indicator.node_id].append(indicator)
+        if plan is not None and content.carries(COSTS):
+            for cost in Cost.objects.filter(node__plan=plan):
+                costs[cost.node_id].append(cost)
 
         walked = list(content.walk())
         for node, parent in walked:
@@ -480,6 +573,7 @@ class _Differ:
             (TARGETS, self.targets, targets),
             (RESULTS, self.results, results),
             (INDICATORS, self.indicators, indicators),
+            (COSTS, self.costs, costs),
         )
         for part, compare, rows in held:
             if content.carries(part):
@@ -503,6 +597,9 @@ class _Differ:
         for node_id, indicator_rows in indicators.items():
             for indicator in indicator_rows:
                 self.remove_indicator(codes[node_id], indicator)
+        for node_id, cost_rows in costs.items():
+            for cost in cost_rows:
+                self.remove_cost(codes[node_id], cost)
 
     def targets(self, node: NodeContent, stored: list[Target]) -> None:
         pairs, left = pair_targets(stored, node.targets)
@@ -514,8 +611,8 @@ class _Differ:
                 key,
                 _target_subject(self.code, node.code, wanted),
                 wanted.source,
-                _of(wanted, _TARGET),
-                _of(target, _TARGET) if target is not None else None,
+                fields_of(wanted, _TARGET),
+                fields_of(target, _TARGET) if target is not None else None,
             )
         for target in left:
             self.remove_target(node.code, target)
@@ -525,7 +622,7 @@ class _Differ:
             "target",
             ("target", node_code, target.row, target.start_year, target.end_year, target.open_end, target.pk),
             _target_subject(self.code, node_code, target),
-            _of(target, _TARGET),
+            fields_of(target, _TARGET),
         )
 
     def results(self, node: NodeContent, stored: list[Result]) -> None:
@@ -571,6 +668,30 @@ class _Differ:
             ("indicator", node_code, "removed", indicator.pk),
             _indicator_subject(self.code, node_code, indicator.name),
             _stored_indicator_fields(indicator),
+        )
+
+    def costs(self, node: NodeContent, stored: list[Cost]) -> None:
+        rates = content_rates(self.content)
+        by_key = by_year_and_basis(stored)
+        for cost in node.costs:
+            before = by_key.pop((cost.fiscal_year, cost.basis), None)
+            self.add(
+                "cost",
+                cost_key(node.code, cost.fiscal_year, cost.basis),
+                cost_subject(self.code, node.code, cost.fiscal_year, cost.basis),
+                cost.source,
+                cost_fields(cost, rates),
+                stored_cost_fields(before) if before is not None else None,
+            )
+        for cost_row in by_key.values():
+            self.remove_cost(node.code, cost_row)
+
+    def remove_cost(self, node_code: str, cost: Cost) -> None:
+        self.remove(
+            "cost",
+            cost_key(node_code, cost.fiscal_year, cost.basis),
+            cost_subject(self.code, node_code, cost.fiscal_year, cost.basis),
+            stored_cost_fields(cost),
         )
 
 

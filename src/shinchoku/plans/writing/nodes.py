@@ -1,7 +1,14 @@
-"""Writing the tree of nodes of a plan's content, with the parts of each node that the
-content carries: its targets, its results with their ratings, its indicators with their
-values. Each row is matched with the stored one and written only when it changes; what
-the content no longer holds is removed (``shinchoku.plans.writing`` gives the rules)."""
+"""Writing the tree of nodes of a plan's content, with the texts of each node's own
+sections and the parts of each node that the content carries: its targets, its results
+with their ratings and section texts, its indicators with their values, its costs. Each
+row is matched with the stored one and written only when it changes; what the content
+no longer holds is removed (``shinchoku.plans.writing`` gives the rules).
+
+A rating, an indicator's value, a cost and a section text are matched with the stored
+rows of their owner by the very fields their unique constraint names (a dimension, a
+year, a year and basis, a section): no stored row can clash with one, so their unique
+constraints are not looked up again (a query per row); the database still keeps them.
+Those that are new are inserted together once every node is written (``insert_new``)."""
 
 from __future__ import annotations
 
@@ -15,18 +22,40 @@ from django.utils.translation import gettext as _
 
 from shinchoku.errors import ApplicationError
 from shinchoku.plans.content import (
+    COSTS,
     INDICATORS,
     RESULTS,
     TARGETS,
     IndicatorContent,
     NodeContent,
+    Source,
     UnitRoleContent,
     YearResultContent,
 )
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, ScaleLevel
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeSectionText,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    ScaleLevel,
+    Section,
+)
 from shinchoku.plans.services import node_save
+from shinchoku.plans.writing.costs import by_year_and_basis, content_rates, cost_values
 from shinchoku.plans.writing.pairing import pair_indicators, pair_targets
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target
+from shinchoku.progress.models import (
+    Cost,
+    Indicator,
+    IndicatorValue,
+    Rating,
+    Result,
+    ResultSectionText,
+    Target,
+)
 
 if TYPE_CHECKING:
     from shinchoku.plans.writing.apply import PlanWriter
@@ -82,6 +111,10 @@ def _delete(row: models.Model) -> ApplicationError | None:
     return None
 
 
+#: New rows inserted in one statement.
+BULK_BATCH = 500
+
+
 class NodeWriter:
     """Writes the content's tree under its plan, each node after its parent."""
 
@@ -94,6 +127,7 @@ class NodeWriter:
         markers: dict[str, Marker],
         units: dict[str, OrgUnit],
         scale_level: Callable[[Dimension, str], ScaleLevel | None],
+        sections: dict[tuple[str, str], Section],
     ) -> None:
         self.writer = writer
         self.content = writer.content
@@ -103,15 +137,24 @@ class NodeWriter:
         self.markers = markers
         self.units = units
         self.scale_level = scale_level
+        self.sections = sections
+        self.rates = content_rates(self.content)
         self.kept: list[int] = []
+        self.new_rows: dict[type[models.Model], list[models.Model]] = {}
         self.existing = {node.code: node for node in self.stored_nodes(plan)}
 
     def stored_nodes(self, plan: Plan) -> models.QuerySet[Node]:
-        nodes = Node.objects.filter(plan=plan).prefetch_related("markers", "unit_roles__unit")
+        nodes = Node.objects.filter(plan=plan).prefetch_related(
+            "markers", "unit_roles__unit", "section_texts"
+        )
         if self.content.carries(TARGETS):
             nodes = nodes.prefetch_related("targets")
         if self.content.carries(RESULTS):
-            nodes = nodes.prefetch_related(Prefetch("results", Result.objects.prefetch_related("ratings")))
+            nodes = nodes.prefetch_related(
+                Prefetch("results", Result.objects.prefetch_related("ratings", "section_texts"))
+            )
+        if self.content.carries(COSTS):
+            nodes = nodes.prefetch_related("costs")
         if self.content.carries(INDICATORS):
             nodes = nodes.prefetch_related(
                 Prefetch("indicators", Indicator.objects.prefetch_related("values"))
@@ -166,12 +209,12 @@ class NodeWriter:
             for part in node.ancestor_ids()
         }
         early = [pk for pk in gone if pk not in above_kept]
-        writer.drop(Node.objects.filter(pk__in=early), "plan", self.content.section("nodes"), "node", "code")
+        writer.drop(Node.objects.filter(pk__in=early), "plan", self.content.place("nodes"), "node", "code")
         pending, errors = self.save_in_order(pending, {})
         writer.drop(
             Node.objects.filter(pk__in=[pk for pk in gone if pk not in early]),
             "plan",
-            self.content.section("nodes"),
+            self.content.place("nodes"),
             "node",
             "code",
         )
@@ -189,12 +232,36 @@ class NodeWriter:
             node = wanted[spec.code]
             self.write_markers(node, spec)
             self.write_roles(node, spec)
+            self.write_texts(
+                spec.level,
+                spec.sections,
+                list(node.section_texts.all()),
+                (NodeSectionText, {"node": node}),
+                ("node", spec.source, Section.Scope.NODE),
+            )
             if self.content.carries(TARGETS):
                 self.write_targets(node, spec)
             if self.content.carries(RESULTS):
                 self.write_results(node, spec)
             if self.content.carries(INDICATORS):
                 self.write_indicators(node, spec)
+            if self.content.carries(COSTS):
+                self.write_costs(node, spec)
+        self.insert_new()
+
+    def save_new(self, row: models.Model) -> None:
+        """Save a validated row: a changed one now, a new one with the others of its model
+        once every node is written (``insert_new``)."""
+        if row.pk is None:
+            self.new_rows.setdefault(type(row), []).append(row)
+        else:
+            row.save()
+
+    def insert_new(self) -> None:
+        for model, rows in self.new_rows.items():
+            self.writer.at = (model._meta.model_name or "", None)
+            model._default_manager.bulk_create(rows, batch_size=BULK_BATCH)
+        self.new_rows = {}
 
     def save_in_order(
         self, pending: list[tuple[NodeContent, Node]], errors: dict[str, ValidationError]
@@ -304,13 +371,20 @@ class NodeWriter:
                     continue
                 result.save()
             self.write_ratings(spec.level, result, result_spec, () if is_new else result.ratings.all())
+            self.write_texts(
+                spec.level,
+                result_spec.sections,
+                [] if is_new else list(result.section_texts.all()),
+                (ResultSectionText, {"result": result}),
+                ("result", result_spec.source, Section.Scope.YEAR),
+            )
 
     def write_ratings(
         self, level_key: str, result: Result, spec: YearResultContent, stored_ratings: Any
     ) -> None:
         writer = self.writer
         stored = {rating.dimension_id: rating for rating in stored_ratings}
-        wanted: dict[int, tuple[Dimension, ScaleLevel, Any]] = {}
+        wanted: dict[int, tuple[Dimension, ScaleLevel, Any]] = {}  # the rating's content last
         for rating_spec in spec.ratings:
             dimension = self.dimensions.get((level_key, rating_spec.dimension))
             if dimension is None:
@@ -330,14 +404,16 @@ class NodeWriter:
                     f"{rating_spec.level!r} is not on the scale {dimension.scale.code!r}",
                 )
                 continue
-            wanted[dimension.pk] = (dimension, scale_level, rating_spec.source)
+            wanted[dimension.pk] = (dimension, scale_level, rating_spec)
         for dimension_id, rating in stored.items():
             if dimension_id not in wanted:
                 rating.delete()
-        for dimension_id, (dimension, scale_level, source) in wanted.items():
+        for dimension_id, (dimension, scale_level, rating_spec) in wanted.items():
             rating = stored.get(dimension_id) or Rating(result=result, dimension=dimension)
-            if assign(rating, {"level": scale_level}) and writer.validated(rating, "rating", source):
-                rating.save()
+            if assign(rating, {"level": scale_level, "reason": rating_spec.reason}) and writer.validated(
+                rating, "rating", rating_spec.source, unique=False
+            ):
+                self.save_new(rating)
 
     def write_indicators(self, node: Node, spec: NodeContent) -> None:
         writer = self.writer
@@ -374,6 +450,76 @@ class NodeWriter:
         )
         for value, value_spec in pairs:
             if assign(value, {"target": value_spec.target, "actual": value_spec.actual}) and writer.validated(
-                value, "indicator_value", value_spec.source
+                value, "indicator_value", value_spec.source, unique=False
             ):
-                value.save()
+                self.save_new(value)
+
+    def write_texts(
+        self,
+        level_key: str,
+        texts: Mapping[str, str],
+        stored: list[Any],
+        new: tuple[type[models.Model], dict[str, models.Model]],
+        at: tuple[str, Source, str],
+    ) -> None:
+        """A node's or a result's texts of its level's sections without a field of their
+        own (``new``: the model of a text and its owner, as the keyword that names it;
+        ``at``: the kind of item, where it stands and the sections' scope): each written
+        when it changes, the stored ones the content no longer gives removed."""
+        kind, source, scope = at
+        wanted: dict[int, tuple[Section, str]] = {}
+        for key, text in texts.items():
+            section = self.sections.get((level_key, key))
+            if section is None or section.scope != scope or section.builtin:
+                self.writer.problem(
+                    kind, source, "sections", self.unknown_section(level_key, key, scope, section)
+                )
+                continue
+            wanted[section.pk] = (section, text)
+        by_section = {row.section_id: row for row in stored}
+        for section_id, row in by_section.items():
+            if section_id not in wanted:
+                row.delete()
+        model, owner = new
+        for section_id, (section, text) in wanted.items():
+            row = by_section.get(section_id) or model(**owner, section=section, text=text)
+            if assign(row, {"text": text}) and self.writer.validated(
+                row, "section_text", source, unique=False
+            ):
+                self.save_new(row)
+
+    @staticmethod
+    def unknown_section(level_key: str, key: str, scope: str, section: Section | None) -> str:
+        if section is None:
+            return f"no section {key!r} is written for the level {level_key!r}"
+        if section.builtin:
+            return f"the section {key!r} is kept in the field {section.builtin!r}: give its text there"
+        other = "the node" if section.scope == Section.Scope.NODE else "each fiscal year"
+        return f"the section {key!r} is about {other}"
+
+    def write_costs(self, node: Node, spec: NodeContent) -> None:
+        """The node's costs, matched by fiscal year and basis; B priced and the total
+        computed as the diff shows them (``costs.cost_values``)."""
+        stored = by_year_and_basis(node.costs.all() if node.pk else [])
+        wanted = by_year_and_basis(spec.costs)
+        if len(wanted) < len(spec.costs):
+            seen: set[tuple[int | None, str]] = set()
+            for cost_spec in spec.costs:
+                key = (cost_spec.fiscal_year, cost_spec.basis)
+                if key in seen:
+                    self.writer.problem(
+                        "cost", cost_spec.source, "", "the node has another cost of this year and basis"
+                    )
+                seen.add(key)
+            return
+        for key, cost in stored.items():
+            if key not in wanted:
+                cost.delete()
+        for key, cost_spec in wanted.items():
+            cost = stored.get(key) or Cost(
+                node=node, fiscal_year=cost_spec.fiscal_year, basis=cost_spec.basis
+            )
+            if assign(cost, cost_values(cost_spec, self.rates)) and self.writer.validated(
+                cost, "cost", cost_spec.source, unique=False
+            ):
+                self.save_new(cost)

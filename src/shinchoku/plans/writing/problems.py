@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import DataError, IntegrityError, models
+from django.db import DataError, IntegrityError, models, router
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import translation
 
@@ -78,11 +78,15 @@ class Reporter:
         unique: bool = True,
     ) -> bool:
         """Run the model's validation as ``full_clean`` does (its fields, its own rules in
-        ``clean``, its unique and other constraints), or some of its steps when the order
-        of writing needs them apart; report what it refuses; True if clean.
+        ``clean``, its unique constraints), or some of its steps when the order of writing
+        needs them apart (``unique`` False for a row whose parent is new in this write: no
+        stored row can clash with it); report what it refuses; True if clean.
 
         A foreign key set to a row read or written in this transaction is not looked up
-        again (that costs a query per key and cannot fail)."""
+        again (that costs a query per key and cannot fail). A check constraint is left to
+        the database, which keeps it: each repeats a rule that the fields' validators or
+        ``clean`` have just applied (a cost never negative, a title never empty …), and
+        checking it here would cost a query per row and constraint."""
         self.at = (kind, source)
         errors: dict[str, list[Any]] = {}
         if fields:
@@ -105,7 +109,7 @@ class Reporter:
                 errors = error.update_error_dict(errors)
         if unique:
             exclude = set(errors)  # as full_clean does: a field already refused is not looked up
-            for step in (obj.validate_unique, obj.validate_constraints):
+            for step in (obj.validate_unique, lambda exclude: unique_constraints(obj, exclude)):
                 try:
                     step(exclude=exclude)
                 except ValidationError as error:
@@ -140,6 +144,23 @@ class Reporter:
             users, _count = count_users(error)
             return WriteProblem(kind, source, "", f"the file drops rows that other rows still use ({users})")
         return WriteProblem(kind, source, "", f"the database refused the data: {_database_message(error)}")
+
+
+def unique_constraints(obj: models.Model, exclude: set[str]) -> None:
+    """``validate_constraints`` of the unique constraints only: the check constraints are
+    left to the database (see ``Reporter.validated``)."""
+    using = router.db_for_write(type(obj), instance=obj)
+    errors: dict[str, list[Any]] = {}
+    for model_class, constraints in obj.get_constraints():
+        for constraint in constraints:
+            if not isinstance(constraint, models.UniqueConstraint):
+                continue
+            try:
+                constraint.validate(model_class, obj, exclude=exclude, using=using)  # type: ignore[attr-defined]
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def count_users(error: ProtectedError | RestrictedError) -> tuple[str, int]:

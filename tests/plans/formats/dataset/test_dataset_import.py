@@ -42,11 +42,16 @@ TABLES = [
     "plans.Scale",
     "plans.ScaleLevel",
     "plans.Dimension",
+    "plans.Section",
+    "plans.NodeSectionText",
     "progress.Target",
     "progress.Result",
     "progress.Rating",
+    "progress.ResultSectionText",
     "progress.Indicator",
     "progress.IndicatorValue",
+    "progress.Cost",
+    "progress.StaffRate",
 ]
 
 
@@ -93,8 +98,23 @@ def test_export_import_into_an_empty_database_export_gives_the_same_bytes(tmp_pa
     first = export_bytes(tmp_path, "first.json")
     data = json.loads(first)
     assert {plan["code"] for plan in data["plans"]} >= {"plan9", "synth-7"}
-    for section in ("scales", "units", "nodes", "targets", "results", "indicators"):
+    for section in ("scales", "units", "nodes", "targets", "results", "indicators", "costs"):
         assert data[section], section
+    # Every field of the data model is given somewhere, so that the round trip covers it.
+    plans = data["plans"]
+    assert any(plan["sections"] for plan in plans) and any(plan["staff_rates"] for plan in plans)
+    assert {plan["amount_unit"] for plan in plans} == {"yen", "thousand"}
+    levels = [level for scale in data["scales"] for level in scale["levels"]]
+    assert any(level["row_label"] and level["column_label"] for level in levels)
+    assert any(node["sections"] for node in data["nodes"])
+    assert any(result["sections"] for result in data["results"])
+    assert any(rating["reason"] for result in data["results"] for rating in result["ratings"])
+    for key in ("national", "prefectural", "bonds", "other", "general", "project_cost"):
+        assert any(cost[key] for cost in data["costs"]), key
+    for key in ("staff_count", "staff_hours", "staff_cost", "total_cost"):
+        assert any(cost[key] for cost in data["costs"]), key
+    assert {cost["basis"] for cost in data["costs"]} == {"actual", "budget", "plan"}
+    assert any(cost["fiscal_year"] is None for cost in data["costs"])
     # Units that no node names are not part of the dataset (docs/open-data.md).
     counts = {**row_counts(), "plans.OrgUnit": len(data["units"])}
 

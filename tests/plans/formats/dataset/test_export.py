@@ -70,6 +70,7 @@ def test_the_export_carries_the_data(tmp_path: Path) -> None:
         "scale": "t-five",
         "code": "3",
         "label": "目標をほぼ達成",
+        "reason": "",
     }
     assert second["ratings"] == [second["rating"]]
     assert (second["context_change"], second["response"], second["highlight"]) == ("変化", "対応", "・要約")
@@ -83,6 +84,8 @@ def test_the_export_carries_the_data(tmp_path: Path) -> None:
         "label_en": "Fell short of the target",
         "position": 3,
         "adverse": True,
+        "row_label": "",
+        "column_label": "",
     }
 
 

@@ -19,8 +19,8 @@ from shinchoku.interchange.importing import import_apply, import_preview
 from shinchoku.interchange.preview import ImportRefused, RowStatus
 from shinchoku.plans.formats.dataset.export import export_dataset
 from shinchoku.plans.formats.profile.profile import load_profile, read_profile
-from shinchoku.plans.models import Dimension, Node, OrgUnit, Plan
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result
+from shinchoku.plans.models import Dimension, Node, NodeSectionText, OrgUnit, Plan, ScaleLevel, Section
+from shinchoku.progress.models import Cost, Indicator, IndicatorValue, Rating, Result, ResultSectionText
 from tests.plans.formats.profile.workbooks import DIRTY, PERSONAL, PROFILE, SHEET, ofunato_workbook
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,68 @@ def test_the_workbook_and_its_profile_build_the_whole_plan() -> None:
         (2025, Decimal("1700"), None),
     ]
     assert codes["0086"].note == "満足度 2023年度: 29(4)"
+    (event,) = audit_history(plan)
+    assert event.event_type == "plan.imported" and event.details["file"] == "city.xlsx"
+
+
+def test_sections_reasons_costs_and_staff_rates_are_imported() -> None:
+    plan = imported()
+    assert plan.amount_unit == "thousand"
+    assert sorted(plan.staff_rates.values_list("fiscal_year", "hourly_cost")) == [
+        (year, 4000) for year in range(2020, 2026)
+    ]
+    assert [section.key for section in Section.objects.filter(plan=plan).order_by("position")][:4] == [
+        "summary",
+        "legal-basis",
+        "period",
+        "budget-items",
+    ]
+    project = Node.objects.get(plan=plan, code="0102")
+    texts = {text.section.key: text.text for text in NodeSectionText.objects.filter(node=project)}
+    assert texts["period"] == "期間限定複数年度 2019(令和元)年度〜2024(令和6)年度"
+    assert texts["target"] == "架空の市民" and texts["budget-items"] == "01-02-01-01-0100"
+    assert "legal-basis" not in texts  # a dash: empty
+    means = {
+        text.result.fiscal_year: text.text
+        for text in ResultSectionText.objects.filter(result__node=project, section__key="means")
+    }
+    assert means == {2024: "前年度に行った架空の活動。", 2025: "今年度に計画する架空の活動。"}
+    rating = Rating.objects.get(result__node=project, dimension__key="seigousei")
+    assert (rating.result.fiscal_year, rating.reason) == (2024, "架空の理由1")
+    costs = {(cost.fiscal_year, cost.basis): cost for cost in Cost.objects.filter(node=project)}
+    assert sorted(costs, key=lambda key: (key[0] or 0, key[1])) == [
+        (None, "plan"),
+        (2020, "actual"),
+        (2021, "actual"),
+        (2022, "actual"),
+        (2023, "actual"),
+        (2024, "actual"),
+        (2025, "plan"),
+    ]
+    whole = costs[(None, "plan")]
+    assert (whole.national, whole.general, whole.project_cost) == (1_000_000, 2_000_000, 3_000_000)
+    assert (whole.staff_count, whole.staff_hours, whole.staff_cost) == (2, 300, 1_200_000)
+    assert whole.total_cost == 4_200_000
+    dirty = costs[(2023, "actual")]  # written with floating-point artefacts in 千円
+    assert (dirty.general, dirty.project_cost, dirty.staff_cost) == (2_799_485, 2_799_485, 200_000)
+    assert dirty.total_cost == 2_999_485
+    late = Node.objects.get(plan=plan, code="0086")
+    assert sorted(Cost.objects.filter(node=late).values_list("fiscal_year", flat=True)) == [
+        2022,
+        2023,
+        2024,
+        2025,
+    ]
+    total = sum(Cost.objects.filter(node__plan=plan, fiscal_year=2024).values_list("total_cost", flat=True))
+    assert total == sum(
+        cost.project_cost + cost.staff_cost for cost in Cost.objects.filter(node__plan=plan, fiscal_year=2024)
+    )
+    dash = Cost.objects.get(node__code="0104", fiscal_year=2020)  # funding sources written as dashes
+    assert (dash.national, dash.general, dash.project_cost) == (None, None, 0)
+
+
+def test_audit_row_of_the_import() -> None:
+    plan = imported()
     (event,) = audit_history(plan)
     assert event.event_type == "plan.imported" and event.details["file"] == "city.xlsx"
 
@@ -191,7 +253,7 @@ first_row: 2
 fiscal_year: 2025
 judged_year: -1
 amounts: thousand
-headings: {A: 施策コード, B: 施策名, C: 事務事業コード, D: 事務事業名, E: 所管課, F: 達成度, G: 方向性区分}
+headings: {A: 施策コード, B: 施策名, C: 事務事業コード, D: 事務事業名, E: 所管課, F: 達成度, G: 方向性区分, H: 検証結果}
 plan:
   code: kawasaki-jigyo
   title: 事務事業評価
@@ -217,13 +279,25 @@ plan:
         - {code: III, label: 事業内容を一部見直し}
         - {code: IV, label: 事業規模を縮小}
         - {code: V, label: 廃止, adverse: true}
+    - code: verdict-8
+      name: 検証結果
+      levels:
+        - {code: A, label: 目標どおり・拡大, row_label: 目標どおり, column_label: 拡大}
+        - {code: B, label: 目標どおり・縮減, row_label: 目標どおり, column_label: 縮減}
+        - {code: C, label: 目標どおり・現状維持, row_label: 目標どおり, column_label: 現状維持}
+        - {code: D, label: 目標どおり・終了, row_label: 目標どおり, column_label: 終了}
+        - {code: E, label: 変更・拡大, row_label: 変更, column_label: 拡大}
+        - {code: F, label: 変更・縮減, row_label: 変更, column_label: 縮減}
+        - {code: G, label: 変更・現状維持, row_label: 変更, column_label: 現状維持}
+        - {code: H, label: 変更・終了, row_label: 変更, column_label: 終了}
   dimensions:
     - {key: achievement, name: 達成度, scale: achievement-5, column: F}
     - {key: direction, name: 方向性区分, scale: direction-5, column: G, primary: true}
+    - {key: verdict, name: 検証結果, scale: verdict-8, column: H}
 node:
   unit: {column: E, prefix: kawasaki-}
 years:
-  first_column: H
+  first_column: I
   width: 3
   headings: [一般財源, 事業費, 人件費]
   blocks:
@@ -233,9 +307,10 @@ years:
 """
 
 KAWASAKI_ROWS = [
-    "施策コード,施策名,事務事業コード,事務事業名,所管課,達成度,方向性区分,一般財源,事業費,人件費,一般財源,事業費,人件費",
-    '2-1-3,架空の施策,10101,架空の事業,架空局架空課,３,Ⅲ,"1,200",1200,300,1300,1300,310',
-    "2-1-3,架空の施策,10102,別の架空事業,架空局架空課,5,Ⅴ,0,0,0,500,500,40",
+    "施策コード,施策名,事務事業コード,事務事業名,所管課,達成度,方向性区分,検証結果,"
+    "一般財源,事業費,人件費,一般財源,事業費,人件費",
+    '2-1-3,架空の施策,10101,架空の事業,架空局架空課,３,Ⅲ,G,"1,200",1200,300,1300,1300,310',
+    "2-1-3,架空の施策,10102,別の架空事業,架空局架空課,5,Ⅴ,変更・終了,0,0,0,500,500,40",
 ]
 
 
@@ -262,6 +337,22 @@ def test_a_second_layout_with_its_own_profile() -> None:
     assert ratings == {
         ("10101", "achievement"): "3",
         ("10101", "direction"): "III",
+        ("10101", "verdict"): "G",
         ("10102", "achievement"): "5",
         ("10102", "direction"): "V",
+        ("10102", "verdict"): "H",
+    }
+    matrix = ScaleLevel.objects.filter(scale__code="verdict-8").order_by("position")
+    assert [(level.code, level.row_label, level.column_label) for level in matrix][:2] == [
+        ("A", "目標どおり", "拡大"),
+        ("B", "目標どおり", "縮減"),
+    ]
+    costs = {
+        (cost.node.code, cost.fiscal_year, cost.basis): (cost.general, cost.project_cost, cost.total_cost)
+        for cost in Cost.objects.filter(node__plan=plan).select_related("node")
+    }
+    assert costs == {
+        ("10101", 2024, "actual"): (1_200_000, 1_200_000, 1_500_000),
+        ("10101", 2025, "budget"): (1_300_000, 1_300_000, 1_610_000),
+        ("10102", 2025, "budget"): (500_000, 500_000, 540_000),  # 2024's zeros: before it began
     }

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 from openpyxl import Workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string
 
 ROOT = Path(__file__).resolve().parents[4]
 PROFILE = ROOT / "docs" / "examples" / "profiles" / "ofunato-jimujigyo.yaml"
@@ -26,7 +26,7 @@ SHEET = "データ集計マクロ用シート"
 FIRST = 3  # the first data row
 BLOCK = column_index_from_string("BT")
 WIDTH = 19
-PERSONAL = {"V": "架空　課長", "X": "架空　担当", "Y": "0000-00-0000", "Z": 999}
+PERSONAL = {"V": "架空　課長", "X": "架空　担当", "Y": "0000-00-0000", "Z": "内線なし"}
 
 
 def _profile() -> dict[str, Any]:
@@ -370,7 +370,3 @@ def ofunato_workbook(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def letter(index: int) -> str:
-    return get_column_letter(index)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shinchoku.devtools.synth import MAX_YEARS, SynthError, plan_synthesize
 from shinchoku.plans.models import Node
-from shinchoku.progress.models import Indicator, Rating, Result, Target
+from shinchoku.progress.models import Cost, Indicator, Rating, Result, Target
 
 
 class Command(BaseCommand):
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             f"{Target.objects.filter(node__plan=plan).count()} targets, "
             f"{Result.objects.filter(node__plan=plan).count()} results, "
             f"{Rating.objects.filter(result__node__plan=plan).count()} ratings, "
-            f"{Indicator.objects.filter(node__plan=plan).count()} indicators "
+            f"{Indicator.objects.filter(node__plan=plan).count()} indicators, "
+            f"{Cost.objects.filter(node__plan=plan).count()} costs "
             f"in {seconds:.1f} s"
         )

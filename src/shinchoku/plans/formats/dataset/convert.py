@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from shinchoku.interchange.preview import Problem
 from shinchoku.plans.content import (
+    COSTS,
+    PARTS,
     DimensionContent,
     IndicatorContent,
     IndicatorValueContent,
@@ -32,10 +34,11 @@ from shinchoku.plans.content import (
     UnitRoleContent,
     YearResultContent,
 )
+from shinchoku.plans.formats.dataset import extras
 from shinchoku.plans.formats.dataset.document import JsonPath, json_path, short
 from shinchoku.plans.formats.planfile.values import ValueChecker, field_decimal_limits, field_int_range
 from shinchoku.plans.formats.planfile.yamlsource import Located
-from shinchoku.plans.models import Level, Node, Plan, ScaleLevel, primary_clashes
+from shinchoku.plans.models import AmountUnit, Level, Node, Plan, ScaleLevel, Section, primary_clashes
 from shinchoku.progress.models import Indicator, IndicatorValue, Result, Target
 
 
@@ -122,6 +125,7 @@ class Builder:
         self.targets(nodes)
         self.results(nodes, plans, scales)
         self.indicators(nodes)
+        extras.costs(self, self.data, nodes)
         return list(plans.values())
 
     def scales(self) -> dict[str, ScaleContent]:
@@ -158,6 +162,8 @@ class Builder:
                         "label_en": level.get("label_en", ""),
                         "adverse": level["adverse"],
                         "position": position,
+                        "row_label": level.get("row_label", ""),
+                        "column_label": level.get("column_label", ""),
                         "source": level_path,
                     }
                 )
@@ -233,6 +239,7 @@ class Builder:
             "onwards": plan["onwards"],
             "description": plan["description"],
             "note": plan["note"],
+            "amount_unit": plan.get("amount_unit", AmountUnit.YEN),
             "source": path,
         }
         levels: list[LevelContent] = []
@@ -315,6 +322,8 @@ class Builder:
                     "source": marker_path,
                 }
             )
+        # A dataset without costs (from before they were kept) leaves the stored ones alone.
+        parts = PARTS if "costs" in self.data else PARTS - {COSTS}
         content = PlanContent(
             plan=data,
             levels=levels,
@@ -325,8 +334,14 @@ class Builder:
             markers=markers,
             units=units,
             nodes=[],
-            sections={
-                **{section: (*path, section) for section in ("levels", "dimensions", "markers")},
+            parts=parts,
+            sections=extras.plan_sections(self, plan, path, set(keys)),
+            staff_rates=extras.staff_rates(self, plan, path) if COSTS in parts else [],
+            places={
+                **{
+                    section: (*path, section)
+                    for section in ("levels", "dimensions", "markers", "sections", "staff_rates")
+                },
                 "nodes": ("nodes",),
             },
         )
@@ -399,6 +414,14 @@ class Builder:
                     targets=[],
                     results=[],
                     indicators=[],
+                    sections=extras.section_texts(
+                        self,
+                        node.get("sections", {}),
+                        (*path, "sections"),
+                        part,
+                        node["level_key"],
+                        Section.Scope.NODE,
+                    ),
                     position=position,
                     source=path,
                 ),
@@ -517,7 +540,9 @@ class Builder:
                         % {"code": rating["code"], "scale": dimension["scale"], "codes": ", ".join(codes)},
                     )
                     continue
-                ratings[rating["dimension"]] = RatingContent(rating["dimension"], rating["code"], rating_path)
+                ratings[rating["dimension"]] = RatingContent(
+                    rating["dimension"], rating["code"], rating_path, reason=rating.get("reason", "")
+                )
             node.results.append(
                 YearResultContent(
                     fiscal_year=self.whole(
@@ -529,6 +554,14 @@ class Builder:
                     response=result["response"],
                     highlight=result["highlight"],
                     note=result["note"],
+                    sections=extras.section_texts(
+                        self,
+                        result.get("sections", {}),
+                        (*path, "sections"),
+                        part,
+                        node.level,
+                        Section.Scope.YEAR,
+                    ),
                     source=path,
                 )
             )

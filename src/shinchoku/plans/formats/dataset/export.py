@@ -14,9 +14,31 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from shinchoku import fiscal
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale, ScaleLevel
+from shinchoku.plans.models import (
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeSectionText,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    Scale,
+    ScaleLevel,
+    Section,
+)
 from shinchoku.plans.selectors import marker_symbols
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target, achievement_rate
+from shinchoku.progress.models import (
+    Cost,
+    Indicator,
+    IndicatorValue,
+    Rating,
+    Result,
+    ResultSectionText,
+    StaffRate,
+    Target,
+    achievement_rate,
+)
 
 SCHEMA_VERSION = "1.0"
 
@@ -30,6 +52,34 @@ def _number(value: Decimal | None) -> str | None:
     if value is None:
         return None
     return format(value.normalize(), "f")
+
+
+def _texts(rows: Iterable[NodeSectionText | ResultSectionText], owner: str) -> dict[int, dict[str, str]]:
+    """The section texts of each node or result (``owner``: the field naming it), by its
+    id, each a mapping of the section's key to the text in the sections' order."""
+    texts: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        texts[getattr(row, f"{owner}_id")][row.section.key] = row.text
+    return texts
+
+
+#: A cost's fields in the dataset, after its node, year and basis: exactly these.
+COST_KEYS = (
+    "national",
+    "prefectural",
+    "bonds",
+    "other",
+    "general",
+    "project_cost",
+    "staff_count",
+    "staff_hours",
+    "staff_cost",
+    "total_cost",
+)
+
+
+def _cost_value(value: int | Decimal | None) -> int | str | None:
+    return _number(value) if isinstance(value, Decimal) else value
 
 
 def _year_fields(year: int) -> dict[str, Any]:
@@ -57,6 +107,13 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
     scale_ids = {dimension.scale_id for dimension in dimensions}
     scales = list(Scale.objects.filter(pk__in=scale_ids).prefetch_related("levels").order_by("code"))
     markers = list(Marker.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "position", "symbol"))
+    sections = list(
+        Section.objects.filter(plan_id__in=plan_ids)
+        .select_related("level")
+        .order_by("plan__code", "level__depth", "position", "key")
+    )
+    rates = list(StaffRate.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "fiscal_year"))
+    text_order = ("section__position", "section__key")
 
     nodes = list(Node.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "path"))
     node_keys = {node.pk: node_key(plan_codes[node.plan_id], node.code) for node in nodes}
@@ -70,6 +127,12 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
         roles[role.node_id].append({"unit": role.unit.code, "role": role.role})
     unit_ids = set(NodeUnit.objects.filter(node__plan_id__in=plan_ids).values_list("unit_id", flat=True))
     units = _with_ancestors(unit_ids)
+    node_texts = _texts(
+        NodeSectionText.objects.filter(node__plan_id__in=plan_ids)
+        .select_related("section")
+        .order_by(*text_order),
+        "node",
+    )
 
     node_rows = []
     ordered_nodes = sorted(nodes, key=lambda node: node_keys[node.pk])
@@ -90,6 +153,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "note": node.note,
                 "markers": node_markers.get(node.pk, []),
                 "units": roles.get(node.pk, []),
+                "sections": node_texts.get(node.pk, {}),
             }
         )
 
@@ -130,8 +194,15 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "scale": rating.dimension.scale.code,
                 "code": rating.level.code,
                 "label": rating.level.label,
+                "reason": rating.reason,
             }
         )
+    result_texts = _texts(
+        ResultSectionText.objects.filter(result__node__plan_id__in=plan_ids)
+        .select_related("section")
+        .order_by(*text_order),
+        "result",
+    )
     result_rows = []
     for result in Result.objects.filter(node__plan_id__in=plan_ids):
         ratings = ratings_by_result.get(result.pk, [])
@@ -147,6 +218,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "response": result.response,
                 "highlight": result.highlight,
                 "note": result.note,
+                "sections": result_texts.get(result.pk, {}),
             }
         )
     result_rows.sort(key=lambda row: (row["node_id"], row["fiscal_year"]))
@@ -181,6 +253,19 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
         )
     indicator_rows.sort(key=lambda row: (row["node_id"], row["position"], _content(row)))
 
+    cost_rows: list[dict[str, Any]] = [
+        {
+            "node_id": node_keys[cost.node_id],
+            "fiscal_year": cost.fiscal_year,
+            "basis": cost.basis,
+            **{name: _cost_value(getattr(cost, name)) for name in COST_KEYS},
+        }
+        for cost in Cost.objects.filter(node__plan_id__in=plan_ids)
+    ]
+    # The whole period's cost (no year) first, then by year; the bases in their order.
+    bases = {basis: index for index, basis in enumerate(Cost.Basis.values)}
+    cost_rows.sort(key=lambda row: (row["node_id"], row["fiscal_year"] or 0, bases[row["basis"]]))
+
     return {
         "schema_version": SCHEMA_VERSION,
         "plans": [
@@ -193,11 +278,18 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
                 "onwards": plan.onwards,
                 "description": plan.description,
                 "note": plan.note,
+                "amount_unit": plan.amount_unit,
                 "levels": [_level_object(level) for level in levels if level.plan_id == plan.pk],
                 "dimensions": [
                     _dimension_object(dimension) for dimension in dimensions if dimension.plan_id == plan.pk
                 ],
                 "markers": [_marker_object(marker) for marker in markers if marker.plan_id == plan.pk],
+                "sections": [_section_object(section) for section in sections if section.plan_id == plan.pk],
+                "staff_rates": [
+                    {"fiscal_year": rate.fiscal_year, "hourly_cost": rate.hourly_cost}
+                    for rate in rates
+                    if rate.plan_id == plan.pk
+                ],
             }
             for plan in plan_list
         ],
@@ -207,6 +299,7 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
         "targets": target_rows,
         "results": result_rows,
         "indicators": indicator_rows,
+        "costs": cost_rows,
     }
 
 
@@ -229,6 +322,17 @@ def _dimension_object(dimension: Dimension) -> dict[str, Any]:
         "level": dimension.level.key,
         "scale": dimension.scale.code,
         "primary": dimension.primary,
+    }
+
+
+def _section_object(section: Section) -> dict[str, Any]:
+    return {
+        "key": section.key,
+        "name": section.name,
+        "name_en": section.name_en,
+        "level": section.level.key,
+        "scope": section.scope,
+        "builtin": section.builtin,
     }
 
 
@@ -257,6 +361,7 @@ def _rating_object(rating: dict[str, Any] | None) -> dict[str, Any] | None:
         "scale": rating["scale"],
         "code": rating["code"],
         "label": rating["label"],
+        "reason": rating["reason"],
     }
 
 
@@ -305,6 +410,8 @@ def scale_object(scale: Scale, levels: Iterable[ScaleLevel]) -> dict[str, Any]:
                 "label_en": level.label_en,
                 "position": level.position,
                 "adverse": level.adverse,
+                "row_label": level.row_label,
+                "column_label": level.column_label,
             }
             for level in levels
         ],

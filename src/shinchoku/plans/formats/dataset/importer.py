@@ -88,7 +88,7 @@ MAX_PROBLEMS = 200
 _SNIFF_BYTES = 4096
 #: The top-level keys of the dataset that the import reads.
 _SECTIONS = frozenset(
-    {"schema_version", "plans", "scales", "units", "nodes", "targets", "results", "indicators"}
+    {"schema_version", "plans", "scales", "units", "nodes", "targets", "results", "indicators", "costs"}
 )
 
 

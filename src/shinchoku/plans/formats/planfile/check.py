@@ -33,12 +33,14 @@ from shinchoku.plans.content import (
     RatingContent,
     ScaleContent,
     ScaleLevelContent,
+    SectionContent,
     TargetContent,
     UnitContent,
     UnitRoleContent,
     YearResultContent,
 )
 from shinchoku.plans.formats.matching import identity
+from shinchoku.plans.formats.planfile.extras import ExtrasChecker
 from shinchoku.plans.formats.planfile.spec import (
     FORMAT,
     Path_,
@@ -48,7 +50,6 @@ from shinchoku.plans.formats.planfile.spec import (
     format_path,
 )
 from shinchoku.plans.formats.planfile.values import (
-    ValueChecker,
     field_decimal_limits,
     field_int_range,
     kind_of,
@@ -61,7 +62,7 @@ from shinchoku.text import normalize
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:(-)\s*(\d{4})?)?\s*$")
 
 
-class Checker(ValueChecker):
+class Checker(ExtrasChecker):
     """Walks the parsed document, collecting problems instead of stopping at the first."""
 
     def once(
@@ -82,7 +83,19 @@ class Checker(ValueChecker):
         root = self.mapping(
             self.located.data,
             (),
-            {"format", "source", "plan", "levels", "scales", "dimensions", "markers", "units", "nodes"},
+            {
+                "format",
+                "source",
+                "plan",
+                "levels",
+                "scales",
+                "dimensions",
+                "markers",
+                "sections",
+                "units",
+                "staff_rates",
+                "nodes",
+            },
             {"format", "plan", "levels", "nodes"},
         )
         if root and root.get("format") != FORMAT:
@@ -92,7 +105,14 @@ class Checker(ValueChecker):
         scales = self.check_scales(root.get("scales"))
         dimensions = self.check_dimensions(root.get("dimensions"), levels, scales)
         markers = self.check_markers(root.get("markers"))
+        sections = self.check_sections(root.get("sections"), levels)
         units = self.check_units(root.get("units"))
+        period = (
+            Period(plan["first_year"], plan["last_year"], plan["onwards"])
+            if plan["first_year"] and plan["last_year"]
+            else None
+        )
+        staff_rates = self.check_staff_rates(root.get("staff_rates"), period)
         context = _NodeContext(
             plan=plan,
             levels={level["key"]: level for level in levels},
@@ -100,6 +120,8 @@ class Checker(ValueChecker):
             scales={scale["code"]: scale for scale in scales},
             markers={marker["symbol"] for marker in markers},
             units={unit["code"] for unit in units},
+            sections=sections,
+            period=period,
         )
         nodes = [
             self.check_node(item, ("nodes", index), None, context)
@@ -113,7 +135,12 @@ class Checker(ValueChecker):
             markers,
             units,
             [n for n in nodes if n],
-            sections={name: (name,) for name in ("levels", "dimensions", "markers", "nodes")},
+            sections=sections,
+            staff_rates=staff_rates,
+            places={
+                name: (name,)
+                for name in ("levels", "dimensions", "markers", "sections", "staff_rates", "nodes")
+            },
         )
 
     def check_plan(self, value: Any) -> PlanFields:
@@ -121,7 +148,17 @@ class Checker(ValueChecker):
         data = self.mapping(
             value,
             path,
-            {"code", "title", "period_label", "first_year", "last_year", "onwards", "description", "note"},
+            {
+                "code",
+                "title",
+                "period_label",
+                "first_year",
+                "last_year",
+                "onwards",
+                "description",
+                "note",
+                "amount_unit",
+            },
             {"code", "title", "first_year", "last_year"},
         )
         plan: PlanFields = {
@@ -140,6 +177,9 @@ class Checker(ValueChecker):
             "onwards": self.boolean(data, "onwards", path, True),
             "description": self.text(data, "description", path),
             "note": self.text(data, "note", path),
+            "amount_unit": self.choice(
+                data, "amount_unit", path, [unit.value for unit in models.AmountUnit], models.AmountUnit.YEN
+            ),
             "source": path,
         }
         if plan["first_year"] and plan["last_year"] and plan["last_year"] < plan["first_year"]:
@@ -193,7 +233,10 @@ class Checker(ValueChecker):
             ):
                 level_path: Path_ = (*path, "levels", level_index)
                 level_data = self.mapping(
-                    level_item, level_path, {"code", "label", "label_en", "adverse"}, {"code", "label"}
+                    level_item,
+                    level_path,
+                    {"code", "label", "label_en", "adverse", "row_label", "column_label"},
+                    {"code", "label"},
                 )
                 level: ScaleLevelContent = {
                     "code": self.field_text(
@@ -205,6 +248,10 @@ class Checker(ValueChecker):
                     "label_en": self.field_text(models.ScaleLevel, level_data, "label_en", level_path),
                     "adverse": self.boolean(level_data, "adverse", level_path, False),
                     "position": level_index,
+                    "row_label": self.field_text(models.ScaleLevel, level_data, "row_label", level_path),
+                    "column_label": self.field_text(
+                        models.ScaleLevel, level_data, "column_label", level_path
+                    ),
                     "source": level_path,
                 }
                 if any(other["code"] == level["code"] for other in scale["levels"]):
@@ -313,6 +360,8 @@ class Checker(ValueChecker):
                 "targets",
                 "results",
                 "indicators",
+                "costs",
+                "sections",
                 "children",
             },
             {"level", "code", "title"},
@@ -391,6 +440,10 @@ class Checker(ValueChecker):
             targets=[t for t in targets if t],
             results=results,
             indicators=[i for i in indicators if i],
+            costs=self.check_costs(data.get("costs"), (*path, "costs"), rated, ctx.period),
+            sections=self.check_texts(
+                data.get("sections"), (*path, "sections"), level_key, models.Section.Scope.NODE, ctx.sections
+            ),
             position=_index(path),
             source=path,
         )
@@ -471,7 +524,7 @@ class Checker(ValueChecker):
         data = self.mapping(
             value,
             path,
-            {"year", "text", "ratings", "context_change", "response", "highlight", "note"},
+            {"year", "text", "ratings", "context_change", "response", "highlight", "note", "sections"},
             {"year"},
         )
         if not data:
@@ -493,6 +546,10 @@ class Checker(ValueChecker):
             if dimension is None:
                 self.fail(rating_path, f"no dimension {key!r} is defined for the level {level_key!r}")
                 continue
+            reason = ""
+            if isinstance(code, dict):
+                rating = self.mapping(code, rating_path, {"code", "reason"}, {"code"})
+                code, reason = rating.get("code"), self.text(rating, "reason", rating_path)
             if code is None:
                 continue
             code_text = identity(code) if isinstance(code, str | int) and not isinstance(code, bool) else None
@@ -503,7 +560,7 @@ class Checker(ValueChecker):
                     rating_path, f"{code!r} is not on the scale {dimension['scale']!r} ({', '.join(codes)})"
                 )
                 continue
-            ratings.append(RatingContent(key, code_text, rating_path))
+            ratings.append(RatingContent(key, code_text, rating_path, reason=reason))
         if year is None:
             return None
         return YearResultContent(
@@ -514,6 +571,9 @@ class Checker(ValueChecker):
             response=self.text(data, "response", path),
             highlight=self.text(data, "highlight", path),
             note=self.text(data, "note", path),
+            sections=self.check_texts(
+                data.get("sections"), (*path, "sections"), level_key, models.Section.Scope.YEAR, ctx.sections
+            ),
             source=path,
         )
 
@@ -579,6 +639,8 @@ class _NodeContext:
     scales: dict[str, ScaleContent]
     markers: set[str]
     units: set[str]
+    sections: list[SectionContent]
+    period: Period | None
     codes: dict[str, Path_] = field(default_factory=dict)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shinchoku.plans.content import PlanContent
+from shinchoku.plans.content import COST_FIGURES, PlanContent
 from shinchoku.plans.formats.planfile.yamlsource import Located
 from shinchoku.plans.writing import WriteProblem
 
@@ -63,15 +63,27 @@ def _same(*names: str) -> dict[str, Path_]:
 #: written in the file: its refusal is told on the item.
 FILE_KEYS: dict[str, dict[str, Path_]] = {
     "plan": _same(
-        "code", "title", "period_label", "first_year", "last_year", "onwards", "description", "note"
+        "code",
+        "title",
+        "period_label",
+        "first_year",
+        "last_year",
+        "onwards",
+        "description",
+        "note",
+        "amount_unit",
     ),
     "level": _same("key", "kind", "name", "name_en", "rated"),
     "scale": _same("code", "name", "name_en", "good_end", "description", "levels"),
-    "scale_level": _same("code", "label", "label_en", "adverse"),
+    "scale_level": _same("code", "label", "label_en", "adverse", "row_label", "column_label"),
     "dimension": _same("key", "name", "name_en", "level", "scale", "primary"),
     "marker": _same("symbol", "name", "name_en", "meaning", "note"),
     "unit": _same("code", "name", "kind", "parent"),
-    "node": _same("level", "code", "label", "title", "summary", "baseline", "note", "markers", "targets"),
+    "section": _same("key", "name", "name_en", "level", "scope", "builtin"),
+    "staff_rate": {"fiscal_year": ("year",), "hourly_cost": ("hourly_cost",)},
+    "node": _same(
+        "level", "code", "label", "title", "summary", "baseline", "note", "markers", "targets", "sections"
+    ),
     "unit_role": _same("unit", "role"),
     "target": {
         **_same("row", "text", "note"),
@@ -81,14 +93,18 @@ FILE_KEYS: dict[str, dict[str, Path_]] = {
         "revised_text": ("revised", "text"),
         "revision_reason": ("revised", "reason"),
     },
-    "result": {**_same("text", "context_change", "response", "highlight", "note"), "fiscal_year": ("year",)},
-    "rating": {"level": (), "dimension": ()},
+    "result": {
+        **_same("text", "context_change", "response", "highlight", "note", "sections"),
+        "fiscal_year": ("year",),
+    },
+    "rating": {"level": (), "dimension": (), "reason": ()},
     "indicator": {
         **_same("name", "kind", "unit", "direction"),
         "baseline_value": ("baseline", "value"),
         "baseline_year": ("baseline", "year"),
     },
     "indicator_value": {**_same("target", "actual"), "fiscal_year": ("year",)},
+    "cost": {**_same("basis", *COST_FIGURES), "fiscal_year": ("year",)},
 }
 
 

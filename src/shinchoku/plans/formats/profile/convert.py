@@ -15,13 +15,17 @@ stands at its line of the profile.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 
 from shinchoku.interchange.preview import Where
 from shinchoku.plans.content import (
+    COSTS,
     INDICATORS,
     RESULTS,
     STRUCTURE,
+    CostContent,
     DimensionContent,
     IndicatorContent,
     IndicatorValueContent,
@@ -33,17 +37,20 @@ from shinchoku.plans.content import (
     RatingContent,
     ScaleContent,
     ScaleLevelContent,
+    SectionContent,
+    StaffRateContent,
     UnitContent,
     UnitRoleContent,
     YearResultContent,
 )
 from shinchoku.plans.formats.planfile.spec import format_path
 from shinchoku.plans.formats.profile.cells import Cells
+from shinchoku.plans.formats.profile.costs import CostReading
 from shinchoku.plans.formats.profile.layout import NodeReading, RowData, Tree
 from shinchoku.plans.formats.profile.spec import PathKey, Profile
 
 #: What a sheet read with a profile carries of a plan.
-PARTS = frozenset({STRUCTURE, RESULTS, INDICATORS})
+PARTS = frozenset({STRUCTURE, RESULTS, INDICATORS, COSTS})
 #: The fields of a result that a builtin section of a year is kept in.
 RESULT_FIELDS = frozenset({"text", "context_change", "response", "highlight"})
 
@@ -75,6 +82,7 @@ class _Converter:
             onwards=False,
             description=profile.plan_description,
             note="",
+            amount_unit=profile.amount_unit,
             source=self.at(("plan",)),
         )
         return PlanContent(
@@ -104,6 +112,8 @@ class _Converter:
                             label=level.label,
                             label_en=level.label_en,
                             adverse=level.adverse,
+                            row_label=level.row_label,
+                            column_label=level.column_label,
                             position=position,
                             source=self.at((*scale.path, "levels", position)),
                         )
@@ -152,6 +162,27 @@ class _Converter:
                 self.node(self.tree.nodes[code], position) for position, code in enumerate(self.tree.roots)
             ],
             parts=PARTS,
+            sections=[
+                SectionContent(
+                    key=section.key,
+                    name=section.name,
+                    name_en=section.name_en,
+                    level=section.level,
+                    scope=section.scope,
+                    builtin=section.builtin,
+                    position=position,
+                    source=self.at(section.path),
+                )
+                for position, section in enumerate(profile.sections)
+            ],
+            staff_rates=[
+                StaffRateContent(
+                    fiscal_year=rate.fiscal_year,
+                    hourly_cost=rate.hourly_cost,
+                    source=self.at(("plan", "staff_rates", index)),
+                )
+                for index, rate in enumerate(profile.staff_rates)
+            ],
         )
 
     def node(self, reading: NodeReading, position: int) -> NodeContent:
@@ -183,7 +214,10 @@ class _Converter:
             builtin = self.builtins.get((node.level, key), "")
             if builtin in ("summary", "baseline"):
                 setattr(node, builtin, text)
+            elif text:
+                node.sections[key] = text
         node.results = self.results(node, data)
+        node.costs = [self.cost(cost) for cost in data.costs]
         node.indicators = [
             IndicatorContent(
                 name=indicator.name,
@@ -205,6 +239,33 @@ class _Converter:
             for position, indicator in enumerate(data.indicators)
         ]
 
+    def cost(self, cost: CostReading) -> CostContent:
+        """A cost as the content gives it: its figures as read, without the sheet's total."""
+        figures = cost.values
+
+        def amount(name: str) -> int | None:
+            value = figures.get(name)
+            return None if value is None else int(value)
+
+        def quantity(name: str) -> Decimal | None:
+            value = figures.get(name)
+            return None if value is None else Decimal(value)
+
+        return CostContent(
+            fiscal_year=cost.fiscal_year,
+            basis=cost.basis,
+            national=amount("national"),
+            prefectural=amount("prefectural"),
+            bonds=amount("bonds"),
+            other=amount("other"),
+            general=amount("general"),
+            project_cost=amount("project_cost"),
+            staff_count=quantity("staff_count"),
+            staff_hours=quantity("staff_hours"),
+            staff_cost=amount("staff_cost"),
+            source=self.cells.where(cost.row, cost.column),
+        )
+
     def results(self, node: NodeContent, data: RowData) -> list[YearResultContent]:
         years = {year for _key, year in data.year_sections}
         if data.ratings:
@@ -214,12 +275,19 @@ class _Converter:
             result = YearResultContent(fiscal_year=year, source=self.cells.where(data.row, 1))
             for (key, of_year), text in data.year_sections.items():
                 builtin = self.builtins.get((node.level, key), "")
-                if of_year == year and builtin in RESULT_FIELDS:
+                if of_year != year:
+                    continue
+                if builtin in RESULT_FIELDS:
                     setattr(result, builtin, text)
+                else:
+                    result.sections[key] = text
             if year == self.judged:
                 result.ratings = [
                     RatingContent(
-                        rating.dimension, rating.level, source=self.cells.where(rating.row, rating.column)
+                        rating.dimension,
+                        rating.level,
+                        reason=rating.reason,
+                        source=self.cells.where(rating.row, rating.column),
                     )
                     for rating in data.ratings
                 ]

@@ -33,10 +33,6 @@ class CostReading:
         """Every figure zero or not given."""
         return all(not value for value in self.values.values())
 
-    def stored(self) -> dict[str, Figure]:
-        """The figures a cost keeps (not the total, which is computed)."""
-        return {name: value for name, value in self.values.items() if name != "total_cost"}
-
 
 def _read(profile: Profile, cells: Cells, row: int, columns: dict[str, int]) -> dict[str, Figure]:
     factor = 1000 if profile.amounts == "thousand" else 1

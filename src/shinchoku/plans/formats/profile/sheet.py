@@ -134,7 +134,7 @@ def open_sheet(profile: Profile, data: bytes, filename: str) -> OpenedSheet:
 def _layout_problems(profile: Profile, cells: Cells, rows: dict[int, list[Value | None]]) -> list[Problem]:
     """A column the profile reads that is not in the sheet, or whose heading is not the
     expected one; warnings for the columns nobody reads."""
-    width = max((len(cells_) for cells_ in rows.values()), default=0)
+    width = max((len(values) for values in rows.values()), default=0)
     problems: list[Problem] = []
 
     def line(path: tuple[str | int, ...]) -> str:

@@ -5,8 +5,9 @@ The sheet carries a plan's structure and its nodes' targets (``parts``), and onl
 each: what it does not say is the plan as stored. So the content is the stored plan with
 the sheet laid over it: a column the sheet leaves out (a node's label, its units, the
 years …), a node named only in another row's level columns, a target's revised text and
-note, a level's key, the plan's markers and evaluation dimensions, the units' other roles
-on a node: all are taken as they are stored. Free text the sheet repeats as typed
+note, a level's key, the plan's markers, evaluation dimensions and sections, a node's
+texts of its own sections, the units' other roles on a node: all are taken as they are
+stored. Free text the sheet repeats as typed
 elsewhere (``matching.same_text``) keeps its stored form, so that repeating it changes
 nothing. A new level gets its key and kind from its name, a rated level without an
 evaluation dimension a primary one on the scale its heading names or the default scale
@@ -49,7 +50,18 @@ from shinchoku.plans.formats.structure.vocabulary import (
     NO_SCALE,
     compacted,
 )
-from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeUnit, OrgUnit, Plan, Scale
+from shinchoku.plans.models import (
+    AmountUnit,
+    Dimension,
+    Level,
+    Marker,
+    Node,
+    NodeUnit,
+    OrgUnit,
+    Plan,
+    Scale,
+)
+from shinchoku.plans.sections import own_texts, stored_sections
 from shinchoku.plans.writing import WriteProblem
 from shinchoku.plans.writing.pairing import pair_targets, target_key
 from shinchoku.progress.models import Result, Target
@@ -82,7 +94,7 @@ class Stored:
             node.code: node
             for node in Node.objects.filter(plan=plan)
             .select_related("level", "parent")
-            .prefetch_related("markers", "unit_roles__unit", "targets")
+            .prefetch_related("markers", "unit_roles__unit", "targets", "section_texts__section")
         }
         return cls(
             plan=plan,
@@ -158,7 +170,8 @@ class _Converter:
             ],
             nodes=[],
             parts=PARTS,
-            sections={
+            sections=stored_sections(stored.plan, self.sheet),
+            places={
                 "levels": header,
                 "dimensions": header,
                 "markers": self.sheet,
@@ -197,6 +210,7 @@ class _Converter:
             onwards=self.onwards(),
             description=plan.description if plan else "",
             note=plan.note if plan else "",
+            amount_unit=plan.amount_unit if plan else AmountUnit.YEN,
             source=spec.where,
         )
 
@@ -328,6 +342,7 @@ class _Converter:
             markers=markers,
             units=units,
             targets=self.targets(node, stored),
+            sections=own_texts(stored) if stored is not None else {},
             source=node.where,
         )
 
@@ -420,6 +435,8 @@ def primary_dimension(
                     label_en=label_en,
                     adverse=adverse,
                     position=position,
+                    row_label="",
+                    column_label="",
                     source=where,
                 )
                 for position, (code, label, label_en, adverse) in enumerate(DEFAULT_SCALE_LEVELS)
