@@ -285,7 +285,7 @@ def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, 
     checker.check(editor, "editor: entry refused (validation errors)", status=400)
     editor.screenshot(path=ARTIFACTS / "checked-entry-errors.png", full_page=True)
     editor.get_by_role("radio", name="目標をほぼ達成").check()
-    editor.locator("textarea").first.fill("・説明会を開催しました。")
+    editor.locator("textarea[name=text]").fill("・説明会を開催しました。")
     editor.get_by_role("button", name=ja("Save and submit for review")).click()
     expect(editor).to_have_url(base + "/staff/")
     checker.check(editor, "editor: home after submitting")

@@ -229,9 +229,7 @@ def signed_in(user: User) -> Client:
 def filled_workbook(cycle: Cycle) -> bytes:
     """The section's workbook with a new result on its first row and, on its last, the
     locked measure name changed: the preview shows a change and a problem."""
-    response = signed_in(cycle.editor).get(
-        reverse("staff:workbook", args=[cycle.round.pk, cycle.unit.code])
-    )
+    response = signed_in(cycle.editor).get(reverse("staff:workbook", args=[cycle.round.pk, cycle.unit.code]))
     book = load_workbook(io.BytesIO(response.content))
     sheet = book[template.ENTRY_SHEET]
     headings = {cell.value: cell.column for cell in sheet[1] if cell.column is not None}

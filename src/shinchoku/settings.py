@@ -9,6 +9,10 @@ LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES, SESSION_HOURS, SESSION_IDLE_MINUTES
                sign-in lockout, session length and idle timeout
 DATABASE_CONN_MAX_AGE  seconds a database connection is kept for the next request
 SQLITE_TIMEOUT seconds a SQLite write waits for another to finish
+JOBS_BACKEND, JOBS_LEASE_SECONDS, JOBS_HEARTBEAT_SECONDS, JOBS_MAX_ATTEMPTS, JOBS_REPORTS_AFTER_PUBLISH
+               background jobs and their worker (docs/jobs.md)
+SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT
+               running the site (shinchoku.ops; gunicorn's own in shinchoku.ops.gunicorn_conf)
 
 With DEBUG false and only SECRET_KEY and ALLOWED_HOSTS set, ``shinchoku check --deploy``
 passes: every HTTPS setting defaults to its production value (tests/test_deploy.py).
@@ -20,6 +24,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -27,6 +32,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.files import kept_secret
+from shinchoku.ops.logs import FORMATS, logging_config
+from shinchoku.replica import replica_database
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _checkout = PACKAGE_DIR.parent.parent
@@ -70,6 +77,19 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY", "")
     if key:
         return key
+    # SECRET_KEY_FILE: a file that holds the key (a container secret, a systemd
+    # credential, bin/serve's var/secret-key), so that the key is in no environment.
+    key_file = os.environ.get("SECRET_KEY_FILE", "").strip()
+    if key_file:
+        try:
+            key = Path(key_file).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY_FILE {key_file}: cannot read it ({error.strerror})"
+            ) from error
+        if not key:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE {key_file}: the file is empty")
+        return key
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false (see docs/configuration.md)")
     return kept_secret(VAR_DIR / "development-secret-key", lambda: secrets.token_urlsafe(50))
@@ -100,16 +120,30 @@ INSTALLED_APPS = [
     "shinchoku.review",
     "shinchoku.demo",
     "shinchoku.devtools",
+    "shinchoku.ops",
+    "shinchoku.backup",
+    "shinchoku.jobs",
+    "django_tasks",
+    "shinchoku.jobs.queue.QueueConfig",
     "axes",
     "csp",
 ]
 
 MIDDLEWARE = [
+    # First: the request's id for every log line, and one access line per request.
+    "shinchoku.ops.middleware.RequestLogMiddleware",
+    # /healthz, answered before the host check and the redirect to HTTPS.
+    "shinchoku.ops.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files, compressed and with hashed names (STORAGES below), before any
+    # session or database work.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Permissions-Policy everywhere; Cache-Control: no-store on the staff side and for
     # signed-in people. Outside the rest, so that it sees every refusal and error page.
     "shinchoku.headers.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A body over REQUEST_MAX_BYTES is refused (413) before anything reads it.
+    "shinchoku.ops.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +202,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=1),
         "init_command": "PRAGMA journal_mode=WAL",
     }
+# --- Read replica (docs/deploy.md, "A read replica"; shinchoku.replica) ---------------
+# DATABASE_REPLICA_URL names a PostgreSQL replica of DATABASE_URL's database: the public
+# pages and downloads read published data from it, everything else uses the primary.
+# Unset (the default, and always with SQLite): one database and no router.
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = replica_database(os.environ["DATABASE_REPLICA_URL"].strip(), DATABASES["default"])
+    DATABASE_ROUTERS = ["shinchoku.replica.ReplicaRouter"]
+# --- end of read replica ----------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -236,6 +278,27 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 REPORT_CACHE_DIR = Path(os.environ.get("REPORT_CACHE_DIR", VAR_DIR / "report-cache"))
 REPORT_CACHE_FILES = env_int("REPORT_CACHE_FILES", 200)
 
+# Background jobs (shinchoku.jobs, docs/jobs.md) --------------------------------------
+# Slow work (publishing a round, rendering the reports, imports, mail) is queued in
+# the database and run by `shinchoku jobs_worker`. JOBS_BACKEND=immediate runs it inside
+# the request instead, for a site without a worker. A worker not heard from for
+# JOBS_LEASE_SECONDS is taken for lost and its job runs again, at most JOBS_MAX_ATTEMPTS
+# times in all; a worker shows it lives every JOBS_HEARTBEAT_SECONDS.
+_JOB_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_job_backend = os.environ.get("JOBS_BACKEND", "").strip() or "database"
+if _job_backend not in _JOB_BACKENDS:
+    raise ImproperlyConfigured(f"JOBS_BACKEND must be database or immediate, not {_job_backend!r}")
+TASKS = {"default": {"BACKEND": _JOB_BACKENDS[_job_backend]}}
+JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 600, minimum=1)
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 30, minimum=1)
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3, minimum=1)
+# After a results round is published, its reports are rendered into the report cache.
+JOBS_REPORTS_AFTER_PUBLISH = env_bool("JOBS_REPORTS_AFTER_PUBLISH", True)
+# --------------------------------------------------------------------------------------
+
 # The licence of the open data (shinchoku.opendata): an identifier such as
 # CC-BY-4.0 (the default, to be confirmed by the city) and the address of its terms
 # (known identifiers have one).
@@ -250,6 +313,15 @@ IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", VAR_DIR / "imports"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# `shinchoku collectstatic` gathers the static files into STATIC_ROOT with the hash of
+# their content in their names, and compressed beside them (gzip; Brotli when installed);
+# WhiteNoise serves them from there, compressed to browsers that take it, with hashed
+# names cached for a year ("immutable"): a changed file has a new name. With DEBUG it
+# serves them from the apps' folders as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # Sessions: a staff member's sign-in lasts a working day (SESSION_HOURS, counted from
 # signing in), ends after SESSION_IDLE_MINUTES without a request (both counted by
@@ -261,6 +333,37 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Running the site (shinchoku.ops; docs/configuration.md, "Running the site") -------
+# Caches never live in one process's memory: every web process and every server behind
+# the proxy must count the search limit together. The database by default (its table is
+# made by `shinchoku migrate`), Redis when REDIS_URL names one. Sessions are in the
+# database (Django's default engine).
+_redis_url = os.environ.get("REDIS_URL", "").strip()
+CACHES: dict[str, dict[str, Any]]
+if _redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "shinchoku_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
+# What one request may hold. REQUEST_MAX_MB (12) bounds the whole body, files included,
+# a little over the 10 MB an import takes (shinchoku.interchange.importing.MAX_FILE_BYTES)
+# so that a file just over that gets the import's own message; larger gets the 413 page.
+# Form fields other than files may hold 2.5 MB (Django's default, enough for the longest
+# entry), in at most 1,000 fields; an upload is kept in memory up to 2.5 MB, on disk
+# (the system's temporary folder) above.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_MB", 12, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Searches one client address may make per minute (0: no limit), counted in the cache.
+SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", 60)
+# --- end of running the site ------------------------------------------------------------
 
 # HTTPS. In production (DEBUG false) cookies are sent over HTTPS only, plain HTTP is
 # redirected and browsers are told to remember it (HSTS, with its subdomains and the
@@ -301,21 +404,20 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Logging: every refusal (shinchoku.review, shinchoku.accounts, django.security — CSRF
-# failures among them) and every error goes to standard error with its time, where the
-# service manager (systemd, a container runtime) collects it. LOG_LEVEL sets how much.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "timestamped": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "timestamped"},
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {
-        "shinchoku": {"level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": True},
+# failures among them), every error and one line per request (shinchoku.access) go to
+# standard error, where the service manager (systemd, a container runtime) collects it:
+# one JSON object per line (LOG_FORMAT=json, the default without DEBUG) or text
+# (LOG_FORMAT=text, the default with DEBUG), each with the request's id
+# (shinchoku.ops.logs). LOG_LEVEL sets how much.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip() or ("text" if DEBUG else "json")
+if LOG_FORMAT not in FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+    root_level=os.environ.get("LOG_LEVEL", "WARNING"),
+    loggers={
         "django.security": {"level": "WARNING", "propagate": True},
         "axes": {"level": "WARNING", "propagate": True},
     },
-}
+)

@@ -33,3 +33,15 @@ AUTHENTICATION_BACKENDS = [
 # Each test process keeps its rendered reports apart from the checkout's var/.
 REPORT_CACHE_DIR = Path(tempfile.mkdtemp(prefix="shinchoku-report-cache-"))
 IMPORT_DIR = Path(tempfile.mkdtemp(prefix="shinchoku-imports-"))
+
+# Jobs run inside the request that starts them, unless a test is about the queue.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+JOBS_REPORTS_AFTER_PUBLISH = False
+
+# Static files from the apps' folders as they are: the tests do not run collectstatic
+# (tests/ops/test_gunicorn.py does, for the production stack).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
+# The search's rate limit counts in the cache, which costs queries that the search's own
+# query budgets (tests/portal/test_search.py) do not count; tests/ops turn it on.
+SEARCH_RATE_LIMIT = 0

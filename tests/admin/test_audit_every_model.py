@@ -98,12 +98,24 @@ class Change:
     field: str
     after: Any
     before: Callable[[EveryTable], Any]
-    #: The line of the history page, in English.
-    line: Callable[[EveryTable], str]
     shown_on: Pick
+    #: The field's name on the history page, in English, which lists "<label>: <before> → <after>".
+    label: str = ""
+    #: The line of the history page, when it names the values otherwise (a related row by its name).
+    line: Callable[[EveryTable], str] | None = None
     inline: str = ""
     #: What the form posts for ``after`` (a row's id for a related row), if not ``after``.
     posted: Callable[[EveryTable], Any] | None = None
+
+    def history_line(self, world: EveryTable) -> str:
+        if self.line is not None:
+            return self.line(world)
+        return f"{self.label}: {shown(self.before(world))} → {shown(self.after)}"
+
+
+def shown(value: Any) -> str:
+    """A value as the history page writes it."""
+    return "—" if value in ("", None) else str(value)
 
 
 def other_level(world: EveryTable) -> ScaleLevel:
@@ -117,7 +129,7 @@ CHANGES: dict[type[Model], Change] = {
         field="title",
         after="新しい実行計画",
         before=lambda w: w.plan.title,
-        line=lambda w: f"Title: {w.plan.title} → 新しい実行計画",
+        label="Title",
         shown_on=lambda w: w.plan,
     ),
     Level: Change(
@@ -127,7 +139,7 @@ CHANGES: dict[type[Model], Change] = {
         field="name",
         after="政策",
         before=lambda w: "アクションプログラム",
-        line=lambda w: "Name: アクションプログラム → 政策",
+        label="Name",
         shown_on=lambda w: w.plan,
     ),
     Marker: Change(
@@ -137,7 +149,7 @@ CHANGES: dict[type[Model], Change] = {
         field="meaning",
         after="特に力を入れる施策",
         before=lambda w: "重点的に取り組む施策",
-        line=lambda w: "Meaning: 重点的に取り組む施策 → 特に力を入れる施策",
+        label="Meaning",
         shown_on=lambda w: w.plan,
     ),
     Dimension: Change(
@@ -147,7 +159,7 @@ CHANGES: dict[type[Model], Change] = {
         field="name",
         after="達成度",
         before=lambda w: "達成状況区分",
-        line=lambda w: "Name: 達成状況区分 → 達成度",
+        label="Name",
         shown_on=lambda w: w.plan,
     ),
     Scale: Change(
@@ -156,7 +168,7 @@ CHANGES: dict[type[Model], Change] = {
         field="name",
         after="達成度",
         before=lambda w: "達成状況区分",
-        line=lambda w: "Name: 達成状況区分 → 達成度",
+        label="Name",
         shown_on=lambda w: w.scale,
     ),
     ScaleLevel: Change(
@@ -166,7 +178,7 @@ CHANGES: dict[type[Model], Change] = {
         field="label",
         after="目標を大幅に上回った",
         before=lambda w: "目標を大きく上回って達成",
-        line=lambda w: "Label: 目標を大きく上回って達成 → 目標を大幅に上回った",
+        label="Label",
         shown_on=lambda w: w.scale,
     ),
     OrgUnit: Change(
@@ -175,7 +187,7 @@ CHANGES: dict[type[Model], Change] = {
         field="name",
         after="総務課",
         before=lambda w: w.unit.name,
-        line=lambda w: f"Name: {w.unit.name} → 総務課",
+        label="Name",
         shown_on=lambda w: w.unit,
     ),
     Node: Change(
@@ -184,7 +196,7 @@ CHANGES: dict[type[Model], Change] = {
         field="baseline",
         after="説明会を年2回開催",
         before=lambda w: "",
-        line=lambda w: "Baseline (現状): — → 説明会を年2回開催",
+        label="Baseline (現状)",
         shown_on=lambda w: w.measure,
     ),
     NodeUnit: Change(
@@ -204,7 +216,7 @@ CHANGES: dict[type[Model], Change] = {
         field="text",
         after="ルールの運用と見直し",
         before=lambda w: "ルールの運用",
-        line=lambda w: "Target as planned: ルールの運用 → ルールの運用と見直し",
+        label="Target as planned",
         shown_on=lambda w: w.measure,
     ),
     Result: Change(
@@ -213,7 +225,7 @@ CHANGES: dict[type[Model], Change] = {
         field="highlight",
         after="ルールを運用",
         before=lambda w: "",
-        line=lambda w: "Highlight (主な実施結果): — → ルールを運用",
+        label="Highlight (主な実施結果)",
         shown_on=lambda w: w.measure,
     ),
     Rating: Change(
@@ -233,7 +245,7 @@ CHANGES: dict[type[Model], Change] = {
         field="name",
         after="協働型事業の数",
         before=lambda w: "協働型事業の件数",
-        line=lambda w: "Name: 協働型事業の件数 → 協働型事業の数",
+        label="Name",
         shown_on=lambda w: w.measure,
     ),
     IndicatorValue: Change(
@@ -243,7 +255,7 @@ CHANGES: dict[type[Model], Change] = {
         field="target",
         after="120",
         before=lambda w: "100",
-        line=lambda w: "Target value: 100 → 120",
+        label="Target value",
         shown_on=lambda w: w.measure,
     ),
     Section: Change(
@@ -253,7 +265,7 @@ CHANGES: dict[type[Model], Change] = {
         field="name",
         after="今後の課題",
         before=lambda w: "課題",
-        line=lambda w: "Name: 課題 → 今後の課題",
+        label="Name",
         shown_on=lambda w: w.plan,
     ),
     StaffRate: Change(
@@ -263,7 +275,7 @@ CHANGES: dict[type[Model], Change] = {
         field="hourly_cost",
         after=4100,
         before=lambda w: 4000,
-        line=lambda w: "Hourly staff cost (yen): 4000 → 4100",
+        label="Hourly staff cost (yen)",
         shown_on=lambda w: w.plan,
     ),
     NodeSectionText: Change(
@@ -273,7 +285,7 @@ CHANGES: dict[type[Model], Change] = {
         field="text",
         after="市民活動団体と町内会",
         before=lambda w: "市民活動団体",
-        line=lambda w: "Text: 市民活動団体 → 市民活動団体と町内会",
+        label="Text",
         shown_on=lambda w: w.measure,
     ),
     Cost: Change(
@@ -283,7 +295,7 @@ CHANGES: dict[type[Model], Change] = {
         field="general",
         after=3_000_000,
         before=lambda w: 2_500_000,
-        line=lambda w: "General funds (一般財源): 2500000 → 3000000",
+        label="General funds (一般財源)",
         shown_on=lambda w: w.measure,
     ),
     ResultSectionText: Change(
@@ -293,7 +305,7 @@ CHANGES: dict[type[Model], Change] = {
         field="text",
         after="周知の不足と担い手の不足",
         before=lambda w: "周知の不足",
-        line=lambda w: "Text: 周知の不足 → 周知の不足と担い手の不足",
+        label="Text",
         shown_on=lambda w: w.measure,
     ),
 }
@@ -308,7 +320,7 @@ def test_a_change_in_the_admin_is_recorded_before_and_after(
     subject, page = case.subject(world), case.page(world)
     assert type(subject) is model
     before = case.before(world)
-    line = case.line(world)
+    line = case.history_line(world)
     url = admin_url(page, "change")
     data = page_data(admin_client, url)
     name = (
@@ -343,10 +355,18 @@ class Deletion:
     subject: Pick
     field: str
     before: Callable[[Model], Any]
-    line: Callable[[Model], str]
+    #: The field's name on the history page, in English, which lists "<label>: <before> → —".
+    label: str = ""
+    #: The line of the history page, when it names the value otherwise (a related row by its name).
+    line: Callable[[Model], str] | None = None
     shown_on: Pick | None = None
     page: Pick | None = None
     inline: str = ""
+
+    def history_line(self, row: Model) -> str:
+        if self.line is not None:
+            return self.line(row)
+        return f"{self.label}: {shown(self.before(row))} → —"
 
 
 def spare_level(world: EveryTable) -> Level:
@@ -368,7 +388,6 @@ DELETIONS: dict[type[Model], Deletion] = {
         subject=lambda w: make_plan(),
         field="title",
         before=lambda row: row.title,
-        line=lambda row: "",
     ),
     Level: Deletion(
         subject=spare_level,
@@ -376,7 +395,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="levels",
         field="name",
         before=lambda row: "補助階層",
-        line=lambda row: "Name: 補助階層 → —",
+        label="Name",
         shown_on=lambda w: w.plan,
     ),
     Marker: Deletion(
@@ -385,7 +404,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="markers",
         field="symbol",
         before=lambda row: "重点",
-        line=lambda row: "Symbol: 重点 → —",
+        label="Symbol",
         shown_on=lambda w: w.plan,
     ),
     Dimension: Deletion(
@@ -394,14 +413,13 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="dimensions",
         field="name",
         before=lambda row: "進捗",
-        line=lambda row: "Name: 進捗 → —",
+        label="Name",
         shown_on=lambda w: w.plan,
     ),
     Scale: Deletion(
         subject=lambda w: make_scale(name="満足度"),
         field="name",
         before=lambda row: "満足度",
-        line=lambda row: "",
     ),
     ScaleLevel: Deletion(
         subject=lambda w: w.ratings["5"],
@@ -409,20 +427,18 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="levels",
         field="label",
         before=lambda row: "目標を大きく下回った",
-        line=lambda row: "Label: 目標を大きく下回った → —",
+        label="Label",
         shown_on=lambda w: w.scale,
     ),
     OrgUnit: Deletion(
         subject=lambda w: make_unit(name="廃止された課"),
         field="name",
         before=lambda row: "廃止された課",
-        line=lambda row: "",
     ),
     Node: Deletion(
         subject=lambda w: w.project,
         field="title",
         before=lambda row: "協働型事業のルールの運用",
-        line=lambda row: "",
     ),
     NodeUnit: Deletion(
         subject=lambda w: w.measure.unit_roles.get(),
@@ -439,14 +455,14 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="targets",
         field="text",
         before=lambda row: "ルールの運用",
-        line=lambda row: "Target as planned: ルールの運用 → —",
+        label="Target as planned",
         shown_on=lambda w: w.measure,
     ),
     Result: Deletion(
         subject=lambda w: w.result,
         field="text",
         before=lambda row: "協働型事業のルールを運用しました。",
-        line=lambda row: "Result (実施結果): 協働型事業のルールを運用しました。 → —",
+        label="Result (実施結果)",
         shown_on=lambda w: w.measure,
     ),
     Rating: Deletion(
@@ -462,7 +478,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         subject=lambda w: w.indicator,
         field="name",
         before=lambda row: "協働型事業の件数",
-        line=lambda row: "Name: 協働型事業の件数 → —",
+        label="Name",
         shown_on=lambda w: w.measure,
     ),
     IndicatorValue: Deletion(
@@ -471,7 +487,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="values",
         field="actual",
         before=lambda row: "80",
-        line=lambda row: "Actual value: 80 → —",
+        label="Actual value",
         shown_on=lambda w: w.measure,
     ),
     Section: Deletion(
@@ -480,7 +496,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="sections",
         field="name",
         before=lambda row: "予備",
-        line=lambda row: "Name: 予備 → —",
+        label="Name",
         shown_on=lambda w: w.plan,
     ),
     StaffRate: Deletion(
@@ -489,7 +505,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="staff_rates",
         field="hourly_cost",
         before=lambda row: 4000,
-        line=lambda row: "Hourly staff cost (yen): 4000 → —",
+        label="Hourly staff cost (yen)",
         shown_on=lambda w: w.plan,
     ),
     NodeSectionText: Deletion(
@@ -498,7 +514,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="section_texts",
         field="text",
         before=lambda row: "市民活動団体",
-        line=lambda row: "Text: 市民活動団体 → —",
+        label="Text",
         shown_on=lambda w: w.measure,
     ),
     Cost: Deletion(
@@ -507,7 +523,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="costs",
         field="general",
         before=lambda row: 2_500_000,
-        line=lambda row: "General funds (一般財源): 2500000 → —",
+        label="General funds (一般財源)",
         shown_on=lambda w: w.measure,
     ),
     ResultSectionText: Deletion(
@@ -516,7 +532,7 @@ DELETIONS: dict[type[Model], Deletion] = {
         inline="section_texts",
         field="text",
         before=lambda row: "周知の不足",
-        line=lambda row: "Text: 周知の不足 → —",
+        label="Text",
         shown_on=lambda w: w.measure,
     ),
 }
@@ -530,7 +546,7 @@ def test_a_deletion_in_the_admin_is_recorded_with_what_was_deleted(
 ) -> None:
     subject = case.subject(world)
     assert type(subject) is model
-    line = case.line(subject)
+    line = case.history_line(subject)
     if case.inline:
         assert case.page is not None
         url = admin_url(case.page(world), "change")

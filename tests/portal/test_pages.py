@@ -123,10 +123,15 @@ def test_measure_sheet_shows_purpose_baseline_units_and_markers(client: Client, 
     assert "協働型事業の推進" in doc.find("h1").text and "○" in doc.find("h1").text
     text = doc.find("main").text
     assert "「協働型事業のルール」に基づき協働型事業の拡充を進めます。" in text
+    # A plan without sections of its own has the default ones, named in English here.
+    headings = [section.find("h2").text for section in doc.find_all("section", class_="fact")]
+    assert headings == ["Purpose", "Baseline", "Sections in charge"]
     baseline = [
-        span.text for span in doc.find("section", aria_labelledby="baseline-heading").find_all("span")
+        span.text for span in doc.find("section", aria_labelledby="section-baseline-heading").find_all("span")
     ]
     assert baseline == ["●ルールに基づく協働型事業の拡充", "●ルールの広報や説明会の開催"]
+    # No cost recorded: no cost section.
+    assert not doc.find_all("section", aria_labelledby="costs-heading")
     units = doc.find("dl", class_="units").text
     assert (
         "responsible (所管) 市民・こども局市民協働推進課" in units
@@ -179,9 +184,11 @@ def test_measure_sheet_shows_each_years_result_rating_and_context(client: Client
     assert "達成状況区分 4 目標を下回った" in second.find("dl", class_="ratings").text
     lines = [s.text for s in first.find("div", class_="text").find_all("span")]
     assert lines == ["・庁内調査を平成23年4月に実施しました。", "・説明会を5月及び1月に開催しました。"]
-    assert "Changes in circumstances and issues ・相談件数が増加しています。" in second.text
-    assert "Response to new issues ・相談窓口を拡充します。" in second.text
-    assert "Changes in circumstances" not in first.text
+    # Each written section of the year under its name (the default sections' English names).
+    assert [h.text for h in second.find_all("h4")] == ["Result", "Context change", "Response", "Highlight"]
+    assert "Context change ・相談件数が増加しています。" in second.text
+    assert "Response ・相談窓口を拡充します。" in second.text
+    assert "Context change" not in first.text
 
 
 def test_measure_sheet_shows_indicator_values_and_achievement_rate(client: Client, seeded: Sample) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -16,7 +18,7 @@ from shinchoku.audit.models import AuditEvent
 from shinchoku.progress.models import Target
 from shinchoku.progress.services import target_delete
 from shinchoku.review import services
-from shinchoku.review.guards import TargetRevisionPending
+from shinchoku.review.guards import TargetRevisionPending, refuse_target_with_pending_revision
 from shinchoku.review.models import Entry, EntryTarget, Round
 from tests.admin.formdata import page_data
 from tests.review.conftest import Cycle
@@ -76,3 +78,37 @@ def test_deleting_it_on_its_node_page_in_the_admin_is_refused_with_the_reason_on
     assert Target.objects.filter(pk=target.pk).exists()
     assert EntryTarget.objects.filter(target=target).exists()
     assert AuditEvent.objects.count() == events
+
+
+def test_a_delete_of_many_targets_looks_the_pending_revisions_up_once(cycle: Cycle) -> None:
+    """A plan replaced takes thousands of targets: the guard asks once per delete, not once
+    per target, and still refuses the one with a pending revision among them."""
+    measure = cycle.sample.measure
+    Target.objects.bulk_create(
+        Target(
+            node=measure, row=9, start_year=2011, end_year=2011, text=f"架空の目標{number}", position=number
+        )
+        for number in range(40)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        Target.objects.filter(node=measure, row=9).delete()
+    # The guard's lookup joins the rounds (the delete itself reads the revisions of the targets once too).
+    assert sum("review_round" in query["sql"] for query in queries.captured_queries) == 1
+
+    round_, target = propose_revision(cycle)
+    with pytest.raises(TargetRevisionPending), transaction.atomic():
+        Target.objects.filter(node=measure).delete()
+    assert Target.objects.filter(pk=target.pk).exists()
+    services.round_close(round_, actor=cycle.admin)
+    Target.objects.filter(node=measure).delete()
+    assert not Target.objects.filter(node=measure).exists()
+
+
+def test_the_same_object_deleted_again_is_looked_up_again(cycle: Cycle) -> None:
+    """A delete that did not go through (refused, or failed in the database) and is tried
+    again on the same object asks again: a revision proposed in between is seen."""
+    target = cycle.sample.measure.targets.get(start_year=2012, end_year=2013)
+    refuse_target_with_pending_revision(Target, instance=target, origin=target)  # nothing pending yet
+    propose_revision(cycle)
+    with pytest.raises(TargetRevisionPending):
+        refuse_target_with_pending_revision(Target, instance=target, origin=target)

@@ -584,8 +584,8 @@ def test_the_administrator_edits_only_the_main_result_of_an_approved_entry() -> 
 @pytest.mark.parametrize(
     ("who", "page", "most"),
     [
-        ("editor", "own entry", 19),
-        ("editor", "history", 13),
+        ("editor", "own entry", 21),  # with its cost and the year's hourly staff cost
+        ("editor", "history", 14),  # with the level's sections, which name the texts
         ("editor", "home", 12),
         ("reviewer", "queue", 7),  # with the navigation asking whether they may import
         ("admin", "round dashboard", 13),

@@ -299,13 +299,19 @@ def nav_links(user: object) -> list[str]:
 def test_the_staff_bar_shows_each_person_only_what_they_may_use(cycle: Cycle) -> None:
     assert nav_links(cycle.editor) == ["自分の作業", "ファイルの取り込み"]
     assert nav_links(cycle.reviewer) == ["自分の作業", "審査待ち一覧"]
-    assert nav_links(cycle.admin) == ["自分の作業", "ファイルの取り込み", "評価の回"]
+    assert nav_links(cycle.admin) == ["自分の作業", "ファイルの取り込み", "評価の回", "バックグラウンド処理"]
     both = make_staff(Role.REVIEWER, username="kenmu")
     both.is_staff = True
     both.save()
     assert nav_links(both) == ["自分の作業", "審査待ち一覧", "計画データ（管理画面）"]
     superuser = get_user_model().objects.create_superuser("root", "root@example.org", None)
-    assert nav_links(superuser) == ["自分の作業", "ファイルの取り込み", "評価の回", "計画データ（管理画面）"]
+    assert nav_links(superuser) == [
+        "自分の作業",
+        "ファイルの取り込み",
+        "評価の回",
+        "バックグラウンド処理",
+        "計画データ（管理画面）",
+    ]
 
 
 def test_a_reviewer_cannot_open_the_import_page(cycle: Cycle) -> None:

@@ -16,8 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from shinchoku.accounts.access import deny, staff_required
 from shinchoku.interchange import uploads
-from shinchoku.interchange.importing import import_apply, import_preview, size_refusal
-from shinchoku.interchange.preview import ImportRefused, RowStatus, warnings_by_kind
+from shinchoku.interchange.importing import import_preview, size_refusal
+from shinchoku.interchange.preview import RowStatus, warnings_by_kind
+from shinchoku.jobs.models import Job
+from shinchoku.jobs.services import job_start
+from shinchoku.jobs.work import imports as import_job
 from shinchoku.review.permissions import can_import_files
 
 if TYPE_CHECKING:
@@ -89,13 +92,14 @@ def import_preview_page(request: HttpRequest, token: str) -> HttpResponse:
 @staff_required
 def import_apply_page(request: HttpRequest, token: str) -> HttpResponse:
     upload = _kept_upload(request, token)
-    try:
-        result = import_apply(
-            upload.data, upload.filename, actor=_user(request), kept=uploads.upload_reading(upload)
-        )
-    except ImportRefused:
+    # Importing runs as a background job (shinchoku.jobs): the page of the job follows
+    # it. Where jobs run at once (no worker), its outcome is said here.
+    job = job_start(import_job.KIND, import_job.import_params(token, upload.filename), actor=_user(request))
+    if job.state == Job.State.FAILED:
         messages.error(request, _("Nothing was imported: the file has problems. They are listed below."))
         return redirect("interchange:import_preview", token=token)
-    uploads.upload_discard(token)
-    messages.success(request, result.summary)
-    return redirect("staff:home")
+    if job.state == Job.State.SUCCEEDED:
+        messages.success(request, job.result["summary"])
+        return redirect("staff:home")
+    messages.info(request, _("The import has started: this page follows it."))
+    return redirect("jobs:job", job_id=job.pk)

@@ -141,3 +141,30 @@ NODE_ID = Column(
 )
 NOTE = Column("note", "string", "備考", "provenance and editorial decisions (where the data came from)")
 NAME_EN = Column("name_en", "string", "英語の名称", "the name on the English pages; empty when none is given")
+
+
+def level_key(meaning: str) -> Column:
+    """The key of a level of the plan (levels.csv)."""
+    return Column("level_key", "string", "階層キー", meaning, required=True)
+
+
+def position(meaning: str) -> Column:
+    """An order, counted from 0."""
+    return Column("position", "integer", "順序", meaning, required=True)
+
+
+#: The columns of a text of a section (node_sections.csv, result_sections.csv), after their owner's.
+SECTION_TEXT = (
+    PLAN_CODE,
+    level_key("the node's level"),
+    Column("section_key", "string", "項目キー", "the section (sections.csv)", required=True),
+    Column("text", "string", "記述", "the text", required=True),
+)
+
+# References that several tables make.
+TO_PLAN = ForeignKey(("plan_code",), "plans", ("plan_code",))
+TO_LEVEL = ForeignKey(("plan_code", "level_key"), "levels", ("plan_code", "level_key"))
+TO_NODE = ForeignKey(("node_id",), "nodes", ("node_id",))
+TO_SECTION = ForeignKey(
+    ("plan_code", "level_key", "section_key"), "sections", ("plan_code", "level_key", "section_key")
+)

@@ -11,20 +11,37 @@ from typing import Any
 from shinchoku.opendata.columns import Row, wareki
 
 
+def _same(item: dict[str, Any], *names: str) -> Row:
+    """The columns named as the dataset's fields, with their values."""
+    return {name: item[name] for name in names}
+
+
+def _results_with_nodes(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], Row]]:
+    """Each result with the columns that place a row of it: its node, year, plan and level."""
+    nodes = {node["id"]: node for node in data["nodes"]}
+    for result in data["results"]:
+        node = nodes[result["node_id"]]
+        yield (
+            result,
+            {
+                "node_id": result["node_id"],
+                "fiscal_year": result["fiscal_year"],
+                "fiscal_year_wareki": result["wareki"],
+                "plan_code": node["plan"],
+                "level_key": node["level_key"],
+            },
+        )
+
+
 def plans(data: dict[str, Any]) -> Iterator[Row]:
     for plan in data["plans"]:
         yield {
             "plan_code": plan["code"],
-            "title": plan["title"],
-            "period_label": plan["period_label"],
-            "first_year": plan["first_year"],
+            **_same(plan, "title", "period_label", "first_year"),
             "first_year_wareki": wareki(plan["first_year"]),
             "last_year": plan["last_year"],
             "last_year_wareki": wareki(plan["last_year"]),
-            "onwards": plan["onwards"],
-            "description": plan["description"],
-            "note": plan["note"],
-            "amount_unit": plan["amount_unit"],
+            **_same(plan, "onwards", "description", "note", "amount_unit"),
         }
 
 
@@ -34,11 +51,7 @@ def levels(data: dict[str, Any]) -> Iterator[Row]:
             yield {
                 "plan_code": plan["code"],
                 "level_key": level["key"],
-                "depth": level["depth"],
-                "kind": level["kind"],
-                "name": level["name"],
-                "name_en": level["name_en"],
-                "rated": level["rated"],
+                **_same(level, "depth", "kind", "name", "name_en", "rated"),
             }
 
 
@@ -49,10 +62,7 @@ def markers(data: dict[str, Any]) -> Iterator[Row]:
                 "plan_code": plan["code"],
                 "symbol": marker["symbol"],
                 "position": position,
-                "name": marker["name"],
-                "name_en": marker["name_en"],
-                "meaning": marker["meaning"],
-                "note": marker["note"],
+                **_same(marker, "name", "name_en", "meaning", "note"),
             }
 
 
@@ -64,8 +74,7 @@ def dimensions(data: dict[str, Any]) -> Iterator[Row]:
                 "level_key": dimension["level"],
                 "dimension_key": dimension["key"],
                 "position": position,
-                "name": dimension["name"],
-                "name_en": dimension["name_en"],
+                **_same(dimension, "name", "name_en"),
                 "scale_code": dimension["scale"],
                 "primary": dimension["primary"],
             }
@@ -75,10 +84,7 @@ def scales(data: dict[str, Any]) -> Iterator[Row]:
     for scale in data["scales"]:
         yield {
             "scale_code": scale["code"],
-            "name": scale["name"],
-            "name_en": scale["name_en"],
-            "good_end": scale["good_end"],
-            "description": scale["description"],
+            **_same(scale, "name", "name_en", "good_end", "description"),
         }
 
 
@@ -88,12 +94,7 @@ def scale_levels(data: dict[str, Any]) -> Iterator[Row]:
             yield {
                 "scale_code": scale["code"],
                 "level_code": level["code"],
-                "position": level["position"],
-                "label": level["label"],
-                "label_en": level["label_en"],
-                "adverse": level["adverse"],
-                "row_label": level["row_label"],
-                "column_label": level["column_label"],
+                **_same(level, "position", "label", "label_en", "adverse", "row_label", "column_label"),
             }
 
 
@@ -127,12 +128,7 @@ def nodes(data: dict[str, Any]) -> Iterator[Row]:
             "path": path(node),
             "level_key": node["level_key"],
             "level_kind": node["level"],
-            "label": node["label"],
-            "position": node["position"],
-            "title": node["title"],
-            "summary": node["summary"],
-            "baseline": node["baseline"],
-            "note": node["note"],
+            **_same(node, "label", "position", "title", "summary", "baseline", "note"),
         }
 
 
@@ -175,22 +171,13 @@ def _target_order(target: dict[str, Any]) -> tuple[Any, ...]:
 def targets(data: dict[str, Any]) -> Iterator[Row]:
     for target in _numbered([dict(target) for target in data["targets"]], "target_no", _target_order):
         yield {
-            "node_id": target["node_id"],
-            "target_no": target["target_no"],
-            "row": target["row"],
-            "position": target["position"],
-            "fiscal_year": target["fiscal_year"],
+            **_same(target, "node_id", "target_no", "row", "position", "fiscal_year"),
             "fiscal_year_wareki": wareki(target["fiscal_year"]),
             "start_year": target["start_year"],
             "start_year_wareki": wareki(target["start_year"]),
             "end_year": target["end_year"],
             "end_year_wareki": wareki(target["end_year"]),
-            "open_end": target["open_end"],
-            "period_label": target["period_label"],
-            "text": target["text"],
-            "revised_text": target["revised_text"],
-            "revision_reason": target["revision_reason"],
-            "note": target["note"],
+            **_same(target, "open_end", "period_label", "text", "revised_text", "revision_reason", "note"),
         }
 
 
@@ -203,33 +190,25 @@ def results(data: dict[str, Any]) -> Iterator[Row]:
             "fiscal_year_wareki": result["wareki"],
             "rating_code": rating.get("code"),
             "rating_label": rating.get("label"),
-            "text": result["text"],
-            "context_change": result["context_change"],
-            "response": result["response"],
-            "highlight": result["highlight"],
-            "note": result["note"],
+            **_same(result, "text", "context_change", "response", "highlight", "note"),
         }
 
 
 def ratings(data: dict[str, Any]) -> Iterator[Row]:
-    nodes = {node["id"]: node for node in data["nodes"]}
     primary = {
         (plan["code"], dimension["level"], dimension["key"]): dimension["primary"]
         for plan in data["plans"]
         for dimension in plan["dimensions"]
     }
-    for result in data["results"]:
-        node = nodes[result["node_id"]]
+    for result, placed in _results_with_nodes(data):
         for rating in result["ratings"]:
             yield {
-                "node_id": result["node_id"],
-                "fiscal_year": result["fiscal_year"],
-                "fiscal_year_wareki": result["wareki"],
-                "plan_code": node["plan"],
-                "level_key": node["level_key"],
+                **placed,
                 "dimension_key": rating["dimension"],
                 "dimension_name": rating["dimension_name"],
-                "primary": primary.get((node["plan"], node["level_key"], rating["dimension"]), False),
+                "primary": primary.get(
+                    (placed["plan_code"], placed["level_key"], rating["dimension"]), False
+                ),
                 "scale_code": rating["scale"],
                 "rating_code": rating["code"],
                 "rating_label": rating["label"],
@@ -257,15 +236,18 @@ def _numbered_indicators(data: dict[str, Any]) -> list[Row]:
 def indicators(data: dict[str, Any]) -> Iterator[Row]:
     for indicator in _numbered_indicators(data):
         yield {
-            "node_id": indicator["node_id"],
-            "indicator_no": indicator["indicator_no"],
-            "position": indicator["position"],
-            "name": indicator["name"],
-            "kind": indicator["kind"],
-            "unit": indicator["unit"],
-            "direction": indicator["direction"],
-            "baseline_value": indicator["baseline_value"],
-            "baseline_year": indicator["baseline_year"],
+            **_same(
+                indicator,
+                "node_id",
+                "indicator_no",
+                "position",
+                "name",
+                "kind",
+                "unit",
+                "direction",
+                "baseline_value",
+                "baseline_year",
+            ),
             "baseline_year_wareki": wareki(indicator["baseline_year"]),
         }
 
@@ -278,9 +260,7 @@ def indicator_values(data: dict[str, Any]) -> Iterator[Row]:
                 "indicator_no": indicator["indicator_no"],
                 "fiscal_year": value["fiscal_year"],
                 "fiscal_year_wareki": value["wareki"],
-                "target": value["target"],
-                "actual": value["actual"],
-                "achievement_rate": value["achievement_rate"],
+                **_same(value, "target", "actual", "achievement_rate"),
             }
 
 
@@ -294,9 +274,7 @@ def sections(data: dict[str, Any]) -> Iterator[Row]:
                 "level_key": section["level"],
                 "section_key": section["key"],
                 "position": position,
-                "name": section["name"],
-                "name_en": section["name_en"],
-                "scope": section["scope"],
+                **_same(section, "name", "name_en", "scope"),
                 "builtin": section["builtin"] or None,
             }
 
@@ -314,19 +292,9 @@ def node_sections(data: dict[str, Any]) -> Iterator[Row]:
 
 
 def result_sections(data: dict[str, Any]) -> Iterator[Row]:
-    nodes = {node["id"]: node for node in data["nodes"]}
-    for result in data["results"]:
-        node = nodes[result["node_id"]]
+    for result, placed in _results_with_nodes(data):
         for key, text in result["sections"].items():
-            yield {
-                "node_id": result["node_id"],
-                "fiscal_year": result["fiscal_year"],
-                "fiscal_year_wareki": result["wareki"],
-                "plan_code": node["plan"],
-                "level_key": node["level_key"],
-                "section_key": key,
-                "text": text,
-            }
+            yield {**placed, "section_key": key, "text": text}
 
 
 def staff_rates(data: dict[str, Any]) -> Iterator[Row]:

@@ -17,9 +17,16 @@ from shinchoku.opendata.columns import (
     NODE_ID,
     NOTE,
     PLAN_CODE,
+    SECTION_TEXT,
+    TO_LEVEL,
+    TO_NODE,
+    TO_PLAN,
+    TO_SECTION,
     Column,
     ForeignKey,
     Table,
+    level_key,
+    position,
     year_columns,
 )
 from shinchoku.plans.models import AmountUnit, Level, NodeUnit, OrgUnit, Scale, Section
@@ -67,9 +74,7 @@ TABLES: tuple[Table, ...] = (
         "The levels of each plan's tree, top first (プラン, アクションプログラム, 施策計画, 事務事業 …).",
         (
             PLAN_CODE,
-            Column(
-                "level_key", "string", "階層キー", "the level's identifier within its plan", required=True
-            ),
+            level_key("the level's identifier within its plan"),
             Column("depth", "integer", "深さ", "0 for the top level, 1 below it, and so on", required=True),
             Column(
                 "kind",
@@ -92,7 +97,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("plan_code", "level_key"),
         readers.levels,
-        (ForeignKey(("plan_code",), "plans", ("plan_code",)),),
+        (TO_PLAN,),
         order=("plan_code", "depth"),
     ),
     Table(
@@ -102,7 +107,7 @@ TABLES: tuple[Table, ...] = (
         (
             PLAN_CODE,
             Column("symbol", "string", "記号", "the symbol as printed", required=True),
-            Column("position", "integer", "順序", "the order of the plan's markers (0 first)", required=True),
+            position("the order of the plan's markers (0 first)"),
             Column("name", "string", "名称", "the marker's name", required=True),
             NAME_EN,
             Column("meaning", "string", "意味", "what the marker means; empty when the source does not say"),
@@ -110,7 +115,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("plan_code", "symbol"),
         readers.markers,
-        (ForeignKey(("plan_code",), "plans", ("plan_code",)),),
+        (TO_PLAN,),
         order=("plan_code", "position"),
     ),
     Table(
@@ -119,9 +124,7 @@ TABLES: tuple[Table, ...] = (
         "The judgements asked of the nodes of a rated level (達成状況区分, 今後の方向性 …), each on a scale.",
         (
             PLAN_CODE,
-            Column(
-                "level_key", "string", "階層キー", "the rated level the judgement applies to", required=True
-            ),
+            level_key("the rated level the judgement applies to"),
             Column(
                 "dimension_key",
                 "string",
@@ -129,9 +132,7 @@ TABLES: tuple[Table, ...] = (
                 "the judgement's identifier within its level",
                 required=True,
             ),
-            Column(
-                "position", "integer", "順序", "the order of the plan's judgements (0 first)", required=True
-            ),
+            position("the order of the plan's judgements (0 first)"),
             Column("name", "string", "観点の名称", "e.g. 達成状況区分", required=True),
             NAME_EN,
             Column(
@@ -148,7 +149,7 @@ TABLES: tuple[Table, ...] = (
         ("plan_code", "level_key", "dimension_key"),
         readers.dimensions,
         (
-            ForeignKey(("plan_code", "level_key"), "levels", ("plan_code", "level_key")),
+            TO_LEVEL,
             ForeignKey(("scale_code",), "scales", ("scale_code",)),
         ),
         order=("plan_code", "position"),
@@ -187,7 +188,7 @@ TABLES: tuple[Table, ...] = (
                 "the level's code as printed, e.g. 3 or A",
                 required=True,
             ),
-            Column("position", "integer", "順序", "the level's place in the scale (0 first)", required=True),
+            position("the level's place in the scale (0 first)"),
             Column("label", "string", "区分の名称", "e.g. 目標をほぼ達成", required=True),
             Column(
                 "label_en",
@@ -258,7 +259,7 @@ TABLES: tuple[Table, ...] = (
                 "the codes from the top node down to this one, separated by /, e.g. 9/9-1/9-1-1",
                 required=True,
             ),
-            Column("level_key", "string", "階層キー", "the node's level (levels.csv)", required=True),
+            level_key("the node's level (levels.csv)"),
             Column(
                 "level_kind",
                 "string",
@@ -273,7 +274,7 @@ TABLES: tuple[Table, ...] = (
                 "表示名",
                 "the label as printed when it differs from the code, e.g. プラン９",
             ),
-            Column("position", "integer", "順序", "the order among its siblings (0 first)", required=True),
+            position("the order among its siblings (0 first)"),
             Column("title", "string", "名称", "the name, e.g. 協働型事業の推進", required=True),
             Column("summary", "string", "概要", "the purpose printed under the name"),
             Column("baseline", "string", "現状", "the state when the plan was made"),
@@ -282,9 +283,9 @@ TABLES: tuple[Table, ...] = (
         ("node_id",),
         readers.nodes,
         (
-            ForeignKey(("plan_code",), "plans", ("plan_code",)),
+            TO_PLAN,
             ForeignKey(("parent_id",), "", ("node_id",)),
-            ForeignKey(("plan_code", "level_key"), "levels", ("plan_code", "level_key")),
+            TO_LEVEL,
         ),
     ),
     Table(
@@ -299,7 +300,7 @@ TABLES: tuple[Table, ...] = (
         ("node_id", "symbol"),
         readers.node_markers,
         (
-            ForeignKey(("node_id",), "nodes", ("node_id",)),
+            TO_NODE,
             ForeignKey(("plan_code", "symbol"), "markers", ("plan_code", "symbol")),
         ),
     ),
@@ -322,7 +323,7 @@ TABLES: tuple[Table, ...] = (
         ("node_id", "unit_code", "role"),
         readers.node_units,
         (
-            ForeignKey(("node_id",), "nodes", ("node_id",)),
+            TO_NODE,
             ForeignKey(("unit_code",), "units", ("unit_code",)),
         ),
     ),
@@ -346,7 +347,7 @@ TABLES: tuple[Table, ...] = (
                 "the table row within the node (1, 2 …): some measures have one row per facility or topic",
                 required=True,
             ),
-            Column("position", "integer", "順序", "the order within the node as entered", required=True),
+            position("the order within the node as entered"),
             *year_columns(
                 "fiscal_year",
                 "年度",
@@ -385,7 +386,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("node_id", "target_no"),
         readers.targets,
-        (ForeignKey(("node_id",), "nodes", ("node_id",)),),
+        (TO_NODE,),
     ),
     Table(
         "results",
@@ -411,7 +412,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("node_id", "fiscal_year"),
         readers.results,
-        (ForeignKey(("node_id",), "nodes", ("node_id",)),),
+        (TO_NODE,),
     ),
     Table(
         "ratings",
@@ -421,7 +422,7 @@ TABLES: tuple[Table, ...] = (
             NODE_ID,
             *year_columns("fiscal_year", "年度", "the year of the result rated"),
             PLAN_CODE,
-            Column("level_key", "string", "階層キー", "the level of the node rated", required=True),
+            level_key("the level of the node rated"),
             Column("dimension_key", "string", "観点キー", "the judgement (dimensions.csv)", required=True),
             Column("dimension_name", "string", "観点の名称", "e.g. 達成状況区分", required=True),
             Column(
@@ -457,7 +458,7 @@ TABLES: tuple[Table, ...] = (
                 "the indicator's number within its node (1, 2 …), in the order of position",
                 required=True,
             ),
-            Column("position", "integer", "順序", "the order within the node as entered", required=True),
+            position("the order within the node as entered"),
             Column("name", "string", "指標名", "e.g. 市民活動センター利用者数", required=True),
             Column(
                 "kind",
@@ -481,7 +482,7 @@ TABLES: tuple[Table, ...] = (
         ),
         ("node_id", "indicator_no"),
         readers.indicators,
-        (ForeignKey(("node_id",), "nodes", ("node_id",)),),
+        (TO_NODE,),
     ),
     Table(
         "indicator_values",
@@ -515,9 +516,7 @@ TABLES += (
         " 新たな課題等への対応, 主な実施結果 on each year's result) on its rated levels.",
         (
             PLAN_CODE,
-            Column(
-                "level_key", "string", "階層キー", "the level whose nodes have the section", required=True
-            ),
+            level_key("the level whose nodes have the section"),
             Column(
                 "section_key",
                 "string",
@@ -525,9 +524,7 @@ TABLES += (
                 "the section's identifier within its level",
                 required=True,
             ),
-            Column(
-                "position", "integer", "順序", "the order of the level's sections (0 first)", required=True
-            ),
+            position("the order of the level's sections (0 first)"),
             Column("name", "string", "項目名", "the section's name, e.g. 対象", required=True),
             NAME_EN,
             Column(
@@ -550,7 +547,7 @@ TABLES += (
         ),
         ("plan_code", "level_key", "section_key"),
         readers.sections,
-        (ForeignKey(("plan_code", "level_key"), "levels", ("plan_code", "level_key")),),
+        (TO_LEVEL,),
         order=("plan_code", "level_key", "position"),
     ),
     Table(
@@ -559,20 +556,13 @@ TABLES += (
         "Each node's text of a section about the node that has no column of its own in nodes.csv.",
         (
             NODE_ID,
-            PLAN_CODE,
-            Column("level_key", "string", "階層キー", "the node's level", required=True),
-            Column("section_key", "string", "項目キー", "the section (sections.csv)", required=True),
-            Column("text", "string", "記述", "the text", required=True),
+            *SECTION_TEXT,
         ),
         ("node_id", "section_key"),
         readers.node_sections,
         (
-            ForeignKey(("node_id",), "nodes", ("node_id",)),
-            ForeignKey(
-                ("plan_code", "level_key", "section_key"),
-                "sections",
-                ("plan_code", "level_key", "section_key"),
-            ),
+            TO_NODE,
+            TO_SECTION,
         ),
     ),
     Table(
@@ -582,20 +572,13 @@ TABLES += (
         (
             NODE_ID,
             *year_columns("fiscal_year", "年度", "the year of the result"),
-            PLAN_CODE,
-            Column("level_key", "string", "階層キー", "the node's level", required=True),
-            Column("section_key", "string", "項目キー", "the section (sections.csv)", required=True),
-            Column("text", "string", "記述", "the text", required=True),
+            *SECTION_TEXT,
         ),
         ("node_id", "fiscal_year", "section_key"),
         readers.result_sections,
         (
             ForeignKey(("node_id", "fiscal_year"), "results", ("node_id", "fiscal_year")),
-            ForeignKey(
-                ("plan_code", "level_key", "section_key"),
-                "sections",
-                ("plan_code", "level_key", "section_key"),
-            ),
+            TO_SECTION,
         ),
     ),
     Table(
@@ -610,7 +593,7 @@ TABLES += (
         ),
         ("plan_code", "fiscal_year"),
         readers.staff_rates,
-        (ForeignKey(("plan_code",), "plans", ("plan_code",)),),
+        (TO_PLAN,),
     ),
     Table(
         "costs",
@@ -661,7 +644,7 @@ TABLES += (
         ),
         ("node_id", "cost_no"),
         readers.costs,
-        (ForeignKey(("node_id",), "nodes", ("node_id",)),),
+        (TO_NODE,),
     ),
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}

@@ -18,6 +18,12 @@ their ratings and the texts of the sections of each year), indicators (with thei
 values) and costs (with the plan's hourly staff costs). A part it does not carry is
 left as it is stored.
 
+Of the parts it carries, a content is the whole truth: what is stored and the content
+does not hold is removed. A content read from one year's sheet speaks for some years only
+(``PlanContent.years``, a ``YearScope``): the stored results, indicator values and costs
+of the other years are kept as they are, so that a later year's sheet never removes an
+earlier year (``shinchoku.plans.writing.scope``).
+
 Amounts of money are yen, integers (a converter multiplies 千円 by 1,000); staff counts
 and hours are decimals; a cost's 人件費 (B) may be left out (None), and is then priced
 from its staff hours at the plan's hourly staff cost of the year when there is one; its
@@ -241,6 +247,32 @@ COST_FIGURES = (
 )
 
 
+@dataclass(frozen=True)
+class YearScope:
+    """The fiscal years a content speaks for, part by part, when it is not the whole truth
+    of its results, indicators and costs: what is stored of another year (or, for costs,
+    another year and basis) is kept as it is, and only what is stored of these years and
+    the content no longer holds is removed. The nodes, their own fields and the texts of
+    their own sections are always the content's, whole.
+
+    ``results``: the years whose results (with their ratings and the texts of the year's
+    sections) the content gives. ``costs``: the (fiscal year, basis) whose costs it gives,
+    a fiscal year None for the whole period (全体計画); the plan's hourly staff costs of
+    the other years are kept too. ``targets``, ``actuals``: the years whose indicator
+    targets, and actuals, it gives (an indicator's value of a year keeps the side the
+    content does not speak for)."""
+
+    results: frozenset[int] = frozenset()
+    costs: frozenset[tuple[int | None, str]] = frozenset()
+    targets: frozenset[int] = frozenset()
+    actuals: frozenset[int] = frozenset()
+
+    @property
+    def cost_years(self) -> frozenset[int]:
+        """The fiscal years of the costs it speaks for: their hourly staff costs are its too."""
+        return frozenset(year for year, _basis in self.costs if year is not None)
+
+
 @dataclass
 class UnitRoleContent:
     unit: str  # the unit's code
@@ -280,7 +312,8 @@ class PlanContent:
     costs, carried with the costs. ``places`` says where each list of the plan
     (``levels``, ``dimensions``, ``markers``, ``sections``, ``nodes``) stands in the file,
     for what a list as a whole refuses (a level dropped that nodes still stand on); by
-    default the plan's ``source``."""
+    default the plan's ``source``. ``years``, when given, limits what is removed to the
+    years the content speaks for (``YearScope``)."""
 
     plan: PlanFields
     levels: list[LevelContent]
@@ -294,6 +327,8 @@ class PlanContent:
     sections: list[SectionContent] = field(default_factory=list)
     staff_rates: list[StaffRateContent] = field(default_factory=list)
     places: dict[str, Source] = field(default_factory=dict)
+    #: The years the content speaks for; None: it is the whole truth of the parts it carries.
+    years: YearScope | None = None
 
     @property
     def code(self) -> str:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import get_language
 
 if TYPE_CHECKING:
-    from shinchoku.plans.models import Dimension, Level, Marker, Scale, ScaleLevel
+    from shinchoku.plans.models import Dimension, Level, Marker, Scale, ScaleLevel, Section
 
 #: The language whose names ``localized`` gives; it follows the interface's unless
 #: ``own_names`` holds it to the plan's own.
@@ -38,8 +38,9 @@ def localized(name: str, name_en: str) -> str:
     return name
 
 
-def shown_name(item: Level | Scale | Dimension | Marker) -> str:
-    """The name of a level, scale, dimension or marker as the page's language shows it."""
+def shown_name(item: Level | Scale | Dimension | Marker | Section) -> str:
+    """The name of a level, scale, dimension, marker or section of text as the page's
+    language shows it."""
     return localized(item.name, item.name_en)
 
 

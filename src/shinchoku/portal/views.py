@@ -1,7 +1,8 @@
 """Public pages. Each view reads one view-model from ``plans.selectors`` and renders it;
 the report downloads read theirs from ``reports.selectors`` and draw it with
 ``reports.render``; the open data download is made from the JSON dataset
-(``shinchoku.opendata``)."""
+(``shinchoku.opendata``). Every view here only reads published data, so each is marked to
+read it from the read replica when there is one (``shinchoku.replica``)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from shinchoku.headers import allow_inline_styles
 from shinchoku.opendata import files as opendata_files
 from shinchoku.opendata.package import license_descriptor
 from shinchoku.opendata.tables import TABLES as OPENDATA_TABLES
+from shinchoku.ops.ratelimit import rate_limited
 from shinchoku.plans import selectors
 from shinchoku.plans.formats.dataset.export import export_dataset
 from shinchoku.plans.models import Node, Plan
 from shinchoku.plans.selectors import PlanHeader
+from shinchoku.replica import reads_from_replica
 from shinchoku.reports import cache as report_cache
 from shinchoku.reports import links as report_links
 from shinchoku.reports import render as report_render
@@ -35,11 +38,14 @@ def _reports(plan: PlanHeader, under: Node | None = None) -> list[tuple[int, str
     return [(year, selectors.year_label(year)) for year in report_years(plan, under=under)]
 
 
+@reads_from_replica
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"plans": selectors.plan_list()})
 
 
+@rate_limited("search", setting="SEARCH_RATE_LIMIT")
+@reads_from_replica
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """The search of published data (docs/search.md). An invalid request (a query too
@@ -55,6 +61,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/search.html", {"search": page}, status=400 if page.errors else 200)
 
 
+@reads_from_replica
 @require_safe
 def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
     try:
@@ -74,6 +81,7 @@ def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
     )
 
 
+@reads_from_replica
 @require_safe
 def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpResponse:
     try:
@@ -91,6 +99,7 @@ def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpRes
     )
 
 
+@reads_from_replica
 @require_safe
 def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -> HttpResponse:
     """The annual report of fiscal ``year``, of the whole plan or of the plan area
@@ -133,6 +142,7 @@ def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -
     return response
 
 
+@reads_from_replica
 @require_safe
 def opendata_download(request: HttpRequest, plan_code: str, year: int | None = None) -> HttpResponse:
     """The plan's open data as a ZIP of CSV tables with datapackage.json

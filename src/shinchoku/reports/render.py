@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 import functools
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -44,11 +45,13 @@ def japanese_font() -> tuple[str, Path]:
 
 def _fields(value: object) -> dict[str, object] | str:
     """A view-model dataclass as its fields (tuples become JSON arrays by themselves), a
-    moment as its ISO 8601 text."""
+    moment as its ISO 8601 text, a decimal figure (a staff count) as its digits."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return value.__dict__
     if isinstance(value, datetime.datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     raise TypeError(f"{type(value).__name__} is not part of the report's view-model")
 
 

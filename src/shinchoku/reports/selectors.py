@@ -5,7 +5,9 @@ is made here; the renderers only draw it.
 
 The report follows the published layout: per plan area, its summary pages (the
 programmes and, under each, the 【主な実施結果】 of each measure for the report's
-year) and its rating table; per programme, its rating table and the sheets of its
+year), its rating tables (every dimension of each rated level, a matrix scale's matrix
+of the report's year) and the sums of its costs, both read by the same selectors as the
+area's page; per programme, its rating table and the sheets of its
 measures; at the end, an index of measures by unit (作成局別索引).
 """
 
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from shinchoku import fiscal
 from shinchoku.audit.models import AuditEvent, EventType
@@ -34,19 +36,24 @@ from shinchoku.plans.models import (
     OrgUnit,
     Plan,
     ScaleLevel,
+    Section,
     unit_and_ancestors,
 )
 from shinchoku.plans.names import own_names
 from shinchoku.plans.selectors import (
+    CostSummary,
     MarkerView,
     MeasureSheet,
     NodeRef,
     PlanHeader,
     RatingSummary,
     RatingView,
+    Scope,
     Text,
     YearColumn,
+    cost_summaries_each,
     measure_sheets,
+    rating_summaries_each,
     summary_table,
     text_lines,
     year_columns,
@@ -100,7 +107,10 @@ class AreaSection:
     anchor: str
     summary: Text
     programmes: tuple[ProgrammeSection, ...]
+    #: One table per dimension of each rated level, as on the area's page.
     summaries: tuple[RatingSummary, ...]
+    #: The sums of the costs under the area, as on the area's page; none without costs.
+    costs: tuple[CostSummary, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,8 @@ class ReportLabels:
     summary_pages: str
     highlights: str
     ratings_table: str
+    costs: str
+    reason: str
     purpose: str
     baseline: str
     targets: str
@@ -250,6 +262,11 @@ def report_build(
             return ()
         return (_count_table(dimension, scale_levels, markers, columns, [sheets[m.code] for m in measures]),)
 
+    # The area's tables, as its page shows them: one query each for all areas at once.
+    area_scope = Scope.of(each=roots)
+    area_ratings = rating_summaries_each(plan, area_scope, years=shown, matrix_year=year)
+    area_costs = cost_summaries_each(plan, area_scope)
+
     areas = []
     for root, groups in ordered:
         programmes = []
@@ -266,14 +283,14 @@ def report_build(
                     ),
                 )
             )
-        area_measures = [m for _group, measures in groups for m in measures]
         areas.append(
             AreaSection(
                 node=node_ref(root),
                 anchor=_anchor(root),
                 summary=text_lines(root.summary),
                 programmes=tuple(programmes),
-                summaries=summaries(area_measures),
+                summaries=area_ratings[root.pk],
+                costs=area_costs[root.pk],
             )
         )
 
@@ -335,7 +352,18 @@ def _collect_groups(
 
 
 def _limit_years(sheet: MeasureSheet, years: Sequence[int]) -> MeasureSheet:
-    return dataclasses.replace(sheet, results=tuple(r for r in sheet.results if r.fiscal_year in years))
+    """The sheet as the report prints it: the results of the printed years, without the
+    highlight (主な実施結果), which the summary pages print and the sheet does not repeat."""
+    return dataclasses.replace(
+        sheet,
+        results=tuple(
+            dataclasses.replace(
+                r, sections=tuple(s for s in r.sections if s.builtin != Section.Builtin.HIGHLIGHT)
+            )
+            for r in sheet.results
+            if r.fiscal_year in years
+        ),
+    )
 
 
 def _primary(rating_views: Sequence[RatingView], dimension: Dimension | None) -> RatingView | None:
@@ -422,6 +450,8 @@ def _labels() -> ReportLabels:
         summary_pages=gettext("Main results"),
         highlights=gettext("Main results"),
         ratings_table=gettext("Ratings at a glance"),
+        costs=gettext("Costs"),
+        reason=pgettext("rating", "Reason"),
         purpose=gettext("Purpose"),
         baseline=gettext("Baseline"),
         targets=gettext("Targets"),

@@ -2,11 +2,18 @@
 restore:
 
 - ``text``, ``context_change``, ``response``, ``highlight`` (results rounds);
-- ``ratings.<dimension key>`` → the code of a level of that dimension's scale;
+- ``ratings.<dimension key>`` → the code of a level of that dimension's scale, and
+  ``ratings.<dimension key>.reason`` → the reason given for it (results rounds);
+- ``sections.<section key>`` → the text of one of the level's own sections of each year,
+  a section kept in no field of its own (results rounds);
+- ``costs.<figure>`` → a figure of what the node cost in the year (決算・実績), as
+  ``progress.amounts.figure_text`` writes it: an amount in yen, a staff figure
+  (results rounds; the total is never entered, so never here);
 - ``targets.<target id>.revised_text`` / ``.revision_reason`` (targets rounds).
 
-A ``Frame`` is what an entry may hold (its node's dimensions and scale levels, and in a
-targets round the node's targets for the year). The functions here read, change, check
+A value left empty is no key at all. A ``Frame`` is what an entry may hold (its node's
+dimensions and scale levels, its level's sections of each year, the plan's unit of
+amounts, and in a targets round the node's targets for the year). The functions here read, change, check
 and store snapshots; they return errors rather than raise, and know nothing of roles.
 """
 
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypedDict
 
@@ -22,10 +30,12 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku import text as text_utils
 from shinchoku.memo import memo
-from shinchoku.plans.models import Dimension, ScaleLevel
+from shinchoku.plans.models import Dimension, ScaleLevel, Section
 from shinchoku.plans.names import shown_label, shown_name
-from shinchoku.progress.models import Target
-from shinchoku.review.models import Entry, EntryRating, EntryTarget, Round
+from shinchoku.plans.sections import sections_of
+from shinchoku.progress import amounts
+from shinchoku.progress.models import STAFF_FIELDS, Target
+from shinchoku.review.models import Entry, EntryCost, EntryRating, EntrySectionText, EntryTarget, Round
 from shinchoku.review.workflow import FIELDS_BY_KIND
 
 TEXT_FIELDS = ("text", "context_change", "response", "highlight")
@@ -79,18 +89,55 @@ class EntryData(TypedDict, total=False):
     highlight: str
     #: dimension id → scale level id, or None to remove the rating
     ratings: Mapping[int, int | None]
+    #: dimension id → the reason for its rating ("" to remove it)
+    rating_reasons: Mapping[int, str]
+    #: key of one of the level's own sections of each year → its text ("" to remove it)
+    sections: Mapping[str, str]
+    #: figure of the year's cost (``amounts.ENTERED_FIELDS``) → as typed, an amount in the
+    #: plan's unit ("" or None to remove it)
+    costs: Mapping[str, str | None]
     #: target id → proposed revision, or None to withdraw the proposal (targets rounds)
     targets: Mapping[int, TargetProposal | None]
+
+
+@dataclass(frozen=True)
+class TextSlot:
+    """A text of a results entry as its form, workbook and history show it: a builtin
+    field (``text`` …) or one of the level's own sections (``sections.<key>``)."""
+
+    key: str
+    label: str
+    #: A builtin field's name; "" for a section of its own.
+    builtin: str
+
+    @property
+    def requirement(self) -> Requirement:
+        return TEXT_REQUIREMENTS.get(self.builtin, Requirement.OPTIONAL)
+
+
+@dataclass
+class LevelFrame:
+    """What every entry of one level may hold, read once per level."""
+
+    dimensions: dict[int, Dimension]
+    levels: dict[int, ScaleLevel]
+    #: The level's sections of each year, in the plan's order (the builtin ones when the
+    #: plan defines none: ``plans.sections``).
+    sections: list[Section]
+    amount_unit: str
 
 
 @dataclass
 class Frame:
     """What an entry may hold: the dimensions of its node's level with their scales'
-    levels, and (in a targets round) the node's targets for the round's year."""
+    levels, the level's sections of each year, the plan's unit of amounts, and (in a
+    targets round) the node's targets for the round's year."""
 
     dimensions: dict[int, Dimension]
     levels: dict[int, ScaleLevel]
     targets: dict[int, Target] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    amount_unit: str = "yen"
 
     def dimension_by_key(self, key: str) -> Dimension | None:
         return next((d for d in self.dimensions.values() if d.key == key), None)
@@ -100,13 +147,37 @@ class Frame:
             (lv for lv in self.levels.values() if lv.scale_id == dimension.scale_id and lv.code == code), None
         )
 
+    @property
+    def own_sections(self) -> dict[str, Section]:
+        """The level's sections of each year kept in no field of their own, by key."""
+        return {section.key: section for section in self.sections if not section.builtin}
 
-def frame_for(
-    entry: Entry, cache: dict[int, tuple[dict[int, Dimension], dict[int, ScaleLevel]]] | None = None
-) -> Frame:
+    @property
+    def defines_sections(self) -> bool:
+        """The plan defines its own sections (else the builtin ones stand, unsaved)."""
+        return any(section.pk is not None for section in self.sections)
+
+    def text_slots(self) -> list[TextSlot]:
+        """The texts of a results entry, in the plan's order: with the plan's names when it
+        defines its sections (and then only the builtin fields it lists), else the four
+        builtin fields under their usual names."""
+        if not self.defines_sections:
+            return [TextSlot(name, str(TEXT_LABELS[name]), name) for name in TEXT_FIELDS]
+        return [
+            TextSlot(section.builtin, shown_name(section), section.builtin)
+            if section.builtin in TEXT_FIELDS
+            else TextSlot(section_key(section.key), shown_name(section), "")
+            for section in self.sections
+        ]
+
+
+def frame_for(entry: Entry, cache: dict[int, LevelFrame] | None = None) -> Frame:
+    """What ``entry`` may hold; ``cache`` (by default the request's memo) keeps what is the
+    same for every entry of a level."""
     node = entry.node
     cache = memo(("frames",), dict) if cache is None else cache
     if node.level_id not in cache:
+        plan = entry.round.plan
         dimensions = {
             d.pk: d
             for d in Dimension.objects.filter(plan_id=node.plan_id, level_id=node.level_id)
@@ -117,17 +188,55 @@ def frame_for(
             lv.pk: lv
             for lv in ScaleLevel.objects.filter(scale_id__in={d.scale_id for d in dimensions.values()})
         }
-        cache[node.level_id] = (dimensions, levels)
-    dimensions, levels = cache[node.level_id]
+        cache[node.level_id] = LevelFrame(
+            dimensions, levels, sections_of(plan, node.level, Section.Scope.YEAR), plan.amount_unit
+        )
+    level = cache[node.level_id]
     targets: dict[int, Target] = {}
     if entry.round.kind == Round.Kind.TARGETS:
         year = entry.round.fiscal_year
         targets = {t.pk: t for t in Target.objects.filter(node_id=node.pk).covering(year)}
-    return Frame(dimensions=dimensions, levels=levels, targets=targets)
+    return Frame(
+        dimensions=level.dimensions,
+        levels=level.levels,
+        targets=targets,
+        sections=level.sections,
+        amount_unit=level.amount_unit,
+    )
 
 
 def target_keys(target_id: int) -> tuple[str, str]:
     return f"targets.{target_id}.revised_text", f"targets.{target_id}.revision_reason"
+
+
+def rating_reason_key(dimension_key: str) -> str:
+    return f"ratings.{dimension_key}.reason"
+
+
+def section_key(key: str) -> str:
+    return f"sections.{key}"
+
+
+def cost_key(figure: str) -> str:
+    return f"costs.{figure}"
+
+
+def rating_parts(key: str) -> tuple[str, bool] | None:
+    """``ratings.achievement`` → ("achievement", False); ``ratings.achievement.reason`` →
+    ("achievement", True); None for a key of another group."""
+    parts = key.split(".")
+    if parts[0] != "ratings" or len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "reason"):
+        return None
+    return parts[1], len(parts) == 3
+
+
+#: The content groups of the keys of ``EntryData`` that are not groups themselves.
+DATA_GROUPS = {"rating_reasons": "ratings"}
+
+
+def data_groups(data: Mapping[str, Any]) -> set[str]:
+    """The content groups a save's ``data`` asks to change (``workflow.CONTENT_FIELDS``)."""
+    return {DATA_GROUPS.get(name, name) for name in data}
 
 
 def field_group(key: str) -> str:
@@ -136,24 +245,41 @@ def field_group(key: str) -> str:
 
 
 def snapshot_of(entry: Entry, frame: Frame) -> Snapshot:
-    """The entry's content as stored now."""
+    """The entry's content as stored now (asking only for what its round's kind holds)."""
     snapshot: Snapshot = {
         name: getattr(entry, name) for name in FIELDS_BY_KIND[entry.round.kind] if name in TEXT_FIELDS
     }
+    if entry.round.kind == Round.Kind.TARGETS:
+        for proposal in EntryTarget.objects.filter(entry=entry):
+            text_key, reason_key = target_keys(proposal.target_id)
+            snapshot[text_key] = proposal.revised_text
+            snapshot[reason_key] = proposal.revision_reason
+        return snapshot
     for rating in EntryRating.objects.filter(entry=entry):
         dimension = frame.dimensions.get(rating.dimension_id)
         level = frame.levels.get(rating.level_id)
         if dimension is not None and level is not None:
             snapshot[f"ratings.{dimension.key}"] = level.code
-    for proposal in EntryTarget.objects.filter(entry=entry):
-        text_key, reason_key = target_keys(proposal.target_id)
-        snapshot[text_key] = proposal.revised_text
-        snapshot[reason_key] = proposal.revision_reason
+            if rating.reason:
+                snapshot[rating_reason_key(dimension.key)] = rating.reason
+    if frame.own_sections:
+        for text in EntrySectionText.objects.filter(entry=entry).select_related("section"):
+            snapshot[section_key(text.section.key)] = text.text
+    for cost in EntryCost.objects.filter(entry=entry):
+        snapshot.update(_cost_snapshot(cost))
     return snapshot
 
 
+def _cost_snapshot(cost: EntryCost) -> Snapshot:
+    return {
+        cost_key(name): amounts.figure_text(value)
+        for name in amounts.ENTERED_FIELDS
+        if (value := getattr(cost, name)) is not None
+    }
+
+
 def snapshots_of(entries: list[Entry]) -> dict[int, Snapshot]:
-    """``snapshot_of`` for many entries at once, in two queries."""
+    """``snapshot_of`` for many entries at once, in four queries."""
     snapshots: dict[int, Snapshot] = {
         entry.pk: {
             name: getattr(entry, name) for name in FIELDS_BY_KIND[entry.round.kind] if name in TEXT_FIELDS
@@ -162,6 +288,12 @@ def snapshots_of(entries: list[Entry]) -> dict[int, Snapshot]:
     }
     for rating in EntryRating.objects.filter(entry__in=entries).select_related("dimension", "level"):
         snapshots[rating.entry_id][f"ratings.{rating.dimension.key}"] = rating.level.code
+        if rating.reason:
+            snapshots[rating.entry_id][rating_reason_key(rating.dimension.key)] = rating.reason
+    for text in EntrySectionText.objects.filter(entry__in=entries).select_related("section"):
+        snapshots[text.entry_id][section_key(text.section.key)] = text.text
+    for cost in EntryCost.objects.filter(entry__in=entries):
+        snapshots[cost.entry_id].update(_cost_snapshot(cost))
     for proposal in EntryTarget.objects.filter(entry__in=entries):
         text_key, reason_key = target_keys(proposal.target_id)
         snapshots[proposal.entry_id][text_key] = proposal.revised_text
@@ -217,6 +349,7 @@ def apply_data(
             ]
             continue
         after[key] = level.code
+    _apply_results_extras(after, errors, data, frame)
     for target_id, proposal in targets.items():
         target = frame.targets.get(as_id(target_id) or 0)
         if target is None:
@@ -239,6 +372,73 @@ def apply_data(
     return after, errors
 
 
+def _set_text(after: Snapshot, key: str, value: str) -> None:
+    """Set a text of ``after``; an empty one is no key."""
+    text = text_utils.normalize(value)
+    if text:
+        after[key] = text
+    else:
+        after.pop(key, None)
+
+
+def _apply_results_extras(
+    after: Snapshot, errors: FieldErrors, data: Mapping[str, Any], frame: Frame
+) -> None:
+    """The reasons of the ratings, the level's own sections and the year's cost of
+    ``data`` into ``after``; what cannot be taken into ``errors``, by snapshot key."""
+    reasons = data.get("rating_reasons") or {}
+    sections = data.get("sections") or {}
+    costs = data.get("costs") or {}
+    for name, given in (("ratings", reasons), ("sections", sections), ("costs", costs)):
+        if not isinstance(given, Mapping):
+            errors.setdefault(name, []).append(_("Enter text."))
+    if isinstance(reasons, Mapping):
+        for dimension_id, reason in reasons.items():
+            dimension = frame.dimensions.get(as_id(dimension_id) or 0)
+            if dimension is None:
+                errors.setdefault("ratings", []).append(
+                    _("This dimension does not apply to the node's level.")
+                )
+            elif not isinstance(reason, str):
+                errors[rating_reason_key(dimension.key)] = [_("Enter text.")]
+            else:
+                _set_text(after, rating_reason_key(dimension.key), reason)
+    for dimension in frame.dimensions.values():
+        key = rating_reason_key(dimension.key)
+        if key in after and f"ratings.{dimension.key}" not in after:
+            errors[key] = [
+                _("A reason is given for %(dimension)s, which is not rated: choose its rating.")
+                % {"dimension": shown_name(dimension)}
+            ]
+    if isinstance(sections, Mapping):
+        own = frame.own_sections
+        for name, text in sections.items():
+            if name not in own:
+                errors.setdefault("sections", []).append(
+                    _("%(section)s is not one of the sections of the node's level.") % {"section": name}
+                )
+            elif not isinstance(text, str):
+                errors[section_key(name)] = [_("Enter text.")]
+            else:
+                _set_text(after, section_key(name), text)
+    if isinstance(costs, Mapping):
+        for name, typed in costs.items():
+            if name not in amounts.ENTERED_FIELDS:
+                errors.setdefault("costs", []).append(
+                    _("%(figure)s is not a figure of a cost that is entered.") % {"figure": name}
+                )
+                continue
+            try:
+                value = amounts.read_figure(name, typed, amount_unit=frame.amount_unit)
+            except amounts.FigureError as error:
+                errors[cost_key(name)] = [str(error)]
+                continue
+            if value is None:
+                after.pop(cost_key(name), None)
+            else:
+                after[cost_key(name)] = amounts.figure_text(value)
+
+
 def from_snapshot(entry: Entry, snapshot: Mapping[str, Any], frame: Frame) -> tuple[Snapshot, FieldErrors]:
     """An earlier snapshot, checked against what the entry may hold today."""
     restored: Snapshot = {}
@@ -249,13 +449,26 @@ def from_snapshot(entry: Entry, snapshot: Mapping[str, Any], frame: Frame) -> tu
         if group not in kind_fields:
             continue
         if group == "ratings":
-            dimension = frame.dimension_by_key(key.split(".", 1)[1])
-            if dimension is None or frame.level_by_code(dimension, value) is None:
+            parts = rating_parts(key)
+            dimension = frame.dimension_by_key(parts[0]) if parts else None
+            if (
+                parts is None
+                or dimension is None
+                or (not parts[1] and frame.level_by_code(dimension, value) is None)
+            ):
                 errors.setdefault("ratings", []).append(
                     _("The earlier version's rating %(rating)s no longer fits the node's dimensions.")
                     % {"rating": f"{key.split('.', 1)[1]}={value}"}
                 )
                 continue
+        elif group == "sections" and key.split(".", 1)[1] not in frame.own_sections:
+            errors.setdefault("sections", []).append(
+                _("%(section)s is not one of the sections of the node's level.")
+                % {"section": key.split(".", 1)[1]}
+            )
+            continue
+        elif group == "costs" and key.split(".", 1)[1] not in amounts.ENTERED_FIELDS:
+            continue  # a figure no longer entered (never a person's text)
         elif group == "targets" and (as_id(key.split(".")[1]) or 0) not in frame.targets:
             errors.setdefault("targets", []).append(
                 _("This target is not one of the measure's targets for the round's year.")
@@ -270,10 +483,13 @@ def from_snapshot(entry: Entry, snapshot: Mapping[str, Any], frame: Frame) -> tu
 
 def incomplete(entry: Entry, snapshot: Snapshot, frame: Frame) -> FieldErrors:
     """What a submission still lacks: a rating on every dimension, and each text field
-    its ``TEXT_REQUIREMENTS`` asks for; in a targets round, a reason for every revision."""
+    its ``TEXT_REQUIREMENTS`` asks for (of those the level has: ``Frame.text_slots``); in
+    a targets round, a reason for every revision. The reasons, the plan's own sections
+    and the costs may stay empty."""
     errors: FieldErrors = {}
     if entry.round.kind == Round.Kind.RESULTS:
-        for name in TEXT_FIELDS:
+        required = [slot.builtin for slot in frame.text_slots() if slot.builtin]
+        for name in required:
             if TEXT_REQUIREMENTS[name] == Requirement.ALWAYS and not snapshot.get(name, "").strip():
                 errors[name] = [_("The result is required.")]
         adverse: list[str] = []
@@ -290,7 +506,7 @@ def incomplete(entry: Entry, snapshot: Snapshot, frame: Frame) -> FieldErrors:
             if level is not None and level.adverse:
                 adverse.append(f"{shown_name(dimension)} {level.code} {shown_label(level)}")
         if adverse:
-            for name in TEXT_FIELDS:
+            for name in required:
                 if TEXT_REQUIREMENTS[name] == Requirement.ADVERSE and not snapshot.get(name, "").strip():
                     errors[name] = [
                         _("Required when a rating is on the scale's adverse side (%(ratings)s).")
@@ -304,19 +520,50 @@ def incomplete(entry: Entry, snapshot: Snapshot, frame: Frame) -> FieldErrors:
     return errors
 
 
+def cost_figures(snapshot: Mapping[str, str]) -> dict[str, int | Decimal]:
+    """The cost figures a snapshot holds, typed as ``progress.Cost`` keeps them."""
+    figures: dict[str, int | Decimal] = {}
+    for name in amounts.ENTERED_FIELDS:
+        text = snapshot.get(cost_key(name))
+        if text:
+            figures[name] = Decimal(text) if name in STAFF_FIELDS else int(text)
+    return figures
+
+
 def store(entry: Entry, before: Snapshot, after: Snapshot, frame: Frame) -> None:
-    """Write the ratings and target proposals that differ (the text fields go with the
-    entry's conditional update)."""
+    """Write the ratings (with their reasons), own sections, cost and target proposals
+    that differ (the text fields go with the entry's conditional update)."""
     for dimension in frame.dimensions.values():
         key = f"ratings.{dimension.key}"
-        if before.get(key) == after.get(key):
+        reason = rating_reason_key(dimension.key)
+        if (before.get(key), before.get(reason)) == (after.get(key), after.get(reason)):
             continue
         code = after.get(key)
         level = frame.level_by_code(dimension, code) if code is not None else None
         if level is None:
             EntryRating.objects.filter(entry=entry, dimension=dimension).delete()
         else:
-            EntryRating.objects.update_or_create(entry=entry, dimension=dimension, defaults={"level": level})
+            EntryRating.objects.update_or_create(
+                entry=entry, dimension=dimension, defaults={"level": level, "reason": after.get(reason, "")}
+            )
+    for name, section in frame.own_sections.items():
+        key = section_key(name)
+        if before.get(key) == after.get(key):
+            continue
+        if key in after:
+            EntrySectionText.objects.update_or_create(
+                entry=entry, section=section, defaults={"text": after[key]}
+            )
+        else:
+            EntrySectionText.objects.filter(entry=entry, section=section).delete()
+    figures = cost_figures(after)
+    if figures != cost_figures(before):
+        if figures:
+            EntryCost.objects.update_or_create(
+                entry=entry, defaults={name: figures.get(name) for name in amounts.ENTERED_FIELDS}
+            )
+        else:
+            EntryCost.objects.filter(entry=entry).delete()
     for target_id in frame.targets:
         text_key, reason_key = target_keys(target_id)
         if (before.get(text_key), before.get(reason_key)) == (after.get(text_key), after.get(reason_key)):

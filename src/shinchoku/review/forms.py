@@ -1,8 +1,11 @@
 """Forms of the staff pages. They only read and check what was posted; the services
 decide what may change. Field names map to the snapshot keys of
 ``shinchoku.review.content`` (``rating_<dimension id>`` ↔ ``ratings.<key>``,
-``target_<id>_revised`` / ``_reason`` ↔ ``targets.<id>.revised_text`` / ``.revision_reason``)
-so that a service's field errors land beside the right field."""
+``reason_<dimension id>`` ↔ ``ratings.<key>.reason``, ``section_<key>`` ↔ ``sections.<key>``,
+``cost_<figure>`` ↔ ``costs.<figure>``, ``target_<id>_revised`` / ``_reason`` ↔
+``targets.<id>.revised_text`` / ``.revision_reason``) so that a service's field errors land
+beside the right field. The cost figures are posted as typed and read by the services
+(``progress.amounts``), as the entry workbook's are."""
 
 from __future__ import annotations
 
@@ -19,15 +22,18 @@ from django.utils.translation import gettext_lazy as _
 from shinchoku import text as text_utils
 from shinchoku.plans.models import Plan
 from shinchoku.plans.names import shown_label, shown_name
+from shinchoku.progress import amounts
 from shinchoku.review.content import (
     RATING_REQUIREMENT,
     TEXT_FIELDS,
-    TEXT_LABELS,
-    TEXT_REQUIREMENTS,
     EntryData,
     Frame,
     Requirement,
     Snapshot,
+    TextSlot,
+    cost_key,
+    rating_parts,
+    rating_reason_key,
     target_keys,
 )
 from shinchoku.review.errors import Conflict
@@ -88,6 +94,8 @@ class FieldRow:
 
     field: forms.BoundField
     requirement: Requirement
+    #: A rating's reason field, shown below it.
+    reason: forms.BoundField | None = None
 
     @property
     def always_required(self) -> bool:
@@ -105,6 +113,28 @@ def rating_field_name(dimension_id: int) -> str:
 
 def target_field_names(target_id: int) -> tuple[str, str]:
     return f"target_{target_id}_revised", f"target_{target_id}_reason"
+
+
+def reason_field_name(dimension_id: int) -> str:
+    return f"reason_{dimension_id}"
+
+
+def slot_field_name(slot: TextSlot) -> str:
+    """A builtin text's field is named as the text; a section of the plan's own
+    ``section_<key>``."""
+    return slot.builtin or f"section_{slot.key.split('.', 1)[1]}"
+
+
+def cost_field_name(figure: str) -> str:
+    return f"cost_{figure}"
+
+
+#: The help beside the cost figures that a person may leave empty to have computed.
+COST_HELP = {
+    "staff_cost": _("Leave empty to price the staff hours at the plan's hourly staff cost of the year."),
+    "staff_count": _("Up to two decimals."),
+    "staff_hours": _("Up to two decimals."),
+}
 
 
 class EntryForm(forms.Form):
@@ -127,6 +157,7 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.entry = entry
         self.frame = frame
+        self.snapshot = snapshot
         self.editable = editable
         self.kind = entry.round.kind
         if self.kind == Round.Kind.RESULTS:
@@ -150,13 +181,35 @@ class EntryForm(forms.Form):
                     initial=str(chosen),
                     disabled="ratings" not in editable,
                 )
-            for name in TEXT_FIELDS:
-                self.fields[name] = _text_field(
-                    TEXT_LABELS[name],
-                    TEXTAREA_ROWS[name],
-                    snapshot.get(name, ""),
-                    disabled=name not in editable,
-                    help_text=TEXT_HELP[name],
+                self.fields[reason_field_name(dimension.pk)] = _text_field(
+                    _("Reason for the rating on %(dimension)s") % {"dimension": shown_name(dimension)},
+                    2,
+                    snapshot.get(rating_reason_key(dimension.key), ""),
+                    disabled="ratings" not in editable,
+                )
+            self.slots = frame.text_slots()
+            for slot in self.slots:
+                group = slot.builtin or "sections"
+                self.fields[slot_field_name(slot)] = _text_field(
+                    slot.label,
+                    TEXTAREA_ROWS.get(slot.builtin, 4),
+                    snapshot.get(slot.key, ""),
+                    disabled=group not in editable,
+                    help_text=TEXT_HELP.get(slot.builtin, ""),
+                )
+            unit = amounts.unit_label(frame.amount_unit)
+            for figure in amounts.ENTERED_FIELDS:
+                label = amounts.field_label(figure)
+                self.fields[cost_field_name(figure)] = forms.CharField(
+                    label=label if figure in amounts.STAFF_FIELDS else f"{label}（{unit}）",
+                    help_text=COST_HELP.get(figure, ""),
+                    required=False,
+                    max_length=40,
+                    initial=amounts.shown_figure(
+                        figure, snapshot.get(cost_key(figure), ""), amount_unit=frame.amount_unit
+                    ),
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 16}),
+                    disabled="costs" not in editable,
                 )
         else:
             for target_id, target in frame.targets.items():
@@ -178,11 +231,22 @@ class EntryForm(forms.Form):
     # ----------------------------------------------------------------- reading
 
     def text_fields(self) -> list[FieldRow]:
-        return [FieldRow(self[name], TEXT_REQUIREMENTS[name]) for name in TEXT_FIELDS if name in self.fields]
+        """The texts in the plan's order (its sections' names when it defines them)."""
+        if self.kind != Round.Kind.RESULTS:
+            return []
+        return [FieldRow(self[slot_field_name(slot)], slot.requirement) for slot in self.slots]
 
     def rating_fields(self) -> list[FieldRow]:
         dimensions = self.frame.dimensions.values()
-        return [FieldRow(self[rating_field_name(d.pk)], RATING_REQUIREMENT) for d in dimensions]
+        return [
+            FieldRow(self[rating_field_name(d.pk)], RATING_REQUIREMENT, self[reason_field_name(d.pk)])
+            for d in dimensions
+        ]
+
+    def cost_fields(self) -> list[forms.BoundField]:
+        if self.kind != Round.Kind.RESULTS:
+            return []
+        return [self[cost_field_name(figure)] for figure in amounts.ENTERED_FIELDS]
 
     def target_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
         rows = []
@@ -196,13 +260,26 @@ class EntryForm(forms.Form):
         data: dict[str, Any] = {}
         cleaned = self.cleaned_data
         if self.kind == Round.Kind.RESULTS:
-            for name in TEXT_FIELDS:
-                if name in self.editable:
-                    data[name] = cleaned.get(name, "")
+            for slot in self.slots:
+                if slot.builtin and slot.builtin in self.editable:
+                    data[slot.builtin] = cleaned.get(slot.builtin, "")
             if "ratings" in self.editable:
                 data["ratings"] = {
                     d.pk: (cleaned.get(rating_field_name(d.pk)) or None)
                     for d in self.frame.dimensions.values()
+                }
+                data["rating_reasons"] = {
+                    d.pk: cleaned.get(reason_field_name(d.pk), "") for d in self.frame.dimensions.values()
+                }
+            if "sections" in self.editable:
+                data["sections"] = {
+                    slot.key.split(".", 1)[1]: cleaned.get(slot_field_name(slot), "")
+                    for slot in self.slots
+                    if not slot.builtin
+                }
+            if "costs" in self.editable:
+                data["costs"] = {
+                    figure: cleaned.get(cost_field_name(figure), "") for figure in amounts.ENTERED_FIELDS
                 }
         elif "targets" in self.editable:
             proposals: dict[int, Any] = {}
@@ -261,14 +338,25 @@ class EntryForm(forms.Form):
         return ""
 
     def _as_snapshot(self, key: str, posted: str) -> str:
-        """A posted value as the snapshot holds it (a rating as its level's code)."""
-        if key.startswith("ratings."):
+        """A posted value as the snapshot holds it (a rating as its level's code, a cost
+        figure as ``amounts.figure_text`` writes it)."""
+        parts = rating_parts(key)
+        if parts is not None and not parts[1]:
             level = self.frame.levels.get(int(posted)) if posted.isdigit() else None
             return level.code if level is not None else ""
+        if key.startswith("costs."):
+            try:
+                value = amounts.read_figure(key[6:], posted, amount_unit=self.frame.amount_unit)
+            except amounts.FigureError:
+                return posted
+            return "" if value is None else amounts.figure_text(value)
         return text_utils.normalize(posted)
 
     def _as_posted(self, key: str, value: str) -> str:
-        if key.startswith("ratings."):
+        if key.startswith("costs."):
+            return amounts.shown_figure(key[6:], value, amount_unit=self.frame.amount_unit)
+        parts = rating_parts(key)
+        if parts is not None and not parts[1]:
             dimension = self.frame.dimension_by_key(key.split(".", 1)[1])
             level = self.frame.level_by_code(dimension, value) if dimension and value else None
             return str(level.pk) if level is not None else ""
@@ -276,9 +364,16 @@ class EntryForm(forms.Form):
 
     def _field_for(self, key: str) -> str | None:
         parts = key.split(".")
-        if parts[0] == "ratings" and len(parts) == 2:
-            dimension = self.frame.dimension_by_key(parts[1])
-            return rating_field_name(dimension.pk) if dimension else None
+        rating = rating_parts(key)
+        if rating is not None:
+            dimension = self.frame.dimension_by_key(rating[0])
+            if dimension is None:
+                return None
+            return reason_field_name(dimension.pk) if rating[1] else rating_field_name(dimension.pk)
+        if parts[0] == "sections" and len(parts) == 2:
+            return f"section_{parts[1]}"
+        if parts[0] == "costs" and len(parts) == 2:
+            return cost_field_name(parts[1])
         if parts[0] == "targets" and len(parts) == 3 and parts[1].isdigit():
             revised_name, reason_name = target_field_names(int(parts[1]))
             return revised_name if parts[2] == "revised_text" else reason_name

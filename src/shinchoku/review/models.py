@@ -11,7 +11,7 @@ pages, the report and the exports read. The workflow over the states is declared
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,8 +21,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku import fiscal
-from shinchoku.plans.models import YEAR_VALIDATORS, Dimension, Node, Plan, ScaleLevel
-from shinchoku.progress.models import ResultContent, Target, rating_check
+from shinchoku.plans.models import YEAR_VALIDATORS, Dimension, Node, Plan, ScaleLevel, Section
+from shinchoku.progress.models import Cost, ResultContent, Target, rating_check
 
 if TYPE_CHECKING:
     pass
@@ -180,6 +180,7 @@ class EntryRating(models.Model):
     level = models.ForeignKey(
         ScaleLevel, models.RESTRICT, related_name="entry_ratings", verbose_name=_("rating")
     )
+    reason = models.TextField(_("reason (評価の理由)"), blank=True)
 
     class Meta:
         verbose_name = _("entry rating")
@@ -194,6 +195,62 @@ class EntryRating(models.Model):
 
     def clean(self) -> None:
         rating_check(self, self.entry.node if self.entry_id else None)
+
+
+class EntrySectionText(models.Model):
+    """The entry's text of one of its level's sections of each year that has no field of
+    its own; publishing makes it the result's ``progress.ResultSectionText``."""
+
+    entry = models.ForeignKey(Entry, models.CASCADE, related_name="section_texts", verbose_name=_("entry"))
+    section = models.ForeignKey(
+        Section, models.RESTRICT, related_name="entry_texts", verbose_name=_("section")
+    )
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("section text of an entry")
+        verbose_name_plural = _("section texts of entries")
+        ordering = ["entry", "section__position", "section__key"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "section"], name="entrysectiontext_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="entrysectiontext_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.section}"
+
+
+def _entry_figure(field: str) -> Any:
+    """A figure of an entry's cost as ``progress.Cost`` has it: the same name, kind and
+    validators (a field of the model, cloned before the models are ready)."""
+    found: Any = next(f for f in Cost._meta.local_fields if f.name == field)
+    return found.clone()
+
+
+class EntryCost(models.Model):
+    """What the node cost in the round's year (決算・実績) as the section enters it: the
+    figures a person types, in yen (``progress.amounts`` reads them). 人件費 (B) left
+    empty is priced from the staff hours when published; the total is never entered.
+    Publishing makes it the node's actual ``progress.Cost`` of the year."""
+
+    entry = models.OneToOneField(Entry, models.CASCADE, related_name="cost", verbose_name=_("entry"))
+    national = _entry_figure("national")
+    prefectural = _entry_figure("prefectural")
+    bonds = _entry_figure("bonds")
+    other = _entry_figure("other")
+    general = _entry_figure("general")
+    project_cost = _entry_figure("project_cost")
+    staff_count = _entry_figure("staff_count")
+    staff_hours = _entry_figure("staff_hours")
+    staff_cost = _entry_figure("staff_cost")
+
+    class Meta:
+        verbose_name = _("cost of an entry")
+        verbose_name_plural = _("costs of entries")
+        ordering = ["entry"]
+
+    def __str__(self) -> str:
+        return f"{self.entry}"
 
 
 class EntryTarget(models.Model):

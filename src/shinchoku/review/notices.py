@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from shinchoku import fiscal
 from shinchoku.accounts.models import StaffRole
 from shinchoku.accounts.permissions import node_editor_ids
+from shinchoku.jobs.mail import mail_send
 from shinchoku.plans.models import Node
 from shinchoku.review.models import Entry, Round
 
@@ -60,8 +60,9 @@ def _schedule(
     def send() -> None:
         with translation.override(settings.LANGUAGE_CODE):
             subject_text, body_text = str(subject) % facts, str(body) % facts + link
-        send_mass_mail([(subject_text, body_text, None, [address]) for address in addresses])
-        logger.info("sent %r to %d recipients", subject_text, len(addresses))
+        # A worker sends them (shinchoku.jobs.mail): the mail server never holds the request up.
+        mail_send.enqueue([(subject_text, body_text, None, [address]) for address in addresses])
+        logger.info("queued %r to %d recipients", subject_text, len(addresses))
 
     transaction.on_commit(send, robust=True)
 

@@ -22,12 +22,20 @@ from shinchoku.accounts.permissions import editable_nodes, is_reviewer
 from shinchoku.audit.models import AuditEvent, EventType
 from shinchoku.audit.selectors import audit_history
 from shinchoku.errors import ErrorCode
-from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
+from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan
 from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.plans.selectors import RatingView
 from shinchoku.plans.selectors.common import rating_view
-from shinchoku.progress.models import Rating, Result, Target
-from shinchoku.review.content import TEXT_FIELDS, TEXT_LABELS, Frame, frame_for, snapshot_of
+from shinchoku.progress import amounts
+from shinchoku.progress.models import Cost, Rating, Result, Target
+from shinchoku.review.content import (
+    TEXT_FIELDS,
+    TEXT_LABELS,
+    Frame,
+    frame_for,
+    rating_parts,
+    snapshot_of,
+)
 from shinchoku.review.decisions import (
     Reason,
     Refusal,
@@ -261,21 +269,28 @@ class _Labels:
 
     def __init__(self, entry: Entry) -> None:
         node = entry.node
-        self.dimensions = {
-            d.key: d for d in Dimension.objects.filter(plan_id=node.plan_id, level_id=node.level_id)
-        }
-        self.levels = {
-            (level.scale_id, level.code): level
-            for level in ScaleLevel.objects.filter(
-                scale_id__in={d.scale_id for d in self.dimensions.values()}
-            )
-        }
+        self.frame = frame_for(entry)
+        self.dimensions = {d.key: d for d in self.frame.dimensions.values()}
+        self.levels = {(level.scale_id, level.code): level for level in self.frame.levels.values()}
         self.targets = {str(t.pk): t for t in Target.objects.filter(node_id=node.pk)}
+        self.slots = {slot.key: slot.label for slot in self.frame.text_slots()}
+        self.unit = amounts.unit_label(self.frame.amount_unit)
 
     def label(self, key: str) -> str:
         parts = key.split(".")
-        if parts[0] == "ratings" and parts[1] in self.dimensions:
-            return shown_name(self.dimensions[parts[1]])
+        rating = rating_parts(key)
+        if rating is not None and rating[0] in self.dimensions:
+            name = shown_name(self.dimensions[rating[0]])
+            return (
+                gettext("Reason for the rating on %(dimension)s") % {"dimension": name} if rating[1] else name
+            )
+        if key in self.slots:
+            return self.slots[key]
+        if parts[0] == "sections":
+            return parts[1]
+        if parts[0] == "costs" and len(parts) == 2:
+            label = _verbose_name(Cost, parts[1])
+            return label if parts[1] in amounts.STAFF_FIELDS else f"{label}（{self.unit}）"
         if parts[0] == "targets" and len(parts) == 3 and parts[1] in self.targets:
             target = self.targets[parts[1]]
             return f"{target.period_label} {target.text[:30]} · {_verbose_name(Target, parts[2])}"
@@ -291,7 +306,9 @@ class _Labels:
         parts = key.split(".")
         if key == "state" and value in Entry.State.values:
             return state_label(str(value), version) if version is not None else progress_label(str(value))
-        if parts[0] == "ratings" and parts[1] in self.dimensions:
+        if parts[0] == "costs" and len(parts) == 2 and value:
+            return amounts.shown_figure(parts[1], str(value), amount_unit=self.frame.amount_unit)
+        if parts[0] == "ratings" and len(parts) == 2 and parts[1] in self.dimensions:
             level = self.levels.get((self.dimensions[parts[1]].scale_id, str(value)))
             return f"{level.code} {shown_label(level)}" if level is not None else str(value)
         return str(value)
@@ -358,13 +375,21 @@ def _page_order(frame: Frame) -> Callable[[str], tuple[int, int, str]]:
     """Sort key of snapshot keys in the order the entry page shows the fields: the
     ratings by dimension, the texts, then the target revisions."""
     dimensions = {d.key: d.position for d in frame.dimensions.values()}
+    slots = [slot.key for slot in frame.text_slots()]
 
     def key(name: str) -> tuple[int, int, str]:
-        if name.startswith("ratings."):
-            return 0, dimensions.get(name.split(".", 1)[1], 0), name
+        rating = rating_parts(name)
+        if rating is not None:
+            return 0, dimensions.get(rating[0], 0), name
+        if name in slots:
+            return 1, slots.index(name), name
         if name in TEXT_FIELDS:
-            return 1, TEXT_FIELDS.index(name), name
-        return 2, 0, name
+            return 1, len(slots) + TEXT_FIELDS.index(name), name
+        if name.startswith("costs."):
+            figure = name.split(".", 1)[1]
+            order = amounts.ENTERED_FIELDS
+            return 2, order.index(figure) if figure in order else len(order), name
+        return 3, 0, name
 
     return key
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,8 +27,12 @@ from shinchoku.accounts.access import administrator_required, deny, staff_requir
 from shinchoku.accounts.models import Role
 from shinchoku.audit.models import AuditEvent
 from shinchoku.errors import ErrorCode, http_status
+from shinchoku.jobs.models import Job
+from shinchoku.jobs.services import job_start
+from shinchoku.jobs.work import publish as publish_job
 from shinchoku.review import selectors, services
 from shinchoku.review.content import as_id, frame_for, snapshot_of
+from shinchoku.review.costs import cost_summary
 from shinchoku.review.errors import ReviewError
 from shinchoku.review.forms import (
     ActionForm,
@@ -139,6 +142,7 @@ def _entry_page(
         "staff/entry.html",
         {
             "page": selectors.entry_page(entry),
+            "cost": cost_summary(entry, form.snapshot) if entry.round.kind == Round.Kind.RESULTS else None,
             "entry": entry,
             "form": form,
             "editable": bool(form.editable),
@@ -406,15 +410,22 @@ def round_publish(request: HttpRequest, round_id: int) -> HttpResponse:
     if request.method == "POST":
         form = PublishForm(request.POST)
         if form.is_valid() and form.cleaned_data["entries"] == preview.count:
-            try:
-                with transaction.atomic():
-                    services.round_publish(round_, actor=_actor(request))
-            except ReviewError as error:
-                _refused(request, error)
-            else:
+            # Publishing runs as a background job (shinchoku.jobs): the page of the job
+            # follows it. Where jobs run at once (no worker), its outcome is said here.
+            job = job_start(
+                publish_job.KIND,
+                publish_job.publish_params(round_, entries=preview.count),
+                actor=_actor(request),
+            )
+            if job.state == Job.State.FAILED:
+                messages.error(request, job.error)
+            elif job.state == Job.State.SUCCEEDED:
                 messages.success(
                     request, _("%(count)s approved entries were published.") % {"count": preview.count}
                 )
+            else:
+                messages.info(request, _("Publishing has started: this page follows it."))
+                return redirect("jobs:job", job_id=job.pk)
             return redirect("staff:round", round_id=round_.pk)
         if RoundAction.PUBLISH in offers:
             messages.error(

@@ -25,15 +25,17 @@ from shinchoku.review.models import NOT_STARTED, Action, Entry, Round
 
 State = Entry.State
 
-#: Everything an entry holds that a person writes; ratings and target revisions count
-#: as one field each here (``ratings.<dimension>`` and ``targets.<id>…`` in the audit).
+#: Everything an entry holds that a person writes; ratings (with their reasons), the
+#: plan's own sections, the costs and target revisions count as one field each here
+#: (``ratings.<dimension>``, ``sections.<key>``, ``costs.<figure>``, ``targets.<id>…`` in
+#: the audit).
 CONTENT_FIELDS: frozenset[str] = frozenset(
-    {"text", "context_change", "response", "highlight", "ratings", "targets"}
+    {"text", "context_change", "response", "highlight", "ratings", "sections", "costs", "targets"}
 )
 
 #: The content fields of each kind of round; other fields are refused.
 FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
-    Round.Kind.RESULTS: ("text", "context_change", "response", "highlight", "ratings"),
+    Round.Kind.RESULTS: ("text", "context_change", "response", "highlight", "ratings", "sections", "costs"),
     Round.Kind.TARGETS: ("targets",),
 }
 

@@ -94,10 +94,12 @@ def test_the_workbook_has_one_row_per_measure_with_locked_reference_columns(
     assert headings[:8] == [heading for _key, heading, _width in template.LOCKED_COLUMNS]
     assert headings[8:] == [
         RATING_COLUMN,
+        f"{RATING_COLUMN}の理由",
         "実施結果",
         "環境等の変化・課題等",
         "新たな課題等への対応",
         "主な実施結果",
+        *(template.cost_heading(figure, "yen") for figure in template.COST_HEADINGS),
     ]
     assert sheet.max_row == 2  # the bureau's one measure, 9-1-1
     row = {heading: sheet.cell(row=2, column=index).value for index, heading in enumerate(headings, start=1)}
@@ -111,8 +113,8 @@ def test_the_workbook_has_one_row_per_measure_with_locked_reference_columns(
     assert sheet.cell(row=2, column=1).protection.locked
     assert not sheet.cell(row=2, column=column_of(sheet, TEXT_COLUMN)).protection.locked
     assert sheet.cell(row=2, column=column_of(sheet, TEXT_COLUMN)).alignment.wrap_text
-    (validation,) = sheet.data_validations.dataValidation
-    assert validation.type == "list" and str(validation.sqref) == "I2"
+    (validation,) = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
+    assert str(validation.sqref) == "I2"  # the cost columns have validations of their own
     choices = book[template.CHOICES_SHEET]
     assert [choices.cell(row=r, column=1).value for r in range(2, 7)][2] == "3 目標をほぼ達成"
 
@@ -242,7 +244,7 @@ def test_an_edited_locked_column_is_refused_by_sheet_row_and_column(cycle: Cycle
 
 def test_a_formula_where_text_is_expected_is_refused(cycle: Cycle, tmp_path: Path) -> None:
     path = edit(make(cycle, tmp_path), {(2, TEXT_COLUMN): '=HYPERLINK("http://example.com","x")'})
-    refused(cycle, path, cycle.editor, "a formula where text is expected", "column J (実施結果)")
+    refused(cycle, path, cycle.editor, "a formula where text is expected", "column K (実施結果)")
 
 
 def test_a_rating_not_on_the_scale_is_refused(cycle: Cycle, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ summary table) and ``search`` (the public search). Their public names are all
 importable from this package.
 """
 
+from .aggregates import CostSum, CostSummary, CostSumRow, cost_summaries, cost_summaries_each, format_amount
 from .common import (
     BULLETS,
     Line,
@@ -33,6 +34,7 @@ from .common import (
     year_columns,
     year_label,
 )
+from .costs import CostBar, CostCell, CostChart, CostColumn, CostRow, CostTable, CostTick, cost_table
 from .outline import (
     MEASURES_PER_PAGE,
     Highlight,
@@ -62,10 +64,12 @@ from .search import (
     search_terms,
 )
 from .sheet import (
+    IndicatorGroup,
     IndicatorRow,
     IndicatorView,
     MeasureSheet,
     ResultView,
+    SectionView,
     SourceNote,
     TargetCell,
     TargetItem,
@@ -76,7 +80,18 @@ from .sheet import (
     measure_sheets,
     target_table,
 )
-from .summary import RatingSummary, SummaryCell, SummaryRow, rating_summaries, summary_table
+from .subtrees import Scope
+from .summary import (
+    MatrixCell,
+    MatrixRow,
+    RatingMatrix,
+    RatingSummary,
+    SummaryCell,
+    SummaryRow,
+    rating_summaries,
+    rating_summaries_each,
+    summary_table,
+)
 
 __all__ = [
     "BULLETS",
@@ -85,14 +100,27 @@ __all__ = [
     "MEASURES_PER_PAGE",
     "RESULTS_PER_PAGE",
     "Choice",
+    "CostBar",
+    "CostCell",
+    "CostChart",
+    "CostColumn",
+    "CostRow",
+    "CostSum",
+    "CostSumRow",
+    "CostSummary",
+    "CostTable",
+    "CostTick",
     "Excerpt",
     "Fragment",
     "Highlight",
     "HighlightGroup",
+    "IndicatorGroup",
     "IndicatorRow",
     "IndicatorView",
     "Line",
     "MarkerView",
+    "MatrixCell",
+    "MatrixRow",
     "MeasureSheet",
     "NodeOverview",
     "NodeRef",
@@ -102,12 +130,15 @@ __all__ = [
     "PlanOutline",
     "PlanSummary",
     "QueryError",
+    "RatingMatrix",
     "RatingSummary",
     "RatingView",
     "ResultView",
+    "Scope",
     "SearchGroup",
     "SearchHit",
     "SearchPage",
+    "SectionView",
     "SourceNote",
     "SummaryCell",
     "SummaryRow",
@@ -118,6 +149,10 @@ __all__ = [
     "Text",
     "UnitGroup",
     "YearColumn",
+    "cost_summaries",
+    "cost_summaries_each",
+    "cost_table",
+    "format_amount",
     "format_decimal",
     "format_rate",
     "marker_symbols",
@@ -128,6 +163,7 @@ __all__ = [
     "plan_list",
     "plan_outline",
     "rating_summaries",
+    "rating_summaries_each",
     "search_page",
     "search_terms",
     "summary_table",

@@ -133,6 +133,8 @@ class RatingView:
     #: 目標をほぼ達成 (Mostly achieved the target).
     label: str
     adverse: bool
+    #: Why it was rated so (評価の理由); empty when not given.
+    reason: Text = ()
 
     @property
     def rated(self) -> bool:
@@ -195,6 +197,7 @@ def rating_view(dimension: Dimension, rating: Rating | None) -> RatingView:
         code=rating.level.code if rating else "",
         label=shown_label(rating.level) if rating else "",
         adverse=rating.level.adverse if rating else False,
+        reason=text_lines(rating.reason) if rating else (),
     )
 
 

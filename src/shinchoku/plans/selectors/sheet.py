@@ -1,6 +1,7 @@
-"""The measure sheet: everything the printed table shows for one measure (its targets
-laid out by fiscal year, results and ratings, indicators, units, source notes), read
-for one measure or for many at once."""
+"""The measure sheet: everything the printed table shows for one measure (its sections
+of text, targets laid out by fiscal year, results with their sections, ratings and
+reasons, costs, indicators by kind, units, source notes), read for one measure or for
+many at once."""
 
 from __future__ import annotations
 
@@ -12,8 +13,18 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext
 
 from shinchoku import fiscal
-from shinchoku.plans.models import Dimension, Node, NodeUnit, Plan
-from shinchoku.progress.models import Indicator, IndicatorValue, Rating, Result, Target, achievement_rate
+from shinchoku.plans.models import Dimension, Node, NodeUnit, Plan, Section
+from shinchoku.plans.names import shown_name
+from shinchoku.plans.sections import plan_sections, section_texts
+from shinchoku.progress.models import (
+    Cost,
+    Indicator,
+    IndicatorValue,
+    Rating,
+    Result,
+    Target,
+    achievement_rate,
+)
 
 from .common import (
     MarkerView,
@@ -36,6 +47,7 @@ from .common import (
     year_columns,
     year_label,
 )
+from .costs import CostTable, cost_table
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,19 @@ def target_table(plan: Plan, targets: Iterable[Target]) -> TargetTable:
 
 
 @dataclass(frozen=True)
+class SectionView:
+    """A section of text (概要, 対象, 課題 …) with what a node or a result writes in it."""
+
+    key: str
+    #: In the page's language (``plans.names``): 概要, Purpose.
+    name: str
+    #: The field the text is kept in (summary, text, highlight …; ``Section.Builtin``), or "".
+    builtin: str
+    #: Empty when nothing is written.
+    text: Text
+
+
+@dataclass(frozen=True)
 class ResultView:
     fiscal_year: int
     #: "2012年度" (FY2012 in English)
@@ -175,6 +200,14 @@ class ResultView:
     context_change: Text
     response: Text
     highlight: Text
+    #: Every section of each fiscal year of the node's level, in the plan's order, the
+    #: builtin ones (text, context_change … above) among them; those not written too.
+    sections: tuple[SectionView, ...] = ()
+
+    @property
+    def written_sections(self) -> tuple[SectionView, ...]:
+        """The sections with something written, as a page shows them."""
+        return tuple(section for section in self.sections if section.text)
 
 
 @dataclass(frozen=True)
@@ -194,6 +227,8 @@ class IndicatorRow:
 @dataclass(frozen=True)
 class IndicatorView:
     name: str
+    #: "activity", "target_group" or "outcome" (``Indicator.Kind``).
+    kind: str
     kind_label: str
     unit: str
     direction_label: str
@@ -203,6 +238,33 @@ class IndicatorView:
     columns: tuple[YearColumn, ...]
     #: Target value, actual value, achievement rate: one cell per column.
     rows: tuple[IndicatorRow, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorGroup:
+    """The indicators of one kind, in the order a 事務事業評価シート prints the kinds."""
+
+    kind: str
+    #: 活動指標 (Activity indicators) …
+    heading: str
+    indicators: tuple[IndicatorView, ...]
+
+
+#: The kinds in the printed order: what is done, for whom, to what end.
+INDICATOR_KINDS = (Indicator.Kind.ACTIVITY, Indicator.Kind.TARGET_GROUP, Indicator.Kind.OUTCOME)
+
+
+def _indicator_groups(indicators: Sequence[IndicatorView]) -> tuple[IndicatorGroup, ...]:
+    headings = {
+        Indicator.Kind.ACTIVITY: gettext("Activity indicators"),
+        Indicator.Kind.TARGET_GROUP: gettext("Target group indicators"),
+        Indicator.Kind.OUTCOME: gettext("Outcome indicators"),
+    }
+    return tuple(
+        IndicatorGroup(kind.value, headings[kind], found)
+        for kind in INDICATOR_KINDS
+        if (found := tuple(i for i in indicators if i.kind == kind))
+    )
 
 
 @dataclass(frozen=True)
@@ -235,6 +297,7 @@ class MeasureSheet:
     plan: PlanHeader
     node: NodeRef
     breadcrumb: tuple[NodeRef, ...]
+    #: The node's own fields (the first line of the printed target table shows them).
     summary: Text
     baseline: Text
     markers: tuple[MarkerView, ...]
@@ -246,6 +309,25 @@ class MeasureSheet:
     #: Provenance and editorial notes of the measure, its targets and results: not part
     #: of the printed table, shown apart from it.
     source_notes: tuple[SourceNote, ...]
+    #: Every section about the node of its level, in the plan's order (概要 and 現状 for a
+    #: plan without sections of its own); those not written too.
+    sections: tuple[SectionView, ...] = ()
+    #: None when no cost is recorded.
+    costs: CostTable | None = None
+    #: ``indicators`` by kind, the kinds in printed order, a kind without any left out.
+    indicator_groups: tuple[IndicatorGroup, ...] = ()
+
+    @property
+    def written_sections(self) -> tuple[SectionView, ...]:
+        """The node's sections with something written, as a page shows them."""
+        return tuple(section for section in self.sections if section.text)
+
+    @property
+    def further_sections(self) -> tuple[SectionView, ...]:
+        """The written sections beyond the purpose and the baseline (概要 and 現状, kept in
+        ``summary`` and ``baseline``), which the printed target table already shows as
+        its first columns."""
+        return tuple(s for s in self.written_sections if s.builtin not in Section.NODE_BUILTINS)
 
 
 def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[IndicatorValue]) -> IndicatorView:
@@ -260,6 +342,7 @@ def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[Indicator
             baseline += f"（{fiscal.year_label_parts(indicator.baseline_year)[0]}）"
     return IndicatorView(
         name=indicator.name,
+        kind=indicator.kind,
         kind_label=str(indicator.get_kind_display()),
         unit=indicator.unit,
         direction_label=str(indicator.get_direction_display()),
@@ -280,22 +363,48 @@ def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[Indicator
     )
 
 
+def _level_sections(nodes: Sequence[Node]) -> dict[int, list[Section]]:
+    """The sections of each of the nodes' levels, by level id, in order, as
+    ``plans.sections`` says a level has them: two queries a plan, however many nodes."""
+    plans = {node.plan_id: node.plan for node in nodes}
+    found: dict[int, list[Section]] = {}
+    for plan in plans.values():
+        found.update(plan_sections(plan))
+    return found
+
+
+def _section_views(owner: Node | Result, sections: Iterable[Section]) -> tuple[SectionView, ...]:
+    return tuple(
+        SectionView(
+            key=section.key,
+            name=shown_name(section),
+            builtin=section.builtin,
+            text=text_lines(text),
+        )
+        for section, text in section_texts(owner, sections)
+    )
+
+
 def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
     """The sheets of the given rated nodes, in the given order, in a fixed number of
-    queries (ten, plus two if plan and level were not select_related) however many nodes
-    there are: the printed report can pass a whole plan's measures at once."""
+    queries however many nodes there are (thirteen for one plan, two more when it has
+    sections of its own, two more if plan and level were not select_related): the
+    printed report can pass a whole plan's measures at once."""
     nodes = list(nodes)
     if not nodes:
         return []
+    prefetch_related_objects(nodes, "plan", "level")
+    sections = _level_sections(nodes)
+    # Texts of their own exist only for sections a plan defines without a field.
+    own_texts = any(not s.builtin for level_sections in sections.values() for s in level_sections)
+    texts = ["section_texts"] if own_texts else []
     prefetch_related_objects(
         nodes,
-        "plan",
-        "level",
         Prefetch("targets", queryset=Target.objects.order_by("row", "start_year", "position", "pk")),
         Prefetch(
             "results",
             queryset=Result.objects.order_by("fiscal_year").prefetch_related(
-                Prefetch("ratings", queryset=Rating.objects.select_related("level", "dimension"))
+                Prefetch("ratings", queryset=Rating.objects.select_related("level", "dimension")), *texts
             ),
         ),
         Prefetch("markers", queryset=ordered_markers()),
@@ -306,6 +415,8 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
                 Prefetch("values", queryset=IndicatorValue.objects.order_by("fiscal_year"))
             ),
         ),
+        Prefetch("costs", queryset=Cost.objects.all()),
+        *texts,
     )
     crumbs = _ancestor_refs(nodes)
     dimensions: dict[int, list[Dimension]] = defaultdict(list)
@@ -317,6 +428,8 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
 
     sheets = []
     for node in nodes:
+        node_sections = [s for s in sections[node.level_id] if s.scope == Section.Scope.NODE]
+        year_sections = [s for s in sections[node.level_id] if s.scope == Section.Scope.YEAR]
         results = []
         for result in node.results.all():
             by_dimension = {r.dimension_id: r for r in result.ratings.all()}
@@ -336,11 +449,16 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
                     context_change=text_lines(result.context_change),
                     response=text_lines(result.response),
                     highlight=text_lines(result.highlight),
+                    sections=_section_views(result, year_sections),
                 )
             )
         roles: dict[str, list[str]] = defaultdict(list)
         for role in node.unit_roles.all():
             roles[role.role].append(role.unit.name)
+        indicators = tuple(
+            _indicator_view(node.plan, indicator, list(indicator.values.all()))
+            for indicator in node.indicators.all()
+        )
         sheets.append(
             MeasureSheet(
                 plan=plan_header(node.plan),
@@ -356,17 +474,17 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
                 ),
                 targets=target_table(node.plan, node.targets.all()),
                 results=tuple(results),
-                indicators=tuple(
-                    _indicator_view(node.plan, indicator, list(indicator.values.all()))
-                    for indicator in node.indicators.all()
-                ),
+                indicators=indicators,
                 children=tuple(node_ref(c) for c in children[node.pk]),
                 source_notes=_source_notes(node),
+                sections=_section_views(node, node_sections),
+                costs=cost_table(node.plan, node.costs.all(), list(node.indicators.all())),
+                indicator_groups=_indicator_groups(indicators),
             )
         )
     return sheets
 
 
 def measure_sheet(node: Node) -> MeasureSheet:
-    """The sheet of one rated node from ``node_get``. Ten queries."""
+    """The sheet of one rated node from ``node_get``, in the queries of ``measure_sheets``."""
     return measure_sheets([node])[0]

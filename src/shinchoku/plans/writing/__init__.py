@@ -20,8 +20,12 @@ here it is compared with the database and written:
 Rows are matched by their natural keys (plan code, level key, node code, year …) and
 updated in place when they change; what the content no longer holds of the parts it
 carries (``PlanContent.parts``) is removed, and the parts it does not carry are left as
-they are. Scales and units are shared: they are added and changed, never removed, and a
-scale used by a plan written apart from this one may not change.
+they are. A content that speaks for some years only (``PlanContent.years``: one year's
+sheet read with an import profile) removes only what is stored of those years: the rows of
+the other years are added to it as stored before it is compared and written
+(``scope.py``), and show as unchanged. Scales and units are shared: they are added and
+changed, never removed, and a scale used by a plan written apart from this one may not
+change.
 
 The target rule
 ---------------

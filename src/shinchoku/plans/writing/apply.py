@@ -38,6 +38,7 @@ from shinchoku.plans.writing.problems import (
     count_users,
     named,
 )
+from shinchoku.plans.writing.scope import whole_content
 from shinchoku.progress.models import Cost, Indicator, Result, StaffRate, Target
 
 
@@ -73,6 +74,7 @@ def plan_apply(content: PlanContent, *, actor: Any, origin: Origin) -> WriteSumm
     each change before → after (``PlanDiff.audit_changes``). A content that changes
     nothing writes nothing. Raises PlanWriteRefused, with every problem, writing nothing."""
     with transaction.atomic():
+        content = whole_content(content)
         diff = plan_diff(content)
         if diff.changed:
             plan = _written(content)
@@ -122,8 +124,10 @@ def plan_check(contents: Iterable[PlanContent]) -> list[WriteProblem]:
 
 
 def _written(content: PlanContent) -> Plan:
-    """Write ``content``, in a savepoint of its own; PlanWriteRefused when anything is refused."""
-    writer = PlanWriter(content)
+    """Write ``content``, in a savepoint of its own; PlanWriteRefused when anything is refused.
+    A content that speaks for some years only is written as the whole truth it comes to
+    (``scope.whole_content``)."""
+    writer = PlanWriter(whole_content(content))
     try:
         with transaction.atomic():
             return writer.write()

@@ -50,6 +50,7 @@ from shinchoku.plans.writing.costs import (
     stored_rates,
 )
 from shinchoku.plans.writing.pairing import pair_indicators, pair_targets, ranks
+from shinchoku.plans.writing.scope import whole_content
 from shinchoku.plans.writing.sections import (
     section_fields,
     section_key,
@@ -706,5 +707,7 @@ def _target_key(
 
 
 def plan_diff(content: PlanContent) -> PlanDiff:
-    """What writing ``content`` would do to the database, object by object; writes nothing."""
-    return _Differ(content).diff()
+    """What writing ``content`` would do to the database, object by object; writes nothing.
+    A content that speaks for some years only is compared as the whole truth it comes to
+    (``scope.whole_content``): the stored rows of the other years, unchanged."""
+    return _Differ(whole_content(content)).diff()

@@ -26,6 +26,7 @@ from shinchoku.review.content import (
     Frame,
     Snapshot,
     apply_data,
+    data_groups,
     field_group,
     frame_for,
     from_snapshot,
@@ -174,7 +175,7 @@ def _save(
     """Check and write one save of ``current`` (as read in this transaction); ``before``
     is its snapshot when the caller has it already."""
     transition = authorise(
-        current, Action.SAVE, actor=actor, expected_version=expected_version, asked=set(data)
+        current, Action.SAVE, actor=actor, expected_version=expected_version, asked=data_groups(data)
     )
     frame = frame_for(current)
     if before is None:

@@ -15,26 +15,34 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku.accounts.permissions import responsible_units_prefetch
 from shinchoku.audit.models import EventType
+from shinchoku.audit.selectors import audit_history
 from shinchoku.audit.services import audit_record, audit_record_many, diff
 from shinchoku.errors import ErrorCode
 from shinchoku.memo import memoized
-from shinchoku.plans.models import Dimension, Node, Plan, ScaleLevel
-from shinchoku.progress.models import Rating, Result
+from shinchoku.plans.models import Node, Plan, Section
+from shinchoku.plans.sections import sections_of
+from shinchoku.progress import amounts
+from shinchoku.progress.models import Cost, Rating, Result, ResultSectionText, StaffRate, staff_cost_of
 from shinchoku.review import notices
 from shinchoku.review.content import (
     TEXT_FIELDS,
     FieldErrors,
     Frame,
+    LevelFrame,
     Snapshot,
+    cost_figures,
     frame_for,
+    rating_reason_key,
+    section_key,
     snapshot_of,
+    snapshots_of,
     target_keys,
 )
 from shinchoku.review.decisions import Refusal, administrator_refusal, entry_decision, round_decision
-from shinchoku.review.models import Action, Entry, EntryRating, Round
+from shinchoku.review.models import Action, Entry, EntryCost, EntryRating, EntrySectionText, Round
 from shinchoku.review.services.entries import claim, with_state
 from shinchoku.review.services.refusals import refuse, refused
-from shinchoku.review.workflow import FIELDS_BY_KIND, RoundAction
+from shinchoku.review.workflow import RoundAction
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -94,7 +102,7 @@ def round_open(plan: Plan, fiscal_year: int, kind: Round.Kind | str, deadline: d
         results = {
             result.node_id: result
             for result in Result.objects.filter(node__in=nodes, fiscal_year=fiscal_year).prefetch_related(
-                "ratings__dimension", "ratings__level"
+                "ratings", "section_texts"
             )
         }
     entries = Entry.objects.bulk_create(
@@ -112,14 +120,8 @@ def round_open(plan: Plan, fiscal_year: int, kind: Round.Kind | str, deadline: d
             for node in nodes
         ]
     )
-    EntryRating.objects.bulk_create(
-        [
-            EntryRating(entry=entry, dimension_id=rating.dimension_id, level_id=rating.level_id)
-            for entry in entries
-            if entry.node_id in results
-            for rating in results[entry.node_id].ratings.all()
-        ]
-    )
+    if round_.kind == Round.Kind.RESULTS:
+        _start_from_published(round_, entries, results)
     audit_record(
         actor=actor,
         event_type=EventType.ROUND_OPENED,
@@ -128,17 +130,63 @@ def round_open(plan: Plan, fiscal_year: int, kind: Round.Kind | str, deadline: d
         details={"entries": len(entries)},
     )
     snapshots = []
-    for entry in entries:
-        snapshot: Snapshot = {
-            name: getattr(entry, name) for name in FIELDS_BY_KIND[round_.kind] if name in TEXT_FIELDS
-        }
-        if entry.node_id in results:
-            for rating in results[entry.node_id].ratings.all():
-                snapshot[f"ratings.{rating.dimension.key}"] = rating.level.code
+    for entry, snapshot in zip(entries, snapshots_of(entries).values(), strict=True):
         changes = diff({}, {**snapshot, "state": entry.state})
         snapshots.append((entry, changes, snapshot, entry.version))
     audit_record_many(actor=actor, event_type=EventType.ENTRY_CREATED, items=snapshots)
     return round_
+
+
+def _start_from_published(round_: Round, entries: list[Entry], results: dict[int, Result]) -> None:
+    """Fill the new entries of a results round from what is published for the year: the
+    ratings with their reasons, the texts of the level's own sections, and the actual
+    cost (B only when it was given, not priced from the hours: left empty it is priced
+    again when published)."""
+    year = round_.fiscal_year
+    own_sections = {
+        section.pk
+        for level in round_.plan.levels.filter(rated=True)
+        for section in sections_of(round_.plan, level, Section.Scope.YEAR)
+        if not section.builtin and section.pk is not None
+    }
+    costs = {
+        cost.node_id: cost
+        for cost in Cost.objects.filter(
+            node_id__in=[entry.node_id for entry in entries], fiscal_year=year, basis=Cost.Basis.ACTUAL
+        )
+    }
+    rate = StaffRate.objects.filter(plan=round_.plan, fiscal_year=year).values_list("hourly_cost", flat=True)
+    hourly_cost = rate.first()
+    EntryRating.objects.bulk_create(
+        [
+            EntryRating(
+                entry=entry, dimension_id=rating.dimension_id, level_id=rating.level_id, reason=rating.reason
+            )
+            for entry in entries
+            if entry.node_id in results
+            for rating in results[entry.node_id].ratings.all()
+        ]
+    )
+    EntrySectionText.objects.bulk_create(
+        [
+            EntrySectionText(entry=entry, section_id=text.section_id, text=text.text)
+            for entry in entries
+            if entry.node_id in results
+            for text in results[entry.node_id].section_texts.all()
+            if text.section_id in own_sections
+        ]
+    )
+    entry_costs = []
+    for entry in entries:
+        cost = costs.get(entry.node_id)
+        if cost is None:
+            continue
+        figures = {name: getattr(cost, name) for name in amounts.ENTERED_FIELDS}
+        if figures["staff_cost"] == staff_cost_of(cost.staff_hours, hourly_cost):
+            figures["staff_cost"] = None
+        if any(value is not None for value in figures.values()):
+            entry_costs.append(EntryCost(entry=entry, **figures))
+    EntryCost.objects.bulk_create(entry_costs)
 
 
 def _lock_round(round_: Round, action: RoundAction, *, actor: Any) -> tuple[Round, Round.State]:
@@ -198,7 +246,9 @@ def round_close(round_: Round, *, actor: User) -> Round:
 
 
 def _publish_results(entry: Entry, snapshot: Snapshot, frame: Frame) -> None:
-    """Make the entry the node's published result and ratings for the round's year."""
+    """Make the entry the node's published result for the round's year: its texts, its
+    ratings with their reasons, its texts of the level's own sections, and its cost
+    (``_publish_cost``)."""
     year = entry.round.fiscal_year
     result = Result.objects.filter(node_id=entry.node_id, fiscal_year=year).first() or Result(
         node=entry.node, fiscal_year=year
@@ -210,16 +260,66 @@ def _publish_results(entry: Entry, snapshot: Snapshot, frame: Frame) -> None:
     existing = {rating.dimension_id: rating for rating in Rating.objects.filter(result=result)}
     for dimension in frame.dimensions.values():
         code = snapshot.get(f"ratings.{dimension.key}")
+        reason = snapshot.get(rating_reason_key(dimension.key), "")
         level = frame.level_by_code(dimension, code) if code is not None else None
         rating = existing.get(dimension.pk)
         if level is None:
             if rating is not None:
                 rating.delete()
         elif rating is None:
-            Rating.objects.create(result=result, dimension=dimension, level=level)
-        elif rating.level_id != level.pk:
+            Rating.objects.create(result=result, dimension=dimension, level=level, reason=reason)
+        elif (rating.level_id, rating.reason) != (level.pk, reason):
             rating.level = level
-            rating.save(update_fields=["level"])
+            rating.reason = reason
+            rating.save(update_fields=["level", "reason"])
+    texts = {text.section_id: text for text in ResultSectionText.objects.filter(result=result)}
+    for key, section in frame.own_sections.items():
+        written = snapshot.get(section_key(key), "")
+        found = texts.get(section.pk)
+        if not written:
+            if found is not None:
+                found.delete()
+        elif found is None:
+            ResultSectionText.objects.create(result=result, section=section, text=written)
+        elif found.text != written:
+            found.text = written
+            found.save(update_fields=["text"])
+    _publish_cost(entry, snapshot)
+
+
+def _publish_cost(entry: Entry, snapshot: Snapshot) -> None:
+    """Make the entry's cost figures the node's actual cost of the year (``Cost``, basis
+    actual), B priced from the hours when it was left empty and the total computed.
+
+    The rule for an entry without cost figures: the year's actual cost stays as it is
+    (brought in by an import, say, and never part of this entry), unless the entry held
+    figures at some version (it started from that cost, or the section entered one) and
+    they were emptied since: then the section removed the cost, and it is deleted."""
+    year = entry.round.fiscal_year
+    figures = cost_figures(snapshot)
+    cost = Cost.objects.filter(node_id=entry.node_id, fiscal_year=year, basis=Cost.Basis.ACTUAL).first()
+    if not figures:
+        if cost is not None and _held_cost(entry):
+            cost.delete()
+        return
+    stored = cost
+    cost = Cost(pk=stored.pk if stored else None, node=entry.node, fiscal_year=year, basis=Cost.Basis.ACTUAL)
+    for name in amounts.ENTERED_FIELDS:
+        setattr(cost, name, figures.get(name))
+    cost.full_clean(validate_unique=False, validate_constraints=False)  # prices B, computes the total
+    if stored is not None and all(
+        getattr(stored, name) == getattr(cost, name) for name in (*amounts.ENTERED_FIELDS, "total_cost")
+    ):
+        return  # already so: publishing again writes nothing
+    cost.save()
+
+
+def _held_cost(entry: Entry) -> bool:
+    """Whether the entry held cost figures at any version (its recorded snapshots)."""
+    return any(
+        any(key.startswith("costs.") for key in snapshot or {})
+        for snapshot in audit_history(entry).values_list("snapshot", flat=True)
+    )
 
 
 def _publish_targets(entry: Entry, snapshot: Snapshot, frame: Frame) -> None:
@@ -255,7 +355,7 @@ def round_publish(round_: Round, *, actor: User) -> Round:
             actor=actor,
             subject=current,
         )
-    cache: dict[int, tuple[dict[int, Dimension], dict[int, ScaleLevel]]] = {}
+    cache: dict[int, LevelFrame] = {}
     publish = _publish_results if current.kind == Round.Kind.RESULTS else _publish_targets
     with memoized():
         responsible_units_prefetch(entry.node_id for entry in entries)

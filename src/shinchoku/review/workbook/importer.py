@@ -5,8 +5,9 @@ Each row is checked against what the workbook was made with (the signed ``shinch
 sheet) and against the entry as it is now:
 
 - a locked cell edited, a formula where text is expected, a rating that is not a level
-  of the dimension's scale, a row that is not one of the workbook's: errors, named by
-  sheet, row, column and heading;
+  of the dimension's scale, a cost figure that is negative, no number or has too many
+  decimals (read by ``progress.amounts``, as the entry form's are), a row that is not
+  one of the workbook's: errors, named by sheet, row, column and heading;
 - a measure the person may not write now (another unit's, already submitted, the round
   closed or past its deadline, a field its round does not take): an error on its row
   when the row changes anything, as ``review.decisions.entry_decision`` words it;
@@ -57,8 +58,17 @@ from shinchoku.interchange.sheets.xlsxfile import (
     peek_part,
 )
 from shinchoku.plans.models import OrgUnit
+from shinchoku.progress import amounts
 from shinchoku.review import services
-from shinchoku.review.content import TEXT_FIELDS, Frame, field_group, frame_for, snapshots_of
+from shinchoku.review.content import (
+    TEXT_FIELDS,
+    Frame,
+    LevelFrame,
+    field_group,
+    frame_for,
+    rating_parts,
+    snapshots_of,
+)
 from shinchoku.review.decisions import Refusal, entry_decision
 from shinchoku.review.errors import ReviewError
 from shinchoku.review.models import Action, Entry, Round
@@ -217,6 +227,9 @@ class EntryWorkbookImporter:
         columns: list[str] = list(marker.get("columns", []))
         headings = {key: heading for key, heading, _w in template.LOCKED_COLUMNS}
         headings.update({name: template.TEXT_HEADINGS[name][0] for name in TEXT_FIELDS})
+        # The headings of the columns as made (a workbook made before they were recorded
+        # has the builtin texts under their usual headings).
+        headings.update({str(key): str(heading) for key, heading in marker.get("headings", {}).items()})
         # The heading row must be as made: a moved or deleted column would shift every value.
         for index, key in enumerate(columns, start=1):
             found = sheet.value(1, index)
@@ -240,7 +253,7 @@ class EntryWorkbookImporter:
         }
         snapshots = snapshots_of(list(entries.values()))
         responsible_units_prefetch(entry.node_id for entry in entries.values())
-        frames: dict[int, tuple[Any, Any]] = {}
+        frames: dict[int, LevelFrame] = {}
         result: list[_Row] = []
         last_row = max(sheet.max_row, max(rows_info, default=1))
         for number in range(2, last_row + 1):
@@ -364,16 +377,18 @@ class EntryWorkbookImporter:
         for index, key in enumerate(columns, start=1):
             if key not in written:
                 continue
-            if key.startswith("ratings."):
-                dimension = frame.dimension_by_key(key.split(".", 1)[1])
+            rating = rating_parts(key)
+            if rating is not None:
+                dimension = frame.dimension_by_key(rating[0])
                 raw = text_utils.normalize(written[key]).strip()
                 if dimension is None:
-                    problems.append(
-                        Problem(at(index, key), _("This dimension no longer applies to the measure."))
-                    )
+                    if raw:
+                        problems.append(
+                            Problem(at(index, key), _("This dimension no longer applies to the measure."))
+                        )
                     continue
-                if not raw:
-                    file_values[key] = ""
+                if rating[1] or not raw:
+                    file_values[key] = raw
                     continue
                 code = raw.split(" ", 1)[0].split("\u3000", 1)[0]
                 level = frame.level_by_code(dimension, code)
@@ -399,11 +414,35 @@ class EntryWorkbookImporter:
                     )
                     continue
                 file_values[key] = level.code
+            elif key.startswith("costs."):
+                try:
+                    figure = amounts.read_figure(
+                        key.split(".", 1)[1], written[key], amount_unit=frame.amount_unit
+                    )
+                except amounts.FigureError as error:
+                    problems.append(Problem(at(index, key), str(error)))
+                    continue
+                file_values[key] = "" if figure is None else amounts.figure_text(figure)
+            elif key.startswith("sections."):
+                text = text_utils.normalize(written[key])
+                if key.split(".", 1)[1] not in frame.own_sections:
+                    if text:
+                        problems.append(
+                            Problem(at(index, key), _("This section is not one of the measure's level."))
+                        )
+                    continue
+                file_values[key] = text
+            elif key in TEXT_FIELDS and key not in {slot.key for slot in frame.text_slots()}:
+                if text_utils.normalize(written[key]):
+                    problems.append(
+                        Problem(at(index, key), _("This section is not one of the measure's level."))
+                    )
             else:
                 file_values[key] = text_utils.normalize(written[key])
         exported: dict[str, str] = {}
         for key, value in info.get("exported", {}).items():
-            if key.startswith("ratings."):
+            rating = rating_parts(key)
+            if rating is not None and not rating[1]:
                 exported[key] = str(value or "").split(" ", 1)[0]
             else:
                 exported[key] = text_utils.normalize(str(value or ""))
@@ -411,6 +450,9 @@ class EntryWorkbookImporter:
         changes: list[FieldChange] = []
         data: dict[str, Any] = {}
         ratings: dict[int, int | None] = {}
+        reasons: dict[int, str] = {}
+        sections: dict[str, str] = {}
+        costs: dict[str, str] = {}
         for key, value in file_values.items():
             before_export = exported.get(key, "")
             now = current.get(key, "") or ""
@@ -438,15 +480,27 @@ class EntryWorkbookImporter:
                     after=self._show(frame, key, value),
                 )
             )
-            if key.startswith("ratings."):
-                dimension = frame.dimension_by_key(key.split(".", 1)[1])
+            rating = rating_parts(key)
+            group, name = key.split(".", 1) if "." in key else (key, "")
+            if rating is not None:
+                dimension = frame.dimension_by_key(rating[0])
                 assert dimension is not None
+                if rating[1]:
+                    reasons[dimension.pk] = value
+                    continue
                 level = frame.level_by_code(dimension, value) if value else None
                 ratings[dimension.pk] = level.pk if level else None
+            elif group == "sections":
+                sections[name] = value
+            elif group == "costs":
+                costs[name] = amounts.shown_figure(name, value, amount_unit=frame.amount_unit)
             else:
                 data[key] = value
-        if ratings:
-            data["ratings"] = ratings
+        for group, given in (("ratings", ratings), ("rating_reasons", reasons), ("sections", sections)):
+            if given:
+                data[group] = given
+        if costs:
+            data["costs"] = costs
         if changes and not problems:
             # Whether this person may save these fields of this entry now, and why not:
             # the one decision the web pages and the services ask too.
@@ -469,14 +523,16 @@ class EntryWorkbookImporter:
     @staticmethod
     def _dimension_name(frame: Frame, key: str) -> str:
         if key.startswith("ratings."):
-            dimension = frame.dimension_by_key(key.split(".", 1)[1])
+            dimension = frame.dimension_by_key(key.split(".")[1])
             if dimension is not None:
                 return dimension.name
         return key
 
     @staticmethod
     def _show(frame: Frame, key: str, value: str) -> str:
-        if key.startswith("ratings.") and value:
+        if key.startswith("costs.") and value:
+            return amounts.shown_figure(key.split(".", 1)[1], value, amount_unit=frame.amount_unit)
+        if key.startswith("ratings.") and not key.endswith(".reason") and value:
             dimension = frame.dimension_by_key(key.split(".", 1)[1])
             level = frame.level_by_code(dimension, value) if dimension else None
             return template.rating_choice(level) if level else value

@@ -23,6 +23,7 @@ import hmac
 import io
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -40,8 +41,16 @@ from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.interchange.sheets.spreadsheet_text import CellRefused, put_cell
 from shinchoku.interchange.sheets.xlsxfile import ENTRY_WORKBOOK_SHEET
 from shinchoku.plans.models import Dimension, NodeUnit, OrgUnit, Plan, ScaleLevel
+from shinchoku.progress import amounts
 from shinchoku.progress.models import Rating, Result, Target
-from shinchoku.review.content import TEXT_FIELDS, snapshots_of
+from shinchoku.review.content import (
+    TEXT_FIELDS,
+    LevelFrame,
+    frame_for,
+    rating_reason_key,
+    section_key,
+    snapshots_of,
+)
 from shinchoku.review.models import Entry, Round
 from shinchoku.review.selectors import DOCUMENT_ORDER
 from shinchoku.review.workflow import state_label
@@ -70,6 +79,55 @@ TEXT_HEADINGS = {
     "response": ("新たな課題等への対応", 36),
     "highlight": ("主な実施結果", 36),
 }
+
+#: The cost figures' headings (the amounts' with the plan's unit after them).
+COST_HEADINGS = {
+    "national": "国庫支出金",
+    "prefectural": "都道府県支出金",
+    "bonds": "地方債",
+    "other": "その他",
+    "general": "一般財源",
+    "project_cost": "事業費（A）",
+    "staff_count": "正規職員従事人数（人）",
+    "staff_hours": "延べ業務時間（時間）",
+    "staff_cost": "人件費（B）",
+}
+UNIT_HEADINGS = {"yen": "円", "thousand": "千円"}
+
+
+def cost_heading(figure: str, amount_unit: str) -> str:
+    heading = COST_HEADINGS[figure]
+    if figure in amounts.STAFF_FIELDS:
+        return heading
+    return f"{heading}（{UNIT_HEADINGS.get(amount_unit, '円')}）"
+
+
+def reason_heading(dimension: Dimension) -> str:
+    return f"{dimension.name}の理由"
+
+
+def text_columns(entries: list[Entry]) -> list[tuple[str, str, int]]:
+    """The text columns of the entries' levels (key, heading, width), each once, in the
+    plans' order: under the plan's section names when it defines its sections, else the
+    four builtin texts under their usual headings."""
+    cache: dict[int, LevelFrame] = {}
+    columns: dict[str, tuple[str, str, int]] = {}
+    for entry in entries:
+        if entry.node.level_id in cache:
+            continue
+        frame = frame_for(entry, cache)
+        if not frame.defines_sections:
+            for name in TEXT_FIELDS:
+                columns.setdefault(name, (name, *TEXT_HEADINGS[name]))
+            continue
+        for section in frame.sections:
+            key = section.builtin if section.builtin in TEXT_FIELDS else section_key(section.key)
+            width = TEXT_HEADINGS[section.builtin][1] if section.builtin in TEXT_HEADINGS else 36
+            columns.setdefault(key, (key, section.name, width))
+    if not entries:
+        return [(name, *TEXT_HEADINGS[name]) for name in TEXT_FIELDS]
+    return list(columns.values())
+
 
 HEADER_FILL = PatternFill("solid", fgColor="0C3A6B")
 LOCKED_FILL = PatternFill("solid", fgColor="EEF1F5")
@@ -237,9 +295,18 @@ def _build(round_: Round, unit: OrgUnit) -> EntryWorkbook:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = ENTRY_SHEET
+    amount_unit = plan.amount_unit
     editable = [
-        *((f"ratings.{d.key}", d.name, 18) for d in dimensions),
-        *((name, *TEXT_HEADINGS[name]) for name in TEXT_FIELDS),
+        *(
+            column
+            for d in dimensions
+            for column in (
+                (f"ratings.{d.key}", d.name, 18),
+                (rating_reason_key(d.key), reason_heading(d), 30),
+            )
+        ),
+        *text_columns(entries),
+        *((f"costs.{figure}", cost_heading(figure, amount_unit), 14) for figure in amounts.ENTERED_FIELDS),
     ]
     headings = [(key, heading, width, True) for key, heading, width in LOCKED_COLUMNS] + [
         (key, heading, width, False) for key, heading, width in editable
@@ -261,21 +328,24 @@ def _build(round_: Round, unit: OrgUnit) -> EntryWorkbook:
             **{key: snapshots[entry.pk].get(key, "") for key, _h, _w in editable},
         }
         for key, _h, _w in editable:
-            if key.startswith("ratings."):
+            if key.startswith("ratings.") and not key.endswith(".reason"):
                 dimension = next(d for d in dimensions if f"ratings.{d.key}" == key)
                 code = snapshots[entry.pk].get(key)
                 level = next((lv for lv in levels[dimension.pk] if lv.code == code), None)
                 values[key] = rating_choice(level) if level else ""
         for column, (key, heading, _width, locked) in enumerate(headings, start=1):
-            try:
-                cell = put_cell(sheet, row_number, column, values[key] or None)
-            except CellRefused as refusal:
-                raise CellRefused(f"{entry.node.code} {heading}", refusal.reason) from refusal
+            if key.startswith("costs."):
+                cell = _figure_cell(sheet, row_number, column, key.split(".", 1)[1], values[key], amount_unit)
+            else:
+                try:
+                    cell = put_cell(sheet, row_number, column, values[key] or None)
+                except CellRefused as refusal:
+                    raise CellRefused(f"{entry.node.code} {heading}", refusal.reason) from refusal
+                cell.number_format = "@"
             cell.alignment = WRAP
             cell.border = BORDER
             cell.fill = LOCKED_FILL if locked else EDIT_FILL
             cell.protection = Protection(locked=locked)
-            cell.number_format = "@"
         longest = max(
             (str(values[key]).count("\n") + len(str(values[key])) // 40 + 1) for key, *_ in headings
         )
@@ -313,6 +383,7 @@ def _build(round_: Round, unit: OrgUnit) -> EntryWorkbook:
         if entries:
             target = get_column_letter(column)
             validation.add(f"{target}2:{target}{len(entries) + 1}")
+    _figure_validations(sheet, headings, len(entries))
     choices.sheet_state = "hidden"
     choices.protection.sheet = True
 
@@ -344,6 +415,7 @@ def _build(round_: Round, unit: OrgUnit) -> EntryWorkbook:
             "fiscal_year": round_.fiscal_year,
             "unit": unit.code,
             "columns": [key for key, *_ in headings],
+            "headings": {key: heading for key, heading, _w in editable},
             "made_at": timezone.now().isoformat(timespec="seconds"),
             "rows": rows,
         },
@@ -374,6 +446,41 @@ def _build(round_: Round, unit: OrgUnit) -> EntryWorkbook:
     )
 
 
+def _figure_cell(sheet: Worksheet, row: int, column: int, figure: str, text: str, unit: str) -> Any:
+    """A cost figure as a number in the plan's unit (so that Excel's validation and sums
+    work), formatted with thousands separators; empty when not given."""
+    cell = sheet.cell(row=row, column=column)
+    if text:
+        number = (
+            Decimal(text) if figure in amounts.STAFF_FIELDS else Decimal(text) / amounts.unit_factor(unit)
+        )
+        cell.value = int(number) if number == number.to_integral_value() else number
+    cell.number_format = "#,##0.###" if figure not in amounts.STAFF_FIELDS else "0.##"
+    return cell
+
+
+def _figure_validations(sheet: Worksheet, headings: list[tuple[str, str, int, bool]], count: int) -> None:
+    """Excel's own check of the cost columns: a number not below zero (the import checks
+    again, with the decimals)."""
+    if not count:
+        return
+    for column, (key, heading, _width, _locked) in enumerate(headings, start=1):
+        if not key.startswith("costs."):
+            continue
+        validation = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="金額・人数",
+            error=f"{heading}は0以上の数値で入力してください。",
+        )
+        sheet.add_data_validation(validation)
+        letter = get_column_letter(column)
+        validation.add(f"{letter}2:{letter}{count + 1}")
+
+
 def _help_sheet(
     workbook: Workbook,
     round_: Round,
@@ -397,7 +504,17 @@ def _help_sheet(
             "灰色の列は参考のためのもので、変更できません。",
             False,
         ),
-        ("・評価の列は、セルを選ぶと表示される一覧から選んでください。", False),
+        (
+            "・評価の列は、セルを選ぶと表示される一覧から選んでください。評価の理由は、その右の列に記入してください。",
+            False,
+        ),
+        (
+            "・事業費などの金額は"
+            f"{UNIT_HEADINGS.get(round_.plan.amount_unit, '円')}単位の数値で記入してください"
+            "（0以上。全角数字や桁区切りのカンマも読み取ります）。人数・時間は小数第2位まで記入できます。"
+            "人件費（B）を空欄にすると、延べ業務時間×時間当たり人件費で計算されます。トータルコストは自動で計算されるため、記入欄はありません。",
+            False,
+        ),
         (
             "・評価が不十分側（例：4・5）の場合は、「環境等の変化・課題等」と「新たな課題等への対応」も記入してください（提出の際に必須です）。",
             False,

@@ -15,7 +15,7 @@ from shinchoku.plans.formats.profile.cells import Cells
 from shinchoku.plans.formats.profile.layout import Tree, read_tree
 from shinchoku.plans.formats.profile.profile import read_profile
 from shinchoku.plans.formats.profile.sheet import SheetRefused, open_sheet
-from tests.plans.formats.profile.workbooks import DIRTY, PROFILE, SHEET, ofunato_workbook
+from tests.plans.formats.profile.workbooks import DIRTY, PROFILE, SHEET, many_projects, ofunato_workbook
 
 CLASSIFIED = '"A 政策事業": A'
 
@@ -199,3 +199,13 @@ def test_personal_data_and_ignored_columns_are_never_read(monkeypatch: pytest.Mo
 )
 def test_what_cannot_be_read_is_an_error_naming_the_cell(workbook: dict[str, Any], expected: str) -> None:
     assert expected in errors(ofunato_workbook(**workbook))
+
+
+def test_the_look_alike_of_the_real_sheet_has_its_sizes() -> None:
+    """The benchmark's made-up workbook (bench/import_profile.py without the real one): 407
+    projects under 8 政策, 25 施策 and 68 基本事業, as the real sheet."""
+    rows = many_projects(407)
+    assert len({row.id for row in rows}) == 407
+    assert len({row.policy[:2] for row in rows}) == 8
+    assert len({(row.policy[:2], row.measure[:2]) for row in rows}) == 25
+    assert len({(row.policy[:2], row.measure[:2], row.basic[:2]) for row in rows}) == 68

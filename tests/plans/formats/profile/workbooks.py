@@ -5,14 +5,14 @@ names and numbers, and every kind of dirt the real sheet holds (``DIRTY``), each
 cell the tests know.
 
 ``ofunato_workbook()`` gives the bytes of an xlsx; ``cells`` overrides any cell
-({"GW5": "bad"}), ``drop_column`` deletes a column (the layout moved) and ``rows`` replaces
-the projects.
+({"GW5": "bad"}), ``drop_column`` deletes a column (the layout moved), ``rows`` replaces
+the projects and ``sheet_year`` the era year of column G (8: a 令和8年度 sheet).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +262,7 @@ DIRTY = {
 }
 
 
-def _row_values(number: int, project: Project) -> dict[int, Any]:
+def _row_values(number: int, project: Project, sheet_year: int = 7) -> dict[int, Any]:
     col = column_index_from_string
     values: dict[int, Any] = {
         col("B"): f'=IF(COUNTIF($H$3:$H$409,H{number})=1,"",1)',
@@ -270,7 +270,7 @@ def _row_values(number: int, project: Project) -> dict[int, Any]:
         col("D"): 7,
         col("E"): 9,
         col("F"): 1,
-        col("G"): 7,
+        col("G"): sheet_year,
         col("H"): project.id,
         col("I"): project.name,
         col(
@@ -338,6 +338,7 @@ def ofunato_workbook(
     *,
     cells: dict[str, Any] | None = None,
     drop_column: str = "",
+    sheet_year: int = 7,
 ) -> bytes:
     """The bytes of a made-up workbook in Ōfunato's layout (see the module docstring)."""
     book = Workbook()
@@ -350,7 +351,7 @@ def ofunato_workbook(
     for index, text in headings().items():
         grid[(2, index)] = text
     for number, project in enumerate(rows if rows is not None else projects(), start=FIRST):
-        for index, value in _row_values(number, project).items():
+        for index, value in _row_values(number, project, sheet_year).items():
             grid[(number, index)] = value
     for reference, value in (cells or {}).items():
         letters = reference.rstrip("0123456789")
@@ -370,3 +371,30 @@ def ofunato_workbook(
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def many_projects(count: int, *, policies: int = 8, measures: int = 25, basics: int = 68) -> list[Project]:
+    """``count`` made-up projects under ``policies`` 政策, ``measures`` 施策 and ``basics`` 基本事業
+    (the real sheet's sizes by default: 407 under 8, 25 and 68), each a copy of one of the
+    standard projects (``projects``, with their dirt) under its own ID, name and codes."""
+
+    def code(number: int) -> tuple[str, str]:
+        return str(number // 10), str(number % 10)
+
+    templates = projects()
+    rows = []
+    for number in range(1, count + 1):
+        basic = (number - 1) % basics + 1
+        measure = (basic - 1) % measures + 1
+        policy = (measure - 1) % policies + 1
+        rows.append(
+            replace(
+                templates[number % len(templates)],
+                id=f"{number:04d}",
+                name=f"架空事業{number}",
+                policy=(*code(policy), f"架空の政策{policy}"),
+                measure=(*code(measure), f"架空の施策{measure}"),
+                basic=(*code(basic), f"架空の基本事業{basic}"),
+            )
+        )
+    return rows

@@ -5,8 +5,13 @@ The profile gives the plan, its levels, scales, dimensions, markers and sections
 sheet's tree gives the nodes, each with its markers, unit, sections, the results of the
 judged year (its ratings with their reasons) and of the other years its sections name,
 its indicators with their values and its costs. The content carries the plan's structure,
-results, indicators and costs: what it does not hold of those is removed when it is
-written, as with every format; the nodes' targets are left as they are.
+results, indicators and costs; the nodes' targets are left as they are. The plan's
+structure and its nodes are the sheet's, whole: what it does not hold of those is removed.
+Of results, indicator values and costs the sheet speaks for its own years only
+(``sheet_years``): the judged year's and the sections' years' results, each year block's
+costs and indicator values (targets in plan and budget blocks, actuals in actual ones), the
+whole period's cost; what is stored of other years is kept, so that next year's sheet
+never removes an earlier year.
 
 Every item's ``source`` is a ``Where``: a node's row and code cell, a rating's cell, an
 indicator's name cell, a cost's first cell; what the profile defines (a level, a scale)
@@ -16,32 +21,29 @@ stands at its line of the profile.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from shinchoku.interchange.preview import Where
 from shinchoku.plans.content import (
     COSTS,
+    FIELDS,
     INDICATORS,
     RESULTS,
     STRUCTURE,
     CostContent,
-    DimensionContent,
     IndicatorContent,
     IndicatorValueContent,
-    LevelContent,
-    MarkerContent,
     NodeContent,
     PlanContent,
     PlanFields,
     RatingContent,
-    ScaleContent,
-    ScaleLevelContent,
-    SectionContent,
     StaffRateContent,
     UnitContent,
     UnitRoleContent,
     YearResultContent,
+    YearScope,
 )
 from shinchoku.plans.formats.planfile.spec import format_path
 from shinchoku.plans.formats.profile.cells import Cells
@@ -53,6 +55,12 @@ from shinchoku.plans.formats.profile.spec import PathKey, Profile
 PARTS = frozenset({STRUCTURE, RESULTS, INDICATORS, COSTS})
 #: The fields of a result that a builtin section of a year is kept in.
 RESULT_FIELDS = frozenset({"text", "context_change", "response", "highlight"})
+
+
+def _copied(kind: str, spec: Any, **given: Any) -> Any:
+    """An item of the content of ``kind`` (its fields: ``content.FIELDS``): the ``given``
+    fields, and each other one as the profile's ``spec`` has it by the same name."""
+    return {**{name: getattr(spec, name) for name in FIELDS[kind] - given.keys()}, **given}
 
 
 class _Converter:
@@ -88,32 +96,17 @@ class _Converter:
         return PlanContent(
             plan=plan,
             levels=[
-                LevelContent(
-                    depth=depth,
-                    key=level.key,
-                    kind=level.kind,
-                    name=level.name,
-                    name_en=level.name_en,
-                    rated=level.rated,
-                    source=self.at(level.path),
-                )
+                _copied("level", level, depth=depth, source=self.at(level.path))
                 for depth, level in enumerate(profile.levels)
             ],
             scales=[
-                ScaleContent(
-                    code=scale.code,
-                    name=scale.name,
-                    name_en=scale.name_en,
-                    good_end=scale.good_end,
-                    description=scale.description,
+                _copied(
+                    "scale",
+                    scale,
                     levels=[
-                        ScaleLevelContent(
-                            code=level.code,
-                            label=level.label,
-                            label_en=level.label_en,
-                            adverse=level.adverse,
-                            row_label=level.row_label,
-                            column_label=level.column_label,
+                        _copied(
+                            "scale_level",
+                            level,
                             position=position,
                             source=self.at((*scale.path, "levels", position)),
                         )
@@ -124,28 +117,11 @@ class _Converter:
                 for scale in profile.scales
             ],
             dimensions=[
-                DimensionContent(
-                    key=dimension.key,
-                    name=dimension.name,
-                    name_en=dimension.name_en,
-                    level=dimension.level,
-                    scale=dimension.scale,
-                    primary=dimension.primary,
-                    position=position,
-                    source=self.at(dimension.path),
-                )
+                _copied("dimension", dimension, position=position, source=self.at(dimension.path))
                 for position, dimension in enumerate(profile.dimensions)
             ],
             markers=[
-                MarkerContent(
-                    symbol=marker.symbol,
-                    name=marker.name,
-                    name_en=marker.name_en,
-                    meaning=marker.meaning,
-                    note="",
-                    position=position,
-                    source=self.at(marker.path),
-                )
+                _copied("marker", marker, note="", position=position, source=self.at(marker.path))
                 for position, marker in enumerate(profile.markers)
             ],
             units=[
@@ -163,18 +139,10 @@ class _Converter:
             ],
             parts=PARTS,
             sections=[
-                SectionContent(
-                    key=section.key,
-                    name=section.name,
-                    name_en=section.name_en,
-                    level=section.level,
-                    scope=section.scope,
-                    builtin=section.builtin,
-                    position=position,
-                    source=self.at(section.path),
-                )
+                _copied("section", section, position=position, source=self.at(section.path))
                 for position, section in enumerate(profile.sections)
             ],
+            years=sheet_years(profile, self.fiscal_year),
             staff_rates=[
                 StaffRateContent(
                     fiscal_year=rate.fiscal_year,
@@ -293,6 +261,28 @@ class _Converter:
                 ]
             results.append(result)
         return results
+
+
+def sheet_years(profile: Profile, fiscal_year: int) -> YearScope:
+    """What of each fiscal year a sheet of ``fiscal_year`` speaks for (see the module docstring)."""
+    results = {fiscal_year + profile.judged_year} if profile.dimensions else set()
+    for section in profile.sections:
+        if section.scope == "year":
+            results.update(fiscal_year + (entry.year or 0) for entry in section.columns)
+    costs: set[tuple[int | None, str]] = set()
+    targets: set[int] = set()
+    actuals: set[int] = set()
+    years = profile.years
+    if years is not None:
+        for block in years.blocks:
+            year = block.fiscal_year_of(fiscal_year)
+            if years.costs:
+                costs.add((year, block.basis))
+            if years.indicators:
+                (actuals if block.basis == "actual" else targets).add(year)
+    if profile.whole_period is not None:
+        costs.add((None, profile.whole_period.basis))
+    return YearScope(frozenset(results), frozenset(costs), frozenset(targets), frozenset(actuals))
 
 
 def plan_content(profile: Profile, tree: Tree, cells: Cells, fiscal_year: int) -> PlanContent:

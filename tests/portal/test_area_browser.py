@@ -1,0 +1,68 @@
+"""A reader opens a plan area whose projects have costs and are judged on several
+questions, one a verdict printed as a matrix, and the area's annual report: every table
+is found by its name, and axe-core and the Nu HTML Checker find nothing on either."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connections
+
+from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.checkers import PageChecker, missing_tools
+from tests.plans.costed import make_costed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    missing = missing_tools()
+    if missing:
+        pytest.fail(missing)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made
+    # here while it runs are not async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # The ORM calls made while the event loop ran used connections of their own
+            # context; close them, or PostgreSQL refuses to drop the test database.
+            connections.close_all()
+
+
+def test_an_area_with_costs_and_a_verdict_matrix_passes_the_checkers(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
+    costed = make_costed()
+    checker = PageChecker(ARTIFACTS / "checked-area-costs")
+    for locale, prefix in (("ja-JP", ""), ("en-GB", "/en")):
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        checker.watch(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}{prefix}/plans/{costed.plan.code}/nodes/1/")
+        checker.check(page, f"area page ({locale})")
+        costs = page.get_by_role("region", name="施策計画の年度別事業費" if not prefix else "Costs of the")
+        expect(costs).to_be_visible()
+        expect(costs.get_by_role("table")).to_contain_text("6/11")
+        matrix = page.locator("table.rating-matrix")
+        expect(matrix.locator("caption")).to_contain_text("点検結果")
+        expect(matrix.locator("tfoot td").last).to_have_text("11")
+        page.locator("table.cost-summary").screenshot(path=ARTIFACTS / f"area-costs-{locale}.png")
+        page.screenshot(path=ARTIFACTS / f"area-{locale}.png", full_page=True)
+        page.goto(f"{live_server.url}{prefix}/plans/{costed.plan.code}/report/2022.html?area=1")
+        checker.check(page, f"area report ({locale})")
+        expect(page.locator("table.cost-summary")).to_have_count(1)
+        expect(page.locator("table.rating-matrix")).to_have_count(1)
+        context.close()
+    assert checker.findings() == []
+    assert checker.markup() == []
