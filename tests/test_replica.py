@@ -66,7 +66,12 @@ def test_the_replica_url_adds_a_read_only_alias_and_the_router() -> None:
     assert config["routers"] == [ROUTER]
     replica = config["databases"][REPLICA]
     assert (replica["HOST"], replica["USER"], replica["NAME"]) == ("replica.example", "reader", "shinchoku")
-    assert replica["OPTIONS"] == {"sslmode": "require", "options": "-c default_transaction_read_only=on"}
+    assert replica["OPTIONS"] == {
+        "sslmode": "require",
+        "options": "-c default_transaction_read_only=on",
+        # A replica that hangs costs a public page DATABASE_CONNECT_TIMEOUT seconds, as the primary.
+        "connect_timeout": 5,
+    }
     assert replica["TEST"]["MIRROR"] == DEFAULT_DB_ALIAS
     # Kept and checked like the primary's connections.
     assert (replica["CONN_MAX_AGE"], replica["CONN_HEALTH_CHECKS"]) == (60, True)

@@ -8,6 +8,7 @@ SHINCHOKU_VAR_DIR  where the SQLite file and the development secret live (defaul
 LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES, SESSION_HOURS, SESSION_IDLE_MINUTES
                sign-in lockout, session length and idle timeout
 DATABASE_CONN_MAX_AGE  seconds a database connection is kept for the next request
+DATABASE_CONNECT_TIMEOUT  PostgreSQL: seconds to wait for the server when connecting
 SQLITE_TIMEOUT seconds a SQLite write waits for another to finish
 JOBS_BACKEND, JOBS_LEASE_SECONDS, JOBS_HEARTBEAT_SECONDS, JOBS_MAX_ATTEMPTS, JOBS_REPORTS_AFTER_PUBLISH
                background jobs and their worker (docs/jobs.md)
@@ -210,6 +211,15 @@ if os.environ.get("DATABASE_REPLICA_URL", "").strip():
     DATABASES["replica"] = replica_database(os.environ["DATABASE_REPLICA_URL"].strip(), DATABASES["default"])
     DATABASE_ROUTERS = ["shinchoku.replica.ReplicaRouter"]
 # --- end of read replica ----------------------------------------------------------------
+# A PostgreSQL server that takes a connection and never answers (hung, or behind a network
+# that drops packets) costs a request DATABASE_CONNECT_TIMEOUT seconds and the error page,
+# not a web process stuck until gunicorn's timeout kills it. A connect_timeout in the URL's
+# query string wins. (A server that refuses, being down, fails the connection at once.)
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=2)
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -65,34 +66,61 @@ def jobs_sweep(*, now: datetime | None = None) -> Swept:
         last_heard = beats.get(worker) or run.started_at
         if last_heard is not None and last_heard >= cutoff:
             continue
-        task_id = str(run.id)
-        with transaction.atomic():
-            still = DBTaskResult.objects.filter(
-                pk=run.pk, status=TaskResultStatus.RUNNING, started_at=run.started_at
-            )
-            if len(run.worker_ids) >= settings.JOBS_MAX_ATTEMPTS:
-                reason = _(
-                    "The worker running this job stopped without finishing it %(count)s times; "
-                    "it is not run again by itself. Retry it once the cause is found."
-                ) % {"count": len(run.worker_ids)}
-                if still.update(
-                    status=TaskResultStatus.FAILED,
-                    finished_at=now,
-                    exception_class_path=f"{__name__}.WorkerLost",
-                    traceback=f"{__name__}.WorkerLost: {reason}",
-                ):
-                    Job.objects.filter(task_id=task_id, state=Job.State.RUNNING).update(
-                        state=Job.State.FAILED, finished_at=now, error=reason, lost=F("lost") + 1
-                    )
-                    swept.failed.append(task_id)
-            elif still.update(status=TaskResultStatus.READY, started_at=None):
+        _give_back(run, now, swept)
+    _log(swept)
+    WorkerBeat.objects.filter(beat_at__lt=now - timedelta(days=1)).delete()
+    return swept
+
+
+def jobs_give_back(run_id: UUID | str, *, worker_id: str) -> Swept:
+    """Run ``run_id``, which worker ``worker_id`` was running when the database went away
+    under it, again, as a lost one: its work was rolled back with its connection, and the
+    worker, which lives on, would otherwise keep it running for ever
+    (``shinchoku.jobs.worker.SteadyWorker``). A run that ended meanwhile, or that another
+    worker took, is left alone."""
+    swept = Swept()
+    run = (
+        DBTaskResult.objects.filter(pk=run_id, status=TaskResultStatus.RUNNING)
+        .only("id", "started_at", "worker_ids")
+        .first()
+    )
+    if run is not None and run.worker_ids and run.worker_ids[-1] == worker_id:
+        _give_back(run, timezone.now(), swept)
+    _log(swept)
+    return swept
+
+
+def _give_back(run: DBTaskResult, now: datetime, swept: Swept) -> None:
+    """The lost ``run`` waiting again, or failed after ``JOBS_MAX_ATTEMPTS`` runs."""
+    task_id = str(run.id)
+    with transaction.atomic():
+        still = DBTaskResult.objects.filter(
+            pk=run.pk, status=TaskResultStatus.RUNNING, started_at=run.started_at
+        )
+        if len(run.worker_ids) >= settings.JOBS_MAX_ATTEMPTS:
+            reason = _(
+                "The worker running this job stopped without finishing it %(count)s times; "
+                "it is not run again by itself. Retry it once the cause is found."
+            ) % {"count": len(run.worker_ids)}
+            if still.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=f"{__name__}.WorkerLost",
+                traceback=f"{__name__}.WorkerLost: {reason}",
+            ):
                 Job.objects.filter(task_id=task_id, state=Job.State.RUNNING).update(
-                    state=Job.State.QUEUED, lost=F("lost") + 1
+                    state=Job.State.FAILED, finished_at=now, error=reason, lost=F("lost") + 1
                 )
-                swept.requeued.append(task_id)
+                swept.failed.append(task_id)
+        elif still.update(status=TaskResultStatus.READY, started_at=None):
+            Job.objects.filter(task_id=task_id, state=Job.State.RUNNING).update(
+                state=Job.State.QUEUED, lost=F("lost") + 1
+            )
+            swept.requeued.append(task_id)
+
+
+def _log(swept: Swept) -> None:
     if swept.requeued or swept.failed:
         logger.warning(
             "lost workers: runs %s waiting again, runs %s failed", swept.requeued or "-", swept.failed or "-"
         )
-    WorkerBeat.objects.filter(beat_at__lt=now - timedelta(days=1)).delete()
-    return swept

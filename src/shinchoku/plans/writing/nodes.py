@@ -8,7 +8,16 @@ A rating, an indicator's value, a cost and a section text are matched with the s
 rows of their owner by the very fields their unique constraint names (a dimension, a
 year, a year and basis, a section): no stored row can clash with one, so their unique
 constraints are not looked up again (a query per row); the database still keeps them.
-Those that are new are inserted together once every node is written (``insert_new``)."""
+A result, a unit role and a node are checked against the others of the write in memory
+(``Claims``): they too are matched with the stored rows by their keys.
+
+The nodes new in this write are inserted together, a generation of the tree at a time;
+the stored nodes that change but stay under their parents are updated together; the
+rows of every kind that are new (a new node's all) are inserted together once every node
+is written (``insert_new``). A new node's stored children are known to be none and are
+not read, and a stored node's are read once for all nodes (``stored_nodes``): a write
+costs a statement per kind and batch of rows, not per node, except a stored node that
+changes (its model's rules look at its children) or moves (``node_save``)."""
 
 from __future__ import annotations
 
@@ -16,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -44,7 +53,7 @@ from shinchoku.plans.models import (
     ScaleLevel,
     Section,
 )
-from shinchoku.plans.services import node_save
+from shinchoku.plans.services import node_save, path_for
 from shinchoku.plans.writing.costs import by_year_and_basis, content_rates, cost_values
 from shinchoku.plans.writing.pairing import pair_indicators, pair_targets
 from shinchoku.progress.models import (
@@ -115,6 +124,37 @@ def _delete(row: models.Model) -> ApplicationError | None:
 BULK_BATCH = 500
 
 
+#: The fields of a node that its content sets.
+NODE_FIELDS = ["level", "position", "title", "label", "summary", "baseline", "note"]
+
+
+class Claims:
+    """The keys of a unique constraint that the new rows of a write hold, per model: a
+    second new row with the key of a first is refused in memory, as the database would
+    refuse it, with the model's own message. An owner that is new is told by identity."""
+
+    def __init__(self) -> None:
+        #: Each key held, with the identity of the row that holds it (a row tried again keeps it).
+        self.held: dict[tuple[Any, ...], int] = {}
+
+    def claim(self, row: models.Model, fields: Sequence[str]) -> ValidationError | None:
+        key: list[Any] = [type(row)]
+        for name in fields:
+            field_ = row._meta.get_field(name)
+            if isinstance(field_, models.ForeignKey):
+                related = getattr(row, name)
+                key.append(related.pk if related.pk is not None else ("new", id(related)))
+            else:
+                key.append(getattr(row, name))
+        if self.held.setdefault(tuple(key), id(row)) != id(row):
+            return ValidationError(row.unique_error_message(type(row), tuple(fields)))
+        return None
+
+
+#: The models whose new rows other new rows point to, inserted first.
+INSERT_FIRST: tuple[type[models.Model], ...] = (Result, Indicator)
+
+
 class NodeWriter:
     """Writes the content's tree under its plan, each node after its parent."""
 
@@ -140,7 +180,15 @@ class NodeWriter:
         self.sections = sections
         self.rates = content_rates(self.content)
         self.kept: list[int] = []
-        self.new_rows: dict[type[models.Model], list[models.Model]] = {}
+        #: The new rows to insert, by model, each with the item it was validated as.
+        self.new_rows: dict[type[models.Model], list[tuple[models.Model, tuple[str, Source]]]] = {
+            model: [] for model in INSERT_FIRST
+        }
+        #: The ids of the nodes inserted by this write: they have no stored children.
+        self.fresh: set[int] = set()
+        #: The ids of the stored nodes that change but stay under their parents.
+        self.in_place: set[int] = set()
+        self.claims = Claims()
         self.existing = {node.code: node for node in self.stored_nodes(plan)}
 
     def stored_nodes(self, plan: Plan) -> models.QuerySet[Node]:
@@ -196,6 +244,8 @@ class NodeWriter:
             wanted[spec.code] = node
             if changed or moved:
                 pending.append((spec, node))
+                if not moved:
+                    self.in_place.add(node.pk)
         writer.refuse_if_any()
         kept_ids = {node.pk for node in wanted.values() if node.pk}
         gone = {node.pk: node for code, node in self.existing.items() if code not in wanted}
@@ -235,7 +285,7 @@ class NodeWriter:
             self.write_texts(
                 spec.level,
                 spec.sections,
-                list(node.section_texts.all()),
+                [] if self.is_fresh(node) else list(node.section_texts.all()),
                 (NodeSectionText, {"node": node}),
                 ("node", spec.source, Section.Scope.NODE),
             )
@@ -250,18 +300,137 @@ class NodeWriter:
         self.insert_new()
 
     def save_new(self, row: models.Model) -> None:
-        """Save a validated row: a changed one now, a new one with the others of its model
-        once every node is written (``insert_new``)."""
+        """Save a row just validated: a changed one now, a new one with the others of its
+        model once every node is written (``insert_new``), kept with the item it was
+        validated as (``writer.at``)."""
         if row.pk is None:
-            self.new_rows.setdefault(type(row), []).append(row)
+            self.new_rows.setdefault(type(row), []).append((row, self.writer.at))
         else:
             row.save()
 
     def insert_new(self) -> None:
+        """Insert the new rows, a statement per model and batch; those that others point
+        to (``INSERT_FIRST``) first, so that the others take their new ids."""
         for model, rows in self.new_rows.items():
-            self.writer.at = (model._meta.model_name or "", None)
-            model._default_manager.bulk_create(rows, batch_size=BULK_BATCH)
-        self.new_rows = {}
+            self.insert(model, rows)
+        self.new_rows = {model: [] for model in INSERT_FIRST}
+
+    def insert(self, model: type[models.Model], rows: list[tuple[models.Model, tuple[str, Source]]]) -> None:
+        """Insert ``rows`` in one statement per batch. What the database refuses (a
+        constraint, a trigger) is found again row by row, so that it is told on the item
+        of the content that gave the row."""
+        if not rows:
+            return
+        self.writer.at = (model._meta.model_name or "", None)
+        try:
+            with transaction.atomic():
+                model._default_manager.bulk_create([row for row, _at in rows], batch_size=BULK_BATCH)
+        except (DataError, IntegrityError):
+            for row, at in rows:
+                self.writer.at = at
+                row.pk = None  # the batch was taken back
+                row._state.adding = True
+                row.save(force_insert=True)  # the refused row raises, told at its item
+            raise
+
+    def is_fresh(self, node: Node) -> bool:
+        return node.pk in self.fresh
+
+    def insert_nodes(self, ready: list[tuple[NodeContent, Node]], errors: dict[str, ValidationError]) -> None:
+        """Insert new nodes whose parents are saved (a generation of the new part of the
+        tree): each validated in memory as ``node_save`` validates it (a new node's code is
+        matched with none stored, and its parent's level is at hand), then all in one
+        statement in the content's order, then their paths in one more. A node refused
+        goes to ``errors``, under its code."""
+        # The stored parents' paths may have moved with an ancestor since they were read.
+        stored = {
+            node.parent.pk: node.parent
+            for _spec, node in ready
+            if node.parent is not None and node.parent.pk is not None and node.parent.pk not in self.fresh
+        }
+        if stored:
+            for pk, path in Node.objects.filter(pk__in=list(stored)).values_list("pk", "path"):
+                stored[pk].path = path
+        valid: list[tuple[models.Model, tuple[str, Source]]] = []
+        for spec, node in ready:
+            error = self.node_error(node)
+            if error is not None:
+                errors[spec.code] = error
+                continue
+            errors.pop(spec.code, None)
+            node.path = ""  # known once it has its id
+            valid.append((node, ("node", spec.source)))
+        if not valid:
+            return
+        self.insert(Node, valid)
+        nodes = [node for node, _at in valid if isinstance(node, Node)]
+        for node in nodes:
+            node.path = path_for(node)
+            self.fresh.add(node.pk)
+        Node.objects.bulk_update(nodes, ["path"], batch_size=BULK_BATCH)
+
+    def update_nodes(
+        self, ready: list[tuple[NodeContent, Node]], errors: dict[str, ValidationError]
+    ) -> set[int]:
+        """Save stored nodes that change but stay under their parents (their paths stay
+        as they are): each validated in memory as ``node_save`` validates it (its code is
+        the one it is matched by), then all in one statement. Returns the ids of those
+        saved; a node refused goes to ``errors``, under its code."""
+        valid: list[tuple[Node, Source]] = []
+        for spec, node in ready:
+            error = self.node_error(node, stored=True)
+            if error is not None:
+                errors[spec.code] = error
+                continue
+            errors.pop(spec.code, None)
+            valid.append((node, spec.source))
+        if not valid:
+            return set()
+        self.writer.at = ("node", None)
+        try:
+            with transaction.atomic():
+                nodes = [node for node, _source in valid]
+                Node.objects.bulk_update(nodes, NODE_FIELDS, batch_size=BULK_BATCH)
+        except (DataError, IntegrityError):
+            for node, source in valid:  # what the database refuses, told on its node
+                self.writer.at = ("node", source)
+                node.save(update_fields=NODE_FIELDS)
+            raise
+        return {node.pk for node, _source in valid}
+
+    def node_error(self, node: Node, *, stored: bool = False) -> ValidationError | None:
+        errors: dict[str, Any] = {}
+        # Its plan, level and parent are rows of this write: not looked up again.
+        steps: list[Callable[[], object]] = [
+            lambda: node.clean_fields(exclude=["path", "plan", "level", "parent"]),
+            node.clean,
+        ]
+        if not stored:
+            steps.append(lambda: self.claimed(node, ["plan", "code"]))
+        for step in steps:
+            try:
+                step()
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        return ValidationError(errors) if errors else None
+
+    def claimed(self, row: models.Model, fields: Sequence[str]) -> None:
+        error = self.claims.claim(row, fields)
+        if error is not None:
+            raise error
+
+    def claimed_valid(self, row: models.Model, kind: str, source: Source, fields: Sequence[str]) -> bool:
+        """``validated`` with the unique constraint of ``fields`` checked in memory: the
+        row is matched with the stored ones by those fields, so only another new row of the
+        write can clash with it."""
+        if not self.writer.validated(row, kind, source, unique=False):
+            return False
+        if row.pk is None:
+            error = self.claims.claim(row, fields)
+            if error is not None:
+                self.writer.report(error, row, kind, source)
+                return False
+        return True
 
     def save_in_order(
         self, pending: list[tuple[NodeContent, Node]], errors: dict[str, ValidationError]
@@ -271,15 +440,19 @@ class NodeWriter:
         with why."""
         while pending:
             waiting: list[tuple[NodeContent, Node]] = []
+            ready: list[tuple[NodeContent, Node]] = []
             for spec, node in pending:
                 parent = node.parent
                 if parent is not None and parent.pk is None:
                     waiting.append((spec, node))
                     continue
-                if parent is not None:
+                node.parent = parent  # sets parent_id, now that the parent is saved
+                if node.pk is None or node.pk in self.in_place:
+                    ready.append((spec, node))  # written with the others of this pass
+                    continue
+                if parent is not None and parent.pk not in self.fresh:
                     # Its path may have moved with an ancestor since it was read.
                     parent.path = Node.objects.filter(pk=parent.pk).values_list("path", flat=True).get()
-                node.parent = parent  # sets parent_id, now that the parent is saved
                 self.writer.at = ("node", spec.source)
                 try:
                     node_save(node)  # full_clean, then save, keeping the paths of the tree true
@@ -288,6 +461,12 @@ class NodeWriter:
                     waiting.append((spec, node))
                     continue
                 errors.pop(spec.code, None)
+            new = [(spec, node) for spec, node in ready if node.pk is None]
+            stored = [(spec, node) for spec, node in ready if node.pk is not None]
+            self.insert_nodes(new, errors)
+            updated = self.update_nodes(stored, errors)
+            waiting.extend((spec, node) for spec, node in new if node.pk is None)
+            waiting.extend((spec, node) for spec, node in stored if node.pk not in updated)
             if len(waiting) == len(pending):
                 return waiting, errors
             pending = waiting
@@ -300,11 +479,18 @@ class NodeWriter:
             self.writer.problem(
                 "node", spec.source, "markers", f"no marker {symbol!r} is written for this plan"
             )
-        if {marker.pk for marker in node.markers.all()} != wanted:
+        if self.is_fresh(node):
+            through = Node.markers.through
+            self.new_rows.setdefault(through, []).extend(
+                (through(node_id=node.pk, marker_id=marker_id), ("node", spec.source))
+                for marker_id in sorted(wanted)
+            )
+        elif {marker.pk for marker in node.markers.all()} != wanted:
             node.markers.set(list(wanted))
 
     def write_roles(self, node: Node, spec: NodeContent) -> None:
-        stored = {(role.unit.code, role.role): role for role in node.unit_roles.all()}
+        roles = [] if self.is_fresh(node) else node.unit_roles.all()
+        stored = {(role.unit.code, role.role): role for role in roles}
         wanted: dict[tuple[str, str], UnitRoleContent] = {}
         for role_spec in spec.units:
             wanted.setdefault((role_spec.unit, role_spec.role), role_spec)
@@ -321,13 +507,14 @@ class NodeWriter:
                 )
                 continue
             row = NodeUnit(node=node, unit=unit, role=role_spec.role)
-            if self.writer.validated(row, "unit_role", role_spec.source):
-                row.save()
+            if self.claimed_valid(row, "unit_role", role_spec.source, ["node", "unit", "role"]):
+                self.save_new(row)
 
     def write_targets(self, node: Node, spec: NodeContent) -> None:
         """The target rule: see ``shinchoku.plans.writing``."""
         writer = self.writer
-        pairs, left = pair_targets(list(node.targets.all()) if node.pk else [], spec.targets)
+        targets = [] if self.is_fresh(node) else list(node.targets.all())
+        pairs, left = pair_targets(targets, spec.targets)
         for target in left:
             refusal = _delete(target)
             if refusal is not None:
@@ -349,11 +536,11 @@ class NodeWriter:
                 },
             )
             if changed and writer.validated(target, "target", wanted.source):
-                target.save()
+                self.save_new(target)
 
     def write_results(self, node: Node, spec: NodeContent) -> None:
-        writer = self.writer
-        pairs = by_year(node.results.all(), spec.results, lambda year: Result(node=node, fiscal_year=year))
+        stored = [] if self.is_fresh(node) else node.results.all()
+        pairs = by_year(stored, spec.results, lambda year: Result(node=node, fiscal_year=year))
         for result, result_spec in pairs:
             changed = assign(
                 result,
@@ -367,9 +554,9 @@ class NodeWriter:
             )
             is_new = result.pk is None
             if changed:
-                if not writer.validated(result, "result", result_spec.source):
+                if not self.claimed_valid(result, "result", result_spec.source, ["node", "fiscal_year"]):
                     continue
-                result.save()
+                self.save_new(result)
             self.write_ratings(spec.level, result, result_spec, () if is_new else result.ratings.all())
             self.write_texts(
                 spec.level,
@@ -417,7 +604,8 @@ class NodeWriter:
 
     def write_indicators(self, node: Node, spec: NodeContent) -> None:
         writer = self.writer
-        pairs, left = pair_indicators(list(node.indicators.all()) if node.pk else [], spec.indicators)
+        indicators = [] if self.is_fresh(node) else list(node.indicators.all())
+        pairs, left = pair_indicators(indicators, spec.indicators)
         for indicator in left:
             indicator.delete()
         for stored, wanted in pairs:
@@ -438,7 +626,7 @@ class NodeWriter:
             if changed:
                 if not writer.validated(indicator, "indicator", wanted.source):
                     continue
-                indicator.save()
+                self.save_new(indicator)
             self.write_values(indicator, wanted, [] if is_new else list(indicator.values.all()))
 
     def write_values(
@@ -500,7 +688,7 @@ class NodeWriter:
     def write_costs(self, node: Node, spec: NodeContent) -> None:
         """The node's costs, matched by fiscal year and basis; B priced and the total
         computed as the diff shows them (``costs.cost_values``)."""
-        stored = by_year_and_basis(node.costs.all() if node.pk else [])
+        stored = by_year_and_basis([] if self.is_fresh(node) else node.costs.all())
         wanted = by_year_and_basis(spec.costs)
         if len(wanted) < len(spec.costs):
             seen: set[tuple[int | None, str]] = set()

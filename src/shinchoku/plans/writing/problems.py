@@ -82,8 +82,9 @@ class Reporter:
         needs them apart (``unique`` False for a row whose parent is new in this write: no
         stored row can clash with it); report what it refuses; True if clean.
 
-        A foreign key set to a row read or written in this transaction is not looked up
-        again (that costs a query per key and cannot fail). A check constraint is left to
+        A foreign key set to a row read or written in this transaction, or to a new row
+        that is inserted before this one (``NodeWriter.insert_new``), is not looked up again
+        (that costs a query per key and cannot fail). A check constraint is left to
         the database, which keeps it: each repeats a rule that the fields' validators or
         ``clean`` have just applied (a cost never negative, a title never empty …), and
         checking it here would cost a query per row and constraint."""
@@ -96,7 +97,6 @@ class Reporter:
                 if isinstance(field_, models.ForeignObject)  # the concrete relations
                 and field_.is_cached(obj)
                 and getattr(obj, field_.name) is not None
-                and getattr(obj, field_.name).pk is not None
             ]
             try:
                 obj.clean_fields(exclude=known)

@@ -3,7 +3,8 @@
 django-tasks-db's ``db_worker`` with what it lacks: the worker says it lives while it
 runs, and sweeps for runs whose worker was lost, when it starts and at every beat.
 It takes ``db_worker``'s options; it never reloads on code changes (a reloaded worker
-would be another worker, and its parent's beat would cover nothing)."""
+would be another worker, and its parent's beat would cover nothing). Its loop outlives the
+database going away (``shinchoku.jobs.worker.SteadyWorker``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import os
 import socket
 from typing import Any
 
+from django.core.management.base import CommandError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from shinchoku.jobs.sweep import jobs_sweep, worker_beat, worker_gone
-from shinchoku.jobs.worker import Keeper
+from shinchoku.jobs.worker import Keeper, SteadyWorker
 
 
 class Command(DbWorkerCommand):
@@ -31,7 +33,27 @@ class Command(DbWorkerCommand):
         keeper = Keeper(worker_id)
         keeper.start()
         try:
-            super().handle(*args, **options)
+            self.work(**options)
         finally:
             keeper.stop()
             worker_gone(worker_id)
+
+    def work(self, **options: Any) -> None:
+        """``db_worker``'s own handling of its options, with the steady worker."""
+        self.configure_logging(int(options["verbosity"]))
+        excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
+        queue_names = str(options["queue_name"]).split(",")
+        if excluded and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = SteadyWorker(
+            queue_names=queue_names,
+            interval=options["interval"],
+            batch=options["batch"],
+            backend_name=options["backend_name"],
+            startup_delay=options["startup_delay"],
+            max_tasks=options["max_tasks"],
+            worker_id=str(options["worker_id"]),
+            excluded_queue_names=excluded,
+        )
+        worker.configure_signals()
+        worker.run()
