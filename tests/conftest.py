@@ -6,6 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 from django.utils import translation
+from playwright.sync_api import Browser
+
+from tests.browser import chromium
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +19,10 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    """Chromium for a browser test (``tests.browser.chromium``)."""
+    with chromium(monkeypatch) as launched:
+        yield launched

@@ -26,7 +26,6 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +34,6 @@ from axes.models import AccessAttempt
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
@@ -43,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from shinchoku.audit.models import AuditEvent
 from shinchoku.plans.models import Node, NodeUnit
@@ -51,7 +49,7 @@ from shinchoku.progress.models import Result, Target
 from shinchoku.review import services
 from shinchoku.review.models import Round
 from shinchoku.review.workbook import writer as workbook
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.factories import name_in_english
 from tests.review.conftest import Cycle, make_cycle
@@ -79,29 +77,10 @@ def ja_label(model: type[Model], field: str) -> str:
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+def checker() -> PageChecker:
     missing = missing_tools()
     if missing:
         pytest.fail(missing)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made
-    # here while it runs are not async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # The ORM calls made while the event loop ran used connections of their own
-            # context; close them, or PostgreSQL refuses to drop the test database.
-            connections.close_all()
-
-
-@pytest.fixture
-def checker() -> PageChecker:
     return PageChecker(ARTIFACTS / "checked-pages")
 
 

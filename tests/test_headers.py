@@ -10,21 +10,19 @@ import base64
 import hashlib
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from shinchoku.headers import UNUSED_FEATURES
 from shinchoku.review.workbook import writer as template
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.review.conftest import Cycle, make_cycle
 
 PLAN = "plan9"
@@ -189,21 +187,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.cspViolations.push(`${event.effectiveDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
 });
 """
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
 
 
 class Watched:

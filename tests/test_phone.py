@@ -19,7 +19,6 @@ look at.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -27,17 +26,16 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from shinchoku.review import services
 from shinchoku.review.models import Entry, Round
 from shinchoku.review.workbook import writer as template
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.factories import add_unit
 from tests.review.conftest import Cycle, make_cycle
 
@@ -324,21 +322,6 @@ def pages(world: World) -> list[tuple[str, User | None, str]]:
     ]
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()
-
-
 def context_for(browser: Browser, device: dict[str, Any], base: str, user: User | None) -> BrowserContext:
     context = browser.new_context(locale="ja-JP", **device)
     if user is not None:
@@ -359,6 +342,7 @@ def test_every_page_holds_at_the_width(
     def check(page: Page, name: str) -> None:
         page.wait_for_load_state("load")
         found = page.evaluate(MEASURE, {"phone": phone})
+        SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / f"{label}-{name}.png", full_page=True)
         if found:
             problems[name] = found

@@ -22,8 +22,8 @@ from tests.review import test_browser_flow as flow
 from tests.review.conftest import Cycle
 from tests.review.test_browser_flow import ja, sign_in
 
-# The browser, a page of its own per person, and the people of the round with their passwords.
-browser = flow.browser
+# A page of its own per person, and the people of the round with their passwords (the
+# browser is the suite's, tests/conftest.py).
 new_page = flow.new_page
 people = flow.people
 

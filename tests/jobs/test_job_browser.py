@@ -36,9 +36,6 @@ def label(state: Job.State) -> str:
         return str(state.label)
 
 
-browser = flow.browser
-
-
 @pytest.fixture
 def queued(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

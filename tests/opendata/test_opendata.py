@@ -1175,47 +1175,36 @@ def test_a_draft_is_not_in_the_open_data_until_published(client: Client, cache: 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_reader_downloads_the_open_data_from_the_plan_page(
-    live_server, monkeypatch, tmp_path: Path
-) -> None:
+def test_a_reader_downloads_the_open_data_from_the_plan_page(browser, live_server, tmp_path: Path) -> None:
     """In Chromium: the section beside the reports, its help opened, a year's ZIP saved.
     The screenshot goes to test-artifacts/ for a person to look at."""
-    from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+    from playwright.sync_api import expect
 
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from django.db import connections
-    from playwright.sync_api import expect, sync_playwright
+    from tests.browser import ARTIFACTS
 
     make_sample()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = browser.new_context(
-            locale="ja-JP", viewport={"width": 1280, "height": 900}, accept_downloads=True
-        )
-        try:
-            page = context.new_page()
-            page.goto(live_server.url + "/plans/plan9/")
-            section = page.locator("section[aria-labelledby=opendata-heading]")
-            expect(section.get_by_role("heading", level=2)).to_be_visible()
-            section.locator("summary").click()
-            expect(section.locator("details table")).to_be_visible()
-            # The help says which folder is exact and which is escaped for Excel.
-            expect(section.locator("details")).to_contain_text("値をそのまま収めています")
-            expect(section.locator("details")).to_contain_text("「'」（アポストロフィ）を付けて")
-            section.scroll_into_view_if_needed()
-            page.screenshot(path=ARTIFACTS / "opendata-plan.png", full_page=True)
-            with page.expect_download() as download_info:
-                section.locator("a[href$='/opendata/2012.zip']").click()
-            download = download_info.value
-            assert download.suggested_filename == "plan9-opendata-2012.zip"
-            saved = tmp_path / download.suggested_filename
-            download.save_as(saved)
-            bundle = unzip(saved.read_bytes())
-            assert {row["fiscal_year"] for row in read(bundle["csv/results.csv"])} == {"2012"}
-        finally:
-            context.close()
-            browser.close()
-            connections.close_all()
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/plans/plan9/")
+        section = page.locator("section[aria-labelledby=opendata-heading]")
+        expect(section.get_by_role("heading", level=2)).to_be_visible()
+        section.locator("summary").click()
+        expect(section.locator("details table")).to_be_visible()
+        # The help says which folder is exact and which is escaped for Excel.
+        expect(section.locator("details")).to_contain_text("値をそのまま収めています")
+        expect(section.locator("details")).to_contain_text("「'」（アポストロフィ）を付けて")
+        section.scroll_into_view_if_needed()
+        page.screenshot(path=ARTIFACTS / "opendata-plan.png", full_page=True)
+        with page.expect_download() as download_info:
+            section.locator("a[href$='/opendata/2012.zip']").click()
+        download = download_info.value
+        assert download.suggested_filename == "plan9-opendata-2012.zip"
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        bundle = unzip(saved.read_bytes())
+        assert {row["fiscal_year"] for row in read(bundle["csv/results.csv"])} == {"2012"}
+    finally:
+        context.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shinchoku.plans.content import COST_FIGURES
 from shinchoku.plans.models import AmountUnit, Dimension, Node, Scale, ScaleLevel
 from shinchoku.progress.models import Cost, Rating, Result, StaffRate
 from tests.factories import World, make_dimension, make_node, make_world
@@ -171,18 +172,7 @@ def hand_sums(under: Node, year: int | None, basis: str) -> dict[str, object]:
     from the stored rows, and how many give each figure."""
     rows = list(Cost.objects.filter(node__path__startswith=under.path, fiscal_year=year, basis=basis))
     sums: dict[str, object] = {"projects": len(rows)}
-    for field in (
-        "national",
-        "prefectural",
-        "bonds",
-        "other",
-        "general",
-        "project_cost",
-        "staff_count",
-        "staff_hours",
-        "staff_cost",
-        "total_cost",
-    ):
+    for field in (*COST_FIGURES, "total_cost"):
         given = [getattr(row, field) for row in rows if getattr(row, field) is not None]
         sums[field] = sum(given) if given else None
         sums[f"given_{field}"] = len(given)

@@ -4,43 +4,19 @@ is found by its name, and axe-core and the Nu HTML Checker find nothing on eithe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.db import connections
 
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.plans.costed import make_costed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+def test_an_area_with_costs_and_a_verdict_matrix_passes_the_checkers(browser, live_server) -> None:
     missing = missing_tools()
     if missing:
         pytest.fail(missing)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made
-    # here while it runs are not async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # The ORM calls made while the event loop ran used connections of their own
-            # context; close them, or PostgreSQL refuses to drop the test database.
-            connections.close_all()
-
-
-def test_an_area_with_costs_and_a_verdict_matrix_passes_the_checkers(browser, live_server) -> None:
     from playwright.sync_api import expect
 
     costed = make_costed()

@@ -7,37 +7,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from django.db import connections
 
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.factories import make_sample
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made
-    # here while it runs are not async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-            # The ORM calls made while the event loop ran used connections of their own
-            # context; close them, or PostgreSQL refuses to drop the test database.
-            connections.close_all()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def test_a_reader_goes_from_the_home_page_to_a_measures_results(page, live_server) -> None:

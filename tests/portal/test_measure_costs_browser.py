@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from shinchoku.plans.formats.dataset.export import export_dataset
 from shinchoku.plans.models import AmountUnit, Node, NodeSectionText, Plan
 from shinchoku.progress.models import Cost, Rating, ResultSectionText, StaffRate
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.factories import add_cost, add_indicator, add_result, add_sections, make_node, make_world
 
@@ -29,29 +28,17 @@ REASON = "講座の参加者が目標を上回ったため"
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+def page(browser: Browser, settings: Any, tmp_path: Path) -> Iterator[Page]:
     settings.REPORT_CACHE_DIR = tmp_path / "cache"
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made here
-    # while it runs are not async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
-        checker = PageChecker(ARTIFACTS / "checked-measure-costs")
-        if missing_tools() is None:
-            checker.watch(context)
-        context.checker = checker  # type: ignore[attr-defined]
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-            # Close the connections the ORM opened while the event loop ran, or
-            # PostgreSQL refuses to drop the test database.
-            connections.close_all()
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    checker = PageChecker(ARTIFACTS / "checked-measure-costs")
+    if missing_tools() is None:
+        checker.watch(context)
+    context.checker = checker  # type: ignore[attr-defined]
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def project_with_costs() -> Node:

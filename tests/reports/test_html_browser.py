@@ -9,13 +9,13 @@ Screenshots go to test-artifacts/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.factories import make_sample
 
@@ -23,29 +23,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch, settings, tmp_path) -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+def page(browser: Browser, settings: Any, tmp_path: Path) -> Iterator[Page]:
     settings.REPORT_CACHE_DIR = tmp_path / "cache"
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made here
-    # while it runs are not async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
-        if missing_tools() is None:
-            checker = PageChecker(ARTIFACTS / "checked-report")
-            checker.watch(context)
-            context.checker = checker  # type: ignore[attr-defined]
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-            # Close the connections the ORM opened while the event loop ran, or
-            # PostgreSQL refuses to drop the test database.
-            connections.close_all()
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    if missing_tools() is None:
+        checker = PageChecker(ARTIFACTS / "checked-report")
+        checker.watch(context)
+        context.checker = checker  # type: ignore[attr-defined]
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def test_the_served_report_is_styled_and_leads_back_to_the_plan(page: Page, live_server: Any) -> None:

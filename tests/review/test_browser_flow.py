@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
-from django.db import connections
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from shinchoku.review.content import TEXT_LABELS
 from shinchoku.review.models import Entry, Round
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.review.conftest import Cycle, make_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,25 +51,6 @@ def state_label(state: Entry.State) -> str:
 
 def shot(page: Page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / f"review-{name}.png", full_page=True)
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made
-    # here while it runs are not async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # The ORM calls made while the event loop ran used connections of their own
-            # context; close them, or PostgreSQL refuses to drop the test database.
-            connections.close_all()
 
 
 @pytest.fixture

@@ -6,36 +6,19 @@ Checker (``tests.checkers``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from shinchoku.review.models import EntryCost
-from tests.browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS
+from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.review.test_entry_costs import make_costed_cycle, snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()
 
 
 def test_a_section_enters_costs_and_a_reason(browser: Browser, live_server: Any) -> None:

@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.audit.audited_admin import AuditedInline, AuditedInlineFormSet, AuditedModelAdmin, Writes
+from shinchoku.plans.content import COST_FIGURES
 from shinchoku.plans.models import Dimension, Node, ScaleLevel, Section
 from shinchoku.progress import services
 from shinchoku.progress.models import (
@@ -120,20 +121,7 @@ class CostInline(AuditedInline, admin.TabularInline):
 
     model = Cost
     writes = Writes(services.cost_create, services.cost_update, services.cost_delete)
-    fields = [
-        "fiscal_year",
-        "basis",
-        "national",
-        "prefectural",
-        "bonds",
-        "other",
-        "general",
-        "project_cost",
-        "staff_count",
-        "staff_hours",
-        "staff_cost",
-        "total_cost",
-    ]
+    fields = ["fiscal_year", "basis", *COST_FIGURES, "total_cost"]
     readonly_fields = ["total_cost"]
     extra = 0
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from shinchoku import fiscal
+from shinchoku.plans.content import COST_FIGURES
 from shinchoku.plans.models import (
     Dimension,
     Level,
@@ -64,18 +65,7 @@ def _texts(rows: Iterable[NodeSectionText | ResultSectionText], owner: str) -> d
 
 
 #: A cost's fields in the dataset, after its node, year and basis: exactly these.
-COST_KEYS = (
-    "national",
-    "prefectural",
-    "bonds",
-    "other",
-    "general",
-    "project_cost",
-    "staff_count",
-    "staff_hours",
-    "staff_cost",
-    "total_cost",
-)
+COST_KEYS = (*COST_FIGURES, "total_cost")
 
 
 def _cost_value(value: int | Decimal | None) -> int | str | None:

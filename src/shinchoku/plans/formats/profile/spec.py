@@ -14,23 +14,14 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
+from shinchoku.plans.content import COST_FIGURES
+
 FORMAT = "shinchoku-import-profile/1"
 PathKey = tuple[str | int, ...]
 
 #: The fields of a cost that a sheet's columns may give (``total_cost`` is read to be
 #: checked against A + B, never stored: the total is always computed).
-COST_FIELDS = (
-    "national",
-    "prefectural",
-    "bonds",
-    "other",
-    "general",
-    "project_cost",
-    "staff_count",
-    "staff_hours",
-    "staff_cost",
-    "total_cost",
-)
+COST_FIELDS = (*COST_FIGURES, "total_cost")
 #: The cost fields that are amounts of money (the others count people and hours).
 AMOUNT_FIELDS = frozenset(COST_FIELDS) - {"staff_count", "staff_hours"}
 #: The funding sources, whose sum is the project cost (A).
