@@ -20,7 +20,6 @@ from shinchoku.audit.services import audit_record, audit_record_many, diff
 from shinchoku.errors import ErrorCode
 from shinchoku.memo import memoized
 from shinchoku.plans.models import Node, Plan, Section
-from shinchoku.plans.sections import sections_of
 from shinchoku.progress import amounts
 from shinchoku.progress.models import Cost, Rating, Result, ResultSectionText, StaffRate, staff_cost_of
 from shinchoku.review import notices
@@ -143,12 +142,13 @@ def _start_from_published(round_: Round, entries: list[Entry], results: dict[int
     cost (B only when it was given, not priced from the hours: left empty it is priced
     again when published)."""
     year = round_.fiscal_year
-    own_sections = {
-        section.pk
-        for level in round_.plan.levels.filter(rated=True)
-        for section in sections_of(round_.plan, level, Section.Scope.YEAR)
-        if not section.builtin and section.pk is not None
-    }
+    # The plan's own year sections of its rated levels (a plan without sections of its
+    # own has only the builtin ones, kept in the result's fields): one query.
+    own_sections = set(
+        Section.objects.filter(
+            plan=round_.plan, level__rated=True, scope=Section.Scope.YEAR, builtin=Section.Builtin.NONE
+        ).values_list("pk", flat=True)
+    )
     costs = {
         cost.node_id: cost
         for cost in Cost.objects.filter(
