@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "shinchoku.opendata",
     "shinchoku.reports",
     "shinchoku.portal",
+    "shinchoku.published",
+    "shinchoku.search",
     "shinchoku.accounts",
     "shinchoku.audit",
     "shinchoku.review",

@@ -25,6 +25,7 @@ from django.db import models, transaction
 
 from shinchoku.audit.models import EventType
 from shinchoku.audit.services import Changes, audit_record, diff
+from shinchoku.published import changes as published
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -208,7 +209,8 @@ def row_delete(row: models.Model, *, actor: User, part_of: models.Model | None =
     before = row_values(type(row)._default_manager.select_for_update().get(pk=row.pk))
     name = str(row)
     subject = copy.copy(row)  # keeps its id once the row is gone
-    _, counts = row.delete()
+    with published.batch():
+        _, counts = row.delete()
     audit_record(
         actor=actor,
         event_type=EventType.OBJECT_DELETED,
@@ -233,16 +235,21 @@ def row_services(
     def whole(row: Row) -> models.Model | None:
         return getattr(row, part_of) if part_of else None
 
+    # Each in one transaction, the public data it changes answered once at its end
+    # (``shinchoku.published.changes``): a deletion takes its cascade with it.
     @transaction.atomic
     def create(row: Row, *, actor: User) -> Row:
-        return row_create(row, actor=actor, part_of=whole(row))
+        with published.batch():
+            return row_create(row, actor=actor, part_of=whole(row))
 
     @transaction.atomic
     def update(row: Row, *, data: Mapping[str, Any], actor: User) -> Row:
-        return row_update(row, data, actor=actor, part_of=whole(row))
+        with published.batch():
+            return row_update(row, data, actor=actor, part_of=whole(row))
 
     @transaction.atomic
     def delete(row: Row, *, actor: User) -> None:
-        row_delete(row, actor=actor, part_of=whole(row))
+        with published.batch():
+            row_delete(row, actor=actor, part_of=whole(row))
 
     return create, update, delete

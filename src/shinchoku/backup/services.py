@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from shinchoku.backup import archive, tables, varfiles
 from shinchoku.backup.tables import BackupError
+from shinchoku.published import changes as published
 
 
 @dataclass
@@ -276,6 +277,8 @@ def _load(
                 rows += loaded
             tables.sequences_reset([table.model for table in carried], using=using)
             connection.check_constraints()
+            # What the public reads is derived again from the rows restored.
+            published.rebuild()
     except DatabaseError as error:
         said = " ".join(str(error).split())
         raise BackupError(f"{path}: the database refused the backup's rows ({said})") from error

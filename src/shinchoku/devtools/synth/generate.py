@@ -8,6 +8,7 @@ import random
 from django.db import transaction
 
 from shinchoku.plans.models import AmountUnit, Dimension, Level, Marker, Node, OrgUnit, Plan
+from shinchoku.published import changes as published
 from shinchoku.text import normalize
 
 from .base import FIRST_YEAR, SynthError, check_arguments
@@ -22,6 +23,17 @@ MEASURES_PER_FLUSH = 500
 
 @transaction.atomic
 def plan_synthesize(
+    *, measures: int, years: int, seed: int, code: str | None = None, replace: bool = False
+) -> Plan:
+    """``_plan_synthesize``, its rows written in bulk, then what the public reads of the
+    plan derived once (``shinchoku.published.changes``)."""
+    with published.batch():
+        plan = _plan_synthesize(measures=measures, years=years, seed=seed, code=code, replace=replace)
+        published.plan_changed(plan.pk)
+    return plan
+
+
+def _plan_synthesize(
     *, measures: int, years: int, seed: int, code: str | None = None, replace: bool = False
 ) -> Plan:
     """Create a synthetic plan of ``measures`` measures with results for ``years`` fiscal

@@ -40,6 +40,7 @@ from shinchoku.plans.writing.problems import (
 )
 from shinchoku.plans.writing.scope import whole_content
 from shinchoku.progress.models import Cost, Indicator, Result, StaffRate, Target
+from shinchoku.published import changes as published
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,13 @@ def plan_apply(content: PlanContent, *, actor: Any, origin: Origin) -> WriteSumm
     and record one audit row for the plan, as ``actor`` (None: the console), holding
     each change before → after (``PlanDiff.audit_changes``). A content that changes
     nothing writes nothing. Raises PlanWriteRefused, with every problem, writing nothing."""
-    with transaction.atomic():
+    with transaction.atomic(), published.batch():
         content = whole_content(content)
         diff = plan_diff(content)
         if diff.changed:
             plan = _written(content)
+            # The writer writes in bulk, which no signal sees: the whole plan changed.
+            published.plan_changed(plan.pk)
             audit_record(
                 actor=actor,
                 event_type=origin.event,

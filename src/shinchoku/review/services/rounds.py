@@ -4,7 +4,7 @@ writes one audit row per changed object."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from shinchoku.memo import memoized
 from shinchoku.plans.models import Node, Plan, Section
 from shinchoku.progress import amounts
 from shinchoku.progress.models import Cost, Rating, Result, ResultSectionText, StaffRate, staff_cost_of
+from shinchoku.published import changes as published
 from shinchoku.review import notices
 from shinchoku.review.content import (
     TEXT_FIELDS,
@@ -334,32 +335,15 @@ def _publish_targets(entry: Entry, snapshot: Snapshot, frame: Frame) -> None:
         target.save(update_fields=["revised_text", "revision_reason"])
 
 
-@transaction.atomic
-def round_publish(round_: Round, *, actor: User) -> Round:
-    """Publish every approved entry: its content becomes the node's ``Result`` and
-    ``Rating`` rows for the year (or, in a targets round, its targets' revisions), which
-    the public pages, the report and the exports read. Entries not approved stay as they
-    are, and the public keeps seeing the node's last published result. Publishing again
-    later carries the entries approved since."""
-    current, next_state = _lock_round(round_, RoundAction.PUBLISH, actor=actor)
-    entries = list(
-        Entry.objects.select_for_update(of=("self",))
-        .select_related("round__plan", "node__level")
-        .filter(round=current, state=Entry.State.APPROVED)
-        .order_by("node__path")
-    )
-    if not entries:
-        raise refuse(
-            ErrorCode.INVALID,
-            _("No entry of this round is approved: there is nothing to publish."),
-            actor=actor,
-            subject=current,
-        )
-    cache: dict[int, LevelFrame] = {}
-    publish = _publish_results if current.kind == Round.Kind.RESULTS else _publish_targets
-    with memoized():
-        responsible_units_prefetch(entry.node_id for entry in entries)
-        decisions = [entry_decision(actor, entry, Action.PUBLISH) for entry in entries]
+def _publish_entries(
+    entries: list[Entry],
+    decisions: list[Any],
+    publish: Callable[[Entry, Snapshot, Frame], None],
+    cache: dict[int, LevelFrame],
+    *,
+    actor: User,
+) -> None:
+    """Publish each approved entry (``round_publish``), with its audit row."""
     for entry, transition in zip(entries, decisions, strict=True):
         if isinstance(transition, Refusal):
             raise refused(transition, actor=actor, subject=entry)
@@ -390,6 +374,38 @@ def round_publish(round_: Round, *, actor: User) -> Round:
             snapshot=snapshot,
             version=version,
         )
+
+
+@transaction.atomic
+def round_publish(round_: Round, *, actor: User) -> Round:
+    """Publish every approved entry: its content becomes the node's ``Result`` and
+    ``Rating`` rows for the year (or, in a targets round, its targets' revisions), which
+    the public pages, the report and the exports read. Entries not approved stay as they
+    are, and the public keeps seeing the node's last published result. Publishing again
+    later carries the entries approved since."""
+    current, next_state = _lock_round(round_, RoundAction.PUBLISH, actor=actor)
+    entries = list(
+        Entry.objects.select_for_update(of=("self",))
+        .select_related("round__plan", "node__level")
+        .filter(round=current, state=Entry.State.APPROVED)
+        .order_by("node__path")
+    )
+    if not entries:
+        raise refuse(
+            ErrorCode.INVALID,
+            _("No entry of this round is approved: there is nothing to publish."),
+            actor=actor,
+            subject=current,
+        )
+    cache: dict[int, LevelFrame] = {}
+    publish = _publish_results if current.kind == Round.Kind.RESULTS else _publish_targets
+    with memoized():
+        responsible_units_prefetch(entry.node_id for entry in entries)
+        decisions = [entry_decision(actor, entry, Action.PUBLISH) for entry in entries]
+    with published.batch():
+        # What the public reads of the published nodes is brought up to date once, here.
+        published.plan_changed(current.plan_id, nodes=[entry.node_id for entry in entries])
+        _publish_entries(entries, decisions, publish, cache, actor=actor)
     _round_change(
         current,
         {"state": next_state, "published_at": timezone.now()},

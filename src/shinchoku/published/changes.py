@@ -1,0 +1,279 @@
+"""The one place a write of published data is answered.
+
+Whatever writes a plan's published data (an import through ``plans.writing``, a round's
+publication, an edit through the audited row services or the admin, a test's factory)
+ends here, in the transaction that wrote it:
+
+- a row saved or deleted with the ORM is seen by the signals ``connect`` installs, and
+  its plan and node found from the row (``_where``);
+- a writer that writes in bulk (``bulk_create``, ``QuerySet.update``), which sends no
+  signal, says what it wrote with ``plan_changed``.
+
+Inside ``with batch():`` the changes are gathered and answered once, when the block
+ends (still inside its transaction); outside one, each is answered at once. Answering
+raises the data version of each plan changed and of the site (``DataVersion``), then
+brings the derived data of what changed up to date: the kept aggregates
+(``shinchoku.published.aggregates.refresh``) and the search documents
+(``shinchoku.search.indexing.refresh``), each given a ``Change`` per plan. A block left
+by an exception answers nothing: its transaction is rolled back with what it wrote.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed in one plan: ``nodes`` the ids of the nodes whose own data changed
+    (None: anything in the plan, such as its vocabulary or its whole content after an
+    import; empty: nothing any derived data reads, only what the pages show, such as a
+    scale's label), ``models`` the labels of the models written (``"progress.rating"``),
+    ``deleted`` whether the plan itself is gone."""
+
+    plan_id: int
+    nodes: frozenset[int] | None
+    models: frozenset[str]
+    deleted: bool = False
+
+    def touches(self, *labels: str) -> bool:
+        """Whether a model of ``labels`` was written, or the whole plan changed."""
+        return self.nodes is None or bool(self.models.intersection(labels))
+
+
+@dataclass
+class _Pending:
+    nodes: dict[int, set[int] | None] = field(default_factory=dict)
+    models: dict[int, set[str]] = field(default_factory=dict)
+    deleted: set[int] = field(default_factory=set)
+    site: bool = False
+    plan_of_node: dict[int, int] = field(default_factory=dict)
+
+    def add(self, plan_id: int, nodes: Iterable[int] | None, model: str) -> None:
+        self.site = True
+        self.models.setdefault(plan_id, set()).add(model)
+        if nodes is None:
+            self.nodes[plan_id] = None
+            return
+        known = self.nodes.setdefault(plan_id, set())
+        if known is not None:
+            known.update(nodes)
+
+    def changes(self) -> list[Change]:
+        return [
+            Change(
+                plan_id=plan_id,
+                nodes=None if nodes is None else frozenset(nodes),
+                models=frozenset(self.models.get(plan_id, ())),
+                deleted=plan_id in self.deleted,
+            )
+            for plan_id, nodes in sorted(self.nodes.items())
+        ]
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("shinchoku_published_pending", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Gather the changes written inside the block and answer them once at its end. A
+    block inside another joins the outer one."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    _answer(pending)
+
+
+def plan_changed(plan_id: int, *, nodes: Iterable[int] | None = None, model: str = "") -> None:
+    """Say that ``plan_id``'s published data changed: of ``nodes`` (their ids), or of the
+    whole plan (None). For writers that write in bulk; rows saved one by one are seen."""
+    with batch():
+        pending = _pending.get()
+        assert pending is not None
+        pending.add(plan_id, None if nodes is None else list(nodes), model)
+
+
+def site_changed(model: str = "") -> None:
+    """Say that the shared vocabulary changed (a scale, an organisation unit): every
+    plan's pages may show it, no derived data reads it."""
+    from shinchoku.plans.models import Plan
+
+    with batch():
+        pending = _pending.get()
+        assert pending is not None
+        for plan_id in Plan.objects.values_list("pk", flat=True):
+            pending.add(plan_id, (), model)
+        pending.site = True
+
+
+def rebuild(plan_ids: Iterable[int] | None = None) -> int:
+    """Derive again everything of ``plan_ids`` (None: every plan), as after an import of
+    each: after a restore, or when the derived data is new. Returns the number of plans."""
+    from shinchoku.plans.models import Plan
+
+    ids = list(Plan.objects.values_list("pk", flat=True)) if plan_ids is None else list(plan_ids)
+    with batch():
+        for plan_id in ids:
+            plan_changed(plan_id)
+    return len(ids)
+
+
+def derive_missing(using: str = "default", **kwargs: Any) -> None:
+    """After ``migrate``: derive the plans that have never been (an installation that
+    had its plans before the derived data existed)."""
+    from shinchoku.plans.models import Plan
+
+    missing = list(Plan.objects.using(using).filter(data_version__isnull=True).values_list("pk", flat=True))
+    if missing:
+        rebuild(missing)
+
+
+def _answer(pending: _Pending) -> None:
+    if not pending.site and not pending.nodes:
+        return
+    from shinchoku.published import aggregates
+    from shinchoku.search import indexing
+
+    changes = pending.changes()
+    with transaction.atomic():
+        _raise_versions([change.plan_id for change in changes if not change.deleted])
+        for change in changes:
+            aggregates.refresh(change)
+            indexing.refresh(change)
+
+
+def _raise_versions(plan_ids: list[int]) -> None:
+    """Raise the site's version and each plan's: to one more, or to now in microseconds
+    when that is higher (see ``DataVersion``)."""
+    from shinchoku.plans.models import Plan
+    from shinchoku.published.models import DataVersion
+
+    now = timezone.now()
+    stamp = int(time.time() * 1_000_000)
+    existing = set(DataVersion.objects.filter(plan_id__in=plan_ids).values_list("plan_id", flat=True))
+    missing = [plan_id for plan_id in plan_ids if plan_id not in existing]
+    if missing:
+        alive = set(Plan.objects.filter(pk__in=missing).values_list("pk", flat=True))
+        DataVersion.objects.bulk_create(
+            [
+                DataVersion(plan_id=plan_id, version=stamp, changed_at=now)
+                for plan_id in missing
+                if plan_id in alive
+            ],
+            ignore_conflicts=True,
+        )
+    raised = Greatest(F("version") + 1, Value(stamp))
+    DataVersion.objects.filter(plan_id__in=[p for p in plan_ids if p in existing]).update(
+        version=raised, changed_at=now
+    )
+    if not DataVersion.objects.filter(plan__isnull=True).update(version=raised, changed_at=now):
+        DataVersion.objects.bulk_create(
+            [DataVersion(plan=None, version=stamp, changed_at=now)], ignore_conflicts=True
+        )
+
+
+# Rows saved and deleted one by one ------------------------------------------------------
+
+#: The models whose rows are published data, by label, and how a row finds its node:
+#: the name of the foreign key to follow to a node (``"node"``, ``"result__node"``), "" for
+#: a row of the plan itself, None for the shared vocabulary.
+TRACKED: dict[str, str | None] = {
+    "plans.plan": "",
+    "plans.level": "",
+    "plans.marker": "",
+    "plans.dimension": "",
+    "plans.section": "",
+    "progress.staffrate": "",
+    "plans.node": "self",
+    "plans.nodeunit": "node",
+    "plans.nodesectiontext": "node",
+    "progress.target": "node",
+    "progress.result": "node",
+    "progress.indicator": "node",
+    "progress.cost": "node",
+    "progress.rating": "result__node",
+    "progress.resultsectiontext": "result__node",
+    "progress.indicatorvalue": "indicator__node",
+    "plans.scale": None,
+    "plans.scalelevel": None,
+    "plans.orgunit": None,
+}
+
+
+def _where(instance: models.Model, pending: _Pending) -> tuple[int, int | None] | None:
+    """The plan and node of a saved or deleted row (node None: the plan's own row)."""
+    label = instance._meta.label_lower
+    route = TRACKED[label]
+    if route == "":
+        plan_id = instance.pk if label == "plans.plan" else instance.plan_id  # type: ignore[attr-defined]
+        return plan_id, None
+    if route == "self":
+        return instance.plan_id, instance.pk  # type: ignore[attr-defined]
+    from shinchoku.plans.models import Node
+    from shinchoku.progress.models import Indicator, Result
+
+    assert route is not None
+    if route == "node":
+        node_id = instance.node_id  # type: ignore[attr-defined]
+    else:
+        parent_model: type[models.Model] = Result if route.startswith("result") else Indicator
+        parent_id = getattr(instance, f"{route.split('__')[0]}_id")
+        node_id = parent_model._default_manager.filter(pk=parent_id).values_list("node_id", flat=True).first()
+        if node_id is None:
+            return None
+    if node_id not in pending.plan_of_node:
+        plan_id = Node.objects.filter(pk=node_id).values_list("plan_id", flat=True).first()
+        if plan_id is None:
+            return None
+        pending.plan_of_node[node_id] = plan_id
+    return pending.plan_of_node[node_id], node_id
+
+
+def _row_written(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    label = sender._meta.label_lower
+    with batch():
+        pending = _pending.get()
+        assert pending is not None
+        if TRACKED[label] is None:
+            site_changed(label)
+            return
+        where = _where(instance, pending)
+        if where is None:
+            return
+        plan_id, node_id = where
+        pending.add(plan_id, None if node_id is None else [node_id], label)
+        if label == "plans.plan" and kwargs.get("signal") is post_delete:
+            pending.deleted.add(plan_id)
+
+
+def _markers_changed(sender: type[models.Model], instance: models.Model, action: str, **kwargs: Any) -> None:
+    if action.startswith("post_") and instance._meta.label_lower == "plans.node":
+        _row_written(type(instance), instance)
+
+
+def connect() -> None:
+    from django.apps import apps
+
+    for label in TRACKED:
+        model = apps.get_model(label)
+        post_save.connect(_row_written, sender=model, dispatch_uid=f"published-save-{label}")
+        post_delete.connect(_row_written, sender=model, dispatch_uid=f"published-delete-{label}")
+    node = apps.get_model("plans.node")
+    m2m_changed.connect(_markers_changed, sender=node.markers.through, dispatch_uid="published-node-markers")
