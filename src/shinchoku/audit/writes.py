@@ -210,6 +210,7 @@ def row_delete(row: models.Model, *, actor: User, part_of: models.Model | None =
     name = str(row)
     subject = copy.copy(row)  # keeps its id once the row is gone
     with published.batch():
+        published.row_written(row, deleting=True)
         _, counts = row.delete()
     audit_record(
         actor=actor,

@@ -36,6 +36,11 @@ from django.utils.encoding import is_protected_type
 from shinchoku.errors import ErrorCode, Refusal
 
 #: Tables whose rows a backup does not carry, and why (the manifest repeats it).
+#: Apps whose tables hold only what is derived from the published data: a restore makes
+#: them again from the rows it restores (``shinchoku.published.changes.rebuild``).
+DERIVED_APPS = {"published", "search"}
+DERIVED_WHY = "derived from the published data: the restore makes it again"
+
 LEFT_OUT: dict[str, str] = {
     "sessions.session": "sign-ins: everyone signs in again after a restore",
     "django_tasks_database.dbtaskresult": (
@@ -107,6 +112,13 @@ def tables() -> tuple[list[Table], dict[str, str]]:
     out with why."""
     models = {model._meta.label_lower: model for model in _stored_models()}
     left_out = {label: why for label, why in LEFT_OUT.items() if label in models}
+    left_out.update(
+        {
+            label: DERIVED_WHY
+            for label, model in models.items()
+            if model._meta.app_label in DERIVED_APPS and label not in left_out
+        }
+    )
     changed = True
     while changed:
         changed = False

@@ -4,8 +4,9 @@ Whatever writes a plan's published data (an import through ``plans.writing``, a 
 publication, an edit through the audited row services or the admin, a test's factory)
 ends here, in the transaction that wrote it:
 
-- a row saved or deleted with the ORM is seen by the signals ``connect`` installs, and
-  its plan and node found from the row (``_where``);
+- a row saved with the ORM is seen by the signal ``connect`` installs, and its plan and
+  node found from the row (``_where``); a row deleted one by one is said by who deletes
+  it (``row_written(row, deleting=True)``, as ``audit.writes.row_delete`` does);
 - a writer that writes in bulk (``bulk_create``, ``QuerySet.update``), which sends no
   signal, says what it wrote with ``plan_changed``.
 
@@ -30,7 +31,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 
 
@@ -246,8 +247,14 @@ def _where(instance: models.Model, pending: _Pending) -> tuple[int, int | None] 
     return pending.plan_of_node[node_id], node_id
 
 
-def _row_written(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    label = sender._meta.label_lower
+def row_written(instance: models.Model, *, deleting: bool = False) -> None:
+    """Say that ``instance`` was saved, or is about to be deleted (``deleting``: called
+    before the delete, while the rows it hangs from are there to say its plan). Saves are
+    seen by the signal; deletes are said by who deletes (``audit.writes.row_delete``),
+    so that the bulk deletes of the writers stay one statement each."""
+    label = instance._meta.label_lower
+    if label not in TRACKED:
+        return
     with batch():
         pending = _pending.get()
         assert pending is not None
@@ -259,13 +266,17 @@ def _row_written(sender: type[models.Model], instance: models.Model, **kwargs: A
             return
         plan_id, node_id = where
         pending.add(plan_id, None if node_id is None else [node_id], label)
-        if label == "plans.plan" and kwargs.get("signal") is post_delete:
+        if label == "plans.plan" and deleting:
             pending.deleted.add(plan_id)
+
+
+def _row_saved(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    row_written(instance)
 
 
 def _markers_changed(sender: type[models.Model], instance: models.Model, action: str, **kwargs: Any) -> None:
     if action.startswith("post_") and instance._meta.label_lower == "plans.node":
-        _row_written(type(instance), instance)
+        row_written(instance)
 
 
 def connect() -> None:
@@ -273,7 +284,6 @@ def connect() -> None:
 
     for label in TRACKED:
         model = apps.get_model(label)
-        post_save.connect(_row_written, sender=model, dispatch_uid=f"published-save-{label}")
-        post_delete.connect(_row_written, sender=model, dispatch_uid=f"published-delete-{label}")
+        post_save.connect(_row_saved, sender=model, dispatch_uid=f"published-save-{label}")
     node = apps.get_model("plans.node")
     m2m_changed.connect(_markers_changed, sender=node.markers.through, dispatch_uid="published-node-markers")
