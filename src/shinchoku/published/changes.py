@@ -60,6 +60,7 @@ class _Pending:
     deleted: set[int] = field(default_factory=set)
     site: bool = False
     plan_of_node: dict[int, int] = field(default_factory=dict)
+    node_of_parent: dict[tuple[str, int], int | None] = field(default_factory=dict)
 
     def add(self, plan_id: int, nodes: Iterable[int] | None, model: str) -> None:
         self.site = True
@@ -233,10 +234,22 @@ def _where(instance: models.Model, pending: _Pending) -> tuple[int, int | None] 
     assert route is not None
     if route == "node":
         node_id = instance.node_id  # type: ignore[attr-defined]
+        node = instance._state.fields_cache.get("node")
+        if node is not None:  # the writer holds the node: no query
+            pending.plan_of_node[node_id] = node.plan_id
     else:
-        parent_model: type[models.Model] = Result if route.startswith("result") else Indicator
-        parent_id = getattr(instance, f"{route.split('__')[0]}_id")
-        node_id = parent_model._default_manager.filter(pk=parent_id).values_list("node_id", flat=True).first()
+        parent_name = route.split("__")[0]
+        parent_model: type[models.Model] = Result if parent_name == "result" else Indicator
+        parent_id = getattr(instance, f"{parent_name}_id")
+        cached = instance._state.fields_cache.get(parent_name)
+        if cached is not None:  # the writer holds the parent: no query
+            node_id = cached.node_id
+        else:
+            key = (parent_name, parent_id)
+            if key not in pending.node_of_parent:
+                rows = parent_model._default_manager.filter(pk=parent_id)
+                pending.node_of_parent[key] = rows.values_list("node_id", flat=True).first()
+            node_id = pending.node_of_parent[key]
         if node_id is None:
             return None
     if node_id not in pending.plan_of_node:
