@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from shinchoku.errors import ErrorCode, Refusal
 
@@ -19,6 +21,14 @@ class OutputError(Refusal):
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename it into place, so that a
     reader never sees a partial file and a failure leaves nothing behind."""
+    with written_atomically(path) as stream:
+        stream.write(data)
+
+
+@contextmanager
+def written_atomically(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through, bit by bit: a temporary file beside it, renamed
+    into place when the block ends, removed if the block fails (``write_atomically``)."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"{path}: the folder {directory} does not exist")
@@ -28,12 +38,15 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise OutputError(f"{path}: cannot write here ({error.strerror})") from error
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            yield stream
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write ({error.strerror})") from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def kept_secret(path: Path, make: Callable[[], str]) -> str:

@@ -12,7 +12,8 @@ DATABASE_CONNECT_TIMEOUT  PostgreSQL: seconds to wait for the server when connec
 SQLITE_TIMEOUT seconds a SQLite write waits for another to finish
 JOBS_BACKEND, JOBS_LEASE_SECONDS, JOBS_HEARTBEAT_SECONDS, JOBS_MAX_ATTEMPTS, JOBS_REPORTS_AFTER_PUBLISH
                background jobs and their worker (docs/jobs.md)
-SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT
+OPENDATA_DIR, OPENDATA_BUILD_AFTER_WRITE  the open data's ZIPs (docs/open-data.md)
+SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, PUBLIC_PAGE_CACHE
                running the site (shinchoku.ops; gunicorn's own in shinchoku.ops.gunicorn_conf)
 
 With DEBUG false and only SECRET_KEY and ALLOWED_HOSTS set, ``shinchoku check --deploy``
@@ -289,6 +290,15 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # files at most (0: render every download).
 REPORT_CACHE_DIR = Path(os.environ.get("REPORT_CACHE_DIR", VAR_DIR / "report-cache"))
 REPORT_CACHE_FILES = env_int("REPORT_CACHE_FILES", 200)
+# The process that typesets a PDF report: killed past this time, refused past this memory.
+REPORT_TYPESET_SECONDS = env_int("REPORT_TYPESET_SECONDS", 600, minimum=1)
+REPORT_TYPESET_MEMORY_MB = env_int("REPORT_TYPESET_MEMORY_MB", 6144)
+
+# The open data's ZIPs, built once per data version of each plan (shinchoku.opendata.bundles):
+# where they are kept (shared by the servers when there are several), and whether a
+# background job builds them as soon as a write of the plan is committed.
+OPENDATA_DIR = Path(os.environ.get("OPENDATA_DIR", VAR_DIR / "opendata"))
+OPENDATA_BUILD_AFTER_WRITE = env_bool("OPENDATA_BUILD_AFTER_WRITE", True)
 
 # Background jobs (shinchoku.jobs, docs/jobs.md) --------------------------------------
 # Slow work (publishing a round, rendering the reports, imports, mail) is queued in
@@ -353,16 +363,35 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # database (Django's default engine).
 _redis_url = os.environ.get("REDIS_URL", "").strip()
 CACHES: dict[str, dict[str, Any]]
+# The public pages are kept apart ("pages", shinchoku.published.pagecache), so that many
+# pages never push the search counts out; a kept page is a day old at most.
 if _redis_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "pages",
+            "TIMEOUT": 24 * 60 * 60,
+        },
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "shinchoku_cache",
             "OPTIONS": {"MAX_ENTRIES": 10000},
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "shinchoku_page_cache",
+            "TIMEOUT": 24 * 60 * 60,
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        },
     }
+# Public pages kept whole by data version (PUBLIC_PAGE_CACHE, default true; the ETag and
+# its 304 stay on without it): see shinchoku.published.pagecache and docs/deploy.md.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 # What one request may hold. REQUEST_MAX_MB (12) bounds the whole body, files included,
 # a little over the 10 MB an import takes (shinchoku.interchange.importing.MAX_FILE_BYTES)
 # so that a file just over that gets the import's own message; larger gets the 413 page.

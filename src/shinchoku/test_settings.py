@@ -33,10 +33,12 @@ AUTHENTICATION_BACKENDS = [
 # Each test process keeps its rendered reports apart from the checkout's var/.
 REPORT_CACHE_DIR = Path(tempfile.mkdtemp(prefix="shinchoku-report-cache-"))
 IMPORT_DIR = Path(tempfile.mkdtemp(prefix="shinchoku-imports-"))
+OPENDATA_DIR = Path(tempfile.mkdtemp(prefix="shinchoku-opendata-"))
 
 # Jobs run inside the request that starts them, unless a test is about the queue.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 JOBS_REPORTS_AFTER_PUBLISH = False
+OPENDATA_BUILD_AFTER_WRITE = False
 
 # Static files from the apps' folders as they are: the tests do not run collectstatic
 # (tests/ops/test_gunicorn.py does, for the production stack).
@@ -45,3 +47,7 @@ WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
 # The search's rate limit counts in the cache, which costs queries that the search's own
 # query budgets (tests/portal/test_search.py) do not count; tests/ops turn it on.
 SEARCH_RATE_LIMIT = 0
+# The page cache off, so that the tests of a page's queries count the view's own (the
+# ETag's version lookup stays, one query); the page cache's own tests turn it on
+# (tests/published/test_pagecache*.py, tests/portal/test_cache*.py).
+PUBLIC_PAGE_CACHE = False

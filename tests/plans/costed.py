@@ -12,6 +12,7 @@ from decimal import Decimal
 from shinchoku.plans.content import COST_FIGURES
 from shinchoku.plans.models import AmountUnit, Dimension, Node, Scale, ScaleLevel
 from shinchoku.progress.models import Cost, Rating, Result, StaffRate
+from shinchoku.published import changes as published
 from tests.factories import World, make_dimension, make_node, make_world
 
 VERDICT_ROWS = ("目標どおり", "変更")
@@ -103,7 +104,8 @@ def _costs(measure: Node, number: int) -> list[Cost]:
 def add_measures(world: Costed, programme: Node, count: int, start: int = 1) -> list[Node]:
     """``count`` measures numbered from ``start`` under ``programme``, with results rated
     on the three judgements and costs, their B priced at the year's rate as a service
-    prices it (``Cost.derive``); the rows written in bulk."""
+    prices it (``Cost.derive``); the rows written in bulk, and said so as a bulk writer says
+    it (``published.plan_changed``)."""
     rates = dict(StaffRate.objects.filter(plan=world.plan).values_list("fiscal_year", "hourly_cost"))
     measures = [
         make_node(world.measure_level, programme, code=f"{programme.code}-{number}", position=number)
@@ -120,6 +122,7 @@ def add_measures(world: Costed, programme: Node, count: int, start: int = 1) -> 
     for cost in costs:
         cost.derive(rates.get(cost.fiscal_year) if cost.fiscal_year else None)
     Cost.objects.bulk_create(costs)
+    published.plan_changed(world.plan.pk, nodes=[measure.pk for measure in measures])
     return measures
 
 

@@ -343,9 +343,9 @@ def test_sheets_cost_the_same_queries_for_1_or_20_measures(count: int, django_as
     StaffRate.objects.create(plan=world.plan, fiscal_year=2011, hourly_cost=3000)
     nodes = measures_with_everything(world, count)
     # Targets, results, ratings, their section texts, markers, units, indicators and
-    # values, costs, the node's section texts, the plan's levels and sections, ancestors,
-    # dimensions, children.
-    with django_assert_num_queries(15):
+    # values, costs, the node's section texts, the plan's sections, dimensions, ancestors
+    # and children.
+    with django_assert_num_queries(13):
         sheets = measure_sheets(nodes)
     assert len(sheets) == count
     assert all(s.costs is not None and len(s.costs.columns) == 3 for s in sheets)

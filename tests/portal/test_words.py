@@ -3,6 +3,8 @@ the reader's language, and the years whose results are not published yet."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -71,9 +73,15 @@ def test_the_search_results_heading_is_not_the_name_of_the_results_filter(
 # ------------------------------------------------------------------ fiscal years
 
 
+#: An element of the city's own text, marked as Japanese (its first closing tag: a text
+#: holds no element of its own kind).
+QUOTED_JAPANESE = re.compile(r'<(span|dd|p|li)\b[^>]*\blang="ja"[^>]*>.*?</\1>', re.DOTALL)
+
+
 def test_the_english_pages_name_fiscal_years_in_english(client: Client, sample: Sample) -> None:
     for address in public_pages("en"):
-        html = client.get(address).content.decode()
+        # The city's own texts, marked as Japanese, are quoted as written (平成23年4月).
+        html = QUOTED_JAPANESE.sub("", client.get(address).content.decode())
         for word in ("年度", "平成", "令和"):
             assert word not in html, (
                 f"{address} shows {word}: …{html[max(html.find(word) - 80, 0) : html.find(word) + 40]}…"

@@ -3,8 +3,13 @@ that asked, and a refusal or a crash of that process is a clear error, never a h
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -70,3 +75,66 @@ def test_a_typesetting_process_that_fails_is_an_error_not_an_empty_file(
     with translation.override("en"), pytest.raises(ReportError, match=expected) as raised:
         render.render_pdf(document)
     assert raised.value.code == ErrorCode.UNAVAILABLE
+
+
+def test_a_typesetting_past_its_time_is_killed_and_refused(
+    document: render.ReportDocument, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Any
+) -> None:
+    template = tmp_path / "report.typ"
+    # A document that would take minutes to lay out.
+    template.write_text("#for i in range(1000000000) { }\n", encoding="utf-8")
+    monkeypatch.setattr(render, "TEMPLATE", template)
+    settings.REPORT_TYPESET_SECONDS = 2
+    started = time.monotonic()
+    with pytest.raises(ReportError) as raised:
+        render.render_pdf(document)
+    assert time.monotonic() - started < 30
+    assert str(raised.value) == "Typst did not finish the report within 2 seconds."
+    assert raised.value.code == ErrorCode.UNAVAILABLE
+
+
+def test_a_typesetting_past_its_memory_is_refused(document: render.ReportDocument, settings: Any) -> None:
+    settings.REPORT_TYPESET_MEMORY_MB = 64
+    with pytest.raises(ReportError) as raised:
+        render.render_pdf(document)
+    assert raised.value.code == ErrorCode.UNAVAILABLE
+    settings.REPORT_TYPESET_MEMORY_MB = 6144
+    assert render.render_pdf(document).startswith(b"%PDF-")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
+def test_the_typesetting_process_dies_with_the_worker_that_started_it(tmp_path: Path) -> None:
+    """A web worker killed for its timeout (gunicorn's SIGKILL) leaves no typesetting behind."""
+    pid_file = tmp_path / "child.pid"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time\nimport django\ndjango.setup()\n"
+            "from shinchoku.reports.render import TypesetLimits\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'],"
+            " preexec_fn=TypesetLimits(seconds=120, memory_bytes=0).apply)\n"
+            f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+            "time.sleep(120)\n",
+        ],
+    )
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()):
+        assert time.monotonic() < deadline, "the worker never started its child"
+        time.sleep(0.1)
+    child = int(pid_file.read_text())
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        assert time.monotonic() < deadline, "the typesetting process outlived its worker"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped by init, counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

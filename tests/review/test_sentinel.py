@@ -4,6 +4,7 @@ reopening the public keeps the published text while the new draft is written."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -12,7 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shinchoku.plans.formats.dataset.export import export_dataset
+from shinchoku.plans.formats.dataset.export import dataset_parts, export_dataset
+from shinchoku.plans.formats.dataset.stream import write_json
 from shinchoku.review import services
 
 from .conftest import Cycle, make_cycle
@@ -50,6 +52,9 @@ def public(client: Client, cycle: Cycle, needle: str) -> dict[str, str]:
     parts["search"] = re.sub(r"<[^>]+>", "", found.group(0)) if found else ""
     parts["report (PDF)"] = pdf_text(responses["report (PDF)"].content)
     parts["export (JSON)"] = json.dumps(export_dataset(), ensure_ascii=False)
+    written = io.StringIO()
+    write_json(written, dataset_parts(chunk=1))
+    parts["export (JSON, written as read)"] = written.getvalue()
     return parts
 
 

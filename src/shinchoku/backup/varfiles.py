@@ -49,6 +49,7 @@ def left_out() -> dict[str, str]:
     """What under ``var/`` a backup does not carry, and why (the manifest repeats it)."""
     return {
         str(settings.REPORT_CACHE_DIR): "the report cache: rendered again on the next download",
+        str(settings.OPENDATA_DIR): "the open data's ZIPs: built again from the restored data",
         str(settings.STATIC_ROOT): "the static files: collected again (`shinchoku collectstatic`)",
         "the database file": "the database is in the backup as a dump that restores on either engine",
     }

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from shinchoku import fiscal
 from shinchoku.jobs.models import Job
 from shinchoku.jobs.progress import Outcome, Progress
-from shinchoku.jobs.work import imports, publish, reports
+from shinchoku.jobs.work import imports, opendata, publish, reports
 from shinchoku.plans.models import Plan
 from shinchoku.review.models import Round
 
@@ -71,8 +71,23 @@ def _import_result(job: Job) -> Link | None:
     return Link(reverse("staff:home"), str(summary)) if summary else None
 
 
+def _opendata_title(job: Job) -> str:
+    plan = Plan.objects.filter(pk=job.params.get("plan")).first()
+    if plan is None:
+        return _("Building the open data of a plan that no longer exists")
+    return _("Building the open data of %(plan)s") % {"plan": plan.title}
+
+
+def _opendata_result(job: Job) -> Link | None:
+    code = job.result.get("plan")
+    if not code:
+        return None
+    return Link(reverse("portal:opendata", kwargs={"plan_code": code}), _("The open data (ZIP)"))
+
+
 KINDS: dict[str, JobKind] = {
     publish.KIND: JobKind(publish.publish_run, _publish_title, _publish_result),
     reports.KIND: JobKind(reports.reports_run, _reports_title, _reports_result),
     imports.KIND: JobKind(imports.import_run, _import_title, _import_result),
+    opendata.KIND: JobKind(opendata.opendata_run, _opendata_title, _opendata_result),
 }

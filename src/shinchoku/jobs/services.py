@@ -1,4 +1,5 @@
-"""Writes of the jobs: start one for a person, retry a failed one (audited)."""
+"""Writes of the jobs: start one for a person, retry a failed one (audited), queue the
+building of the open data after a write."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.jobs.models import Job
 from shinchoku.jobs.permissions import may_see_job
 from shinchoku.jobs.tasks import job_create, job_enqueue
+from shinchoku.opendata.bundles import KIND as BUNDLES_KIND
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -51,3 +53,12 @@ def job_retry(job: Job, *, actor: User) -> Job:
         job_enqueue(current)
     current.refresh_from_db()
     return current
+
+
+def opendata_builds_queue(sender: object, plan_ids: list[int], **kwargs: Any) -> None:
+    """Queue the job that builds the open data ZIPs of each plan of ``plan_ids``
+    (``opendata.bundles.build_wanted``), unless one waits for a worker already: it reads
+    the plan's newest version when it runs. Nobody asked: the site did."""
+    for plan_id in plan_ids:
+        if not Job.objects.filter(kind=BUNDLES_KIND, state=Job.State.QUEUED, params__plan=plan_id).exists():
+            job_create(BUNDLES_KIND, {"plan": plan_id}, requested_by_id=None)

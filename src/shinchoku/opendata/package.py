@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -106,7 +107,19 @@ _ESCAPE_NOTE = (
 )
 
 
-def _resource(table: Table, data: bytes, path: str, *, copy: bool, suffix: str = "") -> dict[str, Any]:
+@dataclass(frozen=True)
+class Written:
+    """What datapackage.json says of a file: its size in bytes and its SHA-256 digest."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, data: bytes) -> Written:
+        return cls(len(data), hashlib.sha256(data).hexdigest())
+
+
+def _resource(table: Table, data: Written, path: str, *, copy: bool, suffix: str = "") -> dict[str, Any]:
     """A table's file as a Tabular Data Resource. ``copy``: the file is the copy for
     spreadsheet programs (``table_csv`` with ``bom``), named with ``suffix``, its foreign
     keys referring to the other tables' copies."""
@@ -129,8 +142,8 @@ def _resource(table: Table, data: bytes, path: str, *, copy: bool, suffix: str =
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "bytes": len(data),
-        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "bytes": data.size,
+        "hash": "sha256:" + data.sha256,
         "dialect": dict(DIALECT),
         "schema": schema,
     }
@@ -141,12 +154,12 @@ def _resource(table: Table, data: bytes, path: str, *, copy: bool, suffix: str =
 
 def datapackage(
     dataset: dict[str, Any],
-    files: dict[str, bytes],
+    files: dict[str, Written],
     *,
     folder: str = "",
     year: int | None = None,
     bom: bool = False,
-    copies: dict[str, bytes] | None = None,
+    copies: dict[str, Written] | None = None,
 ) -> dict[str, Any]:
     """The Data Package (Frictionless Data Package v1, tabular) describing ``files``, the
     tables as ``csv_tables`` made them (with ``bom``: the copies for spreadsheet programs),

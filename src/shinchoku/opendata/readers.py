@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from shinchoku.opendata.columns import Row, wareki
+from shinchoku.plans.formats.dataset.export import ANCESTORS
 
 
 def _same(item: dict[str, Any], *names: str) -> Row:
@@ -109,7 +110,8 @@ def units(data: dict[str, Any]) -> Iterator[Row]:
 
 
 def nodes(data: dict[str, Any]) -> Iterator[Row]:
-    by_id = {node["id"]: node for node in data["nodes"]}
+    # A part of the dataset says the ancestors of its nodes that are in other parts.
+    by_id = {node["id"]: node for node in (*data.get(ANCESTORS, ()), *data["nodes"])}
 
     def path(node: dict[str, Any]) -> str:
         codes = [node["code"]]

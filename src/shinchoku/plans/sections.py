@@ -10,7 +10,7 @@ shows or exchanges a section's text asks ``sections_of`` for the list and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,10 +61,11 @@ def default_sections(plan: Plan, level: Level) -> list[Section]:
     ]
 
 
-def plan_sections(plan: Plan) -> dict[int, list[Section]]:
-    """The sections of each of the plan's levels, by level id, in their order: the
-    plan's own, or the builtin ones when it defines none (two queries)."""
-    levels = list(plan.levels.all())
+def plan_sections(plan: Plan, levels: Iterable[Level] | None = None) -> dict[int, list[Section]]:
+    """The sections of each of the plan's levels (or of ``levels`` of it, when the caller
+    has them), by level id, in their order: the plan's own, or the builtin ones when it
+    defines none (two queries, one when given the levels)."""
+    levels = list(plan.levels.all() if levels is None else levels)
     stored = list(Section.objects.filter(plan=plan).order_by("position", "key"))
     if not stored:
         return {level.pk: default_sections(plan, level) for level in levels}
@@ -85,24 +86,29 @@ def sections_of(plan: Plan, level: Level, scope: str | None = None) -> list[Sect
     return [section for section in sections if scope is None or section.scope == scope]
 
 
-def section_text(owner: Node | Any, section: Section) -> str:
+def section_text(owner: Node | Any, section: Section, texts: Mapping[int, str] | None = None) -> str:
     """The text of ``section`` that ``owner`` holds: a node for a section about the node,
     a result (``progress.models.Result``) for a section of a year. A builtin section's is
     the owner's own field; another's is its section text (prefetch ``section_texts`` when
-    reading many), "" when it has none."""
+    reading many, or pass the owner's ``texts`` read already, by section id), "" when it
+    has none."""
     if section.builtin:
         return str(getattr(owner, section.builtin))
     if section.pk is None or owner.pk is None:
         return ""
+    if texts is not None:
+        return texts.get(section.pk, "")
     return next(
         (text.text for text in owner.section_texts.all() if text.section_id == section.pk),
         "",
     )
 
 
-def section_texts(owner: Node | Any, sections: Iterable[Section]) -> list[tuple[Section, str]]:
+def section_texts(
+    owner: Node | Any, sections: Iterable[Section], texts: Mapping[int, str] | None = None
+) -> list[tuple[Section, str]]:
     """Each of ``sections`` with the text ``owner`` holds of it (see ``section_text``)."""
-    return [(section, section_text(owner, section)) for section in sections]
+    return [(section, section_text(owner, section, texts)) for section in sections]
 
 
 def stored_sections(plan: Plan | None, source: Source) -> list[SectionContent]:

@@ -2,7 +2,9 @@
 the report downloads read theirs from ``reports.selectors`` and draw it with
 ``reports.render``; the open data download is made from the JSON dataset
 (``shinchoku.opendata``). Every view here only reads published data, so each is marked to
-read it from the read replica when there is one (``shinchoku.replica``)."""
+read it from the read replica when there is one (``shinchoku.replica``). The pages are
+kept whole by data version, and answered 304 from it to a reader who has them
+(``plan_page``, ``site_page``: ``shinchoku.published.pagecache``)."""
 
 from __future__ import annotations
 
@@ -10,22 +12,23 @@ import re
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.http import parse_etags, quote_etag
+from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
 from shinchoku.errors import http_status
 from shinchoku.headers import allow_inline_styles
-from shinchoku.opendata import files as opendata_files
+from shinchoku.opendata import bundles as opendata_bundles
 from shinchoku.opendata.package import license_descriptor
 from shinchoku.opendata.tables import TABLES as OPENDATA_TABLES
 from shinchoku.ops.ratelimit import rate_limited
 from shinchoku.plans import selectors
-from shinchoku.plans.formats.dataset.export import export_dataset
 from shinchoku.plans.models import Node, Plan
 from shinchoku.plans.selectors import PlanHeader
+from shinchoku.published.pagecache import plan_page, site_page
 from shinchoku.replica import reads_from_replica
 from shinchoku.reports import cache as report_cache
 from shinchoku.reports import links as report_links
@@ -40,6 +43,7 @@ def _reports(plan: PlanHeader, under: Node | None = None) -> list[tuple[int, str
 
 @reads_from_replica
 @require_safe
+@site_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"plans": selectors.plan_list()})
 
@@ -47,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @rate_limited("search", setting="SEARCH_RATE_LIMIT")
 @reads_from_replica
 @require_safe
+@site_page
 def search(request: HttpRequest) -> HttpResponse:
     """The search of published data (docs/search.md). An invalid request (a query too
     long, a plan or year not offered) shows the form with what is wrong, as a 400."""
@@ -63,6 +68,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @reads_from_replica
 @require_safe
+@plan_page
 def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
     try:
         outline = selectors.plan_outline(plan_code)
@@ -83,6 +89,7 @@ def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
 
 @reads_from_replica
 @require_safe
+@plan_page
 def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpResponse:
     try:
         node = selectors.node_get(plan_code, node_code)
@@ -101,6 +108,7 @@ def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpRes
 
 @reads_from_replica
 @require_safe
+@plan_page
 def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -> HttpResponse:
     """The annual report of fiscal ``year``, of the whole plan or of the plan area
     ``?area=<code>``, as PDF (a download) or HTML (shown in the browser). It is the
@@ -144,28 +152,24 @@ def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -
 
 @reads_from_replica
 @require_safe
-def opendata_download(request: HttpRequest, plan_code: str, year: int | None = None) -> HttpResponse:
+def opendata_download(request: HttpRequest, plan_code: str, year: int | None = None) -> HttpResponseBase:
     """The plan's open data as a ZIP of CSV tables with datapackage.json
     (docs/open-data.md): of every year, or of fiscal ``year`` of the plan period (its
     results, ratings and indicator values, and the targets covering it). Made from the
-    published data only, kept by its content, and answered 304 when the reader has it."""
+    published data only, once per data version of the plan (``opendata.bundles``), served
+    from its file; answered 304 from the version alone when the reader has it."""
     try:
-        plan = Plan.objects.get(code=plan_code)
-    except Plan.DoesNotExist as error:
-        raise Http404("No such plan.") from error
-    if year is not None and year not in plan.fiscal_years:
-        raise Http404(f"Fiscal year {year} is outside the plan period.")
-    dataset = export_dataset([plan])
-    if year is not None:
-        dataset = opendata_files.for_year(dataset, year)
-    key = opendata_files.bundle_key(dataset, year=year)
-    etag = quote_etag(key)
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        bundle = opendata_bundles.bundle_for(plan_code, year)
+    except opendata_bundles.NoBundle as error:
+        raise Http404("No such plan, or the year is outside the plan period.") from error
+    if bundle.etag in parse_etags(request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
-    else:
-        data = report_cache.kept(key, "zip", lambda: opendata_files.zip_bundle(dataset, year=year))
-        response = HttpResponse(data, content_type="application/zip")
-        name = "-".join([plan_code, "opendata", *([str(year)] if year is not None else [])])
-        response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
-    response["ETag"] = etag
-    return response
+        response["ETag"] = bundle.etag
+        return response
+    # Built now if need be; from newer data if some came meanwhile, with its own tag.
+    served = opendata_bundles.built(bundle)
+    download = FileResponse(
+        served.path.open("rb"), as_attachment=True, filename=served.filename, content_type="application/zip"
+    )
+    download["ETag"] = served.etag
+    return download

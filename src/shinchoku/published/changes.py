@@ -49,8 +49,9 @@ class Change:
     deleted: bool = False
 
     def touches(self, *labels: str) -> bool:
-        """Whether a model of ``labels`` was written, or the whole plan changed."""
-        return self.nodes is None or bool(self.models.intersection(labels))
+        """Whether a model of ``labels`` was written, or the whole plan changed, or a
+        writer said it changed without saying what (a bulk writer's ``""``)."""
+        return self.nodes is None or "" in self.models or bool(self.models.intersection(labels))
 
 
 @dataclass
@@ -150,11 +151,14 @@ def derive_missing(using: str = "default", **kwargs: Any) -> None:
 def _answer(pending: _Pending) -> None:
     if not pending.site and not pending.nodes:
         return
+    from shinchoku.opendata import bundles
     from shinchoku.published import aggregates
     from shinchoku.search import indexing
 
     changes = pending.changes()
     with transaction.atomic():
+        # The open data's ZIPs are built again by a job, once the write is committed.
+        transaction.on_commit(lambda: bundles.schedule(change.plan_id for change in changes))
         _raise_versions([change.plan_id for change in changes if not change.deleted])
         for change in changes:
             aggregates.refresh(change)

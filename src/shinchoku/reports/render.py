@@ -4,16 +4,20 @@ Both renderers take the same view-model and only draw it (see selectors.py)."""
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import datetime
 import functools
 import json
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
@@ -84,26 +88,36 @@ def render_pdf(document: ReportDocument) -> bytes:
 
     Typeset in a process of its own (reports/typeset.py): Typst's memory, over a GB for a
     plan of 400 measures, is the system's again once the file is written, rather than kept
-    by the web or job worker that asked."""
+    by the web or job worker that asked. The process is held to ``TypesetLimits``."""
     family, folder = japanese_font()
+    limits = TypesetLimits.from_settings()
     with tempfile.TemporaryDirectory(prefix="shinchoku-report-") as scratch:
         output = Path(scratch) / "report.pdf"
-        done = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
-            [
-                sys.executable,
-                "-m",
-                "shinchoku.reports.typeset",
-                str(TEMPLATE),
-                str(folder),
-                family,
-                # Dated by its data, not by the clock: the same data gives the same bytes.
-                _fixed_offset(document.as_of).isoformat(),
-                str(output),
-            ],
-            input=report_json(document).encode("utf-8"),
-            capture_output=True,
-            check=False,
-        )
+        try:
+            done = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+                [
+                    sys.executable,
+                    "-m",
+                    "shinchoku.reports.typeset",
+                    str(TEMPLATE),
+                    str(folder),
+                    family,
+                    # Dated by its data, not by the clock: the same data gives the same bytes.
+                    _fixed_offset(document.as_of).isoformat(),
+                    str(output),
+                ],
+                input=report_json(document).encode("utf-8"),
+                capture_output=True,
+                check=False,
+                timeout=limits.seconds,
+                preexec_fn=limits.apply,  # only setrlimit and prctl run between fork and exec
+            )
+        except subprocess.TimeoutExpired as error:
+            raise ReportError(
+                gettext("Typst did not finish the report within %(seconds)s seconds.")
+                % {"seconds": limits.seconds},
+                code=ErrorCode.UNAVAILABLE,
+            ) from error
         if done.returncode == REFUSED:
             why = done.stdout.decode("utf-8", "replace").strip()
             raise ReportError(f"Typst could not typeset the report: {why}", code=ErrorCode.UNAVAILABLE)
@@ -116,6 +130,36 @@ def render_pdf(document: ReportDocument) -> bytes:
                 code=ErrorCode.UNAVAILABLE,
             )
         return output.read_bytes()
+
+
+#: prctl's option: the signal a process gets when the thread that started it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class TypesetLimits:
+    """What the typesetting process may take (``REPORT_TYPESET_SECONDS``,
+    ``REPORT_TYPESET_MEMORY_MB``): past its time it is killed and the report refused; past
+    its memory Typst fails to allocate and the report is refused, rather than the machine
+    swapping for everyone. On Linux it also dies with the worker that started it: a web
+    worker killed for its own timeout leaves no typesetting behind."""
+
+    seconds: int
+    memory_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> TypesetLimits:
+        return cls(
+            seconds=int(settings.REPORT_TYPESET_SECONDS),
+            memory_bytes=int(settings.REPORT_TYPESET_MEMORY_MB) * 1024 * 1024,
+        )
+
+    def apply(self) -> None:
+        """Run in the child between fork and exec."""
+        if self.memory_bytes > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
+        if sys.platform == "linux":
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _fixed_offset(moment: datetime.datetime) -> datetime.datetime:

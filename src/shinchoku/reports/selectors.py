@@ -61,6 +61,7 @@ from shinchoku.plans.selectors import (
 )
 from shinchoku.plans.selectors.common import children_by_parent, node_ref, ordered_markers, plan_header
 from shinchoku.progress.models import Result
+from shinchoku.published.models import ResultYear
 from shinchoku.review.models import Round
 
 
@@ -169,12 +170,22 @@ class ReportDocument:
 def report_years(plan: Plan | PlanHeader, *, under: Node | None = None) -> tuple[int, ...]:
     """The fiscal years of the plan period that have results, oldest first: the years a
     report can be made for (see ``report_build``); with ``under``, the years with results
-    in that subtree (a plan area's report). One query."""
+    in that subtree (a plan area's report). One query, of the years kept at write time
+    (``shinchoku.published``) but under a rated node."""
+    if under is None or not under.level.rated:
+        kept = ResultYear.objects.filter(
+            plan__code=plan.code,
+            node=under,
+            fiscal_year__gte=plan.first_year,
+            fiscal_year__lte=plan.last_year,
+        )
+        return tuple(kept.values_list("fiscal_year", flat=True).order_by("fiscal_year"))
     results = Result.objects.filter(
-        node__plan__code=plan.code, fiscal_year__gte=plan.first_year, fiscal_year__lte=plan.last_year
+        node__plan__code=plan.code,
+        node__path__startswith=under.path,
+        fiscal_year__gte=plan.first_year,
+        fiscal_year__lte=plan.last_year,
     )
-    if under is not None:
-        results = results.filter(node__path__startswith=under.path)
     return tuple(results.values_list("fiscal_year", flat=True).order_by("fiscal_year").distinct())
 
 

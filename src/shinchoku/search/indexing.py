@@ -1,9 +1,243 @@
-"""Writing the search documents (to be filled in)."""
+"""Writing the search documents (``models.SearchDocument``) of the published texts.
+
+Called by ``shinchoku.published.changes`` in the transaction that wrote published data,
+with what changed in a plan (``refresh``): the documents of the nodes changed are
+deleted and written again from their rows, a batch of ``BATCH`` nodes at a time (a few
+queries a batch, however many texts they have). The texts are normalised and folded
+here, once, when written (``tokens``); the search folds only the query.
+
+What is indexed, per node: its code, printed label, title, purpose (概要), baseline
+(現状) and section texts; the texts of its targets (as planned, revised, the reason of
+the revision) with the years they are set for; and its published results' texts
+(実施結果, 環境等の変化・課題等, 新たな課題等への対応, 主な実施結果, section texts) with
+their fiscal year. Drafts of an evaluation round live in ``review.Entry`` and are never
+read here: they are indexed when the round publishes them into ``Result``.
+"""
 
 from __future__ import annotations
 
-from shinchoku.published.changes import Change
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from django.db import connection
+
+from shinchoku.plans.models import Node, NodeSectionText
+from shinchoku.progress.models import Result, ResultSectionText, Target
+from shinchoku.text import normalize
+
+from . import tokens
+from .models import FTS_TABLE, SearchDocument
+
+if TYPE_CHECKING:
+    from shinchoku.published.changes import Change
+
+#: Nodes read and written at a time.
+BATCH = 2000
+#: Documents inserted per statement (per ``COPY`` on PostgreSQL).
+INSERT_BATCH = 5000
+#: The models whose rows the documents are made of; "" is a bulk writer that did not say.
+READ_MODELS = frozenset(
+    {
+        "",
+        "plans.node",
+        "plans.nodesectiontext",
+        "progress.target",
+        "progress.result",
+        "progress.resultsectiontext",
+    }
+)
+
+NODE_FIELDS = ("code", "label", "title", "summary", "baseline")
+TARGET_FIELDS = ("text", "revised_text", "revision_reason")
+RESULT_FIELDS = ("text", "context_change", "response", "highlight")
+
+Kind = SearchDocument.Kind
 
 
 def refresh(change: Change) -> None:
-    """Bring the search documents of ``change`` up to date."""
+    """Bring the search documents of ``change`` up to date: those of its nodes, of the
+    whole plan (``nodes`` None) or none (the plan deleted: its documents go)."""
+    documents = SearchDocument.objects.filter(plan_id=change.plan_id)
+    if change.deleted:
+        documents.delete()
+        return
+    if not change.touches(*READ_MODELS):
+        return
+    if change.nodes is None:
+        documents.delete()
+        node_ids = list(
+            Node.objects.filter(plan_id=change.plan_id).order_by("pk").values_list("pk", flat=True)
+        )
+    else:
+        node_ids = sorted(change.nodes)
+    for start in range(0, len(node_ids), BATCH):
+        batch = node_ids[start : start + BATCH]
+        if change.nodes is not None:
+            SearchDocument.objects.filter(node_id__in=batch).delete()
+        write(documents_of(batch))
+
+
+# --------------------------------------------------------------------- the documents
+
+
+@dataclass
+class _Text:
+    """A text of a node before it is cut into parts and tokens."""
+
+    kind: str
+    field: str
+    text: str
+    section_id: int | None = None
+    start_year: int | None = None
+    end_year: int | None = None
+    open_end: bool = False
+
+
+class Row(NamedTuple):
+    """A document to write (``models.SearchDocument``'s columns), with its text folded,
+    which its tokens are made of."""
+
+    node_id: int
+    plan_id: int
+    kind: str
+    field: str
+    section_id: int | None
+    start_year: int | None
+    end_year: int | None
+    open_end: bool
+    position: int
+    part: int
+    text: str
+    folded: str
+
+
+#: The columns of a row that are the document's, in order.
+_COLUMNS = Row._fields[:-1]
+
+
+def documents_of(node_ids: list[int]) -> Iterator[Row]:
+    """The documents of the nodes (that exist), in each node's order: its own texts, its
+    results (latest year first), its targets. Five queries."""
+    texts: dict[int, list[_Text]] = defaultdict(list)
+    plans: dict[int, int] = {}
+    for node_id, plan_id, *values in Node.objects.filter(pk__in=node_ids).values_list(
+        "pk", "plan_id", *NODE_FIELDS
+    ):
+        plans[node_id] = plan_id
+        texts[node_id].extend(
+            _Text(Kind.NODE, name, value) for name, value in zip(NODE_FIELDS, values, strict=True)
+        )
+    for node_id, section_id, text in (
+        NodeSectionText.objects.filter(node_id__in=node_ids)
+        .order_by("node_id", "section__position", "section__key")
+        .values_list("node_id", "section_id", "text")
+    ):
+        texts[node_id].append(_Text(Kind.NODE, "section", text, section_id))
+    _add_results(texts, node_ids)
+    for node_id, start, end, open_end, *values in (
+        Target.objects.filter(node_id__in=node_ids)
+        .order_by("node_id", "row", "start_year", "position", "pk")
+        .values_list("node_id", "start_year", "end_year", "open_end", *TARGET_FIELDS)
+    ):
+        texts[node_id].extend(
+            _Text(Kind.TARGET, name, value, None, start, end, open_end)
+            for name, value in zip(TARGET_FIELDS, values, strict=True)
+        )
+    for node_id, plan_id in plans.items():
+        yield from _documents(node_id, plan_id, texts[node_id])
+
+
+def _add_results(texts: dict[int, list[_Text]], node_ids: list[int]) -> None:
+    sections: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for result_id, section_id, text in (
+        ResultSectionText.objects.filter(result__node_id__in=node_ids)
+        .order_by("result_id", "section__position", "section__key")
+        .values_list("result_id", "section_id", "text")
+    ):
+        sections[result_id].append((section_id, text))
+    for result_id, node_id, year, *values in (
+        Result.objects.filter(node_id__in=node_ids)
+        .order_by("node_id", "-fiscal_year")
+        .values_list("pk", "node_id", "fiscal_year", *RESULT_FIELDS)
+    ):
+        texts[node_id].extend(
+            _Text(Kind.RESULT, name, value, None, year, year)
+            for name, value in zip(RESULT_FIELDS, values, strict=True)
+        )
+        texts[node_id].extend(
+            _Text(Kind.RESULT, "section", text, section_id, year, year)
+            for section_id, text in sections[result_id]
+        )
+
+
+def _documents(node_id: int, plan_id: int, texts: Iterable[_Text]) -> Iterator[Row]:
+    for position, item in enumerate(texts):
+        shown = normalize(item.text)
+        if not shown:
+            continue
+        folded = shown.casefold()
+        if len(folded) != len(shown):
+            shown = folded  # folding changed the length (ß → ss): excerpts from the folded text
+        for part, (start, end) in enumerate(tokens.parts(folded)):
+            yield Row(
+                node_id,
+                plan_id,
+                item.kind,
+                item.field,
+                item.section_id,
+                item.start_year,
+                item.end_year,
+                item.open_end,
+                position,
+                part,
+                shown[start:end],
+                folded[start:end],
+            )
+
+
+# ------------------------------------------------------------------------ writing
+
+
+def write(documents: Iterable[Row]) -> int:
+    """Insert the documents with their tokens; returns how many."""
+    written = 0
+    batch: list[Row] = []
+    for document in documents:
+        batch.append(document)
+        if len(batch) >= INSERT_BATCH:
+            written += _insert(batch)
+            batch = []
+    if batch:
+        written += _insert(batch)
+    return written
+
+
+def _insert(batch: list[Row]) -> int:
+    """One statement on PostgreSQL (``COPY``, the tokens in their column), two on SQLite
+    (the documents, then their tokens in the FTS5 table under the documents' ids)."""
+    if connection.vendor == "postgresql":
+        _copy(batch)
+        return len(batch)
+    created = SearchDocument.objects.bulk_create(
+        [SearchDocument(**dict(zip(_COLUMNS, row, strict=False))) for row in batch]
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, unigrams, bigrams) VALUES (%s, %s, %s)",  # noqa: S608 (our table)
+            [(document.pk, *tokens.fts5(row.folded)) for document, row in zip(created, batch, strict=True)],
+        )
+    return len(batch)
+
+
+def _copy(batch: list[Row]) -> None:
+    table = SearchDocument._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}, tokens) FROM STDIN") as copy,
+    ):
+        for row in batch:
+            found = tokens.tsvector(row.folded)
+            where = tokens.scope(row.kind, row.plan_id, row.start_year, row.end_year, row.open_end)
+            copy.write_row([*row[:-1], f"{found} {where}"])

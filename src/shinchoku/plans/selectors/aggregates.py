@@ -7,7 +7,10 @@ with how many projects each sum covers.
 A sum over projects some of which do not give a figure says so: each cell carries how
 many of the row's projects give it, and the table how many projects the level has under
 the node, so that a reader never takes a partial sum for the whole. Amounts are summed
-in yen and shown in the plan's unit (円 or 千円), rounded half up after summing."""
+in yen and shown in the plan's unit (円 or 千円), rounded half up after summing.
+
+The sums of a whole plan and of a plan area or programme are kept at write time
+(``shinchoku.published``) and read from there (``subtrees.Scope``)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from shinchoku import fiscal
 from shinchoku.plans.models import AmountUnit, Level, Node, Plan
 from shinchoku.plans.names import shown_name
 from shinchoku.progress.models import FUNDING_FIELDS, STAFF_FIELDS, Cost
+from shinchoku.published.models import CostTotal, NodeCount
 
 from .common import format_decimal
 from .subtrees import Scope
@@ -146,25 +150,21 @@ def cost_summaries(plan: Plan, *, under: Node | None = None) -> tuple[CostSummar
 def cost_summaries_each(plan: Plan, scope: Scope) -> dict[int | None, tuple[CostSummary, ...]]:
     """``cost_summaries`` for each table of ``scope`` (``subtrees.Scope``), by the
     subtree's node id (None for one table). Three queries, however many subtrees."""
-    sums: dict[str, Any] = {}
-    for field in SUMMED_FIELDS:
-        sums[f"sum_{field}"] = Sum(field)
-        sums[f"given_{field}"] = Count(field)
-    costs = scope.apply(Cost.objects.filter(node__plan=plan), "node__")
-    rows = list(
-        costs.values(*scope.fields, "node__level_id", "fiscal_year", "basis")
-        .annotate(projects=Count("id"), **sums)
-        .order_by()
-    )
+    rows = _kept_rows(plan, scope) if scope.kept else _counted_rows(plan, scope)
     tables: dict[int | None, tuple[CostSummary, ...]] = dict.fromkeys(scope.keys, ())
     if not rows:
         return tables
     levels = {level.pk: level for level in Level.objects.filter(plan=plan, rated=True)}
-    counted = scope.apply(Node.objects.filter(plan=plan, level_id__in=list(levels)), "")
-    nodes = {
-        (*row[:-2], row[-2]): row[-1]
-        for row in counted.values_list(*scope.fields, "level_id").annotate(n=Count("id")).order_by()
-    }
+    if scope.kept:
+        counts = scope.apply_kept(NodeCount.objects.filter(plan=plan, level_id__in=list(levels)))
+        fields = ("node_id",) if scope.fields else ()
+        nodes = {(*row[:-2], row[-2]): row[-1] for row in counts.values_list(*fields, "level_id", "count")}
+    else:
+        counted = scope.apply(Node.objects.filter(plan=plan, level_id__in=list(levels)), "")
+        nodes = {
+            (*row[:-2], row[-2]): row[-1]
+            for row in counted.values_list(*scope.fields, "level_id").annotate(n=Count("id")).order_by()
+        }
     by_table: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for row in rows:
         table_key = (row[scope.fields[0]] if scope.fields else None, row["node__level_id"])
@@ -177,6 +177,39 @@ def cost_summaries_each(plan: Plan, scope: Scope) -> dict[int | None, tuple[Cost
             if (key, level.pk) in by_table
         )
     return tables
+
+
+def _counted_rows(plan: Plan, scope: Scope) -> list[dict[str, Any]]:
+    """The sums of each level, year and basis (and subtree), over the costs as they stand."""
+    sums: dict[str, Any] = {}
+    for field in SUMMED_FIELDS:
+        sums[f"sum_{field}"] = Sum(field)
+        sums[f"given_{field}"] = Count(field)
+    costs = scope.apply(Cost.objects.filter(node__plan=plan), "node__")
+    return list(
+        costs.values(*scope.fields, "node__level_id", "fiscal_year", "basis")
+        .annotate(projects=Count("id"), **sums)
+        .order_by()
+    )
+
+
+def _kept_rows(plan: Plan, scope: Scope) -> list[dict[str, Any]]:
+    """The same sums, read from those kept at write time (``CostTotal``), the staff and
+    their hours kept in hundredths."""
+    figures = [f"{kind}_{field}" for field in SUMMED_FIELDS for kind in ("sum", "given")]
+    rows = []
+    for kept in scope.apply_kept(CostTotal.objects.filter(plan=plan)).values(
+        "node_id", "level_id", "fiscal_year", "basis", "projects", *figures
+    ):
+        row = {name: kept[name] for name in ("fiscal_year", "basis", "projects", *figures)}
+        row["node__level_id"] = kept["level_id"]
+        if scope.fields:
+            row[scope.fields[0]] = kept["node_id"]
+        for field in STAFF_FIELDS:
+            hundredths = row[f"sum_{field}"]
+            row[f"sum_{field}"] = None if hundredths is None else Decimal(hundredths) / 100
+        rows.append(row)
+    return rows
 
 
 def _summary(plan: Plan, level: Level, rows: list[dict[str, Any]], project_count: int) -> CostSummary:

@@ -231,4 +231,13 @@ def _ancestor_refs(nodes: Iterable[Node]) -> dict[int, tuple[NodeRef, ...]]:
     nodes = list(nodes)
     wanted = {ancestor for node in nodes for ancestor in node.ancestor_ids()}
     found = {n.pk: n for n in Node.objects.filter(pk__in=wanted).select_related("level")} if wanted else {}
-    return {node.pk: tuple(node_ref(found[a]) for a in node.ancestor_ids() if a in found) for node in nodes}
+    return _breadcrumbs(nodes, found)
+
+
+def _breadcrumbs(nodes: Iterable[Node], ancestors: dict[int, Node]) -> dict[int, tuple[NodeRef, ...]]:
+    """Breadcrumbs (root first, the node itself excluded) for each node, from its
+    ancestors read already (with their levels), by id."""
+    return {
+        node.pk: tuple(node_ref(ancestors[a]) for a in node.ancestor_ids() if a in ancestors)
+        for node in nodes
+    }

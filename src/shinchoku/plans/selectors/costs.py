@@ -18,7 +18,7 @@ from django.utils.translation import gettext, pgettext
 
 from shinchoku import fiscal
 from shinchoku.plans.models import AmountUnit, Plan
-from shinchoku.progress.models import Cost, Indicator
+from shinchoku.progress.models import Cost, Indicator, IndicatorValue
 
 from .aggregates import amount_unit_label, format_amount
 from .common import format_decimal
@@ -232,14 +232,16 @@ def _change_row(costs: Sequence[Cost], unit: str) -> CostRow:
     return CostRow("change", gettext("Change of the total from the year before"), "change", tuple(cells))
 
 
-def _per_unit_rows(costs: Sequence[Cost], indicators: Sequence[Indicator]) -> list[CostRow]:
+def _per_unit_rows(
+    costs: Sequence[Cost], indicators: Sequence[tuple[Indicator, Sequence[IndicatorValue]]]
+) -> list[CostRow]:
     """The total cost per unit of each outcome indicator with an actual in a year of an
     actual cost: total (yen) / actual, in yen, rounded half up."""
     rows: list[CostRow] = []
-    for indicator in indicators:
+    for indicator, values in indicators:
         if indicator.kind != Indicator.Kind.OUTCOME:
             continue
-        actuals = {v.fiscal_year: v.actual for v in indicator.values.all() if v.actual is not None}
+        actuals = {v.fiscal_year: v.actual for v in values if v.actual is not None}
         cells = []
         for cost in costs:
             actual = actuals.get(cost.fiscal_year) if cost.fiscal_year is not None else None
@@ -363,9 +365,11 @@ def cost_chart(costs: Sequence[Cost], unit: str, unit_label: str) -> CostChart |
     )
 
 
-def cost_table(plan: Plan, costs: Iterable[Cost], indicators: Sequence[Indicator]) -> CostTable | None:
-    """The cost table of a node from its costs (and its indicators, prefetched with their
-    values, for the cost per unit of an outcome); None when it has no cost."""
+def cost_table(
+    plan: Plan, costs: Iterable[Cost], indicators: Sequence[tuple[Indicator, Sequence[IndicatorValue]]]
+) -> CostTable | None:
+    """The cost table of a node from its costs (and its indicators, each with its values,
+    for the cost per unit of an outcome); None when it has no cost."""
     ordered = _ordered(costs)
     if not ordered:
         return None

@@ -8,14 +8,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, overload
 
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from shinchoku.plans.models import Dimension, Level, Node, Plan
 from shinchoku.plans.names import shown_name
 from shinchoku.progress.models import Rating, Result
+from shinchoku.published.models import NodeCount
 
 from .aggregates import CostSummary, cost_summaries
 from .common import (
@@ -61,14 +62,12 @@ class PlanSummary:
 
 
 def plan_list() -> list[PlanSummary]:
-    """All plans, newest period first, with how many measures each has. Two queries."""
+    """All plans, newest period first, with how many measures each has (counted at write
+    time, ``shinchoku.published``). Two queries."""
     plans = list(Plan.objects.order_by("-first_year", "code"))
     counts: dict[int, dict[int, int]] = defaultdict(dict)
-    rows = (
-        Node.objects.filter(level__rated=True)
-        .values_list("plan_id", "level__depth")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = NodeCount.objects.filter(node__isnull=True, level__rated=True).values_list(
+        "plan_id", "level__depth", "count"
     )
     for plan_id, depth, n in rows:
         counts[plan_id][depth] = n
@@ -137,27 +136,19 @@ class PlanOutline:
 
 
 def _outline(
-    structure: Sequence[Node], counts_by_parent: dict[int, int], root_id: int | None
-) -> tuple[tuple[OutlineNode, ...], dict[int, int]]:
-    """The outline under ``root_id`` (None: the plan's top) of non-rated nodes, and the
-    measure count of each, rolled up from the counts of measures by parent."""
-    totals: dict[int, int] = defaultdict(int)
-    by_id = {node.pk: node for node in structure}
-    for parent_id, n in counts_by_parent.items():
-        parent = by_id.get(parent_id)
-        if parent is None:
-            continue
-        for ancestor in (*parent.ancestor_ids(), parent.pk):
-            totals[ancestor] += n
+    structure: Sequence[Node], totals: dict[int | None, int], root_id: int | None
+) -> tuple[OutlineNode, ...]:
+    """The outline under ``root_id`` (None: the plan's top) of non-rated nodes, each with
+    its count of measures from ``totals`` (by node id)."""
     children = children_by_parent(structure)
 
     def build(parent_id: int | None) -> tuple[OutlineNode, ...]:
         return tuple(
-            OutlineNode(node=node_ref(node), measure_count=totals[node.pk], children=build(node.pk))
+            OutlineNode(node=node_ref(node), measure_count=totals.get(node.pk, 0), children=build(node.pk))
             for node in children[parent_id]
         )
 
-    return build(root_id), totals
+    return build(root_id)
 
 
 def plan_outline(plan_code: str) -> PlanOutline:
@@ -166,20 +157,15 @@ def plan_outline(plan_code: str) -> PlanOutline:
     plan = Plan.objects.get(code=plan_code)
     rated = _rated_level(plan)
     structure = list(_structure(plan, rated).select_related("level"))
-    counts_by_parent: dict[int, int] = {}
+    totals: dict[int | None, int] = {}
     if rated.level is not None:
-        counts_by_parent = dict(
-            Node.objects.filter(plan=plan, level=rated.level)
-            .values_list("parent_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-    roots, _totals = _outline(structure, counts_by_parent, None)
+        # The plan's and every area's and programme's, in one query.
+        totals = dict(NodeCount.objects.filter(plan=plan, level=rated.level).values_list("node_id", "count"))
     return PlanOutline(
         plan=plan_header(plan),
         measure_level_name=shown_name(rated.level) if rated.level else "",
-        measure_count=sum(counts_by_parent.values()),
-        roots=roots,
+        measure_count=totals.get(None, 0),
+        roots=_outline(structure, totals, None),
         summaries=rating_summaries(plan),
     )
 
@@ -240,34 +226,27 @@ def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
     results of the measures under it (paginated, in printed order), the rating
     summaries of its subtree (every dimension, a matrix scale's matrix) and the sums of
     its costs. ``node`` comes from ``node_get``. Nineteen queries (eighteen for a
-    top-level node; two fewer where no cost is recorded); the measures are read as light
-    rows to sort and page them."""
+    top-level node; two fewer where no cost is recorded); only the measures of the
+    parents a page spans are read, as light rows (``_PrintedMeasures``)."""
     plan = node.plan
     rated = _rated_level(plan)
     breadcrumb = _ancestor_refs([node])[node.pk]
-    structure = [
-        n
-        for n in _structure(plan, rated).filter(path__startswith=node.path).select_related("level")
-        if n.pk != node.pk
-    ]
+    # The plan areas and programmes under the node (and itself), each with its count of
+    # measures kept at write time.
+    kept = NodeCount.objects.filter(node=OuterRef("pk"), level=rated.level).values("count")[:1]
+    within = list(
+        _structure(plan, rated)
+        .filter(path__startswith=node.path)
+        .select_related("level")
+        .annotate(measures=Subquery(kept))
+    )
+    structure = [n for n in within if n.pk != node.pk]
+    totals: dict[int | None, int] = {n.pk: n.measures or 0 for n in within}
     own_markers = list(ordered_markers().filter(nodes=node))
 
-    measure_rows: list[Any] = []
-    if rated.level is not None:
-        measure_rows = list(
-            Node.objects.filter(plan=plan, level=rated.level, path__startswith=node.path)
-            .values_list("pk", "parent_id", "position", "code", named=True)
-            .order_by()
-        )
-    counts_by_parent: dict[int, int] = defaultdict(int)
-    for row in measure_rows:
-        counts_by_parent[row.parent_id] += 1
-    outline, totals = _outline([node, *structure], counts_by_parent, node.pk)
-
-    # Printed order: parents in the order of the outline, then each parent's measures.
-    order = _document_order(node, structure)
-    measure_rows.sort(key=lambda row: (order.get(row.parent_id, len(order)), row.position, row.code))
-    paginator = Paginator(measure_rows, MEASURES_PER_PAGE)
+    outline = _outline(structure, totals, node.pk)
+    measures = _PrintedMeasures(node, structure, totals, rated.level)
+    paginator = Paginator(measures, MEASURES_PER_PAGE)
     page_obj = paginator.get_page(page)
 
     highlights = _highlights([row.pk for row in page_obj.object_list], rated.dimension)
@@ -300,6 +279,54 @@ def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
         summary_tables=rating_summaries(plan, under=node),
         cost_tables=cost_summaries(plan, under=node),
     )
+
+
+class _PrintedMeasures(Sequence[Any]):
+    """The measures under a node in printed order (their parents in the order of the
+    outline, then each parent's by position), as light rows, for the paginator: how many
+    there are comes from the counts kept of each parent, and a page reads only the
+    measures of the parents it spans. One query a page."""
+
+    def __init__(
+        self, node: Node, structure: Sequence[Node], totals: dict[int | None, int], level: Level | None
+    ) -> None:
+        self.level = level
+        order = _document_order(node, structure)
+        # A parent's own measures: its count less those of the nodes of the outline below it.
+        direct = {pk: totals.get(pk, 0) for pk in order}
+        for child in structure:
+            if child.parent_id in direct:
+                direct[child.parent_id] -= totals.get(child.pk, 0)
+        self.spans: list[tuple[int, int, int]] = []  # parent id, first index, count
+        start = 0
+        for pk in sorted(order, key=order.__getitem__):
+            if direct[pk] > 0:
+                self.spans.append((pk, start, direct[pk]))
+                start += direct[pk]
+        self.total = start
+        self.order = order
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        first, stop, _step = index.indices(self.total)
+        spans = [span for span in self.spans if span[1] < stop and span[1] + span[2] > first]
+        if not spans or self.level is None:
+            return []
+        rows: list[Any] = list(
+            Node.objects.filter(level=self.level, parent_id__in=[span[0] for span in spans])
+            .values_list("pk", "parent_id", "position", "code", named=True)
+            .order_by()
+        )
+        rows.sort(key=lambda row: (self.order[row.parent_id], row.position, row.code))
+        return rows[first - spans[0][1] : stop - spans[0][1]]
 
 
 def _document_order(root: Node, structure: Sequence[Node]) -> dict[int, int]:

@@ -1,27 +1,30 @@
 """The public search of published data (docs/search.md).
 
-What is searched: the nodes' codes, printed labels, titles, purposes (概要) and
-baselines (現状); the targets as planned, as revised and the reasons of revisions; and
-the published results' four texts (実施結果, 環境等の変化・課題等, 新たな課題等への対応,
-主な実施結果). Only ``Node``, ``Target`` and ``Result`` rows are read: the drafts of an
-evaluation round live in ``review.Entry`` and are never searched, and become searchable
-when the round is published into ``Result``.
+What is searched: the search documents (``shinchoku.search``), written when data is
+published or imported: the nodes' codes, printed labels, titles, purposes (概要),
+baselines (現状) and section texts; the targets as planned, as revised and the reasons of
+revisions, with the years they are set for; and the published results' texts
+(実施結果, 環境等の変化・課題等, 新たな課題等への対応, 主な実施結果, section texts) with
+their fiscal year. The drafts of an evaluation round live in ``review.Entry`` and are
+never indexed, and become searchable when the round is published into ``Result``.
 
 How: the query is normalised like stored text (``shinchoku.text.normalize``: NFKC, so
 ２０１２ is 2012) and split on white space into terms. Japanese is written without spaces,
-so each term is matched as a substring (``icontains``) of a field; a node is found when
-every term is in at least one of its searched fields (terms may be in different fields).
-Text entered without normalising (full-width digits typed in the admin) is matched too:
-each term is also looked for in its full-width form.
+so each term is matched anywhere in a text, whatever the case of its Latin letters; a
+node is found when every term is in at least one of its texts (terms may be in
+different texts) (``shinchoku.search.matching``).
 
 Nodes are ordered with those whose name holds every term first, then by plan (newest
-period first) and place in the tree, and paged. Each found node comes with its matched
-fields, each with a short excerpt around the first match; the excerpt is a list of plain
-fragments, some marked, which templates escape as any text.
+period first) and place in the tree, and paged; beyond ``matching.LIMIT`` nodes the
+page says "1,000 or more" and orders only the first found. Each found node comes with
+its matched texts, each with a short excerpt of its normalised text around the first
+match; the excerpt is a list of plain fragments, some marked, which templates escape as
+any text.
 
-``search_page`` runs at most seven queries whatever the size of the data: the plans (for the
-filters), the count and the page of matching nodes, those nodes, their ancestors, and the
-matching targets and results of the nodes on the page.
+``search_page`` runs a fixed number of queries whatever the size of the data: the plans
+(for the filters), the look-up of each word in the index and the ordered ids of the
+nodes found (``matching.find``), the nodes of the page, their ancestors, and their
+matched texts: eleven for one word on PostgreSQL, one more a word.
 """
 
 from __future__ import annotations
@@ -29,16 +32,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q
 from django.utils.http import urlencode
 from django.utils.translation import gettext, pgettext
 
+from shinchoku import fiscal
 from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.plans.models import Node, Plan
-from shinchoku.progress.models import Result, Target
+from shinchoku.plans.names import shown_name
+from shinchoku.search import matching
+from shinchoku.search.models import SearchDocument
 from shinchoku.text import normalize
 
 from .common import NodeRef, _ancestor_refs, node_ref, text_lines, year_label
@@ -57,10 +62,12 @@ EXCERPT_BEFORE = 30
 EXCERPT_LENGTH = 110
 
 KINDS = ("all", "nodes", "targets", "results")
-NODE_NAME_FIELDS = ("code", "label", "title")
-NODE_TEXT_FIELDS = ("summary", "baseline")
-TARGET_FIELDS = ("text", "revised_text", "revision_reason")
-RESULT_FIELDS = ("text", "context_change", "response", "highlight")
+#: The kinds of search documents each choice of ``KINDS`` looks in.
+DOCUMENT_KINDS = {
+    "nodes": {SearchDocument.Kind.NODE},
+    "targets": {SearchDocument.Kind.TARGET},
+    "results": {SearchDocument.Kind.RESULT},
+}
 
 #: Printable ASCII to its full-width form (! U+0021 → ！ U+FF01 …).
 _WIDE = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
@@ -91,7 +98,7 @@ class SearchHit:
 
     #: "node", "target" or "result".
     kind: str
-    #: The model field: "summary", "revised_text", "context_change" …
+    #: The model field: "summary", "revised_text", "context_change" …, or "section".
     field: str
     #: Where the text is: "Purpose", "Target 2012年度", "Result 2012年度（平成24年度）".
     label: str
@@ -155,10 +162,12 @@ class SearchPage:
     next_query: str
     #: Filters other than the defaults are in use.
     filtered: bool
+    #: More nodes were found than are counted (``count`` is the limit).
+    more: bool = False
 
     @property
     def count(self) -> int:
-        """How many nodes were found, over all pages."""
+        """How many nodes were found, over all pages (at most ``matching.LIMIT``)."""
         return self.page.count
 
     @property
@@ -194,26 +203,10 @@ def search_terms(query: str) -> tuple[str, ...]:
 
 
 def _variants(term: str) -> tuple[str, ...]:
-    """The term, and its full-width form when it has ASCII characters (for text stored
-    without normalising)."""
+    """The term, and its full-width form when it has ASCII characters (for a name
+    stored without normalising, marked as it is)."""
     wide = term.translate(_WIDE)
     return (term, wide) if wide != term else (term,)
-
-
-def _any_field(fields: tuple[str, ...], term: str) -> Q:
-    condition = Q()
-    for variant in _variants(term):
-        for name in fields:
-            condition |= Q(**{f"{name}__icontains": variant})
-    return condition
-
-
-def _any_term(fields: tuple[str, ...], terms: tuple[str, ...]) -> Q:
-    """Rows holding any of the terms in any of the fields."""
-    condition = Q()
-    for term in terms:
-        condition |= _any_field(fields, term)
-    return condition
 
 
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
@@ -285,94 +278,51 @@ def _parse_year(raw: str, offered: list[int]) -> int:
     return year
 
 
-def _matching_nodes(
-    terms: tuple[str, ...], kinds: set[str], plan: Plan | None, year: int | None
-) -> QuerySet[Node, Any]:
-    """Ids of the nodes holding every term in a searched field, in the order shown."""
-    nodes = Node.objects.all()
-    if plan is not None:
-        nodes = nodes.filter(plan=plan)
-    targets = Target.objects.covering(year) if year is not None else Target.objects.all()
-    results = Result.objects.filter(fiscal_year=year) if year is not None else Result.objects.all()
-    if plan is not None:
-        targets = targets.filter(node__plan=plan)
-        results = results.filter(node__plan=plan)
-    for term in terms:
-        condition = Q()
-        if "nodes" in kinds:
-            condition |= _any_field(NODE_NAME_FIELDS + NODE_TEXT_FIELDS, term)
-        if "targets" in kinds:
-            condition |= Q(pk__in=targets.filter(_any_field(TARGET_FIELDS, term)).values("node_id"))
-        if "results" in kinds:
-            condition |= Q(pk__in=results.filter(_any_field(RESULT_FIELDS, term)).values("node_id"))
-        nodes = nodes.filter(condition)
-    order = ["-plan__first_year", "plan__code", "path", "pk"]
-    if "nodes" in kinds:
-        # Nodes whose code, label or title hold every term first.
-        in_name = Q()
-        for term in terms:
-            in_name &= _any_field(NODE_NAME_FIELDS, term)
-        nodes = nodes.annotate(
-            rank=Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
+def _details() -> dict[str, str]:
+    """What each text of a node, target or result is called in a hit, by kind and field."""
+    return {
+        "target.text": gettext("As planned"),
+        "target.revised_text": gettext("Revised"),
+        "target.revision_reason": gettext("Reason for the revision"),
+        "result.text": gettext("What was done"),
+        "result.context_change": gettext("Changes in circumstances and issues"),
+        "result.response": gettext("Response to new issues"),
+        "result.highlight": gettext("Main results"),
+        "node.summary": gettext("Purpose"),
+        "node.baseline": gettext("Baseline"),
+    }
+
+
+def _hit(document: SearchDocument, pattern: re.Pattern[str], details: dict[str, str]) -> SearchHit:
+    """A matched text of a node, from its search document."""
+    if document.section is not None:
+        name = shown_name(document.section)
+    else:
+        name = details[f"{document.kind}.{document.field}"]
+    found = excerpt(document.text, pattern) or _opening(document.text)
+    if document.kind == SearchDocument.Kind.NODE:
+        return SearchHit("node", document.field, name, "", None, "", "", found)
+    assert document.start_year is not None and document.end_year is not None
+    if document.kind == SearchDocument.Kind.RESULT:
+        year = document.start_year
+        label = gettext("Result %(year)s") % {"year": year_label(year)}
+        return SearchHit(
+            "result", document.field, label, name, year, year_label(year), f"result-{year}", found
         )
-        order.insert(0, "rank")
-    return nodes.order_by(*order).values_list("pk", flat=True)
+    period = fiscal.period_label(document.start_year, document.end_year, onwards=document.open_end)
+    label = gettext("Target %(period)s") % {"period": period}
+    return SearchHit("target", document.field, label, name, None, period, "", found)
 
 
-def _hits(
-    node: Node,
-    targets: list[Target],
-    results: list[Result],
-    pattern: re.Pattern[str],
-    kinds: set[str],
-) -> list[SearchHit]:
-    """The matched fields of a node, in the order shown: its own texts, its results
-    (latest year first), its targets."""
-    hits: list[SearchHit] = []
-    if "nodes" in kinds:
-        for name, label in (("summary", gettext("Purpose")), ("baseline", gettext("Baseline"))):
-            found = excerpt(getattr(node, name), pattern)
-            if found:
-                hits.append(SearchHit("node", name, label, "", None, "", "", found))
-    result_details = {
-        "text": gettext("What was done"),
-        "context_change": gettext("Changes in circumstances and issues"),
-        "response": gettext("Response to new issues"),
-        "highlight": gettext("Main results"),
-    }
-    for result in results:
-        label = gettext("Result %(year)s") % {"year": year_label(result.fiscal_year)}
-        for name in RESULT_FIELDS:
-            found = excerpt(getattr(result, name), pattern)
-            if found:
-                hits.append(
-                    SearchHit(
-                        "result",
-                        name,
-                        label,
-                        result_details[name],
-                        result.fiscal_year,
-                        year_label(result.fiscal_year),
-                        f"result-{result.fiscal_year}",
-                        found,
-                    )
-                )
-    target_details = {
-        "text": gettext("As planned"),
-        "revised_text": gettext("Revised"),
-        "revision_reason": gettext("Reason for the revision"),
-    }
-    for target in targets:
-        label = gettext("Target %(period)s") % {"period": target.period_label}
-        for name in TARGET_FIELDS:
-            found = excerpt(getattr(target, name), pattern)
-            if found:
-                hits.append(
-                    SearchHit(
-                        "target", name, label, target_details[name], None, target.period_label, "", found
-                    )
-                )
-    return hits
+def _opening(text: str) -> Excerpt:
+    """The start of a text whose match the excerpt cannot mark (a letter that case
+    folding changed, such as ß for "ss")."""
+    flat = " ".join(line.text.strip() for line in text_lines(text))
+    return Excerpt(
+        fragments=(Fragment(flat[:EXCERPT_LENGTH], False),),
+        cut_before=False,
+        cut_after=len(flat) > EXCERPT_LENGTH,
+    )
 
 
 def _group(
@@ -380,10 +330,9 @@ def _group(
     breadcrumb: tuple[NodeRef, ...],
     hits: list[SearchHit],
     pattern: re.Pattern[str],
-    kinds: set[str],
+    name_matched: bool,
 ) -> SearchGroup:
     ref = node_ref(node)
-    name_matched = "nodes" in kinds and any(pattern.search(getattr(node, f)) for f in NODE_NAME_FIELDS)
     return SearchGroup(
         plan_code=node.plan.code,
         plan_title=node.plan.title,
@@ -415,7 +364,7 @@ def search_page(
 ) -> SearchPage:
     """The search page for the request's parameters, as typed: the query ``q``, a plan's
     code, a fiscal year, what to search (``KINDS``; empty is "all") and the page number.
-    Invalid parameters give ``errors`` and no search. At most seven queries."""
+    Invalid parameters give ``errors`` and no search."""
     query = q.strip()
     plan_code = plan.strip()
     kind = kind.strip() or "all"
@@ -441,13 +390,17 @@ def search_page(
 
     searched = bool(terms) and not errors
     groups: list[SearchGroup] = []
-    paginator = Paginator(
-        _matching_nodes(terms, _kinds(kind), chosen_plan, chosen_year) if searched else Node.objects.none(),
-        RESULTS_PER_PAGE,
-    )
+    found = matching.Found((), frozenset(), False)
+    if searched:
+        found = matching.find(
+            terms, kinds=_kinds(kind), plan_id=chosen_plan.pk if chosen_plan else None, year=chosen_year
+        )
+    paginator = Paginator(found.node_ids, RESULTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     if searched:
-        groups = _groups(list(page_obj.object_list), terms, _kinds(kind), chosen_year)
+        groups = _groups(
+            list(page_obj.object_list), found.named, terms, _kinds(kind), chosen_plan, chosen_year
+        )
 
     echo = query[:MAX_QUERY_LENGTH]
     return SearchPage(
@@ -480,39 +433,50 @@ def search_page(
             else ""
         ),
         filtered=bool(chosen_plan or chosen_year is not None or kind != "all"),
+        more=found.more,
     )
 
 
 def _kinds(kind: str) -> set[str]:
-    return {"nodes", "targets", "results"} if kind == "all" else {kind}
+    """The kinds of search documents a choice of ``KINDS`` looks in."""
+    if kind == "all":
+        return set(matching.KINDS)
+    return {str(document_kind) for document_kind in DOCUMENT_KINDS[kind]}
 
 
 def _groups(
-    node_ids: list[int], terms: tuple[str, ...], kinds: set[str], year: int | None
+    node_ids: list[int],
+    named: frozenset[int],
+    terms: tuple[str, ...],
+    kinds: set[str],
+    plan: Plan | None,
+    year: int | None,
 ) -> list[SearchGroup]:
-    """The found nodes of one page with their matched fields. Four queries at most."""
+    """The found nodes of one page with their matched texts. Three queries at most."""
     if not node_ids:
         return []
     pattern = _pattern(terms)
     nodes = {n.pk: n for n in Node.objects.filter(pk__in=node_ids).select_related("plan", "level")}
     breadcrumbs = _ancestor_refs(nodes.values())
-    targets: dict[int, list[Target]] = defaultdict(list)
-    if "targets" in kinds:
-        rows = Target.objects.filter(_any_term(TARGET_FIELDS, terms), node_id__in=node_ids)
-        if year is not None:
-            rows = rows.covering(year)
-        for target in rows.order_by("node_id", "row", "start_year", "position", "pk"):
-            targets[target.node_id].append(target)
-    results: dict[int, list[Result]] = defaultdict(list)
-    if "results" in kinds:
-        found = Result.objects.filter(_any_term(RESULT_FIELDS, terms), node_id__in=node_ids)
-        if year is not None:
-            found = found.filter(fiscal_year=year)
-        for result in found.order_by("node_id", "-fiscal_year"):
-            results[result.node_id].append(result)
-    groups = []
-    for pk in node_ids:
-        node = nodes[pk]
-        hits = _hits(node, targets[pk], results[pk], pattern, kinds)
-        groups.append(_group(node, breadcrumbs[pk], hits, pattern, kinds))
-    return groups
+    any_term = Q()
+    for term in matching.folded_terms(terms):
+        any_term |= Q(tokens__matches=term)
+    shown = (
+        matching.documents(kinds, plan.pk if plan else None, year)
+        .filter(any_term, node_id__in=node_ids)
+        .exclude(field__in=matching.NAME_FIELDS)
+        .select_related("section")
+        .order_by("node_id", "position", "part")
+        .defer("tokens")
+    )
+    details = _details()
+    hits: dict[int, list[SearchHit]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for document in shown:
+        if (document.node_id, document.position) in seen:
+            continue  # another part of the same text
+        seen.add((document.node_id, document.position))
+        hits[document.node_id].append(_hit(document, pattern, details))
+    return [
+        _group(nodes[pk], breadcrumbs[pk], hits[pk], pattern, pk in named) for pk in node_ids if pk in nodes
+    ]

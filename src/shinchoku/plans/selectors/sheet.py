@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils.translation import gettext
 
 from shinchoku import fiscal
-from shinchoku.plans.models import Dimension, Node, NodeUnit, Plan, Section
+from shinchoku.plans.models import Dimension, Level, Marker, Node, NodeSectionText, NodeUnit, Plan, Section
 from shinchoku.plans.names import shown_name
 from shinchoku.plans.sections import plan_sections, section_texts
 from shinchoku.progress.models import (
@@ -22,6 +23,7 @@ from shinchoku.progress.models import (
     IndicatorValue,
     Rating,
     Result,
+    ResultSectionText,
     Target,
     achievement_rate,
 )
@@ -33,7 +35,7 @@ from .common import (
     RatingView,
     Text,
     YearColumn,
-    _ancestor_refs,
+    _breadcrumbs,
     _marker_view,
     _year_column,
     children_by_parent,
@@ -48,6 +50,8 @@ from .common import (
     year_label,
 )
 from .costs import CostTable, cost_table
+
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True)
@@ -274,16 +278,16 @@ class SourceNote:
     note: Text
 
 
-def _source_notes(node: Node) -> tuple[SourceNote, ...]:
+def _source_notes(node: Node, targets: Sequence[Target], results: Sequence[Result]) -> tuple[SourceNote, ...]:
     notes = []
     if node.note.strip():
         notes.append(SourceNote(gettext("This measure"), text_lines(node.note)))
-    for target in node.targets.all():
+    for target in targets:
         if target.note.strip():
             first = text_lines(target.text)
             subject = gettext("Target %(period)s") % {"period": target.period_label}
             notes.append(SourceNote(f"{subject}: {first[0].text if first else ''}", text_lines(target.note)))
-    for result in node.results.all():
+    for result in results:
         if result.note.strip():
             subject = gettext("Result %(year)s") % {"year": year_label(result.fiscal_year)}
             notes.append(SourceNote(subject, text_lines(result.note)))
@@ -365,15 +369,21 @@ def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[Indicator
 
 def _level_sections(nodes: Sequence[Node]) -> dict[int, list[Section]]:
     """The sections of each of the nodes' levels, by level id, in order, as
-    ``plans.sections`` says a level has them: two queries a plan, however many nodes."""
-    plans = {node.plan_id: node.plan for node in nodes}
+    ``plans.sections`` says a level has them: one query a plan, however many nodes."""
+    levels: dict[int, dict[int, Level]] = defaultdict(dict)
+    plans = {}
+    for node in nodes:
+        plans[node.plan_id] = node.plan
+        levels[node.plan_id][node.level_id] = node.level
     found: dict[int, list[Section]] = {}
-    for plan in plans.values():
-        found.update(plan_sections(plan))
+    for plan_id, plan in plans.items():
+        found.update(plan_sections(plan, levels[plan_id].values()))
     return found
 
 
-def _section_views(owner: Node | Result, sections: Iterable[Section]) -> tuple[SectionView, ...]:
+def _section_views(
+    owner: Node | Result, sections: Iterable[Section], texts: dict[int, str]
+) -> tuple[SectionView, ...]:
     return tuple(
         SectionView(
             key=section.key,
@@ -381,104 +391,172 @@ def _section_views(owner: Node | Result, sections: Iterable[Section]) -> tuple[S
             builtin=section.builtin,
             text=text_lines(text),
         )
-        for section, text in section_texts(owner, sections)
+        for section, text in section_texts(owner, sections, texts)
+    )
+
+
+def _grouped(rows: Iterable[_Row], key: str) -> defaultdict[int, list[_Row]]:
+    """Rows by the id in their field ``key``, each group in the rows' order."""
+    groups: defaultdict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, key)].append(row)
+    return groups
+
+
+@dataclass
+class _SheetRows:
+    """What the sheets of some nodes are made from, each kind of row by its owner's id, in
+    the order the sheet shows them: read with plain filtered queries (no prefetch
+    machinery, which costs more than the queries themselves on a single page), a query
+    skipped where there is nothing to read it for."""
+
+    targets: defaultdict[int, list[Target]]
+    results: defaultdict[int, list[Result]]
+    ratings: defaultdict[int, list[Rating]]
+    #: The texts of the sections a plan defines without a field, by section id.
+    node_texts: defaultdict[int, dict[int, str]]
+    result_texts: defaultdict[int, dict[int, str]]
+    markers: defaultdict[int, list[Marker]]
+    units: defaultdict[int, list[NodeUnit]]
+    indicators: defaultdict[int, list[Indicator]]
+    values: defaultdict[int, list[IndicatorValue]]
+    costs: defaultdict[int, list[Cost]]
+    dimensions: defaultdict[int, list[Dimension]]
+    #: The dimensions of ratings on another level's dimension, by id.
+    other_dimensions: dict[int, Dimension]
+    breadcrumbs: dict[int, tuple[NodeRef, ...]]
+    children: defaultdict[int | None, list[Node]]
+
+
+def _sheet_rows(nodes: Sequence[Node], *, own_texts: bool) -> _SheetRows:
+    ids = [node.pk for node in nodes]
+    # Sorted here, not by the database, where the order is of numbers only.
+    results = sorted(Result.objects.filter(node_id__in=ids).order_by(), key=lambda r: r.fiscal_year)
+    result_ids = [r.pk for r in results]
+    # Of no ids, no query is made: nothing is read of no results, of no indicators.
+    ratings = list(Rating.objects.filter(result_id__in=result_ids).select_related("level").order_by())
+    node_texts: defaultdict[int, dict[int, str]] = defaultdict(dict)
+    result_texts: defaultdict[int, dict[int, str]] = defaultdict(dict)
+    # Texts of their own exist only for sections a plan defines without a field.
+    if own_texts:
+        of_nodes = NodeSectionText.objects.filter(node_id__in=ids).order_by()
+        for node_id, section_id, text in of_nodes.values_list("node_id", "section_id", "text"):
+            node_texts[node_id][section_id] = text
+        of_results = ResultSectionText.objects.filter(result_id__in=result_ids).order_by()
+        for result_id, section_id, text in of_results.values_list("result_id", "section_id", "text"):
+            result_texts[result_id][section_id] = text
+    indicators = sorted(
+        Indicator.objects.filter(node_id__in=ids).order_by(), key=lambda i: (i.position, i.pk)
+    )
+    values = IndicatorValue.objects.filter(indicator_id__in=[i.pk for i in indicators]).order_by()
+    dimensions = _grouped(
+        Dimension.objects.filter(level_id__in={n.level_id for n in nodes}).order_by("position"), "level_id"
+    )
+    known = {d.pk for level_dimensions in dimensions.values() for d in level_dimensions}
+    other = {r.dimension_id for r in ratings} - known
+    # Ancestors (for the breadcrumbs) and children in one query.
+    wanted = {ancestor for node in nodes for ancestor in node.ancestor_ids()}
+    related = list(
+        Node.objects.filter(Q(pk__in=wanted) | Q(parent_id__in=ids)).select_related("level").order_by()
+    )
+    id_set = set(ids)
+    targets = Target.objects.filter(node_id__in=ids).order_by()
+    return _SheetRows(
+        targets=_grouped(sorted(targets, key=lambda t: (t.row, t.start_year, t.position, t.pk)), "node_id"),
+        results=_grouped(results, "node_id"),
+        ratings=_grouped(ratings, "result_id"),
+        node_texts=node_texts,
+        result_texts=result_texts,
+        markers=_grouped(ordered_markers().filter(nodes__in=ids).annotate(bearer=F("nodes")), "bearer"),
+        units=_grouped(
+            NodeUnit.objects.filter(node_id__in=ids).select_related("unit").order_by("unit__code"), "node_id"
+        ),
+        indicators=_grouped(indicators, "node_id"),
+        values=_grouped(values, "indicator_id"),
+        costs=_grouped(Cost.objects.filter(node_id__in=ids).order_by(), "node_id"),
+        dimensions=dimensions,
+        other_dimensions=Dimension.objects.in_bulk(other) if other else {},
+        breadcrumbs=_breadcrumbs(nodes, {n.pk: n for n in related if n.pk in wanted}),
+        children=children_by_parent(n for n in related if n.parent_id in id_set),
+    )
+
+
+def _result_view(
+    result: Result, ratings: Sequence[Rating], rows: _SheetRows, level_id: int, sections: Sequence[Section]
+) -> ResultView:
+    """A year's result with a rating view for each dimension of the node's level, in
+    order, then any rating on a dimension of another level."""
+    by_dimension = {r.dimension_id: r for r in ratings}
+    level_dimensions = rows.dimensions[level_id]
+    known = {d.pk for d in level_dimensions}
+    extra = sorted(
+        (r for r in ratings if r.dimension_id not in known),
+        key=lambda r: rows.other_dimensions[r.dimension_id].position,
+    )
+    western, wareki = fiscal.year_label_parts(result.fiscal_year)
+    return ResultView(
+        fiscal_year=result.fiscal_year,
+        western=western,
+        wareki=wareki,
+        text=text_lines(result.text),
+        ratings=(
+            *(rating_view(d, by_dimension.get(d.pk)) for d in level_dimensions),
+            *(rating_view(rows.other_dimensions[r.dimension_id], r) for r in extra),
+        ),
+        context_change=text_lines(result.context_change),
+        response=text_lines(result.response),
+        highlight=text_lines(result.highlight),
+        sections=_section_views(result, sections, rows.result_texts[result.pk]),
     )
 
 
 def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
     """The sheets of the given rated nodes, in the given order, in a fixed number of
-    queries however many nodes there are (thirteen for one plan, two more when it has
-    sections of its own, two more if plan and level were not select_related): the
-    printed report can pass a whole plan's measures at once."""
+    queries however many nodes there are (eleven for one plan, two more when it has
+    sections of its own, two more if plan and level were not select_related; fewer when
+    there are no results or no indicators to read more of): the printed report can pass
+    a whole plan's measures at once."""
     nodes = list(nodes)
     if not nodes:
         return []
     prefetch_related_objects(nodes, "plan", "level")
     sections = _level_sections(nodes)
-    # Texts of their own exist only for sections a plan defines without a field.
     own_texts = any(not s.builtin for level_sections in sections.values() for s in level_sections)
-    texts = ["section_texts"] if own_texts else []
-    prefetch_related_objects(
-        nodes,
-        Prefetch("targets", queryset=Target.objects.order_by("row", "start_year", "position", "pk")),
-        Prefetch(
-            "results",
-            queryset=Result.objects.order_by("fiscal_year").prefetch_related(
-                Prefetch("ratings", queryset=Rating.objects.select_related("level", "dimension")), *texts
-            ),
-        ),
-        Prefetch("markers", queryset=ordered_markers()),
-        Prefetch("unit_roles", queryset=NodeUnit.objects.select_related("unit").order_by("unit__code")),
-        Prefetch(
-            "indicators",
-            queryset=Indicator.objects.order_by("position", "pk").prefetch_related(
-                Prefetch("values", queryset=IndicatorValue.objects.order_by("fiscal_year"))
-            ),
-        ),
-        Prefetch("costs", queryset=Cost.objects.all()),
-        *texts,
-    )
-    crumbs = _ancestor_refs(nodes)
-    dimensions: dict[int, list[Dimension]] = defaultdict(list)
-    for dimension in Dimension.objects.filter(level_id__in={n.level_id for n in nodes}).order_by("position"):
-        dimensions[dimension.level_id].append(dimension)
-    children = children_by_parent(
-        Node.objects.filter(parent_id__in=[n.pk for n in nodes]).select_related("level")
-    )
+    rows = _sheet_rows(nodes, own_texts=own_texts)
 
     sheets = []
     for node in nodes:
         node_sections = [s for s in sections[node.level_id] if s.scope == Section.Scope.NODE]
         year_sections = [s for s in sections[node.level_id] if s.scope == Section.Scope.YEAR]
-        results = []
-        for result in node.results.all():
-            by_dimension = {r.dimension_id: r for r in result.ratings.all()}
-            level_dimensions = dimensions[node.level_id]
-            known = {d.pk for d in level_dimensions}
-            extra = [r for r in result.ratings.all() if r.dimension_id not in known]
-            results.append(
-                ResultView(
-                    fiscal_year=result.fiscal_year,
-                    western=fiscal.year_label_parts(result.fiscal_year)[0],
-                    wareki=fiscal.year_label_parts(result.fiscal_year)[1],
-                    text=text_lines(result.text),
-                    ratings=(
-                        *(rating_view(d, by_dimension.get(d.pk)) for d in level_dimensions),
-                        *(rating_view(r.dimension, r) for r in extra),
-                    ),
-                    context_change=text_lines(result.context_change),
-                    response=text_lines(result.response),
-                    highlight=text_lines(result.highlight),
-                    sections=_section_views(result, year_sections),
-                )
-            )
+        targets = rows.targets[node.pk]
+        results = rows.results[node.pk]
         roles: dict[str, list[str]] = defaultdict(list)
-        for role in node.unit_roles.all():
+        for role in rows.units[node.pk]:
             roles[role.role].append(role.unit.name)
-        indicators = tuple(
-            _indicator_view(node.plan, indicator, list(indicator.values.all()))
-            for indicator in node.indicators.all()
-        )
+        indicator_rows = [(i, rows.values[i.pk]) for i in rows.indicators[node.pk]]
+        indicators = tuple(_indicator_view(node.plan, i, values) for i, values in indicator_rows)
         sheets.append(
             MeasureSheet(
                 plan=plan_header(node.plan),
                 node=node_ref(node),
-                breadcrumb=crumbs[node.pk],
+                breadcrumb=rows.breadcrumbs[node.pk],
                 summary=text_lines(node.summary),
                 baseline=text_lines(node.baseline),
-                markers=tuple(_marker_view(m) for m in node.markers.all()),
+                markers=tuple(_marker_view(m) for m in rows.markers[node.pk]),
                 units=tuple(
                     UnitGroup(role=role.value, role_label=str(role.label), names=tuple(roles[role.value]))
                     for role in NodeUnit.Role
                     if roles.get(role.value)
                 ),
-                targets=target_table(node.plan, node.targets.all()),
-                results=tuple(results),
+                targets=target_table(node.plan, targets),
+                results=tuple(
+                    _result_view(r, rows.ratings[r.pk], rows, node.level_id, year_sections) for r in results
+                ),
                 indicators=indicators,
-                children=tuple(node_ref(c) for c in children[node.pk]),
-                source_notes=_source_notes(node),
-                sections=_section_views(node, node_sections),
-                costs=cost_table(node.plan, node.costs.all(), list(node.indicators.all())),
+                children=tuple(node_ref(c) for c in rows.children[node.pk]),
+                source_notes=_source_notes(node, targets, results),
+                sections=_section_views(node, node_sections, rows.node_texts[node.pk]),
+                costs=cost_table(node.plan, rows.costs[node.pk], indicator_rows),
                 indicator_groups=_indicator_groups(indicators),
             )
         )

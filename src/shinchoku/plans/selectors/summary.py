@@ -5,6 +5,9 @@ subtree, or each of several subtrees at once. A scale whose levels stand in the 
 columns of a matrix (点検結果 A–H: 目標どおり / 変更 × 拡大 / 縮減 / 現状維持 / 終了) is
 also laid out as that matrix, with its counts, for one year.
 
+The counts of a whole plan and of a plan area or programme are kept at write time
+(``shinchoku.published``) and read from there (``subtrees.Scope``).
+
 A year of the plan for which no result is published yet (its round not published, or
 not opened) has no counts: its cells say "not yet published" rather than a row of zeros
 that would read as "no measure reached this rating"."""
@@ -21,6 +24,7 @@ from django.utils.translation import gettext
 from shinchoku.plans.models import Dimension, Marker, Node, Plan, ScaleLevel
 from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.progress.models import Rating, Result
+from shinchoku.published.models import RatingCount, ResultYear
 
 from .common import MarkerView, YearColumn, _marker_view, ordered_markers, year_columns, year_label
 from .subtrees import Scope
@@ -109,10 +113,15 @@ def _count_by(ratings: QuerySet[Rating], *fields: str) -> dict[tuple[Any, ...], 
     return {tuple(row[:-1]): row[-1] for row in rows}
 
 
-def published_years(plan: Plan) -> frozenset[int]:
-    """The fiscal years of ``plan`` with at least one published result. One query."""
+def published_years(plan: Plan, *, live: bool = False) -> frozenset[int]:
+    """The fiscal years of ``plan`` with at least one published result (kept, or with
+    ``live`` found among the results). One query."""
+    if live:
+        return frozenset(
+            Result.objects.filter(node__plan=plan).values_list("fiscal_year", flat=True).distinct().order_by()
+        )
     return frozenset(
-        Result.objects.filter(node__plan=plan).values_list("fiscal_year", flat=True).distinct().order_by()
+        ResultYear.objects.filter(plan=plan, node__isnull=True).values_list("fiscal_year", flat=True)
     )
 
 
@@ -149,25 +158,28 @@ def rating_summaries_each(
     )
     if not dimensions:
         return dict.fromkeys(scope.keys, ())
-    published = published_years(plan)
+    published = published_years(plan, live=scope.live)
     markers = list(ordered_markers().filter(plan=plan))
     scale_levels: dict[int, list[ScaleLevel]] = {}
     for scale_level in ScaleLevel.objects.filter(scale_id__in={d.scale_id for d in dimensions}).order_by(
         "position"
     ):
         scale_levels.setdefault(scale_level.scale_id, []).append(scale_level)
-    ratings = scope.apply(Rating.objects.filter(dimension__plan=plan), "result__node__")
-    if years is not None:
-        ratings = ratings.filter(result__fiscal_year__in=list(years))
-    counts = _count_by(ratings, *scope.fields, "dimension_id", "result__fiscal_year", "level__code")
-    marked = _count_by(
-        ratings.filter(dimension__primary=True, result__node__markers__isnull=False),
-        *scope.fields,
-        "dimension_id",
-        "result__fiscal_year",
-        "level__code",
-        "result__node__markers__symbol",
-    )
+    if scope.kept:
+        counts, marked = _kept_counts(plan, scope, years, scale_levels, markers)
+    else:
+        ratings = scope.apply(Rating.objects.filter(dimension__plan=plan), "result__node__")
+        if years is not None:
+            ratings = ratings.filter(result__fiscal_year__in=list(years))
+        counts = _count_by(ratings, *scope.fields, "dimension_id", "result__fiscal_year", "level__code")
+        marked = _count_by(
+            ratings.filter(dimension__primary=True, result__node__markers__isnull=False),
+            *scope.fields,
+            "dimension_id",
+            "result__fiscal_year",
+            "level__code",
+            "result__node__markers__symbol",
+        )
     columns = tuple(c for c in year_columns(plan, onwards=False) if years is None or c.year in years)
     if matrix_year is None:
         shown = [c.year for c in columns if c.year in published]
@@ -188,6 +200,37 @@ def rating_summaries_each(
             for dimension in dimensions
         )
     return tables
+
+
+def _kept_counts(
+    plan: Plan,
+    scope: Scope,
+    years: Collection[int] | None,
+    scale_levels: dict[int, list[ScaleLevel]],
+    markers: Sequence[Marker],
+) -> tuple[dict[tuple[Any, ...], int], dict[tuple[Any, ...], int]]:
+    """The counts of ``scope`` as ``_count_by`` gives them, read from those kept at
+    write time (``RatingCount``): by subtree (when several), dimension, year and level
+    code; and the same by marker symbol. Two queries."""
+    rows = scope.apply_kept(RatingCount.objects.filter(plan=plan))
+    if years is not None:
+        rows = rows.filter(fiscal_year__in=list(years))
+    fields = ("node_id",) if scope.fields else ()
+    codes = {level.pk: level.code for levels in scale_levels.values() for level in levels}
+    symbols = {marker.pk: marker.symbol for marker in markers}
+    counts: dict[tuple[Any, ...], int] = {}
+    for *key, dimension_id, year, level_id, n in rows.filter(marker__isnull=True).values_list(
+        *fields, "dimension_id", "fiscal_year", "level_id", "count"
+    ):
+        if level_id in codes:
+            counts[(*key, dimension_id, year, codes[level_id])] = n
+    marked: dict[tuple[Any, ...], int] = {}
+    for *key, dimension_id, year, level_id, marker_id, n in rows.filter(marker__isnull=False).values_list(
+        *fields, "dimension_id", "fiscal_year", "level_id", "marker_id", "count"
+    ):
+        if level_id in codes and marker_id in symbols:
+            marked[(*key, dimension_id, year, codes[level_id], symbols[marker_id])] = n
+    return counts, marked
 
 
 def _lookups(

@@ -6,7 +6,7 @@ text with the parts in another language than the one around it marked as such.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from django import template
@@ -44,9 +44,33 @@ def with_lang(value: Any, within: str = "") -> SafeString | Any:
     as it is; a safe string without any, such as a literal in a template, is text."""
     if value is None or (isinstance(value, SafeData) and ("<" in str(value) or "&" in str(value))):
         return value
-    within = within or _page_language()
+    runs = language_runs(str(value), within or _page_language())
+    if len(runs) == 1 and runs[0][1] is None:
+        # All of it in the language around it, as most texts are.
+        return conditional_escape(runs[0][0])
     parts = [
         format_html('<span lang="{}">{}</span>', lang, run) if lang else conditional_escape(run)
-        for run, lang in language_runs(str(value), within)
+        for run, lang in runs
     ]
     return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
+class _Line(Protocol):
+    text: str
+    bullet: bool
+
+
+@register.filter
+def text_block(text: Sequence[_Line]) -> SafeString:
+    """A text's lines (``plans.selectors.Text``) as a block in the text's language, each
+    line a ``span``, a bulleted one marked so, the parts in another language marked as
+    ``with_lang`` marks them: the markup of every text of data on a page, made here in
+    one call rather than by a template per text (``portal/_text.html`` is this filter)."""
+    lang = language(text)
+    lines = "".join(
+        f'<span class="line line--bullet">{with_lang(line.text, lang)}</span>'
+        if line.bullet
+        else f'<span class="line">{with_lang(line.text, lang)}</span>'
+        for line in text
+    )
+    return mark_safe(f'<div class="text" lang="{lang}">{lines}</div>')  # noqa: S308 - lines escaped by with_lang

@@ -1,20 +1,23 @@
+import io
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shinchoku.files import OutputError, write_atomically
+from shinchoku.files import OutputError, written_atomically
 from shinchoku.opendata import files as opendata
 from shinchoku.opendata.package import DESCRIPTOR
-from shinchoku.plans.formats.dataset.export import dumps, export_dataset
+from shinchoku.plans.formats.dataset.export import dataset_parts
+from shinchoku.plans.formats.dataset.stream import write_json
 from shinchoku.plans.models import Plan
 
 
 class Command(BaseCommand):
     help = (
         "Export the data (docs/open-data.md): the JSON dataset, its tables as CSV files with "
-        "datapackage.json, or all of them in one ZIP. Writes each file whole or not at all. "
+        "datapackage.json, or all of them in one ZIP. Writes each file whole or not at all, "
+        "as it reads the data, in memory that does not grow with it. "
         "(A section's entry workbook: `shinchoku workbook`.)"
     )
 
@@ -51,37 +54,34 @@ class Command(BaseCommand):
         year: int | None = options.get("year")
         if year is not None and not any(year in plan.fiscal_years for plan in plans):
             raise CommandError(f"fiscal year {year} is outside the period of every plan exported")
-        dataset = export_dataset(plans)
+        parts = dataset_parts(plans)
         if year is not None:
-            dataset = opendata.for_year(dataset, year)
+            parts = (opendata.for_year(part, year) for part in parts)
         output = options.get("output")
         to_stdout = output is None or str(output) == "-"
-        if options["format"] == "json":
-            text = dumps(dataset)
-            if to_stdout:
-                sys.stdout.write(text)
-                return
-            self._write({Path(str(output)): text.encode("utf-8")})
-        elif options["format"] == "csv":
-            if to_stdout:
-                raise CommandError("CSV tables need --output FOLDER")
-            folder = Path(str(output))
-            if not folder.is_dir():
-                if folder.exists() or not (folder.parent if str(folder.parent) else Path(".")).is_dir():
-                    raise CommandError(f"{folder}: not a folder, and cannot be made here")
-                folder.mkdir()
-            files = opendata.csv_folder(dataset, bom=options["bom"], year=year)
-            self._write({folder / name: data for name, data in files.items()})
-            self.stdout.write(f"{folder}: {len(files) - 1} tables and {DESCRIPTOR}")
-        else:
-            if to_stdout:
-                raise CommandError("a ZIP needs --output FILE")
-            self._write({Path(str(output)): opendata.zip_bundle(dataset, year=year)})
-
-    def _write(self, files: dict[Path, bytes]) -> None:
-        """Write each file atomically; everything was made before the first is written."""
         try:
-            for path, data in files.items():
-                write_atomically(path, data)
+            if options["format"] == "json":
+                if to_stdout:
+                    write_json(sys.stdout, parts)
+                    return
+                with written_atomically(Path(str(output))) as stream:
+                    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+                    write_json(text, parts)
+                    text.detach()  # flushed, and the file left to close to its owner
+            elif options["format"] == "csv":
+                if to_stdout:
+                    raise CommandError("CSV tables need --output FOLDER")
+                folder = Path(str(output))
+                if not folder.is_dir():
+                    if folder.exists() or not (folder.parent if str(folder.parent) else Path(".")).is_dir():
+                        raise CommandError(f"{folder}: not a folder, and cannot be made here")
+                    folder.mkdir()
+                tables = opendata.write_folder(parts, folder, bom=options["bom"], year=year)
+                self.stdout.write(f"{folder}: {tables} tables and {DESCRIPTOR}")
+            else:
+                if to_stdout:
+                    raise CommandError("a ZIP needs --output FILE")
+                with written_atomically(Path(str(output))) as stream:
+                    opendata.write_zip(parts, stream, year=year)
         except OutputError as error:
             raise CommandError(str(error)) from error

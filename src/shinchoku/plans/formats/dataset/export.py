@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -28,7 +28,6 @@ from shinchoku.plans.models import (
     ScaleLevel,
     Section,
 )
-from shinchoku.plans.selectors import marker_symbols
 from shinchoku.progress.models import (
     Cost,
     Indicator,
@@ -80,15 +79,72 @@ def _year_fields(year: int) -> dict[str, Any]:
     }
 
 
+#: The dataset's lists of rows that belong to a node, in the order the dataset holds them;
+#: every other key is small (the plans, their vocabulary, the units).
+NODE_LISTS = ("nodes", "targets", "results", "indicators", "costs")
+#: In a part of the dataset (``dataset_parts``), the nodes outside it that are ancestors of
+#: its nodes (``id``, ``code``, ``parent_id``): what the path of a node is made of.
+ANCESTORS = "ancestors"
+#: Nodes read at a time: each part of the dataset holds this many nodes and their rows.
+CHUNK = 500
+
+
 def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
-    """Everything about the given plans (default: all) as plain, JSON-ready data."""
+    """Everything about the given plans (default: all) as plain, JSON-ready data, whole in
+    memory; ``dataset_parts`` gives the same data a few hundred nodes at a time."""
+    parts = dataset_parts(plans)
+    data = {key: value for key, value in next(parts).items() if key != ANCESTORS}
+    for key in NODE_LISTS:
+        data[key] = list(data[key])
+    for part in parts:
+        for key in NODE_LISTS:
+            data[key].extend(part[key])
+    return data
+
+
+def dataset_parts(
+    plans: Iterable[Plan] | None = None, *, chunk: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """The dataset of the given plans (default: all) in parts, at least one: each has every
+    key of the dataset, the small ones whole and in ``NODE_LISTS`` the rows of ``chunk``
+    nodes (default ``CHUNK``), taken in the dataset's order of nodes, so that the parts' lists one after the
+    other are the dataset's. Each part also says the ancestors of its nodes (``ANCESTORS``).
+    A part is read in a dozen queries, whatever the size of the plans."""
     plan_list = list(plans if plans is not None else Plan.objects.order_by("code"))
     plan_ids = [plan.pk for plan in plan_list]
     plan_codes = {plan.pk: plan.code for plan in plan_list}
-
     levels = list(Level.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "depth"))
-    level_kinds = {level.pk: level.kind for level in levels}
-    level_keys = {level.pk: level.key for level in levels}
+    head = _head(plan_list, levels)
+    index = {
+        pk: (node_key(plan_codes[plan_id], code), code, parent_id)
+        for pk, plan_id, code, parent_id in Node.objects.filter(plan_id__in=plan_ids).values_list(
+            "pk", "plan_id", "code", "parent_id"
+        )
+    }
+    ordered = sorted(index, key=lambda pk: index[pk][0])
+    reader = _NodeRows(plan_codes, {key: entry[0] for key, entry in index.items()}, levels)
+    size = chunk or CHUNK
+    for start in range(0, max(len(ordered), 1), size):
+        ids = ordered[start : start + size]
+        inside = set(ids)
+        ancestors: dict[int, dict[str, Any]] = {}
+        for pk in ids:
+            parent = index[pk][2]
+            while parent is not None and parent not in inside and parent not in ancestors:
+                key, code, grandparent = index[parent]
+                ancestors[parent] = {
+                    "id": key,
+                    "code": code,
+                    "parent_id": index[grandparent][0] if grandparent is not None else None,
+                }
+                parent = grandparent
+        yield {**head, **reader.rows(ids), ANCESTORS: list(ancestors.values())}
+
+
+def _head(plan_list: list[Plan], levels: list[Level]) -> dict[str, Any]:
+    """The dataset's keys that do not hold rows of nodes: its version, the plans with their
+    levels, judgements, markers, sections and staff rates, the scales and the units."""
+    plan_ids = [plan.pk for plan in plan_list]
     dimensions = list(
         Dimension.objects.filter(plan_id__in=plan_ids)
         .select_related("scale", "level")
@@ -103,159 +159,9 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
         .order_by("plan__code", "level__depth", "position", "key")
     )
     rates = list(StaffRate.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "fiscal_year"))
-    text_order = ("section__position", "section__key")
-
-    nodes = list(Node.objects.filter(plan_id__in=plan_ids).order_by("plan__code", "path"))
-    node_keys = {node.pk: node_key(plan_codes[node.plan_id], node.code) for node in nodes}
-    node_markers = marker_symbols(plan_ids)
-    roles: dict[int, list[dict[str, str]]] = defaultdict(list)
-    for role in (
-        NodeUnit.objects.filter(node__plan_id__in=plan_ids)
-        .select_related("unit")
-        .order_by("role", "unit__code")
-    ):
-        roles[role.node_id].append({"unit": role.unit.code, "role": role.role})
-    unit_ids = set(NodeUnit.objects.filter(node__plan_id__in=plan_ids).values_list("unit_id", flat=True))
-    units = _with_ancestors(unit_ids)
-    node_texts = _texts(
-        NodeSectionText.objects.filter(node__plan_id__in=plan_ids)
-        .select_related("section")
-        .order_by(*text_order),
-        "node",
+    unit_ids = set(
+        NodeUnit.objects.filter(node__plan_id__in=plan_ids).values_list("unit_id", flat=True).distinct()
     )
-
-    node_rows = []
-    ordered_nodes = sorted(nodes, key=lambda node: node_keys[node.pk])
-    for node in ordered_nodes:
-        node_rows.append(
-            {
-                "id": node_keys[node.pk],
-                "plan": plan_codes[node.plan_id],
-                "parent_id": node_keys.get(node.parent_id) if node.parent_id else None,
-                "level": level_kinds[node.level_id],
-                "level_key": level_keys[node.level_id],
-                "code": node.code,
-                "label": node.label,
-                "position": node.position,
-                "title": node.title,
-                "summary": node.summary,
-                "baseline": node.baseline,
-                "note": node.note,
-                "markers": node_markers.get(node.pk, []),
-                "units": roles.get(node.pk, []),
-                "sections": node_texts.get(node.pk, {}),
-            }
-        )
-
-    target_rows = [
-        {
-            "node_id": node_keys[target.node_id],
-            "row": target.row,
-            "position": target.position,
-            "fiscal_year": target.fiscal_year,
-            "start_year": target.start_year,
-            "end_year": target.end_year,
-            "open_end": target.open_end,
-            # The dataset speaks the plan's language whatever the reader's: Japanese.
-            "period_label": fiscal.period_label(
-                target.start_year, target.end_year, onwards=target.open_end, language="ja"
-            ),
-            "text": target.text,
-            "revised_text": target.revised_text,
-            "revision_reason": target.revision_reason,
-            "note": target.note,
-        }
-        for target in Target.objects.filter(node__plan_id__in=plan_ids).order_by("node_id", "row", "position")
-    ]
-    # Rows of one node may share row and position: their content decides, not the database.
-    target_rows.sort(key=lambda row: (row["node_id"], row["row"], row["position"], _content(row)))
-
-    ratings_by_result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for rating in (
-        Rating.objects.filter(result__node__plan_id__in=plan_ids)
-        .select_related("dimension__scale", "level")
-        .order_by("dimension__position", "dimension__key")
-    ):
-        ratings_by_result[rating.result_id].append(
-            {
-                "dimension": rating.dimension.key,
-                "dimension_name": rating.dimension.name,
-                "primary": rating.dimension.primary,
-                "scale": rating.dimension.scale.code,
-                "code": rating.level.code,
-                "label": rating.level.label,
-                "reason": rating.reason,
-            }
-        )
-    result_texts = _texts(
-        ResultSectionText.objects.filter(result__node__plan_id__in=plan_ids)
-        .select_related("section")
-        .order_by(*text_order),
-        "result",
-    )
-    result_rows = []
-    for result in Result.objects.filter(node__plan_id__in=plan_ids):
-        ratings = ratings_by_result.get(result.pk, [])
-        primary = next((rating for rating in ratings if rating["primary"]), None)
-        result_rows.append(
-            {
-                "node_id": node_keys[result.node_id],
-                **_year_fields(result.fiscal_year),
-                "text": result.text,
-                "rating": _rating_object(primary),
-                "ratings": [_rating_object(rating) for rating in ratings],
-                "context_change": result.context_change,
-                "response": result.response,
-                "highlight": result.highlight,
-                "note": result.note,
-                "sections": result_texts.get(result.pk, {}),
-            }
-        )
-    result_rows.sort(key=lambda row: (row["node_id"], row["fiscal_year"]))
-
-    values_by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
-    for value in IndicatorValue.objects.filter(indicator__node__plan_id__in=plan_ids).order_by("fiscal_year"):
-        values_by_indicator[value.indicator_id].append(value)
-    indicator_rows = []
-    for indicator in Indicator.objects.filter(node__plan_id__in=plan_ids).order_by("node_id", "position"):
-        indicator_rows.append(
-            {
-                "node_id": node_keys[indicator.node_id],
-                "position": indicator.position,
-                "name": indicator.name,
-                "kind": indicator.kind,
-                "unit": indicator.unit,
-                "direction": indicator.direction,
-                "baseline_value": _number(indicator.baseline_value),
-                "baseline_year": indicator.baseline_year,
-                "values": [
-                    {
-                        **_year_fields(value.fiscal_year),
-                        "target": _number(value.target),
-                        "actual": _number(value.actual),
-                        "achievement_rate": _number(
-                            achievement_rate(indicator.direction, value.target, value.actual)
-                        ),
-                    }
-                    for value in values_by_indicator.get(indicator.pk, [])
-                ],
-            }
-        )
-    indicator_rows.sort(key=lambda row: (row["node_id"], row["position"], _content(row)))
-
-    cost_rows: list[dict[str, Any]] = [
-        {
-            "node_id": node_keys[cost.node_id],
-            "fiscal_year": cost.fiscal_year,
-            "basis": cost.basis,
-            **{name: _cost_value(getattr(cost, name)) for name in COST_KEYS},
-        }
-        for cost in Cost.objects.filter(node__plan_id__in=plan_ids)
-    ]
-    # The whole period's cost (no year) first, then by year; the bases in their order.
-    bases = {basis: index for index, basis in enumerate(Cost.Basis.values)}
-    cost_rows.sort(key=lambda row: (row["node_id"], row["fiscal_year"] or 0, bases[row["basis"]]))
-
     return {
         "schema_version": SCHEMA_VERSION,
         "plans": [
@@ -284,13 +190,189 @@ def export_dataset(plans: Iterable[Plan] | None = None) -> dict[str, Any]:
             for plan in plan_list
         ],
         "scales": [scale_object(scale, scale.levels.all()) for scale in scales],
-        "units": units,
-        "nodes": node_rows,
-        "targets": target_rows,
-        "results": result_rows,
-        "indicators": indicator_rows,
-        "costs": cost_rows,
+        "units": _with_ancestors(unit_ids),
     }
+
+
+class _NodeRows:
+    """The rows of ``NODE_LISTS`` of some nodes of the plans, each list sorted as the
+    dataset sorts it (by node first, so that the rows of nodes taken in order follow
+    each other in order)."""
+
+    def __init__(self, plan_codes: dict[int, str], node_keys: dict[int, str], levels: list[Level]) -> None:
+        self.plan_codes = plan_codes
+        self.node_keys = node_keys
+        self.level_kinds = {level.pk: level.kind for level in levels}
+        self.level_keys = {level.pk: level.key for level in levels}
+
+    def rows(self, ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "nodes": self.nodes(ids),
+            "targets": self.targets(ids),
+            "results": self.results(ids),
+            "indicators": self.indicators(ids),
+            "costs": self.costs(ids),
+        }
+
+    def nodes(self, ids: list[int]) -> list[dict[str, Any]]:
+        node_keys = self.node_keys
+        nodes = Node.objects.in_bulk(ids)
+        markers: dict[int, list[str]] = defaultdict(list)
+        for node_id, symbol in (
+            Node.markers.through.objects.filter(node_id__in=ids)
+            .order_by("marker__position", "marker__symbol")
+            .values_list("node_id", "marker__symbol")
+        ):
+            markers[node_id].append(symbol)
+        roles: dict[int, list[dict[str, str]]] = defaultdict(list)
+        for role in (
+            NodeUnit.objects.filter(node_id__in=ids).select_related("unit").order_by("role", "unit__code")
+        ):
+            roles[role.node_id].append({"unit": role.unit.code, "role": role.role})
+        texts = _texts(
+            NodeSectionText.objects.filter(node_id__in=ids).select_related("section").order_by(*_TEXT_ORDER),
+            "node",
+        )
+        return [
+            {
+                "id": node_keys[node.pk],
+                "plan": self.plan_codes[node.plan_id],
+                "parent_id": node_keys.get(node.parent_id) if node.parent_id else None,
+                "level": self.level_kinds[node.level_id],
+                "level_key": self.level_keys[node.level_id],
+                "code": node.code,
+                "label": node.label,
+                "position": node.position,
+                "title": node.title,
+                "summary": node.summary,
+                "baseline": node.baseline,
+                "note": node.note,
+                "markers": markers.get(node.pk, []),
+                "units": roles.get(node.pk, []),
+                "sections": texts.get(node.pk, {}),
+            }
+            for node in (nodes[pk] for pk in ids)
+        ]
+
+    def targets(self, ids: list[int]) -> list[dict[str, Any]]:
+        rows = [
+            {
+                "node_id": self.node_keys[target.node_id],
+                "row": target.row,
+                "position": target.position,
+                "fiscal_year": target.fiscal_year,
+                "start_year": target.start_year,
+                "end_year": target.end_year,
+                "open_end": target.open_end,
+                # The dataset speaks the plan's language whatever the reader's: Japanese.
+                "period_label": fiscal.period_label(
+                    target.start_year, target.end_year, onwards=target.open_end, language="ja"
+                ),
+                "text": target.text,
+                "revised_text": target.revised_text,
+                "revision_reason": target.revision_reason,
+                "note": target.note,
+            }
+            for target in Target.objects.filter(node_id__in=ids).order_by("node_id", "row", "position")
+        ]
+        # Rows of one node may share row and position: their content decides, not the database.
+        rows.sort(key=lambda row: (row["node_id"], row["row"], row["position"], _content(row)))
+        return rows
+
+    def results(self, ids: list[int]) -> list[dict[str, Any]]:
+        ratings_by_result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for result_id, *rating in (
+            Rating.objects.filter(result__node_id__in=ids)
+            .order_by("dimension__position", "dimension__key")
+            .values_list("result_id", *_RATING_FIELDS.values())
+        ):
+            ratings_by_result[result_id].append(dict(zip(_RATING_FIELDS, rating, strict=True)))
+        texts = _texts(
+            ResultSectionText.objects.filter(result__node_id__in=ids)
+            .select_related("section")
+            .order_by(*_TEXT_ORDER),
+            "result",
+        )
+        rows = []
+        for result in Result.objects.filter(node_id__in=ids):
+            ratings = ratings_by_result.get(result.pk, [])
+            primary = next((rating for rating in ratings if rating["primary"]), None)
+            rows.append(
+                {
+                    "node_id": self.node_keys[result.node_id],
+                    **_year_fields(result.fiscal_year),
+                    "text": result.text,
+                    "rating": _rating_object(primary),
+                    "ratings": [_rating_object(rating) for rating in ratings],
+                    "context_change": result.context_change,
+                    "response": result.response,
+                    "highlight": result.highlight,
+                    "note": result.note,
+                    "sections": texts.get(result.pk, {}),
+                }
+            )
+        rows.sort(key=lambda row: (row["node_id"], row["fiscal_year"]))
+        return rows
+
+    def indicators(self, ids: list[int]) -> list[dict[str, Any]]:
+        values_by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
+        for value in IndicatorValue.objects.filter(indicator__node_id__in=ids).order_by("fiscal_year"):
+            values_by_indicator[value.indicator_id].append(value)
+        rows = [
+            {
+                "node_id": self.node_keys[indicator.node_id],
+                "position": indicator.position,
+                "name": indicator.name,
+                "kind": indicator.kind,
+                "unit": indicator.unit,
+                "direction": indicator.direction,
+                "baseline_value": _number(indicator.baseline_value),
+                "baseline_year": indicator.baseline_year,
+                "values": [
+                    {
+                        **_year_fields(value.fiscal_year),
+                        "target": _number(value.target),
+                        "actual": _number(value.actual),
+                        "achievement_rate": _number(
+                            achievement_rate(indicator.direction, value.target, value.actual)
+                        ),
+                    }
+                    for value in values_by_indicator.get(indicator.pk, [])
+                ],
+            }
+            for indicator in Indicator.objects.filter(node_id__in=ids).order_by("node_id", "position")
+        ]
+        rows.sort(key=lambda row: (row["node_id"], row["position"], _content(row)))
+        return rows
+
+    def costs(self, ids: list[int]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = [
+            {
+                "node_id": self.node_keys[cost.node_id],
+                "fiscal_year": cost.fiscal_year,
+                "basis": cost.basis,
+                **{name: _cost_value(getattr(cost, name)) for name in COST_KEYS},
+            }
+            for cost in Cost.objects.filter(node_id__in=ids)
+        ]
+        # The whole period's cost (no year) first, then by year; the bases in their order.
+        rows.sort(key=lambda row: (row["node_id"], row["fiscal_year"] or 0, _BASES[row["basis"]]))
+        return rows
+
+
+_TEXT_ORDER = ("section__position", "section__key")
+#: A rating's keys in the dataset (before ``_rating_object`` leaves out ``primary``), and
+#: where each is read.
+_RATING_FIELDS = {
+    "dimension": "dimension__key",
+    "dimension_name": "dimension__name",
+    "primary": "dimension__primary",
+    "scale": "dimension__scale__code",
+    "code": "level__code",
+    "label": "level__label",
+    "reason": "reason",
+}
+_BASES = {basis: index for index, basis in enumerate(Cost.Basis.values)}
 
 
 def _level_object(level: Level) -> dict[str, Any]:

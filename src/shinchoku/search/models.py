@@ -1,0 +1,99 @@
+"""The search documents: one a published text of a node (a field, of a year).
+
+On PostgreSQL the tokens of a document are in its ``tokens`` column (a ``tsvector``
+with a GIN index); on SQLite in the FTS5 table ``search_document_fts``, whose rowid is
+the document's id (both made by the migrations). ``tokens__matches=term`` finds the
+documents holding a folded term on either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.plans.models import Node, Plan, Section
+
+from . import tokens
+
+#: The FTS5 table of the documents' tokens on SQLite.
+FTS_TABLE = "search_document_fts"
+
+
+class TokensField(models.Field[Any, Any]):
+    """A ``tsvector`` on PostgreSQL, written from the literal ``tokens.tsvector``
+    (cast, never parsed by a text-search configuration); unused on SQLite, whose tokens
+    are in the FTS5 table."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def get_placeholder(self, value: Any, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> str:
+        return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
+
+
+@TokensField.register_lookup
+class Matches(models.Lookup[Any]):
+    """The documents holding a term (folded, without blanks: ``tokens.fold``); or a term
+    within a scope, ``(term, tokens.Within(...))``, which PostgreSQL's index of tokens
+    answers alone (the same filters are asked of the columns too, for SQLite)."""
+
+    lookup_name = "matches"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+        term, within = self.rhs if isinstance(self.rhs, tuple) else (str(self.rhs), None)
+        if connection.vendor == "postgresql":
+            lhs, params = self.process_lhs(compiler, connection)
+            return f"{lhs} @@ %s::tsquery", [*params, tokens.tsquery(term, within)]
+        quote = compiler.quote_name_unless_alias
+        document_id = f"{quote(self.lhs.alias)}.{quote('id')}"
+        return (
+            f"{document_id} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",  # noqa: S608 (names of ours)
+            [tokens.fts5_query(term)],
+        )
+
+
+class SearchDocument(models.Model):
+    """A text of a published node, as the search finds and shows it: a node's own text
+    (its code, label, title, purpose, baseline or a section's text; no years), a text of
+    a target (the years it is set for) or a text of a result (its fiscal year). A text
+    longer than a ``tsvector`` holds is in several documents, its parts (``part``)."""
+
+    class Kind(models.TextChoices):
+        NODE = "node", _("the node")
+        TARGET = "target", _("a target")
+        RESULT = "result", _("a result")
+
+    node = models.ForeignKey(Node, models.CASCADE, related_name="+", verbose_name=_("node"))
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="+", verbose_name=_("plan"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    #: The field of the node, target or result ("title", "revised_text" …), "section"
+    #: for a section's text (``section``).
+    field = models.CharField(_("field"), max_length=30)
+    section = models.ForeignKey(
+        Section, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("section")
+    )
+    #: The years of a target or a result, as ``progress.Target`` has them (a result's
+    #: fiscal year both); none for a node's own texts.
+    start_year = models.PositiveSmallIntegerField(_("from fiscal year"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(_("to fiscal year"), null=True, blank=True)
+    open_end = models.BooleanField(_("and onwards"), default=False)
+    #: The order of the node's texts as the search shows them, and of a text's parts.
+    position = models.PositiveIntegerField(_("order"))
+    part = models.PositiveSmallIntegerField(_("part"), default=0)
+    #: The text (its part) normalised, for excerpts.
+    text = models.TextField(_("text"))
+    tokens = TokensField(_("tokens"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        # A node's texts of a kind and field: its name, looked at for each node found.
+        indexes = [models.Index(fields=["node", "kind", "field"], name="searchdocument_node_field")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.field} {self.start_year or ''}"

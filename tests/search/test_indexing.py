@@ -1,0 +1,138 @@
+"""The search documents follow every write of published data, in its transaction:
+a node's texts rewritten when they change, a plan's all when it is imported, none left
+of a deleted plan; drafts never written."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shinchoku.plans.models import Node
+from shinchoku.plans.services import node_save
+from shinchoku.progress.models import Result
+from shinchoku.published import changes
+from shinchoku.published.changes import Change
+from shinchoku.review import services
+from shinchoku.search import indexing, matching
+from shinchoku.search.models import FTS_TABLE, SearchDocument
+from tests.factories import add_result, add_target, make_node, make_programme, make_world
+from tests.review.conftest import make_cycle
+
+pytestmark = pytest.mark.django_db
+
+SENTINEL = "SENTINEL-index-7d2a"
+
+
+def finds(term: str) -> list[str]:
+    ids = matching.find([term], kinds=set(matching.KINDS), plan_id=None, year=None).node_ids
+    codes = dict(Node.objects.filter(pk__in=ids).values_list("pk", "code"))
+    return [codes[pk] for pk in ids]
+
+
+def fts_rows() -> int:
+    if connection.vendor != "sqlite":
+        return SearchDocument.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {FTS_TABLE}")
+        return int(cursor.fetchone()[0])
+
+
+def test_a_draft_is_never_indexed_and_its_publication_is(client: object) -> None:
+    cycle = make_cycle(year=2013)
+    cycle.written(text=f"・{SENTINEL}を実施しました。", context_change=f"{SENTINEL}の変化")
+    entry = cycle.fresh()
+    entry = services.entry_transition(entry, "submit", actor=cycle.editor, expected_version=entry.version)
+    services.entry_transition(entry, "approve", actor=cycle.reviewer, expected_version=entry.version)
+    assert not SearchDocument.objects.filter(text__icontains=SENTINEL).exists()
+    assert finds(SENTINEL) == []
+
+    services.round_publish(cycle.round, actor=cycle.admin)
+    documents = SearchDocument.objects.filter(text__icontains=SENTINEL)
+    assert sorted(documents.values_list("field", "start_year")) == [("context_change", 2013), ("text", 2013)]
+    assert finds(SENTINEL.lower()) == ["9-1-1"]
+
+
+def test_a_change_to_a_node_rewrites_its_texts_only() -> None:
+    world = make_world()
+    area = make_node(world.area_level, code="a", title="区役所")
+    measure = make_node(world.measure_level, area, code="a-1", title="古い題名")
+    result = add_result(measure, 2011, "実施した")
+    other = SearchDocument.objects.filter(node=area).values_list("pk", flat=True)
+    kept = set(other)
+    assert finds("古い") == ["a-1"]
+
+    measure.title = "新しい題名"
+    node_save(measure)
+    assert finds("古い") == [] and finds("新しい") == ["a-1"]
+    result.text = "見直した"
+    result.save()
+    assert finds("実施") == [] and finds("見直") == ["a-1"]
+    assert set(SearchDocument.objects.filter(node=area).values_list("pk", flat=True)) == kept
+    # A deleted row's text goes with it (said by who deletes, as the audited services do).
+    changes.row_written(result, deleting=True)
+    Result.objects.filter(pk=result.pk).delete()
+    changes.plan_changed(measure.plan_id, nodes=[measure.pk], model="progress.result")
+    assert finds("見直") == []
+    assert fts_rows() == SearchDocument.objects.count()
+
+
+def test_a_whole_plan_an_empty_change_and_a_deleted_plan() -> None:
+    world = make_world(code="whole")
+    make_programme(world, "p", measures=2, years=range(2011, 2013))
+    plan_id = world.plan.pk
+    written = SearchDocument.objects.filter(plan_id=plan_id).count()
+    assert written > 0
+    SearchDocument.objects.filter(plan_id=plan_id).delete()
+
+    indexing.refresh(Change(plan_id, frozenset(), frozenset({"plans.scale"})))
+    assert SearchDocument.objects.filter(plan_id=plan_id).count() == 0
+    indexing.refresh(Change(plan_id, None, frozenset({""})))
+    assert SearchDocument.objects.filter(plan_id=plan_id).count() == written
+    # Again: the documents are replaced, not added to.
+    changes.rebuild([plan_id])
+    assert SearchDocument.objects.filter(plan_id=plan_id).count() == written
+    # Texts no document reads (a rating) leave the documents as they are.
+    before = set(SearchDocument.objects.values_list("pk", flat=True))
+    indexing.refresh(
+        Change(plan_id, frozenset(Node.objects.values_list("pk", flat=True)), frozenset({"progress.rating"}))
+    )
+    assert set(SearchDocument.objects.values_list("pk", flat=True)) == before
+
+    indexing.refresh(Change(plan_id, None, frozenset({"plans.plan"}), deleted=True))
+    assert SearchDocument.objects.filter(plan_id=plan_id).count() == 0
+    assert fts_rows() == 0
+
+
+def test_refreshing_many_nodes_costs_the_same_queries_as_a_few() -> None:
+    world = make_world(code="cost")
+    make_programme(world, "p", measures=30, years=range(2011, 2014))
+    measures = list(Node.objects.filter(level=world.measure_level).values_list("pk", flat=True))
+    for node_id in measures[:10]:
+        add_target(
+            Node.objects.get(pk=node_id), 2012, 2013, "拡充", revised_text="縮小", revision_reason="理由"
+        )
+
+    def cost(node_ids: list[int]) -> tuple[int, int, int]:
+        """Reads and deletes, inserts, and the documents written."""
+        with CaptureQueriesContext(connection) as context:
+            indexing.refresh(Change(world.plan.pk, frozenset(node_ids), frozenset({""})))
+        inserts = sum(query["sql"].startswith("INSERT") for query in context.captured_queries)
+        written = SearchDocument.objects.filter(node_id__in=node_ids).count()
+        return len(context.captured_queries) - inserts, inserts, written
+
+    few, many = cost(measures[:3]), cost(measures)
+    assert few[0] == many[0]
+    # Inserts by the documents, many a statement (SQLite takes 999 values a statement).
+    assert many[2] > 300 and many[1] <= 2 * (many[2] // 50 + 1)
+    assert len(measures) == 30
+
+
+def test_a_long_text_is_indexed_in_parts_and_found_whole() -> None:
+    world = make_world()
+    text = ("の" * 400) + ("事業を推進しました。" * 3000) + "最後の一文は龘"
+    make_node(world.area_level, code="long", title="長い", summary=text)
+    parts = SearchDocument.objects.filter(field="summary").order_by("part")
+    assert parts.count() > 2
+    assert "".join(p.text for p in parts).startswith("の" * 400)
+    assert finds("最後の一文は龘") == ["long"] and finds("の" * 200) == ["long"]

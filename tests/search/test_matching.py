@@ -1,0 +1,206 @@
+"""What the search finds, the same on SQLite and PostgreSQL: for a fixed corpus, each
+query finds exactly the nodes a plain substring search of the normalised, case-folded
+texts finds (``reference``), one- and two-character queries, a character at the end of
+a text, full- and half-width forms and Latin case included. The suite runs on both
+databases, so both answer as the reference does."""
+
+from __future__ import annotations
+
+import pytest
+
+from shinchoku.plans.models import Node, NodeSectionText
+from shinchoku.progress.models import Result, ResultSectionText, Target
+from shinchoku.search import matching
+from shinchoku.search.models import SearchDocument
+from shinchoku.search.tokens import fold
+from tests.factories import add_result, add_sections, add_target, make_node, make_world
+
+pytestmark = pytest.mark.django_db
+
+ALL = set(matching.KINDS)
+LONG_TEXT = ("の" * 300) + ("事業を推進しました。" * 2000) + "最後の一文は龘"
+
+
+@pytest.fixture
+def corpus() -> dict[str, Node]:
+    world = make_world(code="corpus", first_year=2011, last_year=2013)
+    other = make_world(code="corpus-b", first_year=2016, last_year=2018)
+    sections = add_sections(world.plan, world.measure_level)
+    area = make_node(world.area_level, code="9", label="プラン９", title="市民自治と区役所機能の拡充")
+    programme = make_node(world.programme_level, area, code="9-1", title="協働のまちづくり")
+    first = make_node(
+        world.measure_level,
+        programme,
+        code="9-1-1",
+        title="協働型事業の推進",
+        summary="Wi-Fi環境を整備します",
+        baseline="ＡＢＣ１２３の現状",
+    )
+    second = make_node(
+        world.measure_level, programme, code="9-1-2", title="市民活動の支援", summary=LONG_TEXT
+    )
+    NodeSectionText.objects.create(node=first, section=sections["target-group"], text="市民活動団体")
+    add_target(first, 2011, 2011, "●説明会の開催")
+    add_target(
+        first, 2012, 2013, "●ルールに基づく拡充", revised_text="DXの推進", revision_reason="国の制度変更"
+    )
+    add_target(first, 2014, 2014, "事業推進", open_end=True)
+    result = add_result(first, 2011, "庁内調査を実施した鷗", context_change="ｶﾀｶﾅの説明")
+    ResultSectionText.objects.create(result=result, section=sections["issues"], text="周知の不足")
+    add_result(second, 2012, "講座を開催しました。区", highlight="SENTINEL-Case")
+    far_area = make_node(other.area_level, code="x", title="別の計画の区")
+    make_node(other.programme_level, far_area, code="x-1", title="講座の運営", summary="Wi-Fi 区")
+    return {"first": first, "second": second, "area": area}
+
+
+def reference(terms: list[str], kinds: set[str], plan_id: int | None, year: int | None) -> set[int]:
+    """The nodes holding every term, by a substring search of the rows themselves."""
+    texts: dict[int, list[str]] = {}
+
+    def add(node_id: int, text: str) -> None:
+        texts.setdefault(node_id, []).append(fold(text))
+
+    nodes = Node.objects.all() if plan_id is None else Node.objects.filter(plan_id=plan_id)
+    for node in nodes:
+        texts.setdefault(node.pk, [])
+        if "node" in kinds:
+            for text in (node.code, node.label, node.title, node.summary, node.baseline):
+                add(node.pk, text)
+            for section_text in NodeSectionText.objects.filter(node=node):
+                add(node.pk, section_text.text)
+        if "target" in kinds:
+            for target in Target.objects.filter(node=node):
+                if year is None or Target.covers(target.start_year, target.end_year, target.open_end, year):
+                    for text in (target.text, target.revised_text, target.revision_reason):
+                        add(node.pk, text)
+        if "result" in kinds:
+            for result in Result.objects.filter(node=node):
+                if year is None or result.fiscal_year == year:
+                    for text in (result.text, result.context_change, result.response, result.highlight):
+                        add(node.pk, text)
+                    for section_text in ResultSectionText.objects.filter(result=result):
+                        add(node.pk, section_text.text)
+    folded = matching.folded_terms(terms)
+    return {node_id for node_id, found in texts.items() if all(any(t in x for x in found) for t in folded)}
+
+
+def found(
+    terms: list[str], kinds: set[str] = ALL, plan_id: int | None = None, year: int | None = None
+) -> set[int]:
+    result = matching.find(terms, kinds=kinds, plan_id=plan_id, year=year)
+    assert not result.more
+    return set(result.node_ids)
+
+
+QUERIES = [
+    ["区"],  # one character, in titles, results and at the end of a result's text
+    ["鷗"],  # one character, at the end of a text only
+    ["た鷗"],  # two characters ending a text
+    ["推進"],
+    ["協働型事業"],
+    ["wi-fi"],
+    ["WI-FI"],
+    ["ｗｉ－ｆｉ"],
+    ["ａｂｃ123"],
+    ["ABC１２３の現状"],
+    ["カタカナ"],
+    ["ｶﾀｶﾅ"],
+    ["sentinel-case"],
+    ["市民活動"],
+    ["周知の不足"],
+    ["事業推進"],
+    ["DX 国の制度"],
+    ["協働型事業の推進 庁内調査"],  # the title and a result of one node
+    ["講座 鷗"],  # in two different nodes: nothing
+    ["一文は龘"],  # at the end of a text thousands of characters long
+    ["龘"],
+    ["の" * 5],
+    ["存在しない言葉"],
+    ["%"],
+    ["_"],
+]
+
+
+def test_each_query_finds_what_a_substring_search_finds(corpus: dict[str, Node]) -> None:
+    for terms in QUERIES:
+        assert found(terms) == reference(terms, ALL, None, None), terms
+    # Some that are known to match, so that the reference cannot be empty by mistake.
+    assert found(["鷗"]) == {corpus["first"].pk}
+    assert found(["ｗｉ－ｆｉ"]) == found(["Wi-Fi"]) and len(found(["wi-fi"])) == 2
+    assert found(["一文は龘"]) == found(["龘"]) == {corpus["second"].pk}
+    assert found(["講座 鷗"]) == set()
+
+
+def test_every_one_and_two_characters_of_the_corpus_find_what_a_substring_search_finds(
+    corpus: dict[str, Node],
+) -> None:
+    texts = set(
+        SearchDocument.objects.exclude(field="summary", node=corpus["second"]).values_list("text", flat=True)
+    )
+    grams: set[str] = set()
+    for text in texts:
+        folded = "".join(fold(text).split())
+        grams.update(folded)
+        grams.update(folded[i : i + 2] for i in range(len(folded) - 1))
+    assert len(grams) > 150
+    for gram in sorted(grams):
+        assert found([gram]) == reference([gram], ALL, None, None), gram
+
+
+def test_filters_by_plan_year_and_kind_as_a_substring_search(corpus: dict[str, Node]) -> None:
+    plan_id = corpus["first"].plan_id
+    for terms in (["区"], ["推進"], ["開催"], ["説明"], ["拡充"], ["DX"], ["鷗"], ["の"]):
+        for kinds in (ALL, {"node"}, {"target"}, {"result"}):
+            for year in (None, 2011, 2012, 2013, 2014, 2017):
+                for plan in (None, plan_id):
+                    expected = reference(terms, kinds, plan, year)
+                    assert found(terms, kinds, plan, year) == expected, (terms, kinds, plan, year)
+    # Targets by the years they are set for: a span, and the onwards column.
+    assert found(["拡充"], {"target"}, None, 2013) == {corpus["first"].pk}
+    assert found(["拡充"], {"target"}, None, 2011) == set()
+    assert found(["事業推進"], {"target"}, None, 2017) == {corpus["first"].pk}
+
+
+def test_nodes_named_by_the_terms_come_first_then_by_plan_and_place(corpus: dict[str, Node]) -> None:
+    result = matching.find(["市民"], kinds=ALL, plan_id=None, year=None)
+    # 9-1-2 市民活動の支援 and 9 市民自治と… are named by it; 9-1-1 holds it in a section.
+    named = [corpus["area"].pk, corpus["second"].pk]
+    assert list(result.node_ids) == [*named, corpus["first"].pk]
+    assert result.named == frozenset(named)
+    # Named by every term, not by one: 市民 is in their names, 推進 elsewhere.
+    both = matching.find(["市民", "推進"], kinds=ALL, plan_id=None, year=None)
+    assert set(both.node_ids) == {corpus["first"].pk, corpus["second"].pk} and not both.named
+    newest_first = matching.find(["区"], kinds=ALL, plan_id=None, year=None)
+    plans = list(Node.objects.filter(pk__in=newest_first.node_ids).values_list("pk", "plan__code"))
+    order = dict(plans)
+    named_in_order = [order[pk] for pk in newest_first.node_ids if pk in newest_first.named]
+    assert named_in_order == sorted(named_in_order, key=lambda code: code != "corpus-b")
+
+
+def test_beyond_the_limit_the_count_stops_and_the_first_found_are_ordered(
+    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = found(["の"])
+    assert len(everything) == 6
+    monkeypatch.setattr(matching, "LIMIT", 3)
+    bounded = matching.find(["の"], kinds=ALL, plan_id=None, year=None)
+    assert bounded.more and len(bounded.node_ids) == 3
+    assert set(bounded.node_ids) < everything
+    # The same answer however often asked, so that the pages of it agree.
+    assert matching.find(["の"], kinds=ALL, plan_id=None, year=None) == bounded
+    monkeypatch.setattr(matching, "LIMIT", 6)
+    assert not matching.find(["の"], kinds=ALL, plan_id=None, year=None).more
+
+
+def test_a_search_reads_through_its_index_never_a_pattern_scan(corpus: dict[str, Node]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for terms in (["区"], ["推進 区"], ["存在しない"], list("区の事業推進あいうえお")):
+        with CaptureQueriesContext(connection) as context:
+            matching.find(terms, kinds=ALL, plan_id=None, year=2012)
+        statements = [query["sql"] for query in context.captured_queries]
+        assert not any("LIKE" in sql.upper() for sql in statements)
+        # The probes and their planner settings (6 on PostgreSQL), the ordering of what is
+        # found with its own settings (4) and its three queries; one probe a term more.
+        assert len(statements) <= 12 + len(terms), statements
