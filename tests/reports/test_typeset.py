@@ -89,7 +89,7 @@ def test_a_typesetting_past_its_time_is_killed_and_refused(
     with pytest.raises(ReportError) as raised:
         render.render_pdf(document)
     assert time.monotonic() - started < 30
-    assert str(raised.value) == "Typst did not finish the report within 2 seconds."
+    assert str(raised.value) == "Typst が 2 秒以内に報告書を組版し終えませんでした。"
     assert raised.value.code == ErrorCode.UNAVAILABLE
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
@@ -31,10 +32,12 @@ from django.db import models, router, transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.text import capfirst
 
 from shinchoku.audit.admin_widgets import NamedFieldsAdmin, NamedFieldsInline
 from shinchoku.audit.selectors import audit_history_with_parts, history_rows
 from shinchoku.errors import ApplicationError
+from shinchoku.published import changes as published
 
 #: Rows shown on one history page.
 HISTORY_PAGE_SIZE = 100
@@ -130,6 +133,22 @@ class AuditedModelAdmin(NamedFieldsAdmin):
     writes: ClassVar[Writes]
     object_history_template = "audit/object_history.html"
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """What a deletion takes, as the confirmation page lists it: the city's data only,
+        not what is derived from it (search documents, kept counts), which goes with it."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        derived = [
+            model for model in django_apps.get_models() if model._meta.app_label in published.DERIVED_APPS
+        ]
+        prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in derived)
+        plurals = {str(model._meta.verbose_name_plural) for model in derived}
+        return (
+            _without_derived(to_delete, prefixes),
+            {name: count for name, count in model_count.items() if str(name) not in plurals},
+            perms_needed,
+            protected,
+        )
+
     def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
         if change:
             self.writes.update(obj, data=form_changes(form), actor=acting_user(request))
@@ -203,3 +222,16 @@ class AuditedModelAdmin(NamedFieldsAdmin):
             "pagination_required": paginator.num_pages > 1,
         }
         return super().history_view(request, object_id, context)
+
+
+def _without_derived(items: list[Any], prefixes: tuple[str, ...]) -> list[Any]:
+    """The nested list of the admin's deletion page without the entries of derived rows."""
+    kept: list[Any] = []
+    for item in items:
+        if isinstance(item, list):
+            nested = _without_derived(item, prefixes)
+            if nested:
+                kept.append(nested)
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept

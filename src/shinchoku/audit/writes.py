@@ -196,7 +196,8 @@ def _deleted_with(counts: Mapping[str, int], own_label: str) -> dict[str, int]:
     for label, count in counts.items():
         if label == own_label:
             count -= 1
-        if count > 0 and not apps.get_model(label)._meta.auto_created:
+        model = apps.get_model(label)
+        if count > 0 and not model._meta.auto_created and model._meta.app_label not in published.DERIVED_APPS:
             gone[label] = count
     return gone
 

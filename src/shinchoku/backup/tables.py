@@ -34,11 +34,12 @@ from django.db.models import Field, Model
 from django.utils.encoding import is_protected_type
 
 from shinchoku.errors import ErrorCode, Refusal
+from shinchoku.published import changes as published
 
 #: Tables whose rows a backup does not carry, and why (the manifest repeats it).
 #: Apps whose tables hold only what is derived from the published data: a restore makes
 #: them again from the rows it restores (``shinchoku.published.changes.rebuild``).
-DERIVED_APPS = {"published", "search"}
+DERIVED_APPS = published.DERIVED_APPS
 DERIVED_WHY = "derived from the published data: the restore makes it again"
 
 LEFT_OUT: dict[str, str] = {

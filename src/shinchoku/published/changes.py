@@ -34,6 +34,10 @@ from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 
+#: The apps whose tables hold only what is derived from the published data: not the
+#: city's data, never listed as what a deletion took, never carried by a backup.
+DERIVED_APPS = frozenset({"published", "search"})
+
 
 @dataclass(frozen=True)
 class Change:
