@@ -33,7 +33,6 @@ import hashlib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from processes import run
+from processes import previous_src, run
 
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("OPENDATA_BUILD_AFTER_WRITE", "false")
@@ -104,13 +103,7 @@ def main() -> None:
     shinchoku = str(BIN / "shinchoku")
     trees = {"now": env}
     if args.previous:
-        tree = work / "previous"
-        tree.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", args.previous, "src"], cwd=ROOT, check=True, capture_output=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-        trees[args.previous] = {**env, "PYTHONPATH": str(tree / "src")}
+        trees[args.previous] = {**env, "PYTHONPATH": str(previous_src(args.previous, work))}
 
     def export(fmt: str, code: str, tree_env: dict[str, str], *options: str) -> Measured:
         output = work / f"{fmt}-{code}-{len(options)}.{fmt}"

@@ -37,6 +37,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from processes import previous_src as exported_src
+
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,13 +112,7 @@ def main() -> None:
     versions = [Version("current", env)]
     previous_src = Path(args.previous_src).resolve() if args.previous_src else None
     if args.previous:
-        tree = work / "previous"
-        tree.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", args.previous, "src"], cwd=ROOT, check=True, capture_output=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-        previous_src = tree / "src"
+        previous_src = exported_src(args.previous, work)
     if previous_src:
         versions.append(
             Version(

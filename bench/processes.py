@@ -1,5 +1,6 @@
 """Running a command as a whole process and reading what it cost: wall seconds and the
-peak resident memory the kernel accounts to it (``wait4``)."""
+peak resident memory the kernel accounts to it (``wait4``); and the code of an earlier
+revision, to run it beside today's in the same benchmark (``previous_src``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import os
 import subprocess
 import tempfile
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -22,3 +26,15 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
             output.seek(0)
             raise SystemExit(f"{' '.join(command)} failed:\n{output.read().decode()[-3000:]}")
     return wall, usage.ru_maxrss / 1024
+
+
+def previous_src(revision: str, work: Path) -> Path:
+    """The ``src`` folder of git revision ``revision``, exported under ``work``: put it
+    first on ``PYTHONPATH`` to run that revision's code."""
+    tree = work / "previous"
+    tree.mkdir()
+    archive = subprocess.run(  # noqa: S603 - git, fixed arguments
+        ["git", "archive", revision, "src"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)  # noqa: S603
+    return tree / "src"

@@ -34,7 +34,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from processes import run
+from processes import previous_src, run
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,13 +105,7 @@ def main() -> None:
     # Run in this order, round by round.
     measured = [Measured("A", "A shinchoku report --format pdf", pdf_command("a.pdf"), env, work / "a.pdf")]
     if args.previous:
-        tree = work / "previous"
-        tree.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", args.previous, "src"], cwd=ROOT, check=True, capture_output=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-        previous_env = {**env, "PYTHONPATH": str(tree / "src")}
+        previous_env = {**env, "PYTHONPATH": str(previous_src(args.previous, work))}
         label = f"A at {args.previous}"
         measured.append(
             Measured(label, label, pdf_command("previous.pdf"), previous_env, work / "previous.pdf")

@@ -83,7 +83,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
     within = Within(None if set(kinds) >= KINDS else frozenset(kinds), plan_id, year)
     rest = list(folded)
     common: list[int] = []
-    with _through_index(looked_in.db):
+    with _planner(looked_in.db, THROUGH_INDEX):
         for term in sorted(folded, key=len, reverse=True):
             node_ids, complete = _probe(looked_in, term, within)
             if complete:
@@ -95,7 +95,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
     for term in rest:
         # Not correlated: the index of tokens is read once for the term, not once a node.
         nodes = nodes.filter(pk__in=looked_in.filter(tokens__matches=(term, within)).values("node_id"))
-    with _each_term_once(looked_in.db):
+    with _planner(looked_in.db, EACH_TERM_ONCE):
         if len(rest) == len(folded) and common:
             # Every term common: the nodes of the first documents found may be enough.
             found = _ordered(nodes.filter(pk__in=common), folded, kinds)
@@ -155,36 +155,29 @@ def _probe(looked_in: QuerySet[SearchDocument], term: str, within: Within) -> tu
     return list(node_ids), read < PROBE
 
 
+#: How the planner may read, on PostgreSQL, while the index of tokens is probed
+#: (``_probe``): never a scan of the whole table (a term its statistics call common may be
+#: rare among the documents looked in, such as a word of every purpose searched for in
+#: results, and a scan would read them all), never split among workers (whose documents
+#: would come in any order, and the first ``PROBE`` of them differ from one page of the
+#: results to the next).
+THROUGH_INDEX = {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
+#: ... while the nodes found are ordered (``_ordered``): a term's index read once for the
+#: term, never once for each node, which the planner, misled by how few documents it
+#: expects a token in, would otherwise do (two common words took half a minute at 10,000
+#: measures).
+EACH_TERM_ONCE = {"enable_nestloop": "off"}
+
+
 @contextmanager
-def _each_term_once(alias: str) -> Iterator[None]:
-    """On PostgreSQL, within it the nodes holding a term are found with one reading of the
-    index of tokens for the term, never one for each node: the planner, misled by how
-    few documents it expects a token in, would otherwise read a common token's index
-    once per node (a search of two common words took half a minute at 10,000 measures)."""
+def _planner(alias: str, settings: dict[str, str]) -> Iterator[None]:
+    """On PostgreSQL, the planner's ``settings`` for the queries within, in a transaction
+    of their own; elsewhere nothing."""
     connection = connections[alias]
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(using=alias), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings.items()))
         yield
-        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
-
-
-@contextmanager
-def _through_index(alias: str) -> Iterator[None]:
-    """On PostgreSQL, within it the planner neither scans whole tables (a term its
-    statistics call common may be rare among the documents looked in, such as a word of
-    every purpose searched for in results, and a scan would read them all) nor splits a
-    query among workers (whose documents would come in any order, and the first
-    ``PROBE`` of them differ from one page of the results to the next)."""
-    connection = connections[alias]
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0")
-        yield
-        cursor.execute(
-            "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT"
-        )
+        cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in settings))
