@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -26,3 +27,16 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     """Chromium for a browser test (``tests.browser.chromium``)."""
     with chromium(monkeypatch) as launched:
         yield launched
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests marked ``one_database`` check what does not depend on the database they
+    run on (pages in a browser, the reading of files): when the test command runs them in
+    its SQLite pass, the PostgreSQL pass beside it leaves them out (``bin/test`` sets
+    TESTS_ONE_DATABASE_ELSEWHERE for it). Run alone, every test runs."""
+    if os.environ.get("TESTS_ONE_DATABASE_ELSEWHERE") != "1":
+        return
+    elsewhere = [item for item in items if item.get_closest_marker("one_database")]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if not item.get_closest_marker("one_database")]

@@ -9,14 +9,21 @@ through ``node_save`` so that their paths are true.
   sections and their texts, a cost priced at the year's hourly staff cost, a rating's
   reason — and English names for part of its vocabulary) and ``make_sample`` (プラン９ as the report
   prints it) are worlds with their tree already built.
+
+A builder that writes several rows says them as one change of the published data
+(``shinchoku.published.changes.batch``): what is derived from them (data versions, kept
+counts, search documents) is made once, when it returns, as a publish or an import makes
+it, not once a row.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ParamSpec, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -46,8 +53,24 @@ from shinchoku.progress.models import (
     StaffRate,
     Target,
 )
+from shinchoku.published import changes
 
 _numbers = itertools.count(1)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _one_change(builder: Callable[_P, _T]) -> Callable[_P, _T]:
+    """The rows ``builder`` writes answered as one change, when it returns."""
+
+    @functools.wraps(builder)
+    def built(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with changes.batch():
+            return builder(*args, **kwargs)
+
+    return built
+
 
 #: The 達成状況区分 scale: code, label, and whether the level is on the adverse side.
 ACHIEVEMENT = [
@@ -162,6 +185,7 @@ class World:
     priority: Marker
 
 
+@_one_change
 def make_world(
     *,
     code: str | None = None,
@@ -227,6 +251,7 @@ def add_target(
     return target
 
 
+@_one_change
 def add_result(
     node: Node,
     year: int,
@@ -251,6 +276,7 @@ def add_unit(node: Node, unit: OrgUnit, *, role: str = NodeUnit.Role.RESPONSIBLE
     return NodeUnit.objects.create(node=node, unit=unit, role=role)
 
 
+@_one_change
 def add_indicator(
     node: Node,
     name: str,
@@ -295,6 +321,7 @@ def add_sections(plan: Plan, level: Level) -> dict[str, Section]:
     }
 
 
+@_one_change
 def make_programme(
     world: World, code: str, *, measures: int, years: range, parent: Node | None = None
 ) -> Node:
@@ -355,6 +382,7 @@ def name_in_english(world: World) -> None:
     world.priority.save(update_fields=["name_en"])
 
 
+@_one_change
 def make_every_table() -> EveryTable:
     world = make_world(projects=True)
     name_in_english(world)
@@ -418,6 +446,7 @@ class Sample(World):
     measure3: Node
 
 
+@_one_change
 def make_sample() -> Sample:
     world = make_world(code="plan9")
     area = make_node(world.area_level, code="9", title="市民自治と区役所機能の拡充", label="プラン９")

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.one_database
+
 PACKAGE = Path(__file__).parents[1] / "src" / "shinchoku"
 ENTRY = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$')
 

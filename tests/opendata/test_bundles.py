@@ -208,3 +208,30 @@ def test_a_backup_leaves_the_zips_out(sample: Sample, folder: Path) -> None:
     assert str(folder) in varfiles.left_out()
     carried = [path for place in varfiles.places() for _member, path in varfiles.files_of(place)]
     assert not any(path.suffix == ".zip" for path in carried)
+
+
+def test_a_zip_not_built_yet_is_asked_of_the_job_and_the_reader_told_to_come_back(
+    client: Client,
+    sample: Sample,
+    folder: Path,
+    jobs: None,
+    django_capture_on_commit_callbacks: Any,
+    no_build: list[int | None],
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        change(sample, "・新しい結果")
+    Job.objects.filter(kind=bundles.KIND).delete()  # a job lost: asked for again
+
+    waiting = client.get(opendata_url())
+    again = client.get(opendata_url(year=2012))
+
+    # Nothing read in the request: 503, come back in 30 s, never kept by a cache.
+    assert (waiting.status_code, again.status_code) == (503, 503)
+    assert waiting["Retry-After"] == "30" and "no-store" in waiting["Cache-Control"]
+    assert "公開データを作成しています" in waiting.content.decode()
+    assert no_build == []
+    [job] = Job.objects.filter(kind=bundles.KIND)  # one job, however many readers
+    assert job.state == Job.State.QUEUED
+    work_off()
+    ready = client.get(opendata_url(year=2012))
+    assert ready.status_code == 200 and result_text(body(ready)) == "・新しい結果"

@@ -10,7 +10,8 @@ from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.plans.costed import make_costed
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.one_database]
 
 
 def test_an_area_with_costs_and_a_verdict_matrix_passes_the_checkers(browser, live_server) -> None:

@@ -20,7 +20,8 @@ from tests.factories import add_unit, make_unit
 
 from .reading import out_of_order, pdftotext, sheets
 
-pytestmark = pytest.mark.django_db
+# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 PLAN = "kawasaki-frontier-3"
 

@@ -204,3 +204,21 @@ def test_a_search_reads_through_its_index_never_a_pattern_scan(corpus: dict[str,
         # The probes and their planner settings (6 on PostgreSQL), the ordering of what is
         # found with its own settings (4) and its three queries; one probe a term more.
         assert len(statements) <= 12 + len(terms), statements
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 3])
+def test_beyond_the_limit_several_common_terms_find_only_nodes_holding_every_one(
+    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # Every term common (each in more nodes than the limit): the nodes the first term was
+    # found in are the candidates, the other terms looked for in their documents only.
+    monkeypatch.setattr(matching, "LIMIT", limit)
+    characters = sorted({character for terms in QUERIES for term in terms for character in fold(term)})
+    for first in characters:
+        for second in ["の", "区", "事", "市", "x"]:
+            terms = [first, second]
+            expected = reference(terms, ALL, None, None)
+            answer = matching.find(terms, kinds=ALL, plan_id=None, year=None)
+            assert set(answer.node_ids) <= expected, terms
+            assert len(answer.node_ids) == min(limit, len(expected)), terms
+            assert answer.more == (len(expected) > limit), terms

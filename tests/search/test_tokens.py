@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shinchoku.search import tokens
+
+# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.one_database
 
 #: A few characters, so that terms and texts share many of them.
 ALPHABET = "区の事業推進あア ー\nAbß"

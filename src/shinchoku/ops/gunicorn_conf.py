@@ -18,6 +18,12 @@ worker stuck past ``timeout`` is killed and replaced without touching the others
 - ``GUNICORN_KEEPALIVE`` (5): seconds to keep an idle connection from the proxy open.
 - ``GUNICORN_MAX_REQUESTS`` (1000, 0 never): a worker is replaced after so many
   requests (± 10 %), which returns memory a large report took.
+- ``GUNICORN_PRELOAD`` (true): the application is loaded once, in the main process,
+  before the workers are forked from it. A worker that replaces another then answers
+  within milliseconds instead of after the seconds it takes to import Django and the site
+  (which made the slowest requests of a loaded server: docs/benchmarks.md, "Public pages
+  under load"), and the workers share the memory of the code. The price: a reload
+  (``HUP``) does not load new code; an upgrade restarts the service (docs/deploy.md).
 - ``GUNICORN_BIND`` (127.0.0.1:8000): where to listen; ``--bind`` overrides it.
 - ``FORWARDED_ALLOW_IPS`` (127.0.0.1,::1, read by gunicorn itself): the proxies whose
   X-Forwarded-* headers are trusted.
@@ -60,6 +66,7 @@ graceful_timeout = _number("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
 keepalive = _number("GUNICORN_KEEPALIVE", 5, minimum=1)
 max_requests = _number("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = max_requests // 10
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").strip().lower() not in {"0", "false", "no", "off"}
 
 limit_request_line = 8190
 limit_request_fields = 100
@@ -73,3 +80,18 @@ logconfig_dict = logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO"),
     loggers={"gunicorn.error": {"level": "INFO", "propagate": True}, "gunicorn.access": {"level": "WARNING"}},
 )
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """In the main process, before each worker is forked: what every worker would compute
+    on its first page is computed once here (the release's digest, which reads the
+    package's files), and no database connection is left open to be inherited (two
+    processes must never share one)."""
+    if not preload_app:
+        return
+    from django.db import connections
+
+    from shinchoku.published.pagecache import release_salt
+
+    release_salt()
+    connections.close_all()

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
@@ -150,6 +151,21 @@ def report_download(request: HttpRequest, plan_code: str, year: int, fmt: str) -
     return response
 
 
+#: Seconds a reader is asked to wait while a plan's open data is being built.
+OPENDATA_RETRY_SECONDS = 30
+
+
+def opendata_preparing(request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After``: the ZIP of the newest data is being built by a job. Never
+    cached: the next request may find it."""
+    response = render(
+        request, "portal/opendata_preparing.html", {"seconds": OPENDATA_RETRY_SECONDS}, status=503
+    )
+    response["Retry-After"] = str(OPENDATA_RETRY_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
 @reads_from_replica
 @require_safe
 def opendata_download(request: HttpRequest, plan_code: str, year: int | None = None) -> HttpResponseBase:
@@ -157,7 +173,9 @@ def opendata_download(request: HttpRequest, plan_code: str, year: int | None = N
     (docs/open-data.md): of every year, or of fiscal ``year`` of the plan period (its
     results, ratings and indicator values, and the targets covering it). Made from the
     published data only, once per data version of the plan (``opendata.bundles``), served
-    from its file; answered 304 from the version alone when the reader has it."""
+    from its file; answered 304 from the version alone when the reader has it. With the
+    job that builds them (``OPENDATA_BUILD_AFTER_WRITE``), a ZIP not built yet is asked of
+    it and the reader told to come back (503); without, the request builds it."""
     try:
         bundle = opendata_bundles.bundle_for(plan_code, year)
     except opendata_bundles.NoBundle as error:
@@ -166,6 +184,12 @@ def opendata_download(request: HttpRequest, plan_code: str, year: int | None = N
         response: HttpResponse = HttpResponseNotModified()
         response["ETag"] = bundle.etag
         return response
+    if not bundle.path.is_file() and settings.OPENDATA_BUILD_AFTER_WRITE:
+        # A job builds it (queued when the write was committed; queued again here if it
+        # was lost): a large plan's data takes longer to read than a request may last.
+        opendata_bundles.schedule([bundle.plan_id])
+        if not bundle.path.is_file():  # a queue that runs jobs at once has built it
+            return opendata_preparing(request)
     # Built now if need be; from newer data if some came meanwhile, with its own tag.
     served = opendata_bundles.built(bundle)
     download = FileResponse(

@@ -83,6 +83,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
     within = Within(None if set(kinds) >= KINDS else frozenset(kinds), plan_id, year)
     rest = list(folded)
     common: list[int] = []
+    common_term = ""
     with _planner(looked_in.db, THROUGH_INDEX):
         for term in sorted(folded, key=len, reverse=True):
             node_ids, complete = _probe(looked_in, term, within)
@@ -91,16 +92,23 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
                 rest.remove(term)
                 break
             if not common and len(node_ids) > LIMIT:
-                common = node_ids
-    for term in rest:
-        # Not correlated: the index of tokens is read once for the term, not once a node.
-        nodes = nodes.filter(pk__in=looked_in.filter(tokens__matches=(term, within)).values("node_id"))
+                common, common_term = node_ids, term
     with _planner(looked_in.db, EACH_TERM_ONCE):
         if len(rest) == len(folded) and common:
-            # Every term common: the nodes of the first documents found may be enough.
-            found = _ordered(nodes.filter(pk__in=common), folded, kinds)
+            # Every term common: the nodes of the first documents found may be enough. They
+            # hold the term they were found by; each other term is looked for in their
+            # documents only.
+            candidates = nodes.filter(pk__in=common)
+            for term in rest:
+                if term != common_term:
+                    held = looked_in.filter(node_id__in=common, tokens__matches=(term, within))
+                    candidates = candidates.filter(pk__in=held.values("node_id"))
+            found = _ordered(candidates, folded, kinds)
             if found.more:
                 return found
+        for term in rest:
+            # Not correlated: the index of tokens is read once for the term, not once a node.
+            nodes = nodes.filter(pk__in=looked_in.filter(tokens__matches=(term, within)).values("node_id"))
         return _ordered(nodes, folded, kinds)
 
 
