@@ -156,8 +156,11 @@ PUBLISHED = """
 """
 
 
-def start_worker(database: Database, proxy: Proxy, log: Path) -> subprocess.Popen[bytes]:
-    """``shinchoku jobs_worker`` with the database queue, its database through the proxy."""
+def start_worker(
+    database: Database, proxy: Proxy, log: Path, *, wait: bool = True
+) -> subprocess.Popen[bytes]:
+    """``shinchoku jobs_worker`` with the database queue, its database through the proxy;
+    with ``wait``, once it has said it lives."""
     env = database.env(
         database.server.url(database.name, host="127.0.0.1", port=proxy.port),
         DJANGO_SETTINGS_MODULE=QUEUE,
@@ -171,7 +174,10 @@ def start_worker(database: Database, proxy: Proxy, log: Path) -> subprocess.Pope
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    wait_for(lambda: database.query("select count(*) from jobs_workerbeat") == [(1,)], "the worker to start")
+    if wait:
+        wait_for(
+            lambda: database.query("select count(*) from jobs_workerbeat") == [(1,)], "the worker to start"
+        )
     return worker
 
 
@@ -252,5 +258,30 @@ def test_a_job_in_hand_when_the_database_went_away_is_run_again_once_it_is_back(
             also=lambda: log.read_text()[-3000:],
         )
         assert database.query(PUBLISHED) == [(3, 3, 1, "published")]
+    finally:
+        stop(worker)
+
+
+def test_a_job_worker_started_while_the_database_is_away_waits_for_it(
+    server: Server, base: Database, proxy: Proxy, tmp_path: Path
+) -> None:
+    database = server.create(f"shinchoku_faults_early_{os.getpid()}", template=base.name)
+    database.run("scenario", "round", "3")
+    log = tmp_path / "worker.log"
+    proxy.cut()
+    worker = start_worker(database, proxy, log, wait=False)
+    try:
+        wait_for_log(worker, log, "the database does not answer at start")
+        proxy.restore()
+        wait_for(
+            lambda: database.query("select count(*) from jobs_workerbeat") == [(1,)], "the worker to beat"
+        )
+        database.run("scenario", "enqueue", DJANGO_SETTINGS_MODULE=QUEUE)
+        wait_for(
+            lambda: database.query("select state, attempts, lost from jobs_job") == [("succeeded", 1, 0)],
+            "the job queued once the database answered to be run",
+            also=lambda: log.read_text()[-3000:],
+        )
+        assert worker.poll() is None
     finally:
         stop(worker)

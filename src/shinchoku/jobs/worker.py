@@ -90,7 +90,7 @@ class SteadyWorker(Worker):
                     lines[0] if lines else type(error).__name__,
                     RECONNECT_SECONDS,
                 )
-                _close_quietly()
+                close_quietly()
                 self.wait_for_database()
                 lost, self.in_hand = self.in_hand, None
                 if lost is not None:
@@ -102,13 +102,13 @@ class SteadyWorker(Worker):
             try:
                 connection.ensure_connection()
             except (OperationalError, InterfaceError):
-                _close_quietly()
+                close_quietly()
                 continue
             logger.warning("worker %s: the database answers again", self.worker_id)
             return
 
 
-def _close_quietly() -> None:
+def close_quietly() -> None:
     try:
         connection.close()
     except DatabaseError:

@@ -4,19 +4,24 @@ django-tasks-db's ``db_worker`` with what it lacks: the worker says it lives whi
 runs, and sweeps for runs whose worker was lost, when it starts and at every beat.
 It takes ``db_worker``'s options; it never reloads on code changes (a reloaded worker
 would be another worker, and its parent's beat would cover nothing). Its loop outlives the
-database going away (``shinchoku.jobs.worker.SteadyWorker``)."""
+database going away (``shinchoku.jobs.worker.SteadyWorker``), from its first moment: a
+database that does not answer as it starts is waited for by the loop."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.db import InterfaceError, OperationalError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from shinchoku.jobs.sweep import jobs_sweep, worker_beat, worker_gone
-from shinchoku.jobs.worker import Keeper, SteadyWorker
+from shinchoku.jobs.worker import Keeper, SteadyWorker, close_quietly
+
+logger = logging.getLogger("shinchoku.jobs")
 
 
 class Command(DbWorkerCommand):
@@ -28,8 +33,19 @@ class Command(DbWorkerCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         options["reload"] = False
         worker_id = str(options["worker_id"])
-        worker_beat(worker_id, host=socket.gethostname(), pid=os.getpid())
-        jobs_sweep()
+        try:
+            worker_beat(worker_id, host=socket.gethostname(), pid=os.getpid())
+            jobs_sweep()
+        except (OperationalError, InterfaceError) as error:
+            # The database went away as the worker started: its loop waits for it, and the
+            # keeper says it lives and sweeps at its next beat.
+            lines = str(error).strip().splitlines()
+            logger.warning(
+                "worker %s: the database does not answer at start (%s)",
+                worker_id,
+                lines[0] if lines else type(error).__name__,
+            )
+            close_quietly()
         keeper = Keeper(worker_id)
         keeper.start()
         try:
