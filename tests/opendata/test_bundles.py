@@ -235,3 +235,33 @@ def test_a_zip_not_built_yet_is_asked_of_the_job_and_the_reader_told_to_come_bac
     work_off()
     ready = client.get(opendata_url(year=2012))
     assert ready.status_code == 200 and result_text(body(ready)) == "・新しい結果"
+
+
+def test_while_the_job_builds_the_zip_of_the_version_before_is_served(
+    client: Client,
+    sample: Sample,
+    folder: Path,
+    jobs: None,
+    django_capture_on_commit_callbacks: Any,
+    no_build: list[int | None],
+) -> None:
+    bundles.built(bundles.bundle_for("plan9", 2012))  # as a job built it for this version
+    before = client.get(opendata_url(year=2012))
+    assert before.status_code == 200
+    before_zip = body(before)
+    with django_capture_on_commit_callbacks(execute=True):
+        change(sample, "・新しい結果")
+    made = list(no_build)
+
+    meanwhile = client.get(opendata_url(year=2012))
+
+    # The earlier file, as it was, under its own tag; nothing read for it.
+    assert meanwhile.status_code == 200 and meanwhile["ETag"] == before["ETag"]
+    meanwhile_zip = body(meanwhile)
+    assert meanwhile_zip == before_zip and result_text(meanwhile_zip) != "・新しい結果"
+    assert no_build == made
+    # A year with no earlier file waits for the job.
+    assert client.get(opendata_url(year=2013)).status_code == 503
+    work_off()
+    after = client.get(opendata_url(year=2012))
+    assert after["ETag"] != before["ETag"] and result_text(body(after)) == "・新しい結果"

@@ -142,6 +142,29 @@ def built(bundle: Bundle) -> Bundle:
         return current
 
 
+def previous(bundle: Bundle) -> Bundle | None:
+    """The newest ZIP of the same plan and year built before ``bundle``'s version by this
+    code, while the job builds ``bundle`` (its folder stays until then); None when there is
+    none."""
+    folder = Path(settings.OPENDATA_DIR) / str(bundle.plan_id)
+    suffix = f"-{code_digest()}"
+    if not folder.is_dir():
+        return None
+    versions = sorted(
+        (
+            _version(entry.name)
+            for entry in folder.iterdir()
+            if entry.is_dir() and entry.name.endswith(suffix) and 0 <= _version(entry.name) < bundle.version
+        ),
+        reverse=True,
+    )
+    for version in versions:
+        earlier = Bundle(bundle.plan_id, bundle.plan_code, version, bundle.year)
+        if earlier.path.is_file():
+            return earlier
+    return None
+
+
 def built_all(plan_code: str) -> tuple[Bundle, int]:
     """Build every ZIP of the plan at its newest version that is not built yet, the whole
     plan's and each fiscal year's, reading the data once for all of them; the bundle of

@@ -83,15 +83,14 @@ logconfig_dict = logging_config(
 
 
 def pre_fork(server: object, worker: object) -> None:
-    """In the main process, before each worker is forked: what every worker would compute
-    on its first page is computed once here (the release's digest, which reads the
-    package's files), and no database connection is left open to be inherited (two
-    processes must never share one)."""
+    """In the main process, before each worker is forked: what every worker would do on
+    its first requests is done once here (``shinchoku.ops.warm``), and no database
+    connection is left open to be inherited (two processes must never share one)."""
     if not preload_app:
         return
     from django.db import connections
 
-    from shinchoku.published.pagecache import release_salt
+    from shinchoku.ops.warm import warm
 
-    release_salt()
+    warm()
     connections.close_all()

@@ -156,8 +156,8 @@ OPENDATA_RETRY_SECONDS = 30
 
 
 def opendata_preparing(request: HttpRequest) -> HttpResponse:
-    """503 with ``Retry-After``: the ZIP of the newest data is being built by a job. Never
-    cached: the next request may find it."""
+    """503 with ``Retry-After``: the ZIP of the newest data is being built by a job and no
+    earlier one is there to serve meanwhile. Never cached: the next request may find it."""
     response = render(
         request, "portal/opendata_preparing.html", {"seconds": OPENDATA_RETRY_SECONDS}, status=503
     )
@@ -175,7 +175,8 @@ def opendata_download(request: HttpRequest, plan_code: str, year: int | None = N
     published data only, once per data version of the plan (``opendata.bundles``), served
     from its file; answered 304 from the version alone when the reader has it. With the
     job that builds them (``OPENDATA_BUILD_AFTER_WRITE``), a ZIP not built yet is asked of
-    it and the reader told to come back (503); without, the request builds it."""
+    it and the one of the version before is served meanwhile, or, when there is none, the
+    reader told to come back (503); without the job, the request builds it."""
     try:
         bundle = opendata_bundles.bundle_for(plan_code, year)
     except opendata_bundles.NoBundle as error:
@@ -187,13 +188,20 @@ def opendata_download(request: HttpRequest, plan_code: str, year: int | None = N
     if not bundle.path.is_file() and settings.OPENDATA_BUILD_AFTER_WRITE:
         # A job builds it (queued when the write was committed; queued again here if it
         # was lost): a large plan's data takes longer to read than a request may last.
+        # Meanwhile the ZIP of the version before is served, under its own tag.
         opendata_bundles.schedule([bundle.plan_id])
-        if not bundle.path.is_file():  # a queue that runs jobs at once has built it
-            return opendata_preparing(request)
-    # Built now if need be; from newer data if some came meanwhile, with its own tag.
-    served = opendata_bundles.built(bundle)
+        served = bundle if bundle.path.is_file() else opendata_bundles.previous(bundle)
+    else:
+        # Built now if need be; from newer data if some came meanwhile, with its own tag.
+        served = opendata_bundles.built(bundle)
+    try:
+        stream = served.path.open("rb") if served is not None else None
+    except FileNotFoundError:  # the version before removed as the job finished
+        stream = None
+    if served is None or stream is None:
+        return opendata_preparing(request)
     download = FileResponse(
-        served.path.open("rb"), as_attachment=True, filename=served.filename, content_type="application/zip"
+        stream, as_attachment=True, filename=served.filename, content_type="application/zip"
     )
     download["ETag"] = served.etag
     return download
