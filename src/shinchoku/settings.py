@@ -367,9 +367,9 @@ CACHES: dict[str, dict[str, Any]]
 # pages never push the search counts out; a kept page is a day old at most.
 if _redis_url:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url},
+        "default": {"BACKEND": "shinchoku.ops.rediscache.RedisCache", "LOCATION": _redis_url},
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "shinchoku.ops.rediscache.RedisCache",
             "LOCATION": _redis_url,
             "KEY_PREFIX": "pages",
             "TIMEOUT": 24 * 60 * 60,

@@ -139,12 +139,24 @@ def redis_url() -> Iterator[str]:
 def test_with_redis_url_the_count_is_in_redis(redis_url: str, limit: int, settings: Any) -> None:
     import redis
 
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
-    }
+    settings.CACHES = {"default": {"BACKEND": "shinchoku.ops.rediscache.RedisCache", "LOCATION": redis_url}}
     client = Client()
     for _ in range(limit):
         search(client)
     assert search(client).status_code == 429
     keys = redis.Redis.from_url(redis_url).keys("*shinchoku:rate:search:*")
     assert len(keys) == 1
+
+
+def test_the_redis_cache_makes_one_client_and_reads_what_it_wrote(redis_url: str) -> None:
+    from shinchoku.ops.rediscache import RedisCache
+
+    kept = RedisCache(redis_url, {"KEY_PREFIX": "pages", "TIMEOUT": 60})
+    kept.set("page", {"body": "協働"})
+    assert kept.get("page") == {"body": "協働"} and kept.get_many(["page", "none"]) == {
+        "page": {"body": "協働"}
+    }
+    kept.delete("page")
+    assert kept.get("page") is None
+    clients = {id(kept._cache.get_client("page")) for _ in range(3)}
+    assert len(clients) == 1

@@ -97,7 +97,4 @@ def cache_backend(tmp_path: Path, **env: str) -> str:
 
 def test_the_cache_is_the_database_or_redis_never_process_memory(tmp_path: Path) -> None:
     assert cache_backend(tmp_path) == "django.core.cache.backends.db.DatabaseCache"
-    assert (
-        cache_backend(tmp_path, REDIS_URL="redis://cache:6379/0")
-        == "django.core.cache.backends.redis.RedisCache"
-    )
+    assert cache_backend(tmp_path, REDIS_URL="redis://cache:6379/0") == "shinchoku.ops.rediscache.RedisCache"

@@ -237,7 +237,7 @@ def test_a_cache_that_does_not_answer_costs_the_cache_not_the_page(
     settings.CACHES = {
         **settings.CACHES,
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "shinchoku.ops.rediscache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
         },
     }

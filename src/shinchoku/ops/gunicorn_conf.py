@@ -84,13 +84,18 @@ logconfig_dict = logging_config(
 
 def pre_fork(server: object, worker: object) -> None:
     """In the main process, before each worker is forked: what every worker would do on
-    its first requests is done once here (``shinchoku.ops.warm``), and no database
-    connection is left open to be inherited (two processes must never share one)."""
+    its first requests is done once here (``shinchoku.ops.warm``); no database connection
+    is left open to be inherited (two processes must never share one); and the objects
+    made so far are frozen out of the garbage collector (``gc.freeze``), so that a
+    worker's first collections neither walk them nor copy the pages that hold them."""
     if not preload_app:
         return
+    import gc
+
     from django.db import connections
 
     from shinchoku.ops.warm import warm
 
     warm()
     connections.close_all()
+    gc.freeze()
