@@ -3,7 +3,7 @@ services: a synthetic plan (``shinchoku synth``), one editor login per seat in t
 largest units, a reviewer and a planning administrator, and the results round of the
 plan's last year, opened anew on every run (the round of an earlier run is removed with
 its entries, and the jobs it left waiting are dropped, so that every run starts from
-drafts at version 1 and an idle job worker).
+drafts at version 1 and an idle job worker), and the plan's open data built.
 
 Run inside a process where Django is set up on the soak's database."""
 
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from shinchoku.accounts.models import Role, StaffRole
 from shinchoku.accounts.services import staff_role_grant
+from shinchoku.opendata import bundles as opendata_bundles
 from shinchoku.plans.models import Node, NodeUnit, Plan
 from shinchoku.review.models import Entry, Round
 from shinchoku.review.services import round_open
@@ -105,6 +106,10 @@ def soak_prepare(*, measures: int, years: int, editors: int, rebuild: bool = Fal
     """Everything the soak needs, with a fresh password for every login."""
     plan = plan_ensure(measures, years, rebuild=rebuild)
     jobs_clear()
+    # The open data of the plan's current version, as a site that has run for a while has
+    # it: the job builds it after each write, and until it has once, a download is
+    # answered 503 (docs/open-data.md). Nothing is built when it is there already.
+    opendata_bundles.built_all(plan.code)
     password = secrets.token_urlsafe(16)
     admin = _user(ADMIN, password, Role.ADMINISTRATOR, unit_id=None, superuser=False, admin=None)
     _user(REVIEWER, password, Role.REVIEWER, unit_id=None, superuser=False, admin=admin)
