@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from processes import previous_src as exported_src
+from processes import synthesize
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,18 +93,7 @@ def main() -> None:
         env["DATABASE_URL"] = args.database_url
     else:
         env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
-        shinchoku = str(BIN / "shinchoku")
-        subprocess.run([shinchoku, "migrate", "-v0"], env=env, check=True)
-        synth = [
-            "synth",
-            "--measures",
-            str(args.measures),
-            "--years",
-            str(args.years),
-            "--seed",
-            str(args.seed),
-        ]
-        subprocess.run([shinchoku, *synth], env=env, check=True, stdout=subprocess.DEVNULL)
+        synthesize(env, measures=args.measures, years=args.years, seed=args.seed)
 
     pages = work / "pages.json"
     pages.write_text(

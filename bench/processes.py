@@ -1,11 +1,13 @@
 """Running a command as a whole process and reading what it cost: wall seconds and the
 peak resident memory the kernel accounts to it (``wait4``); and the code of an earlier
-revision, to run it beside today's in the same benchmark (``previous_src``)."""
+revision, to run it beside today's in the same benchmark (``previous_src``); and a
+synthetic plan made in a new database (``synthesize``)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,3 +40,13 @@ def previous_src(revision: str, work: Path) -> Path:
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)  # noqa: S603
     return tree / "src"
+
+
+def synthesize(env: dict[str, str], *, measures: int, years: int, seed: int) -> str:
+    """Migrate the database of ``env`` and make ``shinchoku synth``'s plan in it with this
+    interpreter's console command; the plan's code."""
+    shinchoku = str(Path(sys.executable).parent / "shinchoku")
+    subprocess.run([shinchoku, "migrate", "-v0"], env=env, check=True)  # noqa: S603
+    synth = ["synth", "--measures", str(measures), "--years", str(years), "--seed", str(seed)]
+    subprocess.run([shinchoku, *synth], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    return f"synth-{seed}"

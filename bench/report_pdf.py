@@ -34,7 +34,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from processes import previous_src, run
+from processes import previous_src, run, synthesize
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,23 +61,7 @@ def main() -> None:
         "SHINCHOKU_VAR_DIR": str(work),
     }
     shinchoku = str(BIN / "shinchoku")
-    subprocess.run([shinchoku, "migrate", "-v0"], env=env, check=True)
-    subprocess.run(
-        [
-            shinchoku,
-            "synth",
-            "--measures",
-            str(args.measures),
-            "--years",
-            str(args.years),
-            "--seed",
-            str(args.seed),
-        ],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    plan = f"synth-{args.seed}"
+    plan = synthesize(env, measures=args.measures, years=args.years, seed=args.seed)
     year = str(2011 + args.years - 1)
     html = work / "report.html"
     if weasyprint:
