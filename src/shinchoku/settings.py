@@ -13,7 +13,8 @@ SQLITE_TIMEOUT seconds a SQLite write waits for another to finish
 JOBS_BACKEND, JOBS_LEASE_SECONDS, JOBS_HEARTBEAT_SECONDS, JOBS_MAX_ATTEMPTS, JOBS_REPORTS_AFTER_PUBLISH
                background jobs and their worker (docs/jobs.md)
 OPENDATA_DIR, OPENDATA_BUILD_AFTER_WRITE  the open data's ZIPs (docs/open-data.md)
-SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, PUBLIC_PAGE_CACHE
+SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, PUBLIC_PAGE_CACHE,
+               DATA_VERSION_WATCH
                running the site (shinchoku.ops; gunicorn's own in shinchoku.ops.gunicorn_conf)
 
 With DEBUG false and only SECRET_KEY and ALLOWED_HOSTS set, ``shinchoku check --deploy``
@@ -392,6 +393,9 @@ else:
 # Public pages kept whole by data version (PUBLIC_PAGE_CACHE, default true; the ETag and
 # its 304 stay on without it): see shinchoku.published.pagecache and docs/deploy.md.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+# On PostgreSQL, each web process remembers the data versions while the database says
+# none changed (DATA_VERSION_WATCH, default true; shinchoku.published.versionwatch).
+DATA_VERSION_WATCH = env_bool("DATA_VERSION_WATCH", True)
 # What one request may hold. REQUEST_MAX_MB (12) bounds the whole body, files included,
 # a little over the 10 MB an import takes (shinchoku.interchange.importing.MAX_FILE_BYTES)
 # so that a file just over that gets the import's own message; larger gets the 413 page.

@@ -51,6 +51,10 @@ SEARCH_RATE_LIMIT = 0
 # ETag's version lookup stays, one query); the page cache's own tests turn it on
 # (tests/published/test_pagecache*.py, tests/portal/test_cache*.py).
 PUBLIC_PAGE_CACHE = False
+# No process remembers data versions (shinchoku.published.versionwatch): its listening
+# connection would outlive a test and keep its database from being dropped; its own tests
+# turn it on and close it (tests/published/test_versionwatch.py).
+DATA_VERSION_WATCH = False
 
 # The test databases on PostgreSQL commit without waiting for the disk: a test database is
 # thrown away, and the tests that commit (the browser's, the concurrency tests, each

@@ -95,7 +95,9 @@ def pre_fork(server: object, worker: object) -> None:
     from django.db import connections
 
     from shinchoku.ops.warm import warm
+    from shinchoku.published import versionwatch
 
     warm()
     connections.close_all()
+    versionwatch.close()
     gc.freeze()

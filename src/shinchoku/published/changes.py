@@ -173,8 +173,13 @@ def _raise_versions(plan_ids: list[int]) -> None:
     """Raise the site's version and each plan's: to one more, or to now in microseconds
     when that is higher (see ``DataVersion``)."""
     from shinchoku.plans.models import Plan
+    from shinchoku.published import versionwatch
     from shinchoku.published.models import DataVersion
 
+    # Every process hears of the new versions when they are committed (a notification
+    # from the table); this one forgets what it remembers now, and again at the commit.
+    versionwatch.forget()
+    transaction.on_commit(versionwatch.forget)
     now = timezone.now()
     stamp = int(time.time() * 1_000_000)
     existing = set(DataVersion.objects.filter(plan_id__in=plan_ids).values_list("plan_id", flat=True))
