@@ -1,5 +1,6 @@
-"""The addresses the mails link to: on the site as people reach it (``SITE_URL``),
-never on the host a request or a worker happens to run on."""
+"""What the mails are made of: the addresses they link to, on the site as people reach it
+(``SITE_URL``), never on the host a request or a worker happens to run on; and their
+subject on one line."""
 
 from __future__ import annotations
 
@@ -19,3 +20,8 @@ def confirm_link(token: str) -> str:
 
 def unsubscribe_link(key: str) -> str:
     return site_link(reverse("follow:unsubscribe"), key=key)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, as a mail's subject must be (a title may hold a line break)."""
+    return " ".join(text.split())

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from shinchoku.follow.links import site_link, unsubscribe_link
+from shinchoku.follow.links import one_line, site_link, unsubscribe_link
 from shinchoku.follow.models import Follow, Publication, PublicationEntry
 from shinchoku.follow.selectors import part_of_page, what_was_published
 
@@ -62,7 +62,7 @@ def _in_print(row: PublicationEntry) -> tuple[int, tuple[tuple[int, str], ...]]:
 def _mail(publication: Publication, key: str, address: str, lines: list[str]) -> EmailMessage:
     link = unsubscribe_link(key)
     facts = {"plan": publication.plan.title, "site": settings.SITE_URL, "unsubscribe": link}
-    subject = _("[Shinchoku] Newly published: %(plan)s") % facts
+    subject = one_line(_("[Shinchoku] Newly published: %(plan)s") % facts)
     intro = _("The city has published something new in %(plan)s for the pages you follow:") % facts
     footer = _(
         "You get this mail because you confirmed following these pages on %(site)s. "

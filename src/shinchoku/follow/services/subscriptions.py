@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shinchoku.errors import ErrorCode, Refusal
-from shinchoku.follow.links import confirm_link
+from shinchoku.follow.links import confirm_link, one_line
 from shinchoku.follow.models import Follow, Subscriber
 from shinchoku.plans.models import Node
 
@@ -118,7 +118,7 @@ def follow_request(address: str, node: Node) -> None:
             "link": link,
             "site": settings.SITE_URL,
         }
-        subject = _("[Shinchoku] Confirm following %(node)s") % facts
+        subject = one_line(_("[Shinchoku] Confirm following %(node)s") % facts)
         body = (
             _(
                 "Someone, you we hope, asked on %(site)s to be sent a mail at this address when the "
