@@ -13,6 +13,7 @@ SQLITE_TIMEOUT seconds a SQLite write waits for another to finish
 JOBS_BACKEND, JOBS_LEASE_SECONDS, JOBS_HEARTBEAT_SECONDS, JOBS_MAX_ATTEMPTS, JOBS_REPORTS_AFTER_PUBLISH
                background jobs and their worker (docs/jobs.md)
 OPENDATA_DIR, OPENDATA_BUILD_AFTER_WRITE  the open data's ZIPs (docs/open-data.md)
+FOLLOW_BY_MAIL, FOLLOW_CONFIRM_HOURS, FOLLOW_RATE_LIMIT  following by e-mail (docs/follow.md)
 SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, PUBLIC_PAGE_CACHE,
                DATA_VERSION_WATCH
                running the site (shinchoku.ops; gunicorn's own in shinchoku.ops.gunicorn_conf)
@@ -128,6 +129,7 @@ INSTALLED_APPS = [
     "shinchoku.ops",
     "shinchoku.backup",
     "shinchoku.jobs",
+    "shinchoku.follow",
     "django_tasks",
     "shinchoku.jobs.queue.QueueConfig",
     "axes",
@@ -408,6 +410,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Searches one client address may make per minute (0: no limit), counted in the cache.
 SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", 60)
+# Following a measure by e-mail (shinchoku.follow, docs/follow.md): offered with SITE_URL;
+# how long a confirmation link works; confirmation mails one client address may ask for
+# per minute (0: no limit).
+FOLLOW_BY_MAIL = env_bool("FOLLOW_BY_MAIL", True)
+FOLLOW_CONFIRM_HOURS = env_int("FOLLOW_CONFIRM_HOURS", 48, minimum=1)
+FOLLOW_RATE_LIMIT = env_int("FOLLOW_RATE_LIMIT", 5)
 # --- end of running the site ------------------------------------------------------------
 
 # HTTPS. In production (DEBUG false) cookies are sent over HTTPS only, plain HTTP is

@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("shinchoku.review.urls")),
     path("staff/", include("shinchoku.interchange.urls")),
     path("staff/jobs/", include("shinchoku.jobs.urls")),
+    path("", include("shinchoku.follow.urls")),
     path("", include("shinchoku.portal.urls")),
     prefix_default_language=False,
 )

@@ -63,6 +63,7 @@ PAGES = "pages"
 #: The settings a page shows or links with: a change of one is a new release of the pages.
 SHOWN_SETTINGS = (
     "DEBUG",
+    "FOLLOW_BY_MAIL",
     "LANGUAGE_CODE",
     "OPEN_DATA_LICENSE",
     "OPEN_DATA_LICENSE_URL",
@@ -70,6 +71,9 @@ SHOWN_SETTINGS = (
     "STATIC_URL",
     "TIME_ZONE",
 )
+
+#: The kinds of answer kept: the pages, and the feeds beside them (``shinchoku.follow``).
+KEPT_TYPES = ("text/html", "application/atom+xml")
 
 #: What stands for the reader's CSRF token in a kept page.
 TOKEN_PLACEHOLDER = b"\x00csrf-token\x00"
@@ -221,7 +225,7 @@ def keyed_by(version_of: VersionOf) -> Callable[[View], View]:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming or response.cookies:
                     return response
-                if settings.PUBLIC_PAGE_CACHE and response["Content-Type"].startswith("text/html"):
+                if settings.PUBLIC_PAGE_CACHE and response["Content-Type"].startswith(KEPT_TYPES):
                     _keep(key, request, response)
             _mark(response, etag)
             return response

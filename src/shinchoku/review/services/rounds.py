@@ -18,6 +18,7 @@ from shinchoku.audit.models import EventType
 from shinchoku.audit.selectors import audit_history
 from shinchoku.audit.services import audit_record, audit_record_many, diff
 from shinchoku.errors import ErrorCode
+from shinchoku.follow.services import publication_recorded
 from shinchoku.memo import memoized
 from shinchoku.plans.models import Node, Plan, Section
 from shinchoku.progress import amounts
@@ -405,7 +406,9 @@ def round_publish(round_: Round, *, actor: User) -> Round:
     with published.batch():
         # What the public reads of the published nodes is brought up to date once, here.
         published.plan_changed(current.plan_id, nodes=[entry.node_id for entry in entries])
-        _publish_entries(entries, decisions, publish, cache, actor=actor)
+        # What it makes public is recorded for the feeds and the mails of those who follow it.
+        with publication_recorded(current, entries):
+            _publish_entries(entries, decisions, publish, cache, actor=actor)
     _round_change(
         current,
         {"state": next_state, "published_at": timezone.now()},
