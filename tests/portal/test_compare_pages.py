@@ -16,9 +16,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shinchoku.plans.models import Node, Scale
+from shinchoku.progress.models import Rating
 from shinchoku.published import changes
 from shinchoku.review import services
-from tests.factories import World, add_result, add_sections, add_target, make_node, make_world
+from tests.factories import (
+    World,
+    add_result,
+    add_sections,
+    add_target,
+    make_dimension,
+    make_node,
+    make_scale,
+    make_world,
+)
 from tests.review.conftest import make_cycle
 
 from .html import Element, parse
@@ -112,8 +122,31 @@ def test_a_scale_whose_last_level_is_best_turns_rises_into_falls(client: Client)
     doc = page(client, "node_changes", "kawa", "1", 2012)
     assert group_codes(doc, "rose") == ["1-2-4", "1-1-2"]
     assert group_codes(doc, "fell") == ["1-1-1", "1-2-3"]
-    best = doc.find("ol", class_="change-scale").find_all("li")[0]
+    best = doc.find("ul", class_="change-scale").find_all("li")[0]
     assert best.text.endswith("目標を大きく下回った")
+
+
+def test_another_dimension_of_the_measures_is_compared_on_request(client: Client) -> None:
+    made = make_area()
+    scale = make_scale([("A", "妥当", False), ("B", "概ね妥当", False), ("C", "見直しが必要", True)])
+    validity = make_dimension(
+        made.world.plan, made.world.measure_level, scale, key="validity", name="妥当性", primary=False
+    )
+    with changes.batch():
+        for code, before, after in (("1-1-1", "A", "C"), ("1-1-2", "C", "B")):
+            for year, level in ((2011, before), (2012, after)):
+                result = made.measures[code].results.get(fiscal_year=year)
+                Rating.objects.create(result=result, dimension=validity, level=scale.levels.get(code=level))
+    doc = page(client, "node_changes", "kawa", "1", 2012, query="?dimension=validity")
+    assert group_codes(doc, "rose") == ["1-1-2"]
+    assert group_codes(doc, "fell") == ["1-1-1"]
+    assert len(group_codes(doc, "unrated")) == 5
+    # The primary dimension is the page without the query; each is linked from the other.
+    links = [a.attrs["href"] for a in doc.find_all("nav", class_="change-nav")[1].find_all("a")]
+    assert links == [reverse("portal:node_changes", args=["kawa", "1", 2012])]
+    primary = page(client, "node_changes", "kawa", "1", 2012)
+    links = [a.attrs["href"] for a in primary.find_all("nav", class_="change-nav")[1].find_all("a")]
+    assert links == [reverse("portal:node_changes", args=["kawa", "1", 2012]) + "?dimension=validity"]
 
 
 def test_the_area_page_links_each_year_with_a_comparison(client: Client) -> None:

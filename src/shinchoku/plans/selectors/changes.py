@@ -134,8 +134,9 @@ def _dimensions(node: Node) -> list[Dimension]:
 
 def rating_changes(node: Node, year: int, *, dimension: str | None = None) -> RatingChanges:
     """The ratings of ``year`` under ``node`` (a plan area or programme from ``node_get``)
-    against the year before, on ``dimension`` (a key; by default the primary one). Nine
-    queries, whatever the number of measures and years. Raises ``NoChanges``."""
+    against the year before, on ``dimension`` (a key; by default the primary one). Seven
+    queries (eight below a plan area), whatever the number of measures and years. Raises
+    ``NoChanges``."""
     years = change_years(node)
     if year not in years:
         raise NoChanges(year)

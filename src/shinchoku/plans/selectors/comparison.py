@@ -166,7 +166,7 @@ def year_comparison(
     node: Node, *, from_year: str | None = None, to_year: str | None = None, field: str | None = None
 ) -> YearComparison:
     """The texts of a rated node from ``node_get`` compared between ``from_year`` and
-    ``to_year``: every one, or only ``field``. Five queries (six when the plan defines
+    ``to_year``: every one, or only ``field``. Four queries (five when the plan defines
     sections of its own), whatever the number of years. Raises ``NoComparison``."""
     plan = node.plan
     results = {
