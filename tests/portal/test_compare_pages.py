@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from shinchoku.plans import selectors
 from shinchoku.plans.models import Node, Scale
 from shinchoku.progress.models import Rating
 from shinchoku.published import changes
@@ -344,11 +345,14 @@ def test_each_page_costs_the_same_for_2_or_10_years_and_few_or_many_measures(cli
         assert few == many <= MAX_QUERIES[name], (name, few, many)
 
 
-def test_the_area_page_costs_one_query_more_for_its_links(client: Client) -> None:
-    from .test_queries import MAX_QUERIES as PAGE_QUERIES
-
-    make_area()
-    assert queries(client, reverse("portal:node", args=["kawa", "1"])) <= PAGE_QUERIES["node"]
+def test_the_links_of_an_area_page_cost_no_query(django_assert_num_queries) -> None:
+    made = make_area()
+    overview = selectors.node_overview(selectors.node_get("kawa", "1"))
+    with django_assert_num_queries(0):
+        links = selectors.change_links(overview)
+    assert [link.year for link in links] == [2012]
+    # Each year linked is one the page is offered for.
+    assert selectors.change_years(made.area) == (2012,)
 
 
 # ---------------------------------------------------------------- drafts

@@ -42,12 +42,6 @@ def _reports(plan: PlanHeader, under: Node | None = None) -> list[tuple[int, str
     return [(year, selectors.year_label(year)) for year in report_years(plan, under=under)]
 
 
-def _change_years(node: Node) -> list[tuple[int, str]]:
-    """The fiscal years whose ratings under ``node`` can be compared with the year before
-    (``portal.comparison``), newest first, each with its label. One query."""
-    return [(year, selectors.year_label(year)) for year in reversed(selectors.change_years(node))]
-
-
 @reads_from_replica
 @require_safe
 @site_page
@@ -108,8 +102,16 @@ def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpRes
     overview = selectors.node_overview(node, page=request.GET.get("page"))
     # A plan area (a top-level node) has its own report.
     reports = _reports(overview.plan, under=node) if node.parent_id is None else []
-    context = {"overview": overview, "plan": overview.plan, "reports": reports}
-    return render(request, "portal/node.html", {**context, "change_years": _change_years(node)})
+    return render(
+        request,
+        "portal/node.html",
+        {
+            "overview": overview,
+            "plan": overview.plan,
+            "reports": reports,
+            "change_links": selectors.change_links(overview),
+        },
+    )
 
 
 @reads_from_replica

@@ -20,7 +20,16 @@ importable from this package.
 """
 
 from .aggregates import CostSum, CostSummary, CostSumRow, cost_summaries, cost_summaries_each, format_amount
-from .changes import ChangeGroup, ChangeRow, NoChanges, RatingChanges, change_years, rating_changes
+from .changes import (
+    ChangeGroup,
+    ChangeRow,
+    NoChanges,
+    RatingChanges,
+    YearLink,
+    change_links,
+    change_years,
+    rating_changes,
+)
 from .common import (
     BULLETS,
     Line,
@@ -163,7 +172,9 @@ __all__ = [
     "YearCell",
     "YearColumn",
     "YearComparison",
+    "YearLink",
     "YearRow",
+    "change_links",
     "change_years",
     "cost_summaries",
     "cost_summaries_each",

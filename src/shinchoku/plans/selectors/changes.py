@@ -28,7 +28,7 @@ from shinchoku.progress.models import Rating
 from shinchoku.published.models import ResultYear
 
 from .common import NodeRef, PageCrumb, PlanHeader, _ancestor_refs, node_ref, plan_header, year_label
-from .outline import _document_order, _rated_level
+from .outline import NodeOverview, _document_order, _rated_level
 from .search import Choice
 from .summary import is_matrix
 
@@ -116,6 +116,21 @@ def change_years(node: Node) -> tuple[int, ...]:
         "fiscal_year", flat=True
     )
     return tuple(sorted(year for year in set(published) if year in period and year - 1 in period))
+
+
+def change_links(overview: NodeOverview) -> tuple[YearLink, ...]:
+    """The years a plan area's or programme's page links the changes of, newest first: those
+    after the plan's first in which a measure under it is rated, read from the page's own
+    rating summary (its first table: the measure level's primary dimension), so that the
+    links cost no query. Each of them is a year ``change_years`` offers."""
+    if not overview.summary_tables:
+        return ()
+    summary = overview.summary_tables[0]
+    return tuple(
+        YearLink(column.year, year_label(column.year), current=False)
+        for column, cell in reversed(list(zip(summary.years, summary.total.cells, strict=True)))
+        if cell.published and cell.count and column.year > overview.plan.first_year
+    )
 
 
 def _dimensions(node: Node) -> list[Dimension]:
