@@ -4,9 +4,12 @@ public comparison of two fiscal years and the staff's history and review pages s
 Japanese has no spaces between words, so a diff by words would mark whole sentences. The
 texts are compared in two steps instead: first sentence by sentence (a sentence ends
 with 。．！？ or a line break, its punctuation and any closing bracket kept with it), so
-that an added, removed or moved sentence is one change; then, inside the sentences that
-were rewritten, character by character, so that a changed number or phrase is marked and
-the rest of its sentence is not.
+that an added, removed or moved sentence is one change; then, where sentences were
+replaced, each new sentence is paired with the old one most like it (60 % or more of
+their characters in common, ``SIMILAR``), and a pair is compared character by character,
+so that a changed number or phrase is marked and the rest of its sentence is not. A
+sentence without such a partner is shown removed, or added, whole: two unrelated
+sentences are not shown as a jumble of characters edited.
 
 The result is the new text's way through the old one: a sequence of parts, each kept
 (in both texts), deleted (in the old one only) or inserted (in the new one only). The
@@ -22,7 +25,7 @@ from __future__ import annotations
 import difflib
 import enum
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from shinchoku.text import normalize
@@ -34,6 +37,14 @@ _SENTENCE = re.compile(r"[^\n。．！？!?]*[。．！？!?]+[」』）)］\]]*
 #: Longer rewritten passages (characters before × after) are marked whole rather than
 #: compared character by character, which would take too long.
 CHARACTER_DIFF_LIMIT = 2_000_000
+
+#: The share of their characters two sentences have in common (``SequenceMatcher.ratio``)
+#: from which one is shown as the other rewritten.
+SIMILAR = 0.6
+
+#: A replaced passage of more old × new sentences than this is not searched for pairs
+#: (which would take too long): it is shown removed and added whole.
+MAX_PAIRS = 2_500
 
 #: An unchanged run this short between two changes is marked with them: a diff that
 #: keeps one character in common between two rewritten phrases reads worse than one
@@ -55,9 +66,8 @@ class Part:
 
 @dataclass(frozen=True)
 class Summary:
-    """How many sentences the new text adds, removes and rewrites. A rewritten passage of
-    ``m`` old and ``n`` new sentences counts min(m, n) rewritten, the rest added or
-    removed; line breaks are not sentences."""
+    """How many sentences the new text adds, removes and rewrites: a rewritten sentence is
+    one paired with an old one (``SIMILAR``); line breaks are not sentences."""
 
     added: int = 0
     removed: int = 0
@@ -106,20 +116,66 @@ def compare(old: str, new: str, *, normalise: bool = True) -> TextDiff:
     added = removed = changed = 0
     a, b = sentences(old), sentences(new)
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        before, after = "".join(a[i1:i2]), "".join(b[j1:j2])
         if tag == "equal":
-            parts.append(Part(Kind.KEPT, before))
+            parts.append(Part(Kind.KEPT, "".join(a[i1:i2])))
             continue
-        old_count, new_count = _counted(a[i1:i2]), _counted(b[j1:j2])
-        rewritten = min(old_count, new_count)
-        changed += rewritten
-        removed += old_count - rewritten
-        added += new_count - rewritten
-        if tag == "replace" and len(before) * len(after) <= CHARACTER_DIFF_LIMIT:
-            parts.extend(_characters(before, after))
-        else:
-            parts.extend(_changed(before, after))
+        for before, after, rewritten in _aligned(a[i1:i2], b[j1:j2]):
+            old_count, new_count = _counted(before), _counted(after)
+            # m sentences rewritten as n: min(m, n) rewritten, the rest added or removed.
+            both = min(old_count, new_count) if rewritten else 0
+            changed += both
+            removed += old_count - both
+            added += new_count - both
+            passages = "".join(before), "".join(after)
+            parts.extend(_characters(*passages) if rewritten else _changed(*passages))
     return TextDiff(tuple(_merged(parts)), Summary(added=added, removed=removed, changed=changed))
+
+
+def _aligned(old: Sequence[str], new: Sequence[str]) -> list[tuple[Sequence[str], Sequence[str], bool]]:
+    """A replaced passage as runs in order, each its old sentences, its new ones and
+    whether they are shown rewritten (compared character by character) rather than
+    removed and added whole. Sentences rewritten in place, each with its own, are paired
+    in order; else the pair of one old and one new sentence most alike is found first,
+    then those before it and those after it (as ``difflib.Differ`` pairs lines). A
+    sentence and the few that replace it (a sentence cut in two, a line joined to the
+    next) are one rewritten run when more alike as a whole than any pair of them."""
+    if not old or not new or len(old) * len(new) > MAX_PAIRS:
+        return [(old, new, False)] if old or new else []
+    if len(old) == len(new) > 1 and all(
+        _alike(a, b, SIMILAR) >= SIMILAR for a, b in zip(old, new, strict=True)
+    ):
+        return [([a], [b], True) for a, b in zip(old, new, strict=True)]
+    best: tuple[int, int] | None = None
+    best_ratio = SIMILAR
+    for i, before in enumerate(old):
+        for j, after in enumerate(new):
+            ratio = _alike(before, after, best_ratio)
+            if ratio >= best_ratio and (best is None or ratio > best_ratio):
+                best, best_ratio = (i, j), ratio
+    if min(_counted(old), _counted(new)) == 1 and len(old) + len(new) > 2:
+        joined = _alike("".join(old), "".join(new), best_ratio)
+        if joined >= best_ratio and (best is None or joined > best_ratio):
+            return [(old, new, True)]
+    if best is None:
+        return [(old, new, False)]
+    i, j = best
+    return [
+        *_aligned(old[:i], new[:j]),
+        (old[i : i + 1], new[j : j + 1], True),
+        *_aligned(old[i + 1 :], new[j + 1 :]),
+    ]
+
+
+def _alike(before: str, after: str, least: float) -> float:
+    """The share of their characters two passages have in common; 0 when it is surely
+    under ``least`` (the quick upper bounds tell), for a line break, or for passages too
+    long to compare (``CHARACTER_DIFF_LIMIT``)."""
+    if not before.strip() or not after.strip() or len(before) * len(after) > CHARACTER_DIFF_LIMIT:
+        return 0.0
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
+        return 0.0
+    return matcher.ratio()
 
 
 def _changed(before: str, after: str) -> Iterator[Part]:

@@ -268,8 +268,10 @@ def test_one_text_and_the_targets_of_two_years(client: Client) -> None:
     doc = page(client, "node_compare", "texts", "m", query="?from=2012&to=2013&field=targets")
     (field,) = doc.find_all("section", class_="diff-field")
     assert field.find("h2").text == "事業内容・目標"
-    assert [d.text for d in field.find_all("del")] == ["［削除：に基づく拡充］"]
-    assert [i.text for i in field.find_all("ins")] == ["［追加：の見直し］"]
+    # Two targets with little in common: one removed, the other added, not a jumble.
+    assert [d.text for d in field.find_all("del")] == ["［削除：●ルールに基づく拡充］"]
+    assert [i.text for i in field.find_all("ins")] == ["［追加：●ルールの見直し］"]
+    assert field.find("p", class_="diff-field__summary").text == "1文を追加、1文を削除"
 
 
 def test_an_address_without_years_goes_to_the_latest_two(client: Client) -> None:

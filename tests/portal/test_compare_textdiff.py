@@ -49,18 +49,42 @@ def test_added_removed_and_rewritten_sentences_are_counted() -> None:
     old = "庁内調査を実施しました。説明会を開催しました。ルールを周知しました。"
     new = "庁内調査を実施しました。説明会を2回開催しました。モデル事業を始めました。事業一覧を公表しました。"
     diff = compare(old, new)
-    # ルールを周知 → モデル事業 is rewritten, 説明会 rewritten; one more sentence added.
-    assert diff.summary == Summary(added=1, removed=0, changed=2)
+    # 説明会 is rewritten; ルールを周知 has little in common with what replaces it: removed.
+    assert diff.summary == Summary(added=2, removed=1, changed=1)
     assert diff.old == old and diff.new == new
     assert compare(old, "庁内調査を実施しました。").summary == Summary(removed=2)
+    # A sentence cut in two is one rewritten and one added.
+    assert compare(
+        "説明会を開催し、参加者は120人でした。", "説明会を開催しました。参加者は120人でした。"
+    ).summary == (Summary(added=1, changed=1))
+
+
+def test_unrelated_sentences_are_not_shown_as_characters_edited() -> None:
+    old = "・庁内調査を平成23年4月に実施しました。\n・説明会を5月及び1月に開催しました。"
+    assert marked(old, "・事業一覧を9月に公表しました。") == [
+        ("deleted", old),
+        ("inserted", "・事業一覧を9月に公表しました。"),
+    ]
+    assert compare(old, "・事業一覧を9月に公表しました。").summary == Summary(added=1, removed=2)
+    # Among the sentences replaced, the most alike pair is rewritten; the texts keep their
+    # order, so the other sentence, moved, is removed and added.
+    assert marked("・相談が増加。講座を開催。", "・講座を3回開催。相談が減少。") == [
+        ("deleted", "・相談が増加。"),
+        ("inserted", "・"),
+        ("kept", "講座を"),
+        ("inserted", "3回"),
+        ("kept", "開催。"),
+        ("inserted", "相談が減少。"),
+    ]
 
 
 def test_a_short_common_run_between_changes_is_marked_with_them() -> None:
-    # 講座 → 会議 and 開く → 行う share only "を" between them: one change, not two.
-    assert marked("講座を開く。", "会議を行う。") == [
-        ("deleted", "講座を開く"),
-        ("inserted", "会議を行う"),
-        ("kept", "。"),
+    # 年3 → 月2 and 開催 → 実施 share only 回 between them: one change, not two.
+    assert marked("会議を年3回開催した。", "会議を月2回実施した。") == [
+        ("kept", "会議を"),
+        ("deleted", "年3回開催"),
+        ("inserted", "月2回実施"),
+        ("kept", "した。"),
     ]
 
 
@@ -89,6 +113,7 @@ def test_lines_of_a_diff_say_what_each_line_is() -> None:
         ("kept", None),
         ("inserted", None),
     ]
+    # A line joined to the next: its break is marked removed.
     joined = compare("一行目\n二行目", "一行目二行目")
     assert [(line.status, line.marked_break) for line in lines(joined)] == [
         ("changed", Kind.DELETED),
