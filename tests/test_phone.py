@@ -319,6 +319,9 @@ def pages(world: World) -> list[tuple[str, User | None, str]]:
         ("public-area", None, reverse("portal:node", args=[plan, "9"])),
         ("public-programme", None, reverse("portal:node", args=[plan, "9-1"])),
         ("public-measure", None, reverse("portal:node", args=[plan, "9-1-1"])),
+        ("public-years", None, reverse("portal:node_years", args=[plan, "9-1-1"])),
+        ("public-compare", None, reverse("portal:node_compare", args=[plan, "9-1-1"]) + "?from=2011&to=2012"),
+        ("public-changes", None, reverse("portal:node_changes", args=[plan, "9", 2012])),
         ("public-search", None, reverse("portal:search") + "?q=協働"),
     ]
 

@@ -103,7 +103,14 @@ def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpRes
     # A plan area (a top-level node) has its own report.
     reports = _reports(overview.plan, under=node) if node.parent_id is None else []
     return render(
-        request, "portal/node.html", {"overview": overview, "plan": overview.plan, "reports": reports}
+        request,
+        "portal/node.html",
+        {
+            "overview": overview,
+            "plan": overview.plan,
+            "reports": reports,
+            "change_links": selectors.change_links(overview),
+        },
     )
 
 

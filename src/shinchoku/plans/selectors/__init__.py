@@ -13,11 +13,23 @@ Labels are translated with the language active when the function is called.
 The modules, by concern: ``common`` (text, formatting, references, year columns, the
 markers of nodes, ratings, breadcrumbs), ``outline`` (the plan list, a plan's outline, the page of a
 plan area or programme), ``sheet`` (the measure sheet), ``summary`` (the rating
-summary table) and ``search`` (the public search). Their public names are all
+summary table), ``search`` (the public search), and the comparisons across years:
+``years`` (a measure's years side by side), ``comparison`` (its texts of two years)
+and ``changes`` (an area's ratings against the year before). Their public names are all
 importable from this package.
 """
 
 from .aggregates import CostSum, CostSummary, CostSumRow, cost_summaries, cost_summaries_each, format_amount
+from .changes import (
+    ChangeGroup,
+    ChangeRow,
+    NoChanges,
+    RatingChanges,
+    YearLink,
+    change_links,
+    change_years,
+    rating_changes,
+)
 from .common import (
     BULLETS,
     Line,
@@ -34,6 +46,7 @@ from .common import (
     year_columns,
     year_label,
 )
+from .comparison import FieldDiff, NoComparison, YearComparison, year_comparison
 from .costs import CostBar, CostCell, CostChart, CostColumn, CostRow, CostTable, CostTick, cost_table
 from .outline import (
     MEASURES_PER_PAGE,
@@ -92,6 +105,7 @@ from .summary import (
     rating_summaries_each,
     summary_table,
 )
+from .years import MeasureYears, YearCell, YearRow, measure_years
 
 __all__ = [
     "BULLETS",
@@ -99,6 +113,8 @@ __all__ = [
     "MAX_TERMS",
     "MEASURES_PER_PAGE",
     "RESULTS_PER_PAGE",
+    "ChangeGroup",
+    "ChangeRow",
     "Choice",
     "CostBar",
     "CostCell",
@@ -111,6 +127,7 @@ __all__ = [
     "CostTable",
     "CostTick",
     "Excerpt",
+    "FieldDiff",
     "Fragment",
     "Highlight",
     "HighlightGroup",
@@ -122,6 +139,9 @@ __all__ = [
     "MatrixCell",
     "MatrixRow",
     "MeasureSheet",
+    "MeasureYears",
+    "NoChanges",
+    "NoComparison",
     "NodeOverview",
     "NodeRef",
     "OutlineNode",
@@ -130,6 +150,7 @@ __all__ = [
     "PlanOutline",
     "PlanSummary",
     "QueryError",
+    "RatingChanges",
     "RatingMatrix",
     "RatingSummary",
     "RatingView",
@@ -148,7 +169,13 @@ __all__ = [
     "TargetTable",
     "Text",
     "UnitGroup",
+    "YearCell",
     "YearColumn",
+    "YearComparison",
+    "YearLink",
+    "YearRow",
+    "change_links",
+    "change_years",
     "cost_summaries",
     "cost_summaries_each",
     "cost_table",
@@ -158,10 +185,12 @@ __all__ = [
     "marker_symbols",
     "measure_sheet",
     "measure_sheets",
+    "measure_years",
     "node_get",
     "node_overview",
     "plan_list",
     "plan_outline",
+    "rating_changes",
     "rating_summaries",
     "rating_summaries_each",
     "search_page",
@@ -170,5 +199,6 @@ __all__ = [
     "target_table",
     "text_lines",
     "year_columns",
+    "year_comparison",
     "year_label",
 ]

@@ -146,6 +146,13 @@ class RatingView:
         return f"{self.code} {self.label}" if self.code else ""
 
 
+@dataclass(frozen=True)
+class PageCrumb:
+    """The last crumb of a page under a node's own (its years, a comparison): named, not linked."""
+
+    name: str
+
+
 def plan_header(plan: Plan) -> PlanHeader:
     return PlanHeader(
         code=plan.code,
