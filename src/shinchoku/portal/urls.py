@@ -1,7 +1,7 @@
 """The public site: home → plan → plan area / programme → measure, addressed by codes;
 the annual report of a plan (or of one plan area, ``?area=<code>``) per fiscal year; the
-plan's open data as a ZIP of CSV tables, of all years or of one; and the search of
-published data (``/search/?q=…``)."""
+plan's open data as a ZIP of CSV tables, of all years or of one; the measures a unit
+(課) is responsible for in a plan; and the search of published data (``/search/?q=…``)."""
 
 from django.urls import path
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("plans/<slug:plan_code>/", views.plan_detail, name="plan"),
     path("plans/<slug:plan_code>/nodes/<str:node_code>/", views.node_detail, name="node"),
+    path("plans/<slug:plan_code>/units/<slug:unit_code>/", views.unit_detail, name="unit"),
     path(
         "plans/<slug:plan_code>/report/<int:year>.pdf",
         views.report_download,
