@@ -136,6 +136,7 @@ def public_pages(page: Page, checker: PageChecker, base: str, cycle: Cycle, pref
         (f"/plans/{plan}/nodes/9/", "plan area"),
         (f"/plans/{plan}/nodes/9-1/", "programme"),
         (f"/plans/{plan}/nodes/9-1-1/", "measure"),
+        (f"/plans/{plan}/units/shimin/", "unit"),
         ("/search/", "search"),
         ("/search/?q=説明会", "search with results"),
         ("/search/?q=見つからない言葉", "search with no results"),

@@ -319,6 +319,7 @@ def pages(world: World) -> list[tuple[str, User | None, str]]:
         ("public-area", None, reverse("portal:node", args=[plan, "9"])),
         ("public-programme", None, reverse("portal:node", args=[plan, "9-1"])),
         ("public-measure", None, reverse("portal:node", args=[plan, "9-1-1"])),
+        ("public-unit", None, reverse("portal:unit", args=[plan, "shimin"])),
         ("public-search", None, reverse("portal:search") + "?q=協働"),
     ]
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from shinchoku.plans.models import AmountUnit, Node, OrgUnit
 from shinchoku.progress.models import Cost
+from shinchoku.published import changes
 from tests.factories import (
     World,
-    add_cost,
     add_indicator,
     add_result,
     add_unit,
@@ -44,6 +44,12 @@ class ChartWorld(World):
 
 
 def make_chart_world(*, english: bool = True) -> ChartWorld:
+    """Its rows answered as one change of the published data, as an import makes them."""
+    with changes.batch():
+        return _built(english=english)
+
+
+def _built(*, english: bool) -> ChartWorld:
     world = make_world(code="charts", first_year=2021, last_year=2024)
     if english:
         name_in_english(world)
@@ -71,17 +77,23 @@ def make_chart_world(*, english: bool = True) -> ChartWorld:
         measures[code] = measure
         for year, rating in zip(YEARS, ratings, strict=True):
             add_result(measure, year, f"・{year}年度の結果", rating=rating)
-        scale = 1 + int(number) + int(programme_number) * 2
+        scale = int(area_code) * 4 + int(programme_number) * 2 + int(number) - 5
         for year in (2022, 2023):
-            add_cost(
-                measure,
-                year,
+            Cost.objects.create(
+                node=measure,
+                fiscal_year=year,
                 national=100_000 * scale,
                 general=1_000_000 * scale + (year - 2022) * 250_000,
                 project_cost=1_100_000 * scale + (year - 2022) * 250_000,
                 staff_cost=400_000 * scale,
             )
-        add_cost(measure, 2024, Cost.Basis.BUDGET, general=1_500_000 * scale, project_cost=1_500_000 * scale)
+        Cost.objects.create(
+            node=measure,
+            fiscal_year=2024,
+            basis=Cost.Basis.BUDGET,
+            general=1_500_000 * scale,
+            project_cost=1_500_000 * scale,
+        )
     for code in ("1-1-1", "1-2-1", "2-1-2"):
         add_unit(measures[code], unit)
     add_indicator(
