@@ -65,6 +65,7 @@ from .search import (
 )
 from .sheet import (
     IndicatorGroup,
+    IndicatorPoint,
     IndicatorRow,
     IndicatorView,
     MeasureSheet,
@@ -76,6 +77,7 @@ from .sheet import (
     TargetRow,
     TargetTable,
     UnitGroup,
+    UnitRef,
     measure_sheet,
     measure_sheets,
     target_table,
@@ -115,6 +117,7 @@ __all__ = [
     "Highlight",
     "HighlightGroup",
     "IndicatorGroup",
+    "IndicatorPoint",
     "IndicatorRow",
     "IndicatorView",
     "Line",
@@ -148,6 +151,7 @@ __all__ = [
     "TargetTable",
     "Text",
     "UnitGroup",
+    "UnitRef",
     "YearColumn",
     "cost_summaries",
     "cost_summaries_each",

@@ -216,13 +216,21 @@ class ResultView:
 
 
 @dataclass(frozen=True)
+class UnitRef:
+    code: str
+    name: str
+    #: Whether the unit's page (the measures it is responsible for) lists this node.
+    has_page: bool
+
+
+@dataclass(frozen=True)
 class UnitGroup:
     role: str
     #: "responsible (所管)", translated
     role_label: str
     names: tuple[str, ...]
-    #: The units as (code, name), in the order of ``names``: what a page links to.
-    units: tuple[tuple[str, str], ...] = ()
+    #: The units, in the order of ``names``.
+    units: tuple[UnitRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -560,7 +568,10 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
                         role=role.value,
                         role_label=str(role.label),
                         names=tuple(name for _code, name in roles[role.value]),
-                        units=tuple(roles[role.value]),
+                        units=tuple(
+                            UnitRef(code, name, has_page=role == NodeUnit.Role.RESPONSIBLE)
+                            for code, name in roles[role.value]
+                        ),
                     )
                     for role in NodeUnit.Role
                     if roles.get(role.value)

@@ -30,6 +30,7 @@ learns that there is a chart, and can speak of it with one who can.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from shinchoku.plans import selectors
@@ -109,16 +110,17 @@ def _scope_charts(
 
 def plan_charts(outline: PlanOutline) -> ScopeCharts:
     """The charts of the plan page (its outline from ``selectors.plan_outline``), with
-    the plan's cost tables. Eleven queries; fewer without costs or plan areas."""
+    the plan's cost tables. Ten queries; six without costs."""
     plan = Plan.objects.get(code=outline.plan.code)
     costs = selectors.cost_summaries(plan)
     charts = _scope_charts(plan, None, outline.summaries, costs, rating_scale(plan))
-    return ScopeCharts(**{**vars(charts), "cost_tables": costs})
+    return dataclasses.replace(charts, cost_tables=costs)
 
 
 def node_charts(node: Node, overview: NodeOverview) -> ScopeCharts:
     """The charts of the page of a plan area or programme (``node``, its overview from
-    ``selectors.node_overview``). Six queries; two without plan areas or programmes below."""
+    ``selectors.node_overview``). Six queries, four without costs; two without plan areas or
+    programmes below."""
     return _scope_charts(
         node.plan, node, overview.summary_tables, overview.cost_tables, rating_scale(node.plan)
     )

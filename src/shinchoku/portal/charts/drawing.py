@@ -101,6 +101,8 @@ class DataTable:
     columns: tuple[Heading, ...]
     rows: tuple[TableRow, ...]
     notes: tuple[str, ...] = ()
+    #: Whether its cells are figures (set right) rather than words.
+    numeric: bool = True
 
 
 @dataclass(frozen=True)

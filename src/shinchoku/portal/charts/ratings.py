@@ -2,7 +2,8 @@
 were rated in each fiscal year (a bar a year, the levels as shares of it); how those of
 each plan area or programme below were rated in one year (a bar each); and one measure's
 rating over the years. Each is drawn from a table its page shows (``RatingSummary``,
-read from the counts kept at write time) or from the measure's own results, never
+read from the counts kept at write time), from the kept counts of the plan areas or
+programmes below (``figures.part_figures``) or from the measure's own results, never
 counted again, and says in a sentence what it shows.
 
 "Rated X or better": X is the last level of the scale's good side (its levels not
@@ -303,6 +304,7 @@ def measure_ratings(sheet: MeasureSheet, scale: RatingScale, *, key: str) -> Cha
                 TableRow(fiscal.year_label_parts(year)[0], (drawn.label(step) if step else not_rated,))
                 for year, step in years
             ),
+            numeric=False,
         ),
         table_caption=caption,
     )
