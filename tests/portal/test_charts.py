@@ -146,7 +146,7 @@ def test_the_summaries_say_what_the_ratings_show_in_japanese_and_english(
     )
     en = page(client, "", lang="en")
     assert summary(en, "chart-ratings-years") == (
-        "In FY2023, 5 of the 8 ratings of Measure were “3 Mostly achieved the target” or better."
+        "In FY2023, 5 of the 8 measures (Measure) were rated “3 Mostly achieved the target” or better."
         " In FY2022 it was 5 of 7."
     )
     measure = page(client, "nodes/1-1-1/")

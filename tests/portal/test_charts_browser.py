@@ -131,7 +131,7 @@ def test_a_reader_finds_the_charts_of_a_plan_and_reads_them(browser: Browser, li
         page.goto(f"{live_server.url}/en/plans/{world.plan.code}{path}")
         checker.check(page, f"{name} (English)")
     expect(page.locator(".chart__summary")).to_contain_text(
-        "In FY2023, 2 of the 3 ratings of Measure were “3 Mostly achieved the target” or better."
+        "In FY2023, 2 of the 3 measures (Measure) were rated “3 Mostly achieved the target” or better."
     )
     page.goto(f"{live_server.url}/en/plans/{world.plan.code}/")
     page.screenshot(path=SHOTS / "plan-en.png", full_page=True)

@@ -89,16 +89,18 @@ class _Scale:
         if self.or_better:
             return (
                 ngettext(
-                    "In %(year)s, %(good)s of the %(total)s ratings of %(level)s was “%(label)s” or better.",
-                    "In %(year)s, %(good)s of the %(total)s ratings of %(level)s were “%(label)s” or better.",
+                    "In %(year)s, %(good)s of the %(total)s measures (%(level)s) was rated"
+                    " “%(label)s” or better.",
+                    "In %(year)s, %(good)s of the %(total)s measures (%(level)s) were rated"
+                    " “%(label)s” or better.",
                     good,
                 )
                 % values
             )
         return (
             ngettext(
-                "In %(year)s, %(good)s of the %(total)s ratings of %(level)s was “%(label)s”.",
-                "In %(year)s, %(good)s of the %(total)s ratings of %(level)s were “%(label)s”.",
+                "In %(year)s, %(good)s of the %(total)s measures (%(level)s) was rated “%(label)s”.",
+                "In %(year)s, %(good)s of the %(total)s measures (%(level)s) were rated “%(label)s”.",
                 good,
             )
             % values
