@@ -45,16 +45,6 @@ def _partial_note() -> str:
     )
 
 
-def _funding_names() -> dict[str, str]:
-    return {
-        "national": gettext("National funds"),
-        "prefectural": gettext("Prefectural funds"),
-        "bonds": gettext("Local bonds"),
-        "other": gettext("Other funds"),
-        "general": gettext("General funds"),
-    }
-
-
 def _yen(sum_: CostSum) -> int:
     return int(sum_.value or 0) if sum_.given else 0
 
@@ -85,7 +75,8 @@ def costs_by_year(summary: CostSummary, amount_unit: str, *, key: str) -> Chart 
     rows = [row for row in summary.rows if row.fiscal_year is not None]
     if not rows:
         return None
-    names = _funding_names()
+    # The sources' names as the cost table heads its columns.
+    names = dict(zip(FUNDING_FIELDS, summary.funding_headings, strict=True))
     used: set[str] = set()
     bars = []
     for row in rows:
