@@ -60,7 +60,8 @@ _LANGUAGE_OF_PARTS = r"""() => {
     const field = parent.localName === "textarea";
     if (field && written[lang] && written[lang].test(text)) continue;
     if ((lang === "en" && japanese.test(text)) || (lang === "ja" && english.test(text))) {
-      found.push(`<${parent.localName}${parent.className ? "." + parent.className.split(" ").join(".") : ""}> "${text.slice(0, 60)}" is under lang="${lang}"`);
+      const classes = parent.getAttribute("class");  // an SVG element's className is no string
+      found.push(`<${parent.localName}${classes ? "." + classes.split(" ").join(".") : ""}> "${text.slice(0, 60)}" is under lang="${lang}"`);
     }
   }
   return found;

@@ -139,6 +139,7 @@ def public_pages(page: Page, checker: PageChecker, base: str, cycle: Cycle, pref
         (f"/plans/{plan}/nodes/9-1-1/years/", "measure's years"),
         (f"/plans/{plan}/nodes/9-1-1/compare/?from=2011&to=2012", "measure's texts compared"),
         (f"/plans/{plan}/nodes/9/changes/2012/", "plan area's changes"),
+        (f"/plans/{plan}/units/shimin/", "unit"),
         ("/search/", "search"),
         ("/search/?q=説明会", "search with results"),
         ("/search/?q=見つからない言葉", "search with no results"),

@@ -322,6 +322,7 @@ def pages(world: World) -> list[tuple[str, User | None, str]]:
         ("public-years", None, reverse("portal:node_years", args=[plan, "9-1-1"])),
         ("public-compare", None, reverse("portal:node_compare", args=[plan, "9-1-1"]) + "?from=2011&to=2012"),
         ("public-changes", None, reverse("portal:node_changes", args=[plan, "9", 2012])),
+        ("public-unit", None, reverse("portal:unit", args=[plan, "shimin"])),
         ("public-search", None, reverse("portal:search") + "?q=協働"),
     ]
 

@@ -260,9 +260,9 @@ def _everything(world: factories.World, code: str, *, years: int) -> str:
 
 #: The measure page's queries: the data version, the node, its plan's sections, its
 #: targets, results, ratings, markers, units, indicators, their values, costs, the
-#: dimensions of its level, its ancestors and children; two more for the texts of
-#: sections a plan defines without a field (of the node, of its results).
-MEASURE_QUERIES = 13
+#: dimensions of its level, its ancestors and children, the scale its chart draws; two
+#: more for the texts of sections a plan defines without a field (of the node, of its results).
+MEASURE_QUERIES = 14
 OWN_SECTION_QUERIES = 2
 
 

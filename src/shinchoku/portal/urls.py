@@ -1,7 +1,8 @@
 """The public site: home → plan → plan area / programme → measure, addressed by codes;
 the annual report of a plan (or of one plan area, ``?area=<code>``) per fiscal year; the
-plan's open data as a ZIP of CSV tables, of all years or of one; the search of
-published data (``/search/?q=…``); and the comparisons across years (``comparison``)."""
+plan's open data as a ZIP of CSV tables, of all years or of one; the measures a unit
+(課) is responsible for in a plan; the search of published data (``/search/?q=…``); and
+the comparisons across years (``comparison``)."""
 
 from django.urls import path
 
@@ -22,6 +23,7 @@ urlpatterns = [
         comparison.node_changes,
         name="node_changes",
     ),
+    path("plans/<slug:plan_code>/units/<slug:unit_code>/", views.unit_detail, name="unit"),
     path(
         "plans/<slug:plan_code>/report/<int:year>.pdf",
         views.report_download,

@@ -29,6 +29,8 @@ from shinchoku.ops.ratelimit import rate_limited
 from shinchoku.plans import selectors
 from shinchoku.plans.models import Node, Plan
 from shinchoku.plans.selectors import PlanHeader
+from shinchoku.plans.selectors.units import NoSuchUnit, unit_overview
+from shinchoku.portal import charts
 from shinchoku.published.pagecache import plan_page, site_page
 from shinchoku.replica import reads_from_replica
 from shinchoku.reports import cache as report_cache
@@ -81,6 +83,7 @@ def plan_detail(request: HttpRequest, plan_code: str) -> HttpResponse:
         {
             "outline": outline,
             "plan": outline.plan,
+            "charts": charts.plan_charts(outline),
             "reports": _reports(outline.plan),
             "opendata_tables": OPENDATA_TABLES,
             "opendata_license": license_descriptor(),
@@ -98,7 +101,11 @@ def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpRes
         raise Http404("No such node in this plan.") from error
     if node.level.rated:
         sheet = selectors.measure_sheet(node)
-        return render(request, "portal/measure.html", {"sheet": sheet, "plan": sheet.plan})
+        return render(
+            request,
+            "portal/measure.html",
+            {"sheet": sheet, "plan": sheet.plan, "charts": charts.measure_charts(node, sheet)},
+        )
     overview = selectors.node_overview(node, page=request.GET.get("page"))
     # A plan area (a top-level node) has its own report.
     reports = _reports(overview.plan, under=node) if node.parent_id is None else []
@@ -110,7 +117,22 @@ def node_detail(request: HttpRequest, plan_code: str, node_code: str) -> HttpRes
             "plan": overview.plan,
             "reports": reports,
             "change_links": selectors.change_links(overview),
+            "charts": charts.node_charts(node, overview),
         },
+    )
+
+
+@reads_from_replica
+@require_safe
+@plan_page
+def unit_detail(request: HttpRequest, plan_code: str, unit_code: str) -> HttpResponse:
+    """The measures of the plan a unit (課) is responsible for, and how they were rated."""
+    try:
+        unit = unit_overview(plan_code, unit_code, page=request.GET.get("page"))
+    except NoSuchUnit as error:
+        raise Http404("No such unit in this plan.") from error
+    return render(
+        request, "portal/unit.html", {"unit": unit, "plan": unit.plan, "chart": charts.unit_chart(unit)}
     )
 
 

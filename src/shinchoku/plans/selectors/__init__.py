@@ -78,6 +78,7 @@ from .search import (
 )
 from .sheet import (
     IndicatorGroup,
+    IndicatorPoint,
     IndicatorRow,
     IndicatorView,
     MeasureSheet,
@@ -89,6 +90,7 @@ from .sheet import (
     TargetRow,
     TargetTable,
     UnitGroup,
+    UnitRef,
     measure_sheet,
     measure_sheets,
     target_table,
@@ -132,6 +134,7 @@ __all__ = [
     "Highlight",
     "HighlightGroup",
     "IndicatorGroup",
+    "IndicatorPoint",
     "IndicatorRow",
     "IndicatorView",
     "Line",
@@ -169,6 +172,7 @@ __all__ = [
     "TargetTable",
     "Text",
     "UnitGroup",
+    "UnitRef",
     "YearCell",
     "YearColumn",
     "YearComparison",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TypeVar
 
 from django.db.models import F, Q, prefetch_related_objects
@@ -215,17 +216,38 @@ class ResultView:
 
 
 @dataclass(frozen=True)
+class UnitRef:
+    code: str
+    name: str
+    #: Whether the unit's page (the measures it is responsible for) lists this node.
+    has_page: bool
+
+
+@dataclass(frozen=True)
 class UnitGroup:
     role: str
     #: "responsible (所管)", translated
     role_label: str
     names: tuple[str, ...]
+    #: The units, in the order of ``names``.
+    units: tuple[UnitRef, ...] = ()
 
 
 @dataclass(frozen=True)
 class IndicatorRow:
     heading: str
     cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorPoint:
+    """An indicator's figures of one fiscal year, as numbers (for its chart)."""
+
+    fiscal_year: int
+    target: Decimal | None
+    actual: Decimal | None
+    #: In percent (``progress.models.achievement_rate``).
+    rate: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -242,6 +264,8 @@ class IndicatorView:
     columns: tuple[YearColumn, ...]
     #: Target value, actual value, achievement rate: one cell per column.
     rows: tuple[IndicatorRow, ...]
+    #: The same figures as numbers, one per column.
+    points: tuple[IndicatorPoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -337,6 +361,7 @@ class MeasureSheet:
 def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[IndicatorValue]) -> IndicatorView:
     years = sorted({v.fiscal_year for v in values})
     by_year = {v.fiscal_year: v for v in values}
+    rates = {y: achievement_rate(indicator.direction, by_year[y].target, by_year[y].actual) for y in years}
     columns = tuple(_year_column(plan, year) for year in years)
     unit = f" ({indicator.unit})" if indicator.unit else ""
     baseline = ""
@@ -356,14 +381,9 @@ def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[Indicator
         rows=(
             IndicatorRow(gettext("Target value"), tuple(format_decimal(by_year[y].target) for y in years)),
             IndicatorRow(gettext("Actual value"), tuple(format_decimal(by_year[y].actual) for y in years)),
-            IndicatorRow(
-                gettext("Achievement rate"),
-                tuple(
-                    format_rate(achievement_rate(indicator.direction, by_year[y].target, by_year[y].actual))
-                    for y in years
-                ),
-            ),
+            IndicatorRow(gettext("Achievement rate"), tuple(format_rate(rates[y]) for y in years)),
         ),
+        points=tuple(IndicatorPoint(y, by_year[y].target, by_year[y].actual, rates[y]) for y in years),
     )
 
 
@@ -530,9 +550,9 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
         year_sections = [s for s in sections[node.level_id] if s.scope == Section.Scope.YEAR]
         targets = rows.targets[node.pk]
         results = rows.results[node.pk]
-        roles: dict[str, list[str]] = defaultdict(list)
+        roles: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for role in rows.units[node.pk]:
-            roles[role.role].append(role.unit.name)
+            roles[role.role].append((role.unit.code, role.unit.name))
         indicator_rows = [(i, rows.values[i.pk]) for i in rows.indicators[node.pk]]
         indicators = tuple(_indicator_view(node.plan, i, values) for i, values in indicator_rows)
         sheets.append(
@@ -544,7 +564,15 @@ def measure_sheets(nodes: Sequence[Node]) -> list[MeasureSheet]:
                 baseline=text_lines(node.baseline),
                 markers=tuple(_marker_view(m) for m in rows.markers[node.pk]),
                 units=tuple(
-                    UnitGroup(role=role.value, role_label=str(role.label), names=tuple(roles[role.value]))
+                    UnitGroup(
+                        role=role.value,
+                        role_label=str(role.label),
+                        names=tuple(name for _code, name in roles[role.value]),
+                        units=tuple(
+                            UnitRef(code, name, has_page=role == NodeUnit.Role.RESPONSIBLE)
+                            for code, name in roles[role.value]
+                        ),
+                    )
                     for role in NodeUnit.Role
                     if roles.get(role.value)
                 ),
