@@ -13,7 +13,7 @@ SQLITE_TIMEOUT seconds a SQLite write waits for another to finish
 JOBS_BACKEND, JOBS_LEASE_SECONDS, JOBS_HEARTBEAT_SECONDS, JOBS_MAX_ATTEMPTS, JOBS_REPORTS_AFTER_PUBLISH
                background jobs and their worker (docs/jobs.md)
 OPENDATA_DIR, OPENDATA_BUILD_AFTER_WRITE  the open data's ZIPs (docs/open-data.md)
-SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, PUBLIC_PAGE_CACHE
+SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, API_RATE_LIMIT, PUBLIC_PAGE_CACHE
                running the site (shinchoku.ops; gunicorn's own in shinchoku.ops.gunicorn_conf)
 
 With DEBUG false and only SECRET_KEY and ALLOWED_HOSTS set, ``shinchoku check --deploy``
@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "shinchoku.opendata",
     "shinchoku.reports",
     "shinchoku.portal",
+    "shinchoku.api",
     "shinchoku.published",
     "shinchoku.search",
     "shinchoku.accounts",
@@ -157,6 +158,8 @@ MIDDLEWARE = [
     # Signs a person out after SESSION_IDLE_MINUTES without a request or SESSION_HOURS.
     "shinchoku.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Under /api/: CORS, the API's rate limit, HEAD, the replica, errors as problem details.
+    "shinchoku.api.middleware.ApiMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -404,6 +407,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Searches one client address may make per minute (0: no limit), counted in the cache.
 SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", 60)
+# Requests to the open data API (/api/) one client address may make per minute (0: no limit).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 300)
 # --- end of running the site ------------------------------------------------------------
 
 # HTTPS. In production (DEBUG false) cookies are sent over HTTPS only, plain HTTP is
