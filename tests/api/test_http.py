@@ -144,6 +144,9 @@ def test_errors_are_problem_details(api_plan: ApiPlan, monkeypatch: pytest.Monke
     assert "10" in refused["detail"] and " / " in refused["detail"]
     assert problem(client.get("/api/v1/search", {"q": "協働", "page": 9}), 404)
 
+    assert "NUL" in problem(client.get(f"/api/v1/plans/{PLAN}/nodes/%00"), 400)["detail"]
+    assert problem(client.get("/api/v1/search", {"q": "協\x00働"}), 400)
+
     not_allowed = problem(client.delete(NODE), 405)
     assert not_allowed["type"] == "/api/#problem-method-not-allowed"
     assert client.post("/api/openapi.json")["Allow"] == "GET, HEAD, OPTIONS"

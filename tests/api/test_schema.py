@@ -22,7 +22,7 @@ from shinchoku.api import selectors
 from .conftest import make_api_plan
 
 #: Examples tried per operation and phase: enough to reach every parameter's edges.
-EXAMPLES = 25
+EXAMPLES = 20
 
 
 #: The document, read from the site as a client reads it (it reads no data: loaded once,

@@ -6,6 +6,7 @@
 - **The rate limit**: ``API_RATE_LIMIT`` requests a minute per client address
   (``shinchoku.ops.ratelimit``, counted apart from the search's), 429 with ``Retry-After``.
 - **HEAD** is answered as GET without the body.
+- **A NUL character** in the path or a parameter is refused (400) before anything reads it.
 - **Reads from the replica** when one is configured (``shinchoku.replica``): everything
   here reads published data.
 - **Errors as problem details** (``problems``): an answer of 400 or more that is not one
@@ -72,6 +73,9 @@ class ApiMiddleware:
             add_never_cache_headers(response)
         elif request.method == "OPTIONS":
             response = _preflight()
+        elif _holds_nul(request):
+            # No text of the data holds one, and PostgreSQL cannot be asked for one.
+            response = problem(request, 400, "NUL文字は使えません / A NUL character is not allowed.")
         else:
             response = self._answer(request)
         if response.status_code >= 400 and not is_problem(response):
@@ -94,6 +98,12 @@ class ApiMiddleware:
             response["Content-Length"] = str(len(response.content))
             response.content = b""
         return response
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    return "\x00" in request.path or any(
+        "\x00" in value for _name, values in request.GET.lists() for value in values
+    )
 
 
 def _preflight() -> HttpResponse:

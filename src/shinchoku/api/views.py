@@ -51,7 +51,7 @@ PLAN_CODE = Path(
 )
 NODE_CODE = Path(
     description="ノードのコード（計画内で一意） / The node's code, unique within its plan",
-    pattern=r"^[^/\\?#%\s]+$",
+    pattern=r"^[^\x00]+$",
     max_length=64,
     example="9-1-1",
 )
@@ -78,13 +78,15 @@ SCOPE = Query(
     None,
     description="範囲とするプランまたはプログラムのコード（省略すると計画全体） / "
     "A plan area or programme; none for the plan",
-    pattern=r"^[^/\\?#%\s]+$",
+    pattern=r"^[^\x00]+$",
     max_length=64,
 )
 KEY = r"^[-a-zA-Z0-9_]+$"
+#: Any text but a NUL character, which no text of the data holds (``middleware``).
+TEXT = r"^[^\x00]*$"
 
 
-def text_filter(description: str, pattern: str | None = None) -> Any:
+def text_filter(description: str, pattern: str = TEXT) -> Any:
     return Query(None, description=description, max_length=64, pattern=pattern)
 
 
@@ -349,6 +351,7 @@ def search(
         "Words; the nodes holding all of them",
         min_length=1,
         max_length=MAX_QUERY_LENGTH,
+        pattern=TEXT,
     ),
     plan: str | None = text_filter("計画コード / A plan's code", KEY),
     year: int | None = YEAR,
