@@ -19,6 +19,9 @@ from django.utils.translation import get_language, gettext
 
 from shinchoku.api.problems import PROBLEM_TYPES
 
+#: Patterns that only refuse a NUL character, which the page says once, among the errors.
+NUL_ONLY = {r"^[^\x00]*$", r"^[^\x00]+$"}
+
 #: The groups of operations (the document's tags), in the order the page shows them.
 TAGS = ("plans", "nodes", "aggregates", "search")
 
@@ -156,7 +159,7 @@ def _rules(schema: Mapping[str, Any]) -> str:
             rules.append(f"{'' if low is None else low}–{'' if high is None else high}")
         if part.get("maxLength") is not None:
             rules.append(gettext("at most %(count)s characters") % {"count": part["maxLength"]})
-        if part.get("pattern"):
+        if part.get("pattern") and part["pattern"] not in NUL_ONLY:
             rules.append(part["pattern"])
     if schema.get("default") is not None:
         rules.append(gettext("default %(value)s") % {"value": schema["default"]})

@@ -107,8 +107,8 @@ def _after(cursor: str | None) -> int:
 )
 @decorate_view(site_data)
 def plan_list(request: HttpRequest) -> Any:
-    """公表されている計画（新しい期から）と施策の数。 / "
-    "Every plan, newest period first, with its number of measures."""
+    """公表されている計画（新しい期から）と施策の数。 /
+    Every plan, newest period first, with its number of measures."""
     return selectors.plan_list()
 
 

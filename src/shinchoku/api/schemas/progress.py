@@ -149,8 +149,8 @@ class IndicatorList(Schema):
 
 
 class CostItem(Schema):
-    """ある年度の費用（決算、予算、計画） / "
-    "What a node cost, was budgeted or planned to cost in one fiscal year."""
+    """ある年度の費用（決算、予算、計画） /
+    What a node cost, was budgeted or planned to cost in one fiscal year."""
 
     fiscal_year: int | None = Field(
         description="年度（計画期間全体の計画はnull） / The fiscal year; null for the whole period's plan"

@@ -113,8 +113,8 @@ class OutlineItem(Schema):
 
 
 class PlanDetail(Schema):
-    """計画と、その階層、観点、記号、政策体系 / "
-    "A plan with its vocabulary and the outline of its plan areas and programmes."""
+    """計画と、その階層、観点、記号、政策体系 /
+    A plan with its vocabulary and the outline of its plan areas and programmes."""
 
     code: str = Field(description="計画コード / The plan's code")
     title: str = Field(description="計画名 / The plan's title")
@@ -206,8 +206,8 @@ class LevelCount(Schema):
 
 
 class NodeDetail(Schema):
-    """ノードの位置、記述、記号、組織 / "
-    "One node: its place in the tree, its texts, markers and organisation units."""
+    """ノードの位置、記述、記号、組織 /
+    One node: its place in the tree, its texts, markers and organisation units."""
 
     node_id: str = Field(description="ノードID（計画コード:コード） / The node's id, <plan>:<code>")
     plan: str = Field(description="計画コード / The plan's code")

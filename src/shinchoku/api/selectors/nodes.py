@@ -127,12 +127,11 @@ def node_detail(plan_code: str, node_code: str) -> NodeDetail:
     units = NodeUnit.objects.filter(node=node).select_related("unit").order_by("role", "unit__code")
     years: set[int]
     if node.level.rated:
-        years = set(
-            Result.objects.filter(node__path__startswith=node.path).values_list("fiscal_year", flat=True)
-        )
+        under = Result.objects.filter(node__path__startswith=node.path).order_by()
+        years = set(under.values_list("fiscal_year", flat=True).distinct())
         counts: list[LevelCount] = []
     else:
-        years = set(ResultYear.objects.filter(node=node).values_list("fiscal_year", flat=True))
+        years = set(ResultYear.objects.filter(node=node).order_by().values_list("fiscal_year", flat=True))
         counts = [
             LevelCount(level=level, count=count)
             for level, count in NodeCount.objects.filter(node=node)
