@@ -14,8 +14,8 @@ JOBS_BACKEND, JOBS_LEASE_SECONDS, JOBS_HEARTBEAT_SECONDS, JOBS_MAX_ATTEMPTS, JOB
                background jobs and their worker (docs/jobs.md)
 OPENDATA_DIR, OPENDATA_BUILD_AFTER_WRITE  the open data's ZIPs (docs/open-data.md)
 FOLLOW_BY_MAIL, FOLLOW_CONFIRM_HOURS, FOLLOW_RATE_LIMIT  following by e-mail (docs/follow.md)
-SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, PUBLIC_PAGE_CACHE,
-               DATA_VERSION_WATCH
+SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, API_RATE_LIMIT,
+               PUBLIC_PAGE_CACHE, DATA_VERSION_WATCH
                running the site (shinchoku.ops; gunicorn's own in shinchoku.ops.gunicorn_conf)
 
 With DEBUG false and only SECRET_KEY and ALLOWED_HOSTS set, ``shinchoku check --deploy``
@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "shinchoku.opendata",
     "shinchoku.reports",
     "shinchoku.portal",
+    "shinchoku.api",
     "shinchoku.published",
     "shinchoku.search",
     "shinchoku.accounts",
@@ -160,6 +161,8 @@ MIDDLEWARE = [
     # Signs a person out after SESSION_IDLE_MINUTES without a request or SESSION_HOURS.
     "shinchoku.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Under /api/: CORS, the API's rate limit, HEAD, the replica, errors as problem details.
+    "shinchoku.api.middleware.ApiMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -416,6 +419,8 @@ SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", 60)
 FOLLOW_BY_MAIL = env_bool("FOLLOW_BY_MAIL", True)
 FOLLOW_CONFIRM_HOURS = env_int("FOLLOW_CONFIRM_HOURS", 48, minimum=1)
 FOLLOW_RATE_LIMIT = env_int("FOLLOW_RATE_LIMIT", 5)
+# Requests to the open data API (/api/) one client address may make per minute (0: no limit).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 300)
 # --- end of running the site ------------------------------------------------------------
 
 # HTTPS. In production (DEBUG false) cookies are sent over HTTPS only, plain HTTP is

@@ -47,6 +47,8 @@ WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
 # The search's rate limit counts in the cache, which costs queries that the search's own
 # query budgets (tests/portal/test_search.py) do not count; tests/ops turn it on.
 SEARCH_RATE_LIMIT = 0
+# The same of the API's (tests/api turn it on).
+API_RATE_LIMIT = 0
 # The page cache off, so that the tests of a page's queries count the view's own (the
 # ETag's version lookup stays, one query); the page cache's own tests turn it on
 # (tests/published/test_pagecache*.py, tests/portal/test_cache*.py).
