@@ -163,6 +163,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Under /api/: CORS, the API's rate limit, HEAD, the replica, errors as problem details.
     "shinchoku.api.middleware.ApiMiddleware",
+    # A NUL character in the address: the 400 page (the API has answered its own).
+    "shinchoku.ops.middleware.NulCharacterMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

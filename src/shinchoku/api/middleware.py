@@ -27,6 +27,7 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
 from shinchoku.api.problems import is_problem, problem
+from shinchoku.ops.middleware import holds_nul
 from shinchoku.ops.ratelimit import retry_after
 from shinchoku.replica import public_reads
 
@@ -73,7 +74,7 @@ class ApiMiddleware:
             add_never_cache_headers(response)
         elif request.method == "OPTIONS":
             response = _preflight()
-        elif _holds_nul(request):
+        elif holds_nul(request):
             # No text of the data holds one, and PostgreSQL cannot be asked for one.
             response = problem(request, 400, "NUL文字は使えません / A NUL character is not allowed.")
         else:
@@ -98,12 +99,6 @@ class ApiMiddleware:
             response["Content-Length"] = str(len(response.content))
             response.content = b""
         return response
-
-
-def _holds_nul(request: HttpRequest) -> bool:
-    return "\x00" in request.path or any(
-        "\x00" in value for _name, values in request.GET.lists() for value in values
-    )
 
 
 def _preflight() -> HttpResponse:

@@ -3,7 +3,8 @@
 - ``RequestLogMiddleware`` gives the request its id (``shinchoku.ops.requestid``), puts
   it on the response's ``X-Request-ID`` and writes one access line when it is answered;
 - ``HealthCheckMiddleware`` answers ``/healthz`` before anything else runs;
-- ``RequestSizeMiddleware`` refuses a body over ``REQUEST_MAX_BYTES`` before it is read.
+- ``RequestSizeMiddleware`` refuses a body over ``REQUEST_MAX_BYTES`` before it is read;
+- ``NulCharacterMiddleware``, the innermost, refuses a NUL character in the address.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -132,4 +134,25 @@ class RequestSizeMiddleware:
             length = 0
         if length > settings.REQUEST_MAX_BYTES:
             return request_too_large(request)
+        return self.get_response(request)
+
+
+def holds_nul(request: HttpRequest) -> bool:
+    """Whether the path or a parameter of the query holds a NUL character: no text of the
+    site's data holds one, and PostgreSQL refuses to be asked for one."""
+    return "\x00" in request.path or any(
+        "\x00" in value for _name, values in request.GET.lists() for value in values
+    )
+
+
+class NulCharacterMiddleware:
+    """Refuses a request whose address holds a NUL character with the site's 400 page,
+    before a view looks anything up by it (the API answers its own problem first)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if holds_nul(request):
+            raise BadRequest("A NUL character is not allowed in an address.")
         return self.get_response(request)
