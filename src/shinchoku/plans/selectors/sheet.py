@@ -241,13 +241,15 @@ class IndicatorRow:
 
 @dataclass(frozen=True)
 class IndicatorPoint:
-    """An indicator's figures of one fiscal year, as numbers (for its chart)."""
+    """An indicator's figures of one fiscal year, as numbers (for its chart), each written
+    as decimal text (``str(Decimal)``): the sheet is plain data, which the report hands
+    to Typst as JSON."""
 
     fiscal_year: int
-    target: Decimal | None
-    actual: Decimal | None
+    target: str | None
+    actual: str | None
     #: In percent (``progress.models.achievement_rate``).
-    rate: Decimal | None
+    rate: str | None
 
 
 @dataclass(frozen=True)
@@ -383,8 +385,17 @@ def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[Indicator
             IndicatorRow(gettext("Actual value"), tuple(format_decimal(by_year[y].actual) for y in years)),
             IndicatorRow(gettext("Achievement rate"), tuple(format_rate(rates[y]) for y in years)),
         ),
-        points=tuple(IndicatorPoint(y, by_year[y].target, by_year[y].actual, rates[y]) for y in years),
+        points=tuple(
+            IndicatorPoint(
+                y, _decimal_text(by_year[y].target), _decimal_text(by_year[y].actual), _decimal_text(rates[y])
+            )
+            for y in years
+        ),
     )
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _level_sections(nodes: Sequence[Node]) -> dict[int, list[Section]]:

@@ -4,6 +4,9 @@ on the measure page (``IndicatorView.points``), which stands right after it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import NamedTuple
+
 from django.utils.translation import gettext, ngettext
 
 from shinchoku import fiscal
@@ -15,7 +18,10 @@ from .palette import INK, Fill
 
 def indicator_chart(indicator: IndicatorView, *, key: str) -> Chart | None:
     """None for an indicator with no target nor actual value in any year."""
-    points = indicator.points
+    points = [
+        _Figures(p.fiscal_year, _number(p.target), _number(p.actual), _number(p.rate))
+        for p in indicator.points
+    ]
     if not any(p.target is not None or p.actual is not None for p in points):
         return None
     shapes, height = line_chart(
@@ -72,3 +78,14 @@ def indicator_chart(indicator: IndicatorView, *, key: str) -> Chart | None:
         table=None,
         table_caption=indicator.caption,
     )
+
+
+class _Figures(NamedTuple):
+    fiscal_year: int
+    target: Decimal | None
+    actual: Decimal | None
+    rate: Decimal | None
+
+
+def _number(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
