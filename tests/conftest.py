@@ -32,7 +32,7 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests marked ``one_database`` check what does not depend on the database they
     run on (pages in a browser, the reading of files): when the test command runs them in
-    its SQLite pass, the PostgreSQL pass beside it leaves them out (``bin/test`` sets
+    its PostgreSQL pass, the SQLite pass beside it leaves them out (``bin/test`` sets
     TESTS_ONE_DATABASE_ELSEWHERE for it). Run alone, every test runs."""
     if os.environ.get("TESTS_ONE_DATABASE_ELSEWHERE") != "1":
         return

@@ -54,7 +54,7 @@ from tests.checkers import PageChecker, missing_tools
 from tests.factories import name_in_english
 from tests.review.conftest import Cycle, make_cycle
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.one_database]
 
 PASSWORD = "kakunin-no-tame-no-pasuwado-2013"

@@ -227,7 +227,7 @@ def people(transactional_db: None, django_user_model: Any) -> tuple[Cycle, User]
 
 
 @pytest.mark.browser
-@pytest.mark.one_database  # the pages in a browser: once, in the SQLite pass
+@pytest.mark.one_database  # the pages in a browser: once, in one pass
 @pytest.mark.django_db(transaction=True)
 def test_no_page_breaks_the_policy_in_chromium(
     people: tuple[Cycle, User], browser: Browser, live_server: Any

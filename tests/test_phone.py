@@ -39,7 +39,7 @@ from tests.browser import ARTIFACTS
 from tests.factories import add_unit
 from tests.review.conftest import Cycle, make_cycle
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.one_database]
 
 SHOTS = ARTIFACTS / "phone"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 pytestmark = pytest.mark.one_database
 
 PACKAGE = Path(__file__).parents[1] / "src" / "shinchoku"

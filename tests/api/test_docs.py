@@ -83,7 +83,7 @@ def checker() -> PageChecker:
     return PageChecker(ARTIFACTS / "checked-api")
 
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 @pytest.mark.browser
 @pytest.mark.one_database
 @pytest.mark.django_db(transaction=True)

@@ -73,7 +73,7 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
-@pytest.mark.one_database  # reading a file: once, in the SQLite pass
+@pytest.mark.one_database  # reading a file: once, in one pass
 def test_a_hostile_workbook_is_refused_early_in_little_memory(tmp_path: Path, case: str) -> None:
     make, expected = HOSTILE[case]
     path = make(tmp_path / "cells.xlsx")
@@ -93,7 +93,7 @@ def test_a_hostile_workbook_is_refused_early_in_little_memory(tmp_path: Path, ca
     assert float(result["peak_mib"]) < PEAK_MIB, result  # type: ignore[arg-type]
 
 
-@pytest.mark.one_database  # reading a file: once, in the SQLite pass
+@pytest.mark.one_database  # reading a file: once, in one pass
 def test_a_huge_dimension_alone_is_no_reason_to_refuse(tmp_path: Path) -> None:
     """A sheet may claim A1:XFD1048576 and hold two cells: only what is written counts."""
     path = write_xlsx(tmp_path / "claims.xlsx", [("構造", huge_dimension_rows(far_cell=False))])
@@ -102,7 +102,7 @@ def test_a_huge_dimension_alone_is_no_reason_to_refuse(tmp_path: Path) -> None:
     assert (sheet.max_row, sheet.max_column) == (1, 6)
 
 
-@pytest.mark.one_database  # reading a file: once, in the SQLite pass
+@pytest.mark.one_database  # reading a file: once, in one pass
 def test_the_refusal_is_in_japanese_by_default(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "far.xlsx", [("構造", huge_dimension_rows(far_cell=True))])
     (problem,) = preview_in_a_process(path, language="ja")["problems"]  # type: ignore[misc]
@@ -110,7 +110,7 @@ def test_the_refusal_is_in_japanese_by_default(tmp_path: Path) -> None:
     assert "50,000行目より下" in problem
 
 
-@pytest.mark.one_database  # reading a file: once, in the SQLite pass
+@pytest.mark.one_database  # reading a file: once, in one pass
 def test_a_structure_of_2000_rows_and_250_columns_is_read(tmp_path: Path) -> None:
     """Every cell filled (a plan of 236 years, each target spanning them all with 同左)."""
     data = structure_workbook(tmp_path / "large.xlsx", rows=2000, columns=250).read_bytes()

@@ -10,7 +10,7 @@ from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.plans.costed import make_costed
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.one_database]
 
 

@@ -22,7 +22,7 @@ def refuse_to_render(*args: Any, **kwargs: Any) -> Any:
 
 
 @pytest.mark.browser
-@pytest.mark.one_database  # the page in a browser: once, in the SQLite pass
+@pytest.mark.one_database  # the page in a browser: once, in one pass
 @pytest.mark.django_db(transaction=True)
 def test_a_kept_page_breaks_no_policy_and_switches_language(
     browser: Browser, live_server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch

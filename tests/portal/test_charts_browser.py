@@ -22,7 +22,7 @@ from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.portal.charts_world import make_chart_world
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.one_database]
 
 SHOTS = ARTIFACTS / "charts"

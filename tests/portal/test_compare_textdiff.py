@@ -12,7 +12,7 @@ from shinchoku.review.diff import text_diff
 from shinchoku.text import normalize
 from shinchoku.textdiff import Kind, Summary, compare, lines, sentences
 
-# Nothing here touches the database: once, in the SQLite pass (tests/conftest.py).
+# Nothing here touches the database: once, in one pass (tests/conftest.py).
 pytestmark = pytest.mark.one_database
 
 

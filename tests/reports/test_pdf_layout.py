@@ -20,7 +20,7 @@ from tests.factories import add_unit, make_unit
 
 from .reading import out_of_order, pdftotext, sheets
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 PLAN = "kawasaki-frontier-3"

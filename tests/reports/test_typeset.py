@@ -19,7 +19,7 @@ from shinchoku.errors import ErrorCode
 from shinchoku.reports import render
 from shinchoku.reports.selectors import ReportError, report_build
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 

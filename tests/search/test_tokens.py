@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from shinchoku.search import tokens
 
-# What is checked here does not depend on the database: once, in the SQLite pass (tests/conftest.py).
+# What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
 pytestmark = pytest.mark.one_database
 
 #: A few characters, so that terms and texts share many of them.
