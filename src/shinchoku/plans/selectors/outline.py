@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, overload
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from shinchoku.plans.models import Dimension, Level, Node, Plan
@@ -50,6 +50,19 @@ class PageInfo:
     end_index: int
     previous_number: int | None
     next_number: int | None
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> PageInfo:
+        """The page of a ``Paginator`` as the templates show it."""
+        return cls(
+            number=page.number,
+            num_pages=page.paginator.num_pages,
+            count=page.paginator.count,
+            start_index=page.start_index(),
+            end_index=page.end_index(),
+            previous_number=page.previous_page_number() if page.has_previous() else None,
+            next_number=page.next_page_number() if page.has_next() else None,
+        )
 
 
 # --------------------------------------------------------------------------- home
@@ -267,15 +280,7 @@ def node_overview(node: Node, *, page: int | str | None = None) -> NodeOverview:
         measure_count=totals.get(node.pk, 0),
         outline=outline,
         highlights=tuple(groups),
-        page=PageInfo(
-            number=page_obj.number,
-            num_pages=paginator.num_pages,
-            count=paginator.count,
-            start_index=page_obj.start_index(),
-            end_index=page_obj.end_index(),
-            previous_number=page_obj.previous_page_number() if page_obj.has_previous() else None,
-            next_number=page_obj.next_page_number() if page_obj.has_next() else None,
-        ),
+        page=PageInfo.of(page_obj),
         summary_tables=rating_summaries(plan, under=node),
         cost_tables=cost_summaries(plan, under=node),
     )

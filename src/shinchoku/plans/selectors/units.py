@@ -144,15 +144,7 @@ def unit_overview(plan_code: str, unit_code: str, *, page: int | str | None = No
             )
             for row in page_obj.object_list
         ),
-        page=PageInfo(
-            number=page_obj.number,
-            num_pages=paginator.num_pages,
-            count=paginator.count,
-            start_index=page_obj.start_index(),
-            end_index=page_obj.end_index(),
-            previous_number=page_obj.previous_page_number() if page_obj.has_previous() else None,
-            next_number=page_obj.next_page_number() if page_obj.has_next() else None,
-        ),
+        page=PageInfo.of(page_obj),
         summary=summary,
         scale=rating_scale(plan, level=level) if dimension is not None else None,
     )
