@@ -2,8 +2,10 @@
 restores: the network between the site and its database failing, without touching the
 shared server. Threads, one pair per connection; nothing beyond the standard library.
 
-- ``cut()``: every connection through it is closed and new ones are refused, as when the
-  database server stops or restarts (connection refused);
+- ``cut()``: every connection through it is closed and each new one is closed as soon as
+  it is taken, as when the database server stops or restarts (its port stays taken by the
+  proxy meanwhile: another process's connection could otherwise be given it, and the
+  proxy find it taken when restored);
 - ``cut(silent=True)``: every connection is closed, and new ones are taken but never
   answered, as when the server hangs or the network drops packets: only the client's own
   timeout ends the wait;
@@ -25,6 +27,7 @@ class Proxy:
         self._sockets: set[socket.socket] = set()
         self._listener: socket.socket | None = None
         self._silent = False
+        self._refusing = False
         self.passed = 0
 
     def __enter__(self) -> Proxy:
@@ -32,11 +35,18 @@ class Proxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.cut()
+        with self._lock:
+            if self._listener is not None:
+                self._close(self._listener)
+                self._listener = None
+            for sock in list(self._sockets):
+                self._close(sock)
+            self._sockets.clear()
 
     def restore(self) -> None:
         with self._lock:
             self._silent = False
+            self._refusing = False
             # Connections taken while silent were never forwarded: their clients start again.
             for sock in list(self._sockets):
                 self._close(sock)
@@ -47,10 +57,8 @@ class Proxy:
     def cut(self, *, silent: bool = False) -> None:
         with self._lock:
             self._silent = silent
-            if not silent and self._listener is not None:
-                self._close(self._listener)
-                self._listener = None
-            if silent and self._listener is None:
+            self._refusing = not silent
+            if self._listener is None:
                 self._listen()
             for sock in list(self._sockets):
                 self._close(sock)
@@ -75,6 +83,9 @@ class Proxy:
                 if listener is not self._listener:
                     client.close()
                     return
+                if self._refusing:
+                    self._close(client)
+                    continue
                 self._sockets.add(client)
                 if self._silent:
                     continue

@@ -182,7 +182,11 @@ def start_worker(
 
 
 def wait_for_log(worker: subprocess.Popen[bytes], log: Path, words: str) -> None:
-    wait_for(lambda: words in log.read_text() or worker.poll() is not None, f"the worker to log {words!r}")
+    wait_for(
+        lambda: words in log.read_text() or worker.poll() is not None,
+        f"the worker to log {words!r}",
+        also=lambda: "; its log ends:\n" + log.read_text()[-3000:],
+    )
     assert worker.poll() is None, log.read_text()[-3000:]
 
 
