@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 
 _KEEP = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
 _SPACES_BEFORE_NEWLINE = re.compile(r"[ \t\u3000]+\n")
@@ -87,3 +88,11 @@ def language_runs(text: str, language: str) -> list[tuple[str, str | None]]:
     if last < len(text):
         runs.append((text[last:], None))
     return runs
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A decimal as the data files and the API write it: digits, no exponent, no trailing
+    zeros, so that no precision is lost on the way through JSON; None stays None."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")

@@ -34,8 +34,9 @@ from shinchoku.plans.selectors.common import ordered_markers
 from shinchoku.progress.models import STAFF_FIELDS, Cost
 from shinchoku.published.models import CostTotal, NodeCount, RatingCount, ResultYear
 from shinchoku.reports.selectors import report_years
+from shinchoku.text import decimal_text
 
-from .common import NotFound, decimal_string, plan_get
+from .common import NotFound, plan_get
 
 #: The order of the bases within a year, as the pages print them.
 BASIS_ORDER = {basis: n for n, basis in enumerate(Cost.Basis.values)}
@@ -170,7 +171,7 @@ def _cost_row(total: CostTotal) -> CostTotalRow:
         value: int | None = getattr(total, f"sum_{field}") if given else None
         if field in STAFF_FIELDS:
             # Kept in hundredths, summed exactly.
-            staff = None if value is None else decimal_string(Decimal(value) / 100)
+            staff = None if value is None else decimal_text(Decimal(value) / 100)
             figures[field] = StaffSum(sum=staff, given=given)
         else:
             figures[field] = AmountSum(sum=value, given=given)

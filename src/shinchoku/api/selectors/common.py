@@ -4,8 +4,6 @@ an answer links to."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.urls import reverse
 
 from shinchoku.api.document import NAMESPACE
@@ -45,13 +43,6 @@ def node_get(plan_code: str, node_code: str) -> Node:
 def node_id(plan_code: str, node_code: str) -> str:
     """A node's id across plans, as the open data names it: ``<plan code>:<node code>``."""
     return node_key(plan_code, node_code)
-
-
-def decimal_string(value: Decimal | None) -> str | None:
-    """A decimal as the open data writes it: digits, no exponent, no trailing zeros."""
-    if value is None:
-        return None
-    return format(value.normalize(), "f")
 
 
 def api_path(name: str, **kwargs: str) -> str:

@@ -39,8 +39,9 @@ from shinchoku.progress.models import (
     Target,
     achievement_rate,
 )
+from shinchoku.text import decimal_text
 
-from .common import decimal_string, node_get, node_id, plan_get
+from .common import node_get, node_id, plan_get
 from .nodes import MAX_PAGE_SIZE, PAGE_SIZE
 
 
@@ -157,14 +158,14 @@ def node_indicators(plan_code: str, node_code: str) -> IndicatorList:
                 kind=indicator.kind,
                 unit=indicator.unit,
                 direction=indicator.direction,
-                baseline_value=decimal_string(indicator.baseline_value),
+                baseline_value=decimal_text(indicator.baseline_value),
                 baseline_year=indicator.baseline_year,
                 values=[
                     IndicatorValueItem(
                         fiscal_year=value.fiscal_year,
-                        target=decimal_string(value.target),
-                        actual=decimal_string(value.actual),
-                        achievement_rate=decimal_string(
+                        target=decimal_text(value.target),
+                        actual=decimal_text(value.actual),
+                        achievement_rate=decimal_text(
                             achievement_rate(indicator.direction, value.target, value.actual)
                         ),
                     )
@@ -192,8 +193,8 @@ def node_costs(plan_code: str, node_code: str) -> CostList:
                 other=cost.other,
                 general=cost.general,
                 project_cost=cost.project_cost,
-                staff_count=decimal_string(cost.staff_count),
-                staff_hours=decimal_string(cost.staff_hours),
+                staff_count=decimal_text(cost.staff_count),
+                staff_hours=decimal_text(cost.staff_hours),
                 staff_cost=cost.staff_cost,
                 total_cost=cost.total_cost,
             )

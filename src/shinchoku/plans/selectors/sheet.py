@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TypeVar
 
 from django.db.models import F, Q, prefetch_related_objects
@@ -28,6 +27,7 @@ from shinchoku.progress.models import (
     Target,
     achievement_rate,
 )
+from shinchoku.text import decimal_text
 
 from .common import (
     MarkerView,
@@ -387,15 +387,11 @@ def _indicator_view(plan: Plan, indicator: Indicator, values: Sequence[Indicator
         ),
         points=tuple(
             IndicatorPoint(
-                y, _decimal_text(by_year[y].target), _decimal_text(by_year[y].actual), _decimal_text(rates[y])
+                y, decimal_text(by_year[y].target), decimal_text(by_year[y].actual), decimal_text(rates[y])
             )
             for y in years
         ),
     )
-
-
-def _decimal_text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _level_sections(nodes: Sequence[Node]) -> dict[int, list[Section]]:

@@ -39,19 +39,13 @@ from shinchoku.progress.models import (
     Target,
     achievement_rate,
 )
+from shinchoku.text import decimal_text
 
 SCHEMA_VERSION = "1.0"
 
 
 def node_key(plan_code: str, node_code: str) -> str:
     return f"{plan_code}:{node_code}"
-
-
-def _number(value: Decimal | None) -> str | None:
-    """Decimals as strings, so that no precision is lost on the way through JSON."""
-    if value is None:
-        return None
-    return format(value.normalize(), "f")
 
 
 def _texts(rows: Iterable[NodeSectionText | ResultSectionText], owner: str) -> dict[int, dict[str, str]]:
@@ -68,7 +62,7 @@ COST_KEYS = (*COST_FIGURES, "total_cost")
 
 
 def _cost_value(value: int | Decimal | None) -> int | str | None:
-    return _number(value) if isinstance(value, Decimal) else value
+    return decimal_text(value) if isinstance(value, Decimal) else value
 
 
 def _year_fields(year: int) -> dict[str, Any]:
@@ -326,14 +320,14 @@ class _NodeRows:
                 "kind": indicator.kind,
                 "unit": indicator.unit,
                 "direction": indicator.direction,
-                "baseline_value": _number(indicator.baseline_value),
+                "baseline_value": decimal_text(indicator.baseline_value),
                 "baseline_year": indicator.baseline_year,
                 "values": [
                     {
                         **_year_fields(value.fiscal_year),
-                        "target": _number(value.target),
-                        "actual": _number(value.actual),
-                        "achievement_rate": _number(
+                        "target": decimal_text(value.target),
+                        "actual": decimal_text(value.actual),
+                        "achievement_rate": decimal_text(
                             achievement_rate(indicator.direction, value.target, value.actual)
                         ),
                     }
