@@ -1,0 +1,162 @@
+"""The source of a draft import: a published report's lines, each with where it stands.
+
+``read_source`` takes the bytes of a PDF or of text extracted from one. Text gives its
+lines as they are, a form feed starting a new page; a PDF gives its lines with their page
+and box, table cells rebuilt from where their words stand (``pdf.read_pdf``). Neither
+reader cleans the lines (page numbers, headers and footers are the recogniser's): both
+kinds of input are then read the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.utils.translation import gettext as _
+
+#: The largest report read, in bytes.
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+#: The encodings text is read in, tried in order.
+TEXT_ENCODINGS = ("utf-8-sig", "cp932")
+
+Box = tuple[float, float, float, float]
+
+
+class ReportRefused(Exception):
+    """The file cannot be read as a report; ``message`` says what, where and why."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """A line of the source. ``number`` counts from 1 over the whole document, in the order
+    the recogniser reads; ``text`` is as extracted, not normalised."""
+
+    number: int
+    text: str
+    #: 1-based; None when not known (text without form feeds).
+    page: int | None
+    #: x0, top, x1, bottom in PDF points (PDF only).
+    bbox: Box | None = None
+    #: (table on the page, row, column), when rebuilt from a PDF's table.
+    cell: tuple[int, int, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "text": self.text,
+            "page": self.page,
+            "bbox": list(self.bbox) if self.bbox is not None else None,
+            "cell": list(self.cell) if self.cell is not None else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SourceLine:
+        bbox = data.get("bbox")
+        cell = data.get("cell")
+        return cls(
+            number=int(data["number"]),
+            text=str(data["text"]),
+            page=None if data.get("page") is None else int(data["page"]),
+            bbox=None if bbox is None else (float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3])),
+            cell=None if cell is None else (int(cell[0]), int(cell[1]), int(cell[2])),
+        )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A report as read: its file's name, kind and digest, its pages and lines."""
+
+    name: str
+    kind: Literal["text", "pdf"]
+    sha256: str
+    pages: int | None
+    lines: tuple[SourceLine, ...]
+
+    def line(self, number: int) -> SourceLine:
+        return self.lines[number - 1]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "pages": self.pages,
+            "lines": [line.to_json() for line in self.lines],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Source:
+        kind = data["kind"]
+        if kind not in ("text", "pdf"):
+            raise ValueError(f"unknown source kind {kind!r}")
+        return cls(
+            name=str(data["name"]),
+            kind=kind,
+            sha256=str(data["sha256"]),
+            pages=None if data.get("pages") is None else int(data["pages"]),
+            lines=tuple(SourceLine.from_json(line) for line in data["lines"]),
+        )
+
+
+def read_source(data: bytes, name: str) -> Source:
+    """The report in ``data``: a PDF when it starts as one, else text. ReportRefused when it
+    is empty, too large or unreadable."""
+    if len(data) > MAX_SOURCE_BYTES:
+        raise ReportRefused(
+            _("%(file)s: the file is larger than %(max)s MB.")
+            % {"file": name, "max": MAX_SOURCE_BYTES // 2**20}
+        )
+    if not data.strip():
+        raise ReportRefused(_("%(file)s: the file is empty.") % {"file": name})
+    if data.lstrip()[:5] == PDF_MAGIC:
+        # The PDF library is loaded only for a PDF.
+        from .pdf import read_pdf
+
+        return read_pdf(data, name)
+    return read_text(data, name)
+
+
+def read_text(data: bytes, name: str) -> Source:
+    """Text extracted from a report: UTF-8 (with or without a BOM) or Shift_JIS (cp932); a
+    form feed starts a new page. ReportRefused for a binary file or another encoding."""
+    text = _decode(data, name)
+    if "\x00" in text:
+        raise ReportRefused(
+            _("%(file)s: this is not text (it holds NUL bytes): give a PDF or the text extracted from one.")
+            % {"file": name}
+        )
+    paged = "\f" in text
+    lines: list[SourceLine] = []
+    for page_number, page in enumerate(text.split("\f"), 1):
+        for raw in page.splitlines():
+            lines.append(SourceLine(len(lines) + 1, raw, page_number if paged else None))
+    if not any(line.text.strip() for line in lines):
+        raise ReportRefused(_("%(file)s: the file is empty.") % {"file": name})
+    return Source(
+        name=name,
+        kind="text",
+        sha256=hashlib.sha256(data).hexdigest(),
+        pages=text.count("\f") + 1 if paged else None,
+        lines=tuple(lines),
+    )
+
+
+def _decode(data: bytes, name: str) -> str:
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReportRefused(
+        _(
+            "%(file)s: this is neither a PDF nor text in UTF-8 or Shift_JIS: give a PDF or the text "
+            "extracted from one."
+        )
+        % {"file": name}
+    )
