@@ -184,9 +184,9 @@ def line_kind(text: str) -> tuple[str, str]:
     area = _AREA.match(text)
     if area:
         return ("area", area.group(2)) if area.group(3) else ("label", flat)
-    heading = _PROGRAMME_HEADING.match(text)
-    if heading and not _SENTENCE_END.search(text):
-        return "programme_heading", heading.group(1)
+    numbered = _PROGRAMME_HEADING.match(text)
+    if numbered and not _SENTENCE_END.search(text):
+        return "programme_heading", numbered.group(1)
     return "text", ""
 
 
@@ -303,7 +303,8 @@ class _Builder:
                 self.current = previous
             else:
                 self.current = Paragraph("text")
-        self.current.lines.append(Line(line.source, text))
+            current = self.current
+        current.lines.append(Line(line.source, text))
 
 
 def _split_at_item(text: str) -> tuple[str, str, str]:
