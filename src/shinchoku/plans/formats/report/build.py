@@ -111,7 +111,7 @@ class DraftBuilder:
             "last_year": last_year,
             "onwards": onwards,
             "description": "",
-            "note": f"Recognised from the report {self.source.name} (sha256 {self.source.sha256[:12]}…).",
+            "note": f"Recognised from the report {self.source.name} (shinchoku import-report).",
             "amount_unit": "yen",
             "levels": [
                 _level("plan", words.AREA_WORDS[0], 0, rated=False),

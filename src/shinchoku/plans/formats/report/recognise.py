@@ -62,7 +62,7 @@ def recognise(source: Source, *, plan_code: str = "") -> Draft:
 
 def _default_code(source: Source) -> str:
     stem = _SLUG.sub("-", PurePath(source.name).stem.lower()).strip("-")[:40]
-    return f"{stem or 'report'}-{source.sha256[:8]}"
+    return stem or "report"
 
 
 def _check_anchors(source: Source, layout: Layout, found: list[Paragraph]) -> None:

@@ -1,0 +1,99 @@
+"""``shinchoku import-report FILE [--output draft.json] [--plan CODE] [--user NAME]``: read
+a published progress report (a PDF, or the text extracted from one) into a draft import
+(docs/report-import.md). With ``--output``, the draft is written to that file as JSON and
+nothing else is touched; without it, the draft is stored for review. Exit status 1, and
+nothing written, when the file cannot be read as a report."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+
+from shinchoku.accounts.commands import command_actor
+from shinchoku.plans.formats.report.draft import Draft
+from shinchoku.plans.formats.report.recognise import recognise
+from shinchoku.plans.formats.report.source import MAX_SOURCE_BYTES, ReportRefused, read_source
+
+
+class Command(BaseCommand):
+    help = (
+        "Read a published progress report (PDF, or text extracted from one) into a draft import: "
+        "with --output, write the draft as JSON without touching the database."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--output", "-o", type=Path, help="write the draft (JSON) here; nothing else is written")
+        parser.add_argument("--plan", default="", help="the code of the plan the draft makes (default: from the file)")
+        parser.add_argument("--user", help="the account the draft is stored as (without --output)")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="the language of the messages (default: the site's, LANGUAGE_CODE)",
+        )
+
+    def handle(self, *args: object, **options: Any) -> None:
+        with translation.override(
+            options.get("language") or translation.get_language() or settings.LANGUAGE_CODE
+        ):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        try:
+            with path.open("rb") as stream:
+                data = stream.read(MAX_SOURCE_BYTES + 1)
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read ({error.strerror})") from error
+        try:
+            draft = recognise(read_source(data, path.name), plan_code=options["plan"])
+        except ReportRefused as refusal:
+            raise CommandError(refusal.message) from refusal
+        output: Path | None = options.get("output")
+        if output is not None:
+            _write(output, draft)
+            self.stdout.write(_summary(draft) + f"\nThe draft is written to {output}.")
+            return
+        actor = command_actor(options.get("user"))
+        # STORE_DRAFT: the stored draft import (its review page) takes the draft here, as
+        # store_draft(draft, actor=actor). Until it does, the draft is only summarised.
+        del actor
+        self.stdout.write(_summary(draft))
+        self.stdout.write("The draft is not stored: write it to a file with --output draft.json.")
+
+
+def _summary(draft: Draft) -> str:
+    dataset = draft.dataset
+    levels: dict[str, int] = {}
+    for node in dataset["nodes"]:
+        levels[node["level"]] = levels.get(node["level"], 0) + 1
+    flagged = draft.flagged
+    return (
+        f"{draft.source.name}: {levels.get('plan', 0)} plan area(s), {levels.get('programme', 0)} programme(s), "
+        f"{levels.get('measure', 0)} measure(s), {len(dataset['targets'])} target item(s), "
+        f"{len(dataset['results'])} result(s); {len(draft.decisions)} decisions, {len(flagged)} flagged for review."
+    )
+
+
+def _write(output: Path, draft: Draft) -> None:
+    """Written whole or not at all: to a temporary file beside it, then renamed."""
+    text = json.dumps(draft.to_json(), ensure_ascii=False, indent=1) + "\n"
+    directory = output.resolve().parent
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".draft-", suffix=".json")
+    except OSError as error:
+        raise CommandError(f"{output}: cannot write ({error.strerror})") from error
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, output)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise CommandError(f"{output}: cannot write ({error.strerror})") from error
