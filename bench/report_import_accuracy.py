@@ -36,7 +36,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         os.environ.update(
             DEBUG="false",
-            SECRET_KEY="report-import-accuracy",
+            SECRET_KEY="report-import-accuracy",  # noqa: S106 (a throwaway database)
             ALLOWED_HOSTS="localhost",
             DATABASE_URL=f"sqlite:///{scratch}/expected.sqlite3",
             DJANGO_SETTINGS_MODULE="shinchoku.settings",
@@ -60,7 +60,9 @@ def _bench(variants: int, first_seed: int) -> int:
     call_command("migrate", verbosity=0)
     load_plan_file(SEED_PLAN)
     expected = export_dataset()
-    draft = recognise(read_text(SEED_TEXT.read_bytes(), SEED_TEXT.name), plan_code=expected["plans"][0]["code"])
+    draft = recognise(
+        read_text(SEED_TEXT.read_bytes(), SEED_TEXT.name), plan_code=expected["plans"][0]["code"]
+    )
     scores = compare(dataset_facts(draft.dataset), dataset_facts(expected))
     print(f"Seed: {SEED_TEXT.relative_to(ROOT)} against {SEED_PLAN.relative_to(ROOT)}")
     print(table(scores))
@@ -87,7 +89,9 @@ def _bench(variants: int, first_seed: int) -> int:
     print()
     print(f"Generated variants: {variants} (seeds {first_seed}–{first_seed + variants - 1})")
     print(table(totals, [name for name in totals if totals[name].expected]))
-    print(f"results in a wrong year or measure: {wrong_year}, of which flagged for review: {wrong_year_flagged}")
+    print(
+        f"results in a wrong year or measure: {wrong_year}, of which flagged for review: {wrong_year_flagged}"
+    )
     recall = totals["result text per year"].recall or 0.0
     return 0 if seed_ok and recall >= 0.95 else 1
 

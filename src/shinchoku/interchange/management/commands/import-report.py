@@ -30,8 +30,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--output", "-o", type=Path, help="write the draft (JSON) here; nothing else is written")
-        parser.add_argument("--plan", default="", help="the code of the plan the draft makes (default: from the file)")
+        parser.add_argument(
+            "--output", "-o", type=Path, help="write the draft (JSON) here; nothing else is written"
+        )
+        parser.add_argument(
+            "--plan", default="", help="the code of the plan the draft makes (default: from the file)"
+        )
         parser.add_argument("--user", help="the account the draft is stored as (without --output)")
         parser.add_argument(
             "--language",
@@ -76,9 +80,10 @@ def _summary(draft: Draft) -> str:
         levels[node["level"]] = levels.get(node["level"], 0) + 1
     flagged = draft.flagged
     return (
-        f"{draft.source.name}: {levels.get('plan', 0)} plan area(s), {levels.get('programme', 0)} programme(s), "
-        f"{levels.get('measure', 0)} measure(s), {len(dataset['targets'])} target item(s), "
-        f"{len(dataset['results'])} result(s); {len(draft.decisions)} decisions, {len(flagged)} flagged for review."
+        f"{draft.source.name}: {levels.get('plan', 0)} plan area(s), "
+        f"{levels.get('programme', 0)} programme(s), {levels.get('measure', 0)} measure(s), "
+        f"{len(dataset['targets'])} target item(s), {len(dataset['results'])} result(s); "
+        f"{len(draft.decisions)} decisions, {len(flagged)} flagged for review."
     )
 
 

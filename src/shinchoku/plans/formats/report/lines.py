@@ -122,7 +122,10 @@ def _page_furniture(lines: list[Line]) -> set[int]:
             pages.setdefault(line.page, []).append(line)
     if len(pages) < 2:
         return dropped
-    edges = {page: body[:2] + body[-2:] for page, body in pages.items()}
+    edges = {
+        page: list({line.number: line for line in body[:2] + body[-2:]}.values())
+        for page, body in pages.items()
+    }
     numbers = [(page, line) for page, edge in edges.items() for line in edge if _BARE_NUMBER.match(line.text)]
     offsets = Counter(int(line.text) - page for page, line in numbers)
     for page, line in numbers:
@@ -137,7 +140,7 @@ def _page_furniture(lines: list[Line]) -> set[int]:
 
 
 def _anchor(text: str) -> bool:
-    return line_kind(text)[0] not in ("text", "rating")
+    return line_kind(text)[0] != "text"
 
 
 # ------------------------------------------------------------------ kinds of lines
