@@ -7,9 +7,11 @@ position (pdfplumber, on pdfminer.six) and the page is put back together from wh
 characters stand:
 
 - **Ruled tables** are found from the page's lines and rectangles (pdfplumber's table
-  finder). Each table gives its cells row by row, top to bottom, and in a row left to right;
-  a cell's lines come together, each with ``cell`` = (table on the page, row, column). A
-  cell spanning several columns or rows is given once, where it starts.
+  finder); a rectangle standing alone is a table of one cell. Each table gives its cells
+  row by row, top to bottom, and in a row left to right; a cell's lines come together, each
+  with ``cell`` = (table on the page, row, column). A cell spanning several columns or rows
+  is given once, where it starts. A cell a page break cuts is two cells, the second the
+  first of the next page.
 - **Everything else** is cut into blocks along the widest white gaps, across or down the
   page (a recursive X–Y cut; a ruled table is one block): blocks above before blocks below,
   columns left to right. Where a region splits into columns one of which is narrow (under
@@ -63,6 +65,8 @@ WIDE_SPACE_GAP = 0.4
 SEGMENT_GAP = 1.5
 #: A column narrower than this part of its region makes the region a table without rules.
 NARROW_COLUMN = 0.3
+#: The smallest rectangle (points, each way) that, standing alone, is read as a table of one cell.
+MIN_BOX = 8.0
 #: How near (points) the same character drawn again is the same character drawn twice.
 DUPLICATE_DISTANCE = 1.0
 #: How far (points) a character's centre may stand outside a table cell and still be in it.
@@ -254,15 +258,17 @@ def _drawn_before(
 
 def _page_blocks(page: Any, chars: list[_Char]) -> list[_Block]:
     """The page as blocks in reading order: its tables and its other lines."""
-    tables: list[tuple[Any, list[tuple[int, int, Box]]]] = []
+    tables: list[tuple[Box, list[tuple[int, int, Box]]]] = []
     for found in page.find_tables():
         cells = [
-            (row_index, column_index, (float(c[0]), float(c[1]), float(c[2]), float(c[3])))
+            (row_index, column_index, _box(c))
             for row_index, row in enumerate(found.rows)
             for column_index, c in enumerate(row.cells)
             if c is not None
         ]
-        tables.append((found, cells))
+        tables.append((_box(found.bbox), cells))
+    for box in _boxes(page, [table_box for table_box, _cells in tables]):
+        tables.append((box, [(0, 0, box)]))
     held: dict[tuple[int, int, int], list[_Char]] = {}
     loose: list[_Char] = []
     for char in chars:
@@ -272,9 +278,9 @@ def _page_blocks(page: Any, chars: list[_Char]) -> list[_Block]:
         else:
             held.setdefault(place, []).append(char)
     items: list[_Block] = []
-    for index, (found, cells) in enumerate(tables):
-        table = _Table(box=tuple(float(v) for v in found.bbox))  # type: ignore[arg-type]
-        for row, column, _box in cells:
+    for index, (table_box, cells) in enumerate(tables):
+        table = _Table(box=table_box)
+        for row, column, _cell_box in cells:
             cell_chars = held.get((index, row, column))
             if cell_chars:
                 table.cells.append((row, column, _lines(cell_chars, split=False)))
@@ -286,11 +292,38 @@ def _page_blocks(page: Any, chars: list[_Char]) -> list[_Block]:
     return ordered
 
 
+def _box(values: Sequence[Any]) -> Box:
+    return float(values[0]), float(values[1]), float(values[2]), float(values[3])
+
+
+def _boxes(page: Any, tables: list[Box]) -> list[Box]:
+    """Rectangles standing alone, outside the tables, such as the frame of a cell a page break
+    cut (the table finder takes a table to have two cells at least): the innermost of those
+    large enough to hold a line."""
+    candidates = [
+        _box((rect["x0"], rect["top"], rect["x1"], rect["bottom"]))
+        for rect in page.rects
+        if rect["width"] >= MIN_BOX and rect["height"] >= MIN_BOX
+    ]
+    candidates = [box for box in candidates if not any(_overlap(box, table) for table in tables)]
+    return [
+        box for box in candidates if not any(other != box and _inside(other, box) for other in candidates)
+    ]
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
 def _cell_of(
-    char: _Char, tables: Sequence[tuple[Any, list[tuple[int, int, Box]]]]
+    char: _Char, tables: Sequence[tuple[Box, list[tuple[int, int, Box]]]]
 ) -> tuple[int, int, int] | None:
     x, y = char.centre, char.middle
-    for index, (_found, cells) in enumerate(tables):
+    for index, (_table_box, cells) in enumerate(tables):
         for row, column, (x0, top, x1, bottom) in cells:
             if (
                 x0 - CELL_TOLERANCE <= x <= x1 + CELL_TOLERANCE
