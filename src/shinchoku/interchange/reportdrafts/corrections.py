@@ -263,6 +263,13 @@ def checked_value(dataset: dict[str, Any], decision: Decision, value: Any) -> An
     return normalize(value)
 
 
+def _example(dataset: dict[str, Any]) -> str:
+    """The code of the draft's first measure, to show how a node is named."""
+    rated = rated_levels(dataset)
+    nodes = [node for node in dataset.get("nodes", ()) if not rated or node.get("level_key") in rated]
+    return str(nodes[0].get("code", "")) if nodes else ""
+
+
 def _checked_node(dataset: dict[str, Any], decision: Decision, value: Any) -> str:
     nodes = nodes_by_id(dataset)
     if not isinstance(value, str) or value not in nodes:
@@ -271,7 +278,7 @@ def _checked_node(dataset: dict[str, Any], decision: Decision, value: Any) -> st
                 "%(value)s is not a node of this draft: give the code of one of its measures, "
                 "e.g. %(example)s."
             )
-            % {"value": value, "example": next(iter(nodes.values()), {}).get("code", "")}
+            % {"value": value, "example": _example(dataset)}
         )
     node, depths = nodes[value], level_depths(dataset)
     if decision.kind == "target_measure":
