@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shinchoku.fiscal import both_labels, year_label
+from shinchoku.fiscal import both_labels, period_label, year_label
 from shinchoku.interchange.models import ReportDraft, ReportDraftCorrection
 from shinchoku.interchange.reportdrafts.corrections import (
     CELL_KINDS,
@@ -193,6 +193,14 @@ class Review:
     parts: list[tuple[int, str, str]]
     part: int
     nodes: list[NodeView]
+
+    @property
+    def period(self) -> str:
+        """The plan's period, as the page's language writes it."""
+        first, last = self.plan.get("first_year"), self.plan.get("last_year")
+        if not isinstance(first, int) or not isinstance(last, int):
+            return ""
+        return period_label(first, last)
 
     def _step(self, name: str, number: int, last: int) -> str:
         return self.state.query(**{name: number}) if 1 <= number <= last else ""
