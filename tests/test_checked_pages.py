@@ -44,6 +44,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
 from shinchoku.audit.models import AuditEvent
+from shinchoku.interchange.reportdrafts import store_draft
 from shinchoku.plans.models import Node, NodeUnit
 from shinchoku.progress.models import Result, Target
 from shinchoku.review import services
@@ -52,6 +53,7 @@ from shinchoku.review.workbook import writer as workbook
 from tests.browser import ARTIFACTS
 from tests.checkers import PageChecker, missing_tools
 from tests.factories import name_in_english
+from tests.interchange.report_drafts import flagged_index, make_draft
 from tests.review.conftest import Cycle, make_cycle
 
 # What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
@@ -218,6 +220,33 @@ def admin_people_and_logs(page: Page, checker: PageChecker, base: str, cycle: Cy
     visit(page, checker, f"{english}/audit/auditevent/{event.pk}/change/", "admin: audit entry (English)")
 
 
+def report_drafts(page: Page, checker: PageChecker, base: str, cycle: Cycle) -> None:
+    """The administrator's pages of a report's draft: the list with its upload form (and a
+    report refused), the review (a decision selected, a correction refused), the preview of
+    the import."""
+    stored = store_draft(make_draft(3), cycle.admin)
+    visit(page, checker, base + "/staff/report-drafts/", "administrator: report drafts")
+    page.locator("input[type=file]").set_input_files(
+        {"name": "empty.txt", "mimeType": "text/plain", "buffer": b""}
+    )
+    page.get_by_role("button", name=ja("Upload and recognise")).click()
+    checker.check(page, "administrator: report upload refused (empty file)", status=400)
+    review = f"{base}/staff/report-drafts/{stored.pk}/"
+    visit(page, checker, review, "administrator: report draft review")
+    index = flagged_index(make_draft(3), "target_measure")
+    visit(page, checker, f"{review}?decision={index}", "administrator: report draft, a decision selected")
+    decision = page.locator(f"#decision-{index}")
+    decision.get_by_role("radio", name=ja("Another value, written below")).check()
+    decision.get_by_role("textbox").fill("9-9-9")
+    decision.get_by_role("button", name=ja("Keep this value")).click()
+    checker.check(page, "administrator: report draft, a correction refused", status=400)
+    page.screenshot(path=ARTIFACTS / "checked-report-draft-refused.png", full_page=True)
+    visit(page, checker, f"{review}accept/", "administrator: report draft, the import's preview")
+    visit(
+        page, checker, f"{base}/en/staff/report-drafts/{stored.pk}/", "administrator: report draft (English)"
+    )
+
+
 def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, live_server: Any) -> None:
     cycle, base = prepare(), live_server.url
     plan = cycle.sample.plan.code
@@ -345,6 +374,8 @@ def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, 
     visit(admin, checker, base + "/staff/rounds/new/", "administrator: open-round form")
     admin.get_by_role("button", name=ja("Open the round")).click()
     checker.check(admin, "administrator: open-round form refused", status=400)
+
+    report_drafts(admin, checker, base, cycle)
 
     the_admin(browser, checker, base, cycle)
 

@@ -32,11 +32,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from shinchoku.interchange.models import ReportDraft
+from shinchoku.interchange.reportdrafts import store_draft
 from shinchoku.review import services
 from shinchoku.review.models import Entry, Round
 from shinchoku.review.workbook import writer as template
 from tests.browser import ARTIFACTS
 from tests.factories import add_unit
+from tests.interchange.report_drafts import make_draft
 from tests.review.conftest import Cycle, make_cycle
 
 # What is checked here does not depend on the database: once, in one pass (tests/conftest.py).
@@ -217,6 +220,7 @@ class World:
     cycle: Cycle
     targets_entry: Entry
     workbook: bytes
+    report_draft: ReportDraft
 
 
 def signed_in(user: User) -> Client:
@@ -293,7 +297,12 @@ def make_world() -> World:
         actor=cycle.admin,
     )
     targets_entry = Entry.objects.get(round=targets_round, node=sample.measure)
-    return World(cycle=cycle, targets_entry=targets_entry, workbook=filled_workbook(cycle))
+    return World(
+        cycle=cycle,
+        targets_entry=targets_entry,
+        workbook=filled_workbook(cycle),
+        report_draft=store_draft(make_draft(3), cycle.admin),
+    )
 
 
 def pages(world: World) -> list[tuple[str, User | None, str]]:
@@ -314,6 +323,17 @@ def pages(world: World) -> list[tuple[str, User | None, str]]:
         ("staff-round", cycle.admin, reverse("staff:round", args=[cycle.round.pk])),
         ("staff-round-open", cycle.admin, reverse("staff:round_open")),
         ("staff-import", cycle.editor, reverse("interchange:import")),
+        ("staff-report-drafts", cycle.admin, reverse("interchange:report_drafts")),
+        (
+            "staff-report-draft",
+            cycle.admin,
+            reverse("interchange:report_draft", args=[world.report_draft.pk]),
+        ),
+        (
+            "staff-report-draft-accept",
+            cycle.admin,
+            reverse("interchange:report_draft_accept", args=[world.report_draft.pk]),
+        ),
         ("public-home", None, reverse("portal:home")),
         ("public-plan", None, reverse("portal:plan", args=[plan])),
         ("public-area", None, reverse("portal:node", args=[plan, "9"])),

@@ -63,6 +63,8 @@ class StaffAbilities:
     """The staff pages a person may use."""
 
     import_files: bool
+    #: Review the drafts recognised in published reports (and import them): the planning administrator.
+    report_drafts: bool
     review: bool
     manage_rounds: bool
     admin: bool
@@ -71,6 +73,7 @@ class StaffAbilities:
 def staff_abilities(user: Any) -> StaffAbilities:
     return StaffAbilities(
         import_files=can_import_files(user),
+        report_drafts=is_administrator(user),
         review=can_review(user),
         manage_rounds=can_manage_rounds(user),
         admin=can_open_admin(user),
