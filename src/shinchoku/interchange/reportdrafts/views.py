@@ -26,7 +26,8 @@ from shinchoku.interchange.reportdrafts import services
 from shinchoku.interchange.reportdrafts.corrections import CorrectionRefused, checked_value, typed_value
 from shinchoku.interchange.reportdrafts.review import State, review_of
 from shinchoku.plans.formats.report.draft import Draft
-from shinchoku.plans.formats.report.source import ReportRefused, read_source
+from shinchoku.plans.formats.report.reading import read_source
+from shinchoku.plans.formats.report.source import ReportRefused
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

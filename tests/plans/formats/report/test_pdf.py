@@ -23,7 +23,8 @@ from pdfminer.arcfour import Arcfour
 
 from shinchoku.plans.formats.report import pdf as pdf_reader
 from shinchoku.plans.formats.report.pdf import read_pdf
-from shinchoku.plans.formats.report.source import ReportRefused, Source, read_source
+from shinchoku.plans.formats.report.reading import read_source
+from shinchoku.plans.formats.report.source import ReportRefused, Source
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Result, Target
 from shinchoku.reports.render import japanese_font

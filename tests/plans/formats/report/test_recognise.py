@@ -14,8 +14,9 @@ from shinchoku.devtools.report_text import generate_report
 from shinchoku.interchange.importing import import_preview
 from shinchoku.plans.formats.dataset.export import export_dataset
 from shinchoku.plans.formats.report.draft import Draft, resolve
+from shinchoku.plans.formats.report.reading import read_source
 from shinchoku.plans.formats.report.recognise import recognise
-from shinchoku.plans.formats.report.source import ReportRefused, read_source, read_text
+from shinchoku.plans.formats.report.source import ReportRefused, read_text
 
 from .seed import PLAN, SEED_TEXT
 

@@ -14,12 +14,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 from django.utils import translation
 
 from shinchoku.accounts.commands import command_actor
+from shinchoku.interchange.reportdrafts import store_draft
+from shinchoku.interchange.reportdrafts.services import DraftRefused
 from shinchoku.plans.formats.report.draft import Draft
+from shinchoku.plans.formats.report.reading import read_source
 from shinchoku.plans.formats.report.recognise import recognise
-from shinchoku.plans.formats.report.source import MAX_SOURCE_BYTES, ReportRefused, read_source
+from shinchoku.plans.formats.report.source import MAX_SOURCE_BYTES, ReportRefused
 
 
 class Command(BaseCommand):
@@ -66,11 +70,15 @@ class Command(BaseCommand):
             self.stdout.write(_summary(draft) + f"\nThe draft is written to {output}.")
             return
         actor = command_actor(options.get("user"))
-        # STORE_DRAFT: the stored draft import (its review page) takes the draft here, as
-        # store_draft(draft, actor=actor). Until it does, the draft is only summarised.
-        del actor
+        try:
+            stored = store_draft(draft, actor)
+        except DraftRefused as refusal:
+            raise CommandError(f"{options.get('user')}: {refusal}") from refusal
         self.stdout.write(_summary(draft))
-        self.stdout.write("The draft is not stored: write it to a file with --output draft.json.")
+        self.stdout.write(
+            f"The draft is stored for review (draft {stored.pk}): "
+            f"{reverse('interchange:report_draft', args=[stored.pk])}"
+        )
 
 
 def _summary(draft: Draft) -> str:

@@ -1,6 +1,6 @@
 """The source of a draft import: a published report's lines, each with where it stands.
 
-``read_source`` takes the bytes of a PDF or of text extracted from one. Text gives its
+``reading.read_source`` takes the bytes of a PDF or of text extracted from one. Text gives its
 lines as they are, a form feed starting a new page; a PDF gives its lines with their page
 and box, table cells rebuilt from where their words stand (``pdf.read_pdf``). Neither
 reader cleans the lines (page numbers, headers and footers are the recogniser's): both
@@ -102,24 +102,6 @@ class Source:
             pages=None if data.get("pages") is None else int(data["pages"]),
             lines=tuple(SourceLine.from_json(line) for line in data["lines"]),
         )
-
-
-def read_source(data: bytes, name: str) -> Source:
-    """The report in ``data``: a PDF when it starts as one, else text. ReportRefused when it
-    is empty, too large or unreadable."""
-    if len(data) > MAX_SOURCE_BYTES:
-        raise ReportRefused(
-            _("%(file)s: the file is larger than %(max)s MB.")
-            % {"file": name, "max": MAX_SOURCE_BYTES // 2**20}
-        )
-    if not data.strip():
-        raise ReportRefused(_("%(file)s: the file is empty.") % {"file": name})
-    if data.lstrip()[:5] == PDF_MAGIC:
-        # The PDF library is loaded only for a PDF.
-        from .pdf import read_pdf
-
-        return read_pdf(data, name)
-    return read_text(data, name)
 
 
 def read_text(data: bytes, name: str) -> Source:
