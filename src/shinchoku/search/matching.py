@@ -3,33 +3,43 @@
 A node is found when each term is in one of its documents (terms may be in different
 texts); the kinds of text, the plan and the fiscal year narrow the documents looked in.
 A common term may be in most nodes: no search counts or orders them all. The first
-``LIMIT`` + 1 nodes found (by id) are the candidates; they are ordered as the page shows
-them — the nodes whose code, label or title hold every term first, then by plan (newest
-period first) and place in the tree — and one more than ``LIMIT`` says "more than can
-be counted".
+``LIMIT`` + 1 nodes holding every term, by id, are the candidates; they are ordered as
+the page shows them — the nodes whose code, label or title hold every term first, then
+by plan (newest period first) and place in the tree — and one more than ``LIMIT`` says
+"more than can be counted".
 
 The cost grows with the candidates, not with the data. Each term, longest first, is
-first looked up in the index of tokens alone (``_probe``: at most ``PROBE`` documents,
-never a scan of the table): a term in fewer documents gives every node it can be in,
-and the other terms are looked for in those nodes only. When every term is common, the
-nodes of the first documents found are the candidates when there are enough of them;
-else the database walks the nodes in order, each looked at through its own documents,
-until it has enough. A fixed number of queries: the probes (one a term, in one
-transaction) and one or two for the candidates (docs/search.md).
+looked up for its first ``LIMIT`` + 1 nodes by id (``_first_nodes``). On PostgreSQL the
+documents are walked in the order of their nodes through a window of the first nodes
+(``WINDOW``), where the planner, from the statistics of the tokens, either walks them
+(a common term: it stops as soon as it has enough nodes, a few documents a node) or reads
+the term's list in the index of tokens (a rare one: the list is short); a term found in
+few nodes of the window is then read beyond it through that index alone, whose list is
+short for it, never by a walk over the whole table.
+
+A term found in at most ``LIMIT`` nodes gives every node it is in, and the other terms
+are looked for in those nodes' documents only (``_holding``). When every term is common,
+the nodes in every term's first nodes are the first nodes holding them all, up to the
+lowest of the terms' last first nodes; only when these are too few are the nodes beyond
+looked at, each term's index read once (``_beyond``). A fixed number of queries.
 """
 
 from __future__ import annotations
 
+import time
+import unicodedata
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q, QuerySet
 
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
 
+from . import tokens
 from .models import SearchDocument
 from .tokens import Within, fold
 
@@ -39,9 +49,6 @@ LIMIT = 1000
 KINDS = frozenset(SearchDocument.Kind)
 #: The fields that name a node: a node holding every term there comes first.
 NAME_FIELDS = ("code", "label", "title")
-#: The most documents of one term read through the index of tokens alone: enough for
-#: ``LIMIT`` nodes of any size, so that a term in fewer nodes is always read whole.
-PROBE = 200_000
 
 
 @dataclass(frozen=True)
@@ -81,111 +88,227 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
     if plan_id is not None:
         nodes = nodes.filter(plan_id=plan_id)
     within = Within(None if set(kinds) >= KINDS else frozenset(kinds), plan_id, year)
-    rest = list(folded)
-    common: list[int] = []
-    common_term = ""
-    with _planner(looked_in.db, THROUGH_INDEX):
+    with _planned(looked_in.db) as planner:
+        firsts: dict[str, list[int]] = {}
         for term in sorted(folded, key=len, reverse=True):
-            node_ids, complete = _probe(looked_in, term, within)
-            if complete:
-                nodes = nodes.filter(pk__in=node_ids)
-                rest.remove(term)
-                break
-            if not common and len(node_ids) > LIMIT:
-                common, common_term = node_ids, term
-    with _planner(looked_in.db, EACH_TERM_ONCE):
-        if len(rest) == len(folded) and common:
-            # Every term common: the nodes of the first documents found may be enough. They
-            # hold the term they were found by; each other term is looked for in their
-            # documents only.
-            candidates = nodes.filter(pk__in=common)
-            for term in rest:
-                if term != common_term:
-                    held = looked_in.filter(node_id__in=common, tokens__matches=(term, within))
-                    candidates = candidates.filter(pk__in=held.values("node_id"))
-            found = _ordered(candidates, folded, kinds)
-            if found.more:
-                return found
-        for term in rest:
-            # Not correlated: the index of tokens is read once for the term, not once a node.
-            nodes = nodes.filter(pk__in=looked_in.filter(tokens__matches=(term, within)).values("node_id"))
-        return _ordered(nodes, folded, kinds)
+            first = _first_nodes(planner, looked_in, nodes, term, within)
+            if len(first) <= LIMIT:
+                # Every node holding the term: the others are looked for in these only.
+                candidates = first
+                for other in folded:
+                    if other != term and candidates:
+                        candidates = _holding(planner, looked_in, candidates, other, within)
+                planner.set(WALK)
+                return _ordered(candidates, folded, kinds)
+            firsts[term] = first
+        # Every term in more than LIMIT nodes. Up to the lowest of the terms' last first
+        # nodes, each term's first nodes are every node holding it: the nodes in all of
+        # them are the first nodes holding every term.
+        edge = min(first[-1] for first in firsts.values())
+        found = sorted(set.intersection(*(set(first) for first in firsts.values())))
+        if len(found) <= LIMIT:
+            found += _beyond(planner, looked_in, nodes, folded, within, edge, LIMIT + 1 - len(found))
+        planner.set(WALK)
+        return _ordered(found, folded, kinds)
 
 
-def _ordered(nodes: QuerySet[Node], folded: tuple[str, ...], kinds: Collection[str]) -> Found:
-    """The first ``LIMIT`` + 1 of ``nodes`` by id, in the order shown. Three queries: the
-    candidates, their names (each term looked for in them here, as a substring of the
-    folded text: the index of tokens would be read once per candidate), their order."""
-    candidates = list(nodes.order_by("pk").values_list("pk", flat=True)[: LIMIT + 1])
+def _ordered(candidates: list[int], folded: tuple[str, ...], kinds: Collection[str]) -> Found:
+    """The candidates (at most ``LIMIT`` + 1, by id) in the order shown, at most ``LIMIT``
+    of them. One query: their names (each term looked for in them here, as a substring
+    of the folded text) and their places."""
     if not candidates:
         return Found((), frozenset(), False)
+    rows = list(
+        Node.objects.filter(pk__any_of=candidates).values_list(
+            "pk", "code", "label", "title", "plan__first_year", "plan__code", "path"
+        )
+    )
     named: set[int] = set()
     if SearchDocument.Kind.NODE in kinds:
-        names: dict[int, list[str]] = {}
-        rows = SearchDocument.objects.filter(
-            kind=SearchDocument.Kind.NODE, field__in=NAME_FIELDS, node_id__in=candidates
-        ).values_list("node_id", "text")
-        for node_id, text in rows:
-            names.setdefault(node_id, []).append(fold(text))
-        named = {
-            node_id
-            for node_id, texts in names.items()
-            if all(any(term in text for text in texts) for term in folded)
-        }
-    in_order = list(
-        Node.objects.filter(pk__in=candidates)
-        .order_by("-plan__first_year", "plan__code", "path", "pk")
-        .values_list("pk", flat=True)
-    )
-    in_order.sort(key=lambda pk: pk not in named)  # stable: the named first, each in the plan's order
-    shown = in_order[:LIMIT]
+        for pk, *names, _first_year, _plan_code, _path in rows:
+            texts = [_folded_name(name) for name in names if name]
+            if all(any(term in text for text in texts) for term in folded):
+                named.add(pk)
+    rows.sort(key=lambda row: (row[0] not in named, -row[4], row[5], row[6], row[0]))
+    shown = [row[0] for row in rows[:LIMIT]]
     return Found(
         node_ids=tuple(shown),
         named=frozenset(pk for pk in shown if pk in named),
-        more=len(in_order) > LIMIT,
+        more=len(rows) > LIMIT,
     )
 
 
-def _probe(looked_in: QuerySet[SearchDocument], term: str, within: Within) -> tuple[list[int], bool]:
-    """The distinct nodes of the documents holding ``term``, read through the index of
-    tokens alone, in the order read, until more than ``LIMIT`` nodes are found or
-    ``PROBE`` documents are read; and whether those are all the documents holding it.
-    A phrase in many documents of a few nodes (a common turn of phrase) is read to its
-    end, so that no walk over every node is needed for it."""
-    found = looked_in.filter(tokens__matches=(term, within)).values_list("node_id", flat=True)
-    node_ids: dict[int, None] = {}
-    read = 0
-    for node_id in found[:PROBE].iterator(chunk_size=2000):
-        read += 1
-        node_ids[node_id] = None
-        if len(node_ids) > LIMIT:
-            return list(node_ids), False
-    return list(node_ids), read < PROBE
+def _folded_name(name: str) -> str:
+    """A name as ``fold`` makes it; most are already in normal form, and only folded."""
+    if name.isprintable() and unicodedata.is_normalized("NFKC", name):
+        return name.casefold()
+    return fold(name)
 
 
-#: How the planner may read, on PostgreSQL, while the index of tokens is probed
-#: (``_probe``): never a scan of the whole table (a term its statistics call common may be
-#: rare among the documents looked in, such as a word of every purpose searched for in
-#: results, and a scan would read them all), never split among workers (whose documents
-#: would come in any order, and the first ``PROBE`` of them differ from one page of the
-#: results to the next).
-THROUGH_INDEX = {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
-#: ... while the nodes found are ordered (``_ordered``): a term's index read once for the
-#: term, never once for each node, which the planner, misled by how few documents it
-#: expects a token in, would otherwise do (two common words took half a minute at 10,000
-#: measures).
-EACH_TERM_ONCE = {"enable_nestloop": "off"}
+def _first(documents: QuerySet[SearchDocument], count: int) -> list[int]:
+    """The first ``count`` distinct nodes of the documents, by id."""
+    return list(documents.order_by("node_id").values_list("node_id", flat=True).distinct()[:count])
+
+
+def _first_nodes(
+    planner: _Planner, looked_in: QuerySet[SearchDocument], nodes: QuerySet[Node], term: str, within: Within
+) -> list[int]:
+    """The first ``LIMIT`` + 1 nodes by id holding ``term``, or every one when fewer."""
+    holding = looked_in.filter(tokens__matches=(term, within))
+    wanted = LIMIT + 1
+    if not planner.postgresql:
+        return _first(holding, wanted)
+    if planner.frequency(term) < DENSE:
+        # A rare term: its list in the index of tokens is short.
+        planner.set(THROUGH_INDEX)
+        return _first(holding, wanted)
+    found: list[int] = []
+    after: int | None = None
+    window = WINDOW
+    for _step in range(WINDOWS):
+        later = nodes if after is None else nodes.filter(pk__gt=after)
+        edge = list(later.order_by("pk").values_list("pk", flat=True)[window : window + 1])
+        in_window = holding if after is None else holding.filter(node_id__gt=after)
+        if edge:
+            in_window = in_window.filter(node_id__lt=edge[0])
+        planner.set(IN_NODE_ORDER)
+        got = _first(in_window, wanted - len(found))
+        found += got
+        if len(found) >= wanted or not edge:
+            return found
+        density = len(got) / window
+        after = edge[0] - 1
+        if not got or density < DENSE_WINDOW:
+            break
+        window = min(MAX_WINDOW, int((wanted - len(found)) / density * 1.5) + 1)
+    # Common among all documents, but few of the nodes walked hold it where it is looked
+    # for (a word of every purpose searched for in results): its list in the index.
+    planner.set(THROUGH_INDEX)
+    return found + _first(holding.filter(node_id__gt=after), wanted - len(found))
+
+
+def _holding(
+    planner: _Planner, looked_in: QuerySet[SearchDocument], candidates: list[int], term: str, within: Within
+) -> list[int]:
+    """The candidates (at most ``LIMIT``) holding ``term``, each looked at through its
+    own documents."""
+    planner.set(NODE_BY_NODE)
+    holding = looked_in.filter(node_id__any_of=candidates, tokens__matches=(term, within))
+    return _first(holding, len(candidates))
+
+
+def _beyond(
+    planner: _Planner,
+    looked_in: QuerySet[SearchDocument],
+    nodes: QuerySet[Node],
+    folded: tuple[str, ...],
+    within: Within,
+    edge: int,
+    count: int,
+) -> list[int]:
+    """The first ``count`` nodes after ``edge`` holding every term, each term's index read
+    once (common terms that seldom meet: the costly case)."""
+    planner.set(EACH_TERM_ONCE)
+    later = nodes.filter(pk__gt=edge)
+    for term in folded:
+        later = later.filter(pk__in=looked_in.filter(tokens__matches=(term, within)).values("node_id"))
+    return list(later.order_by("pk").values_list("pk", flat=True)[:count])
+
+
+#: The share of all documents holding a term (by the statistics of its rarest token)
+#: from which its first nodes are found by walking the documents in the order of their
+#: nodes: below it, the term's list in the index of tokens is shorter than the walk.
+DENSE = 0.01
+#: The nodes of the first window walked for a term, and of each window after while the
+#: term is in at least ``DENSE_WINDOW`` of the nodes walked (at most ``WINDOWS`` windows,
+#: none larger than ``MAX_WINDOW``): a walk of a window costs its documents.
+WINDOW = 2 * (LIMIT + 1)
+WINDOWS = 3
+MAX_WINDOW = 10 * (LIMIT + 1)
+DENSE_WINDOW = 0.1
+#: How long a process keeps the statistics of the tokens, in seconds.
+STATISTICS_AGE = 600
+
+
+#: How the planner may read, on PostgreSQL, by default (never split among workers: no
+#: worker process is started for a search).
+WALK = {"enable_seqscan": "on", "enable_indexscan": "on", "enable_bitmapscan": "on", "enable_nestloop": "on"}
+#: ... a common term within a window of nodes: the documents walked in the order of their
+#: nodes, which stops at enough nodes (the planner, which takes the tokens of a phrase
+#: for independent, would read their lists in the index of tokens instead).
+IN_NODE_ORDER = {**WALK, "enable_seqscan": "off", "enable_bitmapscan": "off"}
+#: ... a term beyond the window walked, which few nodes hold: through the index of
+#: tokens alone, never a walk or a scan of the table (a term that the statistics call
+#: common may be rare among the documents looked in, such as a word of every purpose
+#: searched for in results).
+THROUGH_INDEX = {**WALK, "enable_seqscan": "off", "enable_indexscan": "off"}
+#: ... a term in the documents of a few candidates: those documents, through the index of
+#: their nodes, never the term's whole list.
+NODE_BY_NODE = {**WALK, "enable_seqscan": "off", "enable_bitmapscan": "off"}
+#: ... several common terms beyond the nodes of their first lists: a term's index read
+#: once for the term, never once for each node, which the planner, misled by how few
+#: documents it expects a token in, would otherwise do.
+EACH_TERM_ONCE = {**WALK, "enable_nestloop": "off"}
+
+
+class _Planner:
+    """The planner's settings of the queries of one search, on PostgreSQL (``set``: for
+    the queries that follow, within the search's transaction); nothing elsewhere."""
+
+    def __init__(self, alias: str) -> None:
+        self.connection = connections[alias]
+        self.postgresql = self.connection.vendor == "postgresql"
+
+    def frequency(self, term: str) -> float:
+        """The share of all documents holding ``term`` at most: that of its rarest token in
+        the statistics of the tokens' column (0 for a token too rare to be in them)."""
+        common = _common_tokens(self.connection)
+        return min((common.get(token, 0.0) for token in tokens.term_tokens(term)), default=0.0)
+
+    def set(self, settings: dict[str, str]) -> None:
+        if self.postgresql:
+            with self.connection.cursor() as cursor:
+                cursor.execute("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings.items()))
 
 
 @contextmanager
-def _planner(alias: str, settings: dict[str, str]) -> Iterator[None]:
-    """On PostgreSQL, the planner's ``settings`` for the queries within, in a transaction
-    of their own; elsewhere nothing."""
-    connection = connections[alias]
-    if connection.vendor != "postgresql":
-        yield
+def _planned(alias: str) -> Iterator[_Planner]:
+    """A search's queries, on PostgreSQL in a transaction of their own, which their planner
+    settings end with; no worker processes."""
+    planner = _Planner(alias)
+    if not planner.postgresql:
+        yield planner
         return
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        cursor.execute("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings.items()))
-        yield
-        cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in settings))
+    with transaction.atomic(using=alias), planner.connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield planner
+        # Within a transaction already open (a savepoint here), the settings would outlast
+        # the search.
+        names = ["max_parallel_workers_per_gather", *WALK]
+        cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in names))
+
+
+_statistics: dict[str, tuple[float, dict[str, float]]] = {}
+
+
+def _common_tokens(connection: BaseDatabaseWrapper) -> dict[str, float]:
+    """The tokens PostgreSQL's statistics count as common, with the share of documents
+    holding each (``ANALYZE``; the column keeps up to 10,000 of them), read once every
+    ``STATISTICS_AGE`` seconds by each process."""
+    now = time.monotonic()
+    kept = _statistics.get(connection.alias)
+    if kept is not None and now - kept[0] < STATISTICS_AGE:
+        return kept[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text, most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = %s AND attname = 'tokens'",
+            [SearchDocument._meta.db_table],
+        )
+        row = cursor.fetchone()
+    common: dict[str, float] = {}
+    if row is not None and row[0]:
+        names = row[0].strip("{}").split(",")
+        common = dict(zip(names, row[1], strict=False))
+    _statistics[connection.alias] = (now, common)
+    return common

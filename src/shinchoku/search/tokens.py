@@ -175,10 +175,15 @@ class Within:
         return " & ".join(parts)
 
 
+def term_tokens(term: str) -> list[str]:
+    """The tokens a folded term (no blanks) is found by: its unigram, or its bigrams."""
+    return [unigram(term)] if len(term) == 1 else [bigram(a, b) for a, b in pairwise(term)]
+
+
 def tsquery(term: str, within: Within | None = None) -> str:
     """The ``tsquery`` literal that finds a folded term (no blanks) in a ``tsvector``,
     within a scope when given."""
-    found = unigram(term) if len(term) == 1 else " <-> ".join(bigram(a, b) for a, b in pairwise(term))
+    found = " <-> ".join(term_tokens(term))
     narrowed = within.tsquery() if within is not None else ""
     return f"({found}) & {narrowed}" if narrowed else found
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -41,7 +42,7 @@ from django.utils.translation import gettext, pgettext
 from shinchoku import fiscal
 from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.plans.models import Node, Plan
-from shinchoku.plans.names import shown_name
+from shinchoku.plans.names import localized
 from shinchoku.search import matching
 from shinchoku.search.models import SearchDocument
 from shinchoku.text import normalize
@@ -293,10 +294,40 @@ def _details() -> dict[str, str]:
     }
 
 
-def _hit(document: SearchDocument, pattern: re.Pattern[str], details: dict[str, str]) -> SearchHit:
+class _Matched(NamedTuple):
+    """A matched search document, as read for its hit."""
+
+    node_id: int
+    position: int
+    kind: str
+    field: str
+    section_name: str | None
+    section_name_en: str
+    start_year: int | None
+    end_year: int | None
+    open_end: bool
+    text: str
+
+
+#: The columns of ``_Matched``, as read from the search documents.
+_MATCHED_COLUMNS = (
+    "node_id",
+    "position",
+    "kind",
+    "field",
+    "section__name",
+    "section__name_en",
+    "start_year",
+    "end_year",
+    "open_end",
+    "text",
+)
+
+
+def _hit(document: _Matched, pattern: re.Pattern[str], details: dict[str, str]) -> SearchHit:
     """A matched text of a node, from its search document."""
-    if document.section is not None:
-        name = shown_name(document.section)
+    if document.section_name is not None:
+        name = localized(document.section_name, document.section_name_en)
     else:
         name = details[f"{document.kind}.{document.field}"]
     found = excerpt(document.text, pattern) or _opening(document.text)
@@ -329,9 +360,11 @@ def _group(
     node: Node,
     breadcrumb: tuple[NodeRef, ...],
     hits: list[SearchHit],
+    matched: int,
     pattern: re.Pattern[str],
     name_matched: bool,
 ) -> SearchGroup:
+    """A found node with its first matched texts (``hits``) of ``matched``."""
     ref = node_ref(node)
     return SearchGroup(
         plan_code=node.plan.code,
@@ -341,8 +374,8 @@ def _group(
         code=marked(node.code, pattern) if name_matched else (Fragment(node.code, False),),
         name=marked(ref.name, pattern) if name_matched else (Fragment(ref.name, False),),
         name_matched=name_matched,
-        hits=tuple(hits[:MAX_HITS_PER_NODE]),
-        more=max(0, len(hits) - MAX_HITS_PER_NODE),
+        hits=tuple(hits),
+        more=matched - len(hits),
     )
 
 
@@ -465,18 +498,24 @@ def _groups(
         matching.documents(kinds, plan.pk if plan else None, year)
         .filter(any_term, node_id__in=node_ids)
         .exclude(field__in=matching.NAME_FIELDS)
-        .select_related("section")
         .order_by("node_id", "position", "part")
-        .defer("tokens")
+        .values_list(*_MATCHED_COLUMNS)
     )
     details = _details()
     hits: dict[int, list[SearchHit]] = defaultdict(list)
+    matched: dict[int, int] = defaultdict(int)
     seen: set[tuple[int, int]] = set()
-    for document in shown:
+    for row in shown:
+        document = _Matched(*row)
         if (document.node_id, document.position) in seen:
             continue  # another part of the same text
         seen.add((document.node_id, document.position))
-        hits[document.node_id].append(_hit(document, pattern, details))
+        matched[document.node_id] += 1
+        if len(hits[document.node_id]) < MAX_HITS_PER_NODE:
+            # Only the texts shown are cut into excerpts; the others are counted.
+            hits[document.node_id].append(_hit(document, pattern, details))
     return [
-        _group(nodes[pk], breadcrumbs[pk], hits[pk], pattern, pk in named) for pk in node_ids if pk in nodes
+        _group(nodes[pk], breadcrumbs[pk], hits[pk], matched[pk], pattern, pk in named)
+        for pk in node_ids
+        if pk in nodes
     ]
