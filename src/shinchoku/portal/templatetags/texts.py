@@ -74,3 +74,24 @@ def text_block(text: Sequence[_Line]) -> SafeString:
         for line in text
     )
     return mark_safe(f'<div class="text" lang="{lang}">{lines}</div>')  # noqa: S308 - lines escaped by with_lang
+
+
+class _Fragment(Protocol):
+    text: str
+    mark: bool
+
+
+@register.simple_tag
+def marked_text(
+    fragments: Sequence[_Fragment], cut_before: bool = False, cut_after: bool = False
+) -> SafeString:
+    """A text with its matches marked (``plans.selectors.search.Fragment``: plain text,
+    escaped like any text), in its language, an ellipsis where it is cut: the search's
+    names and excerpts, a hundred on a page, made here in one call rather than by a
+    template each."""
+    parts = [f'<span lang="{conditional_escape(language(fragments))}">', "…" if cut_before else ""]
+    for fragment in fragments:
+        text = conditional_escape(fragment.text)
+        parts.append(f"<mark>{text}</mark>" if fragment.mark else text)
+    parts.append("…</span>" if cut_after else "</span>")
+    return mark_safe("".join(parts))  # noqa: S308 - every fragment is escaped above
