@@ -9,6 +9,8 @@ The steps, each in its module:
    table's years, the years whose results are printed, the summary's digests;
 3. ``measures``: the measures found by name and what each table segment holds given to them;
 4. ``years``: which year each result reports on, which years each target covers;
+   (a PDF whose tables were rebuilt cell by cell is read from its cells instead, when it
+   holds measure sheets: ``sheets``)
 5. here: the programmes of the measures, their order and codes (plan number + programme
    number + order, 9-1-1), the ratings and the sections of a year, and the dataset with a
    decision for everything placed (``build``).
@@ -31,6 +33,7 @@ from .draft import Draft
 from .layout import Layout, read_layout
 from .lines import Paragraph, clean, paragraphs
 from .measures import Measure, distribute, find_measures
+from .sheets import build_sheets, read_sheets
 from .source import ReportRefused, Source
 from .targets import place_targets
 from .years import assign_years
@@ -41,8 +44,14 @@ _SLUG = re.compile(r"[^a-z0-9-]+")
 def recognise(source: Source, *, plan_code: str = "") -> Draft:
     """The draft import of a report. ReportRefused when it does not read as a progress
     report (none of its anchors, no measure, no year's results)."""
-    found = paragraphs(clean(source))
+    cleaned = clean(source)
+    found = paragraphs(cleaned)
     layout = read_layout(found)
+    sheets = read_sheets(cleaned) if any(line.cell is not None for line in source.lines) else None
+    if sheets is not None:
+        builder = DraftBuilder(source, plan_code or _default_code(source))
+        build_sheets(sheets, builder, PurePath(source.name).stem)
+        return Draft(source=source, dataset=builder.dataset(), decisions=tuple(builder.decisions))
     _check_anchors(source, layout, found)
     measures = find_measures(layout)
     if not measures:
