@@ -131,6 +131,8 @@ class Sheet:
 class Programme:
     title: str
     lines: list[Line]
+    #: The area it stands under (an index of ``SheetReading.areas``), -1 when none is printed.
+    area: int = -1
 
 
 @dataclass
@@ -148,7 +150,8 @@ class Digest:
 
 @dataclass
 class SheetReading:
-    area: Line | None
+    #: The areas' headings (プラン9 …), each once, in the order printed.
+    areas: list[Line]
     programmes: list[Programme]
     sheets: list[Sheet]
     columns: list[Column]
@@ -159,7 +162,8 @@ class SheetReading:
 
 
 def read_sheets(lines: list[Line | None]) -> SheetReading | None:
-    items = _items([line for line in lines if line is not None])
+    present = [line for line in lines if line is not None]
+    items = _items(present)
     reader = _Reader()
     for item in items:
         if isinstance(item, Line):
@@ -170,7 +174,7 @@ def read_sheets(lines: list[Line | None]) -> SheetReading | None:
     if not reader.sheets:
         return None
     return SheetReading(
-        area=reader.area,
+        areas=reader.areas,
         programmes=reader.programmes,
         sheets=reader.sheets,
         columns=reader.columns,
@@ -206,7 +210,8 @@ def _continues(table: list[Cell], key: CellKey) -> bool:
 
 class _Reader:
     def __init__(self) -> None:
-        self.area: Line | None = None
+        self.areas: list[Line] = []
+        self.current_area = -1
         self.programmes: list[Programme] = []
         self.sheets: list[Sheet] = []
         self.columns: list[Column] = []
@@ -235,12 +240,16 @@ class _Reader:
         if self.in_summary and kind == "text":
             self.summary_line(line)
             return
-        if kind == "area" and self.area is None:
-            self.area = line
+        if kind == "area":
+            numbers = [line_kind(area.text)[1] for area in self.areas]
+            if value not in numbers:
+                self.areas.append(line)
+                numbers.append(value)
+            self.current_area = numbers.index(value)
         elif kind == "programme_header":
             self.in_summary = False
             self.end_measure()
-            self.programmes.append(Programme(value, [line]))
+            self.programmes.append(Programme(value, [line], self.current_area))
         elif kind in ("text", "marker"):
             self.last_text = line
             self.result = None
@@ -266,7 +275,7 @@ class _Reader:
             if digest is not None:
                 digest.lines.append(line)
             return
-        if digest is not None and digest.lines and not _SENTENCE_END.search(digest.lines[-1].text):
+        if digest is not None and digest.lines and _goes_on(digest.lines[0], digest.lines[-1], line):
             digest.lines.append(line)
             return
         title, _markers = clean_name(text)
@@ -409,6 +418,17 @@ class _Reader:
             result.rating, result.rating_label, result.rating_word = code.group(1), code.group(2), word
 
 
+def _goes_on(first: Line, last: Line, line: Line) -> bool:
+    """Whether ``line`` goes on with the sentence of a digest (whose first line is ``first``
+    and last ``last``) rather than naming the next measure: in a PDF, a sentence's wrapped
+    lines are indented under its bullet (a hanging indent) and a name is not; in text, a
+    sentence goes on until it ends (。)."""
+    start, box = first.source.bbox, line.source.bbox
+    if start is not None and box is not None:
+        return box[0] > start[0] + 1
+    return not _SENTENCE_END.search(last.text)
+
+
 def _header(cells: list[Cell]) -> tuple[set[int], list[Column]]:
     """The rows of a sheet's heading and its columns; no columns when the table is not a
     measure's sheet (it has no 現状 heading or no year columns)."""
@@ -514,52 +534,75 @@ def build_sheets(reading: SheetReading, out: DraftBuilder, file_title: str) -> N
         "plan_area",
         Found(first, 1.0, "the first year column of the sheets' heading row", reading.header),
     )
-    area = reading.area
-    if area is not None:
-        number = line_kind(area.text)[1]
-        text = area.text
-        title = text.split(None, 1)[1].strip() if " " in text else text
-        label = words.compact(text.split(None, 1)[0]) if " " in text else text
-        area_found = Found(title, 1.0, "the area's number and name as printed", [area])
-    else:
-        number, label, title = "1", "", file_title
-        area_found = Found(title, 0.2, "the report prints no plan area: one made up, named after the file")
-    index = out.add_node(level="plan", code=number, parent=None, label=label, position=0, title=title)
-    out.decide(f"/nodes/{index}", "plan_area", area_found)
-    programmes = list(reading.programmes)
-    made_up = not programmes or any(sheet.programme < 0 for sheet in reading.sheets)
-    if made_up:
-        programmes.insert(0, Programme("", []))
     entries: dict[str, Digest] = {}
     for digest in reading.digests:
         # The name, or the name without the words set apart after it (重点 …).
         parts = re.split(r"\s{2,}", digest.title)
         for cut in range(len(parts), 0, -1):
             entries.setdefault(words.compact(" ".join(parts[:cut])), digest)
-    for position, programme in enumerate(programmes):
-        mine = [sheet for sheet in reading.sheets if sheet.programme + (1 if made_up else 0) == position]
-        if not mine and not programme.lines:
-            continue
-        code = f"{number}-{position + 1}"
-        index = out.add_node(
-            level="programme",
-            code=code,
-            parent=number,
-            label=str(position + 1),
-            position=position,
-            title=programme.title,
-        )
-        if programme.lines:
-            found = Found(programme.title, 1.0, "the programme's heading as printed", programme.lines)
+    programmes = list(reading.programmes)
+    if not programmes or any(sheet.programme < 0 for sheet in reading.sheets):
+        # Sheets before any programme's heading: a programme made up to hold them.
+        for sheet in reading.sheets:
+            sheet.programme += 1
+        programmes.insert(0, Programme("", [], 0 if reading.areas else -1))
+    areas: list[Line | None] = list(reading.areas) or [None]
+    for area_index, area in enumerate(areas):
+        if area is not None:
+            number = line_kind(area.text)[1]
+            text = area.text
+            title = text.split(None, 1)[1].strip() if " " in text else text
+            label = words.compact(text.split(None, 1)[0]) if " " in text else text
+            area_found = Found(title, 1.0, "the area's number and name as printed", [area])
         else:
-            found = Found(
-                "", 0.2, "no programme heading stands before these sheets: one made up to hold them"
+            number, label, title = "1", "", file_title
+            area_found = Found(
+                title, 0.2, "the report prints no plan area: one made up, named after the file"
             )
-        out.decide(f"/nodes/{index}", "programme", found)
-        for order, sheet in enumerate(mine):
-            _sheet(
-                out, sheet, f"{code}-{order + 1}", code, order, found, entries, reading, first, last, onwards
-            )
+        index = out.add_node(
+            level="plan", code=number, parent=None, label=label, position=area_index, title=title
+        )
+        out.decide(f"/nodes/{index}", "plan_area", area_found)
+        mine = [
+            (position, programme)
+            for position, programme in enumerate(programmes)
+            if programme.area == area_index or (programme.area < 0 and area_index == 0)
+        ]
+        for order, (position, programme) in enumerate(mine):
+            _programme(out, reading, programme, position, order, number, entries, first, last, onwards)
+
+
+def _programme(
+    out: DraftBuilder,
+    reading: SheetReading,
+    programme: Programme,
+    position: int,
+    order: int,
+    area: str,
+    entries: dict[str, Digest],
+    first: int,
+    last: int,
+    onwards: bool,
+) -> None:
+    sheets = [sheet for sheet in reading.sheets if sheet.programme == position]
+    code = f"{area}-{order + 1}"
+    index = out.add_node(
+        level="programme",
+        code=code,
+        parent=area,
+        label=str(order + 1),
+        position=order,
+        title=programme.title,
+    )
+    if programme.lines:
+        found = Found(programme.title, 1.0, "the programme's heading as printed", programme.lines)
+    else:
+        found = Found("", 0.2, "no programme heading stands before these sheets: one made up to hold them")
+    out.decide(f"/nodes/{index}", "programme", found)
+    for number, sheet in enumerate(sheets):
+        _sheet(
+            out, sheet, f"{code}-{number + 1}", code, number, found, entries, reading, first, last, onwards
+        )
 
 
 def _sheet(
