@@ -300,7 +300,19 @@ class _Recogniser:
             markers=markers,
         )
         out.decide(f"/nodes/{index}", "measure", measure.title)
-        out.decide(f"/nodes/{index}/parent_id", "programme_assignment", programme)
+        # The place holds the programme's node id: so do its alternatives (the other programmes).
+        area_code = parent.rsplit("-", 1)[0]
+        out.decide(
+            f"/nodes/{index}/parent_id",
+            "programme_assignment",
+            Found(
+                out.node_id(parent),
+                programme.confidence,
+                programme.reason,
+                programme.lines,
+                tuple(out.node_id(f"{area_code}-{number}") for number in programme.alternatives),
+            ),
+        )
         if measure.purpose is not None:
             out.decide(f"/nodes/{index}/summary", "summary", measure.purpose)
         if measure.baseline:
@@ -312,7 +324,8 @@ class _Recogniser:
                     0.7,
                     "the ● cell printed on the measure's name line: the 現状 column stands beside the name",
                     lines_of(*measure.baseline),
-                    tuple(p.text for p, _c in measure.cells[:3]),
+                    # Or the cell is the first year's target (the review offers 現状 or a year).
+                    (self.first,),
                 ),
             )
         elif measure.cells:
@@ -325,7 +338,6 @@ class _Recogniser:
                     "no ● cell stands on the name's line: every cell was read as a target; one may be "
                     "the 現状",
                     lines_of(*(p for p, _c in measure.cells)),
-                    tuple(p.text for p, _c in measure.cells),
                 ),
             )
         if markers:
