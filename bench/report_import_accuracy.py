@@ -8,11 +8,15 @@ its hand-made reading, then made-up reports in the seed's shape.
    programme number + order: 9-1-1).
 2. ``--variants N`` reports made up by ``shinchoku.devtools.report_text`` (invented
    measures, scrambled as the seed is) are read and compared with what they hold.
+3. Shinchoku's own PDF reports read back: the seed plan's report (``shinchoku report``) and
+   that of a synthetic plan of ``--synthetic N`` measures (``shinchoku synth``, two years)
+   are rendered, read (``read_source``, ``recognise``) and compared with the plan they were
+   rendered from, exported as the JSON dataset: report → import → the same data.
 
 For each field, precision (of what the draft holds, how much is right) and recall (of
 what is right, how much the draft holds), and how many decisions were flagged for review.
 
-    .venv/bin/python bench/report_import_accuracy.py --variants 50
+    .venv/bin/python bench/report_import_accuracy.py --variants 50 --synthetic 300
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variants", type=int, default=50, help="made-up reports to read (default 50)")
     parser.add_argument("--seed", type=int, default=1, help="the first generated report's seed")
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=300,
+        help="measures of the synthetic plan whose report is read back (default 300; 0: none)",
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         os.environ.update(
@@ -44,7 +54,67 @@ def main() -> int:
         import django
 
         django.setup()
-        return _bench(options.variants, options.seed)
+        code = _bench(options.variants, options.seed)
+        own = _own_reports(Path(scratch), options.synthetic)
+        return code or own
+
+
+def _own_reports(scratch: Path, synthetic: int) -> int:
+    """Shinchoku's own reports read back: the seed's, and a synthetic plan's."""
+    import time
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from shinchoku.devtools.report_accuracy import compare, dataset_facts, table
+    from shinchoku.plans.formats.dataset.export import export_dataset
+    from shinchoku.plans.formats.report.reading import read_source
+    from shinchoku.plans.formats.report.recognise import recognise
+    from shinchoku.plans.models import Plan
+
+    plans = [Plan.objects.get().code]
+    if synthetic:
+        call_command(
+            "synth",
+            "--measures",
+            str(synthetic),
+            "--years",
+            "2",
+            "--plan-code",
+            "synth-read",
+            stdout=StringIO(),
+        )
+        plans.append("synth-read")
+    failed = 0
+    for code in plans:
+        output = scratch / f"{code}.pdf"
+        call_command("report", "--year", "2012", "--plan", code, "--output", str(output), stdout=StringIO())
+        started = time.monotonic()
+        source = read_source(output.read_bytes(), output.name)
+        draft = recognise(source, plan_code=code)
+        seconds = time.monotonic() - started
+        expected = export_dataset(Plan.objects.filter(code=code))
+        scores = compare(dataset_facts(draft.dataset), dataset_facts(expected))
+        print()
+        print(
+            f"Shinchoku's own report read back: plan {code}, {source.pages} pages, "
+            f"read and recognised in {seconds:.0f} s"
+        )
+        print(table(scores))
+        wrong = {
+            name
+            for name, score in scores.items()
+            if score.expected and not score.right == score.expected == score.found
+        }
+        print(f"decisions {len(draft.decisions)}, flagged for review {len(draft.flagged)}")
+        print(
+            "every field whole and right"
+            if not wrong
+            else f"not whole or not right: {', '.join(sorted(wrong))}"
+        )
+        recall = scores["result text per year"].recall or 0.0
+        failed = failed or int(recall < 0.95)
+    return failed
 
 
 def _bench(variants: int, first_seed: int) -> int:

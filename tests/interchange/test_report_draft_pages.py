@@ -253,3 +253,23 @@ def test_a_draft_of_300_measures_is_shown_a_part_at_a_time(admin: User) -> None:
         + " s"
     )
     assert max(timings) < 5
+
+
+def test_pages_of_the_report_without_text_are_warned_of(admin: User) -> None:
+    made = make_draft(3)
+    source = Source(
+        name=made.source.name,
+        kind="pdf",
+        sha256=made.source.sha256,
+        pages=made.source.pages,
+        lines=made.source.lines,
+        pages_without_text=(2, 5),
+    )
+    stored = store_draft(Draft(source=source, dataset=made.dataset, decisions=made.decisions), admin)
+    page = signed_in(admin).get(reverse("interchange:report_draft", args=[stored.pk])).content.decode()
+    assert "2 pages of the report hold no text and were left out: 2, 5." in page
+    assert "run OCR on the report" in page
+    # A report whose every page was read says nothing of the kind.
+    whole = store_draft(make_draft(3), admin)
+    page = signed_in(admin).get(reverse("interchange:report_draft", args=[whole.pk])).content.decode()
+    assert "hold no text" not in page

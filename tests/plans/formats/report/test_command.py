@@ -3,6 +3,8 @@ refused with exit status 1 and nothing written."""
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import subprocess
 import sys
@@ -13,6 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from shinchoku.plans.formats.report.draft import DRAFT_FORMAT, Draft
+from shinchoku.plans.formats.report.recognise import recognise
+from shinchoku.plans.formats.report.source import read_text
 from shinchoku.plans.models import Plan
 
 from .seed import SEED_TEXT
@@ -62,3 +66,14 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"empty\.pdf: the file is empty"):
         call_command("import-report", str(source), "--output", str(tmp_path / "draft.json"))
     assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.django_db
+def test_the_summary_warns_of_pages_left_out_for_want_of_text() -> None:
+    command = importlib.import_module("shinchoku.interchange.management.commands.import-report")
+    draft = recognise(read_text(SEED_TEXT.read_bytes(), SEED_TEXT.name))
+    assert "hold no text" not in command._summary(draft)
+    source = dataclasses.replace(draft.source, kind="pdf", pages_without_text=(3, 9))
+    summary = command._summary(dataclasses.replace(draft, source=source))
+    assert "2 page(s) of the PDF hold no text and were left out (page 3, 9)" in summary
+    assert "run OCR" in summary

@@ -189,6 +189,9 @@ def test_pages_come_in_order_and_a_page_without_text_among_them_is_left_out(tmp_
     source = read_pdf(typeset(tmp_path, body), "made.pdf")
     assert [(line.page, line.text) for line in source.lines] == [(1, "一ページ目"), (3, "三ページ目")]
     assert source.pages == 3
+    # The page left out is named, so that the review and the command can say so.
+    assert source.pages_without_text == (2,)
+    assert Source.from_json(source.to_json()).pages_without_text == (2,)
 
 
 @pytest.mark.one_database

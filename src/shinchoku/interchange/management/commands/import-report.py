@@ -92,6 +92,17 @@ def _summary(draft: Draft) -> str:
         f"{levels.get('programme', 0)} programme(s), {levels.get('measure', 0)} measure(s), "
         f"{len(dataset['targets'])} target item(s), {len(dataset['results'])} result(s); "
         f"{len(draft.decisions)} decisions, {len(flagged)} flagged for review."
+    ) + _pages_without_text(draft)
+
+
+def _pages_without_text(draft: Draft) -> str:
+    missing = draft.source.pages_without_text
+    if not missing:
+        return ""
+    return (
+        f"\nWarning: {len(missing)} page(s) of the PDF hold no text and were left out "
+        f"(page {', '.join(str(page) for page in missing)}): they may be scanned images; "
+        "read them yourself, or run OCR on the report and import it again."
     )
 
 

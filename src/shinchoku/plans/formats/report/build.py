@@ -200,7 +200,17 @@ class DraftBuilder:
         return len(self.nodes) - 1
 
     def add_target(
-        self, *, code: str, row: int, position: int, start: int, end: int, open_end: bool, text: str
+        self,
+        *,
+        code: str,
+        row: int,
+        position: int,
+        start: int,
+        end: int,
+        open_end: bool,
+        text: str,
+        revised_text: str = "",
+        revision_reason: str = "",
     ) -> int:
         assert self.plan_row
         last = self.plan_row["last_year"]
@@ -223,8 +233,8 @@ class DraftBuilder:
                 "open_end": open_end,
                 "period_label": label,
                 "text": text,
-                "revised_text": "",
-                "revision_reason": "",
+                "revised_text": revised_text,
+                "revision_reason": revision_reason,
                 "note": "",
             }
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shinchoku import fiscal
 from shinchoku.text import JAPANESE_SCRIPT, normalize
@@ -27,6 +27,10 @@ _PAGE_NUMBER = re.compile(r"^[-‐‑–—―−ー~〜]\s*[0-9]{1,4}\s*[-‐�
 _BARE_NUMBER = re.compile(r"^[0-9]{1,4}$")
 _YEAR_COLUMN = re.compile(rf"[0-9]{{4}}(?:\((?:{fiscal.ERA_NAMES})(?:元|[0-9]+)\))?年度")
 _YEAR_LABEL = re.compile(rf"^(?:([0-9]{{4}})|({fiscal.ERA_NAMES})(元|[0-9]+))年度(?:\(.*\)年度)?$")
+#: A year's heading with its rating after it: 2011年度(平成23年度) 達成状況区分 3 目標をほぼ達成.
+_YEAR_HEADING = re.compile(
+    rf"^((?:[0-9]{{4}}|(?:{fiscal.ERA_NAMES})(?:元|[0-9]+))年度(?:\((?:{fiscal.ERA_NAMES})(?:元|[0-9]+)年度\))?)(.+)$"
+)
 _AREA = re.compile(rf"^({'|'.join(words.AREA_WORDS)})\s*([0-9]+)(?:\s+(.+))?$")
 _PROGRAMME_HEADING = re.compile(r"^([0-9]{1,2})\s+([^、。]{2,60})$")
 _SENTENCE_END = re.compile(r"[。]\s*[」』)]*$")
@@ -44,6 +48,9 @@ class Line:
 
     source: SourceLine
     text: str
+    #: The table cell the line stands in, (page, table, row, column) of where the cell
+    #: begins: a cell a page break cut keeps, on its second page, the key of its first.
+    cell_key: tuple[int, int, int, int] | None = None
 
     @property
     def number(self) -> int:
@@ -98,20 +105,82 @@ def joined(parts: list[str]) -> str:
 
 def clean(source: Source) -> list[Line | None]:
     """The source's lines normalised, page numbers, headers and footers left out; None
-    stands for a blank line (and for a page break)."""
-    lines = [Line(source_line, normalize(source_line.text).strip()) for source_line in source.lines]
+    stands for a blank line (and for a page break). A table cell a page break cut is one
+    cell again (``_cut_cells``): no break between its two parts."""
+    lines = [
+        Line(
+            source_line,
+            normalize(source_line.text).strip(),
+            None if source_line.cell is None else (source_line.page or 0, *source_line.cell),
+        )
+        for source_line in source.lines
+    ]
     dropped = _page_furniture(lines)
+    joins = _cut_cells(lines, dropped)
+    bridged: set[int] = set()
+    for _key, before, after in joins.values():
+        bridged.update(range(before + 1, after + 1))
     out: list[Line | None] = []
     page: int | None = None
     for line in lines:
+        key = line.cell_key
+        if key is not None and key in joins:
+            line = Line(line.source, line.text, _first_key(joins, key))
         if line.page != page:
-            out.append(None)
+            if line.number not in bridged:
+                out.append(None)
             page = line.page
         if line.number in dropped or not line.text:
-            out.append(None)
+            if line.number not in bridged:
+                out.append(None)
         else:
             out.append(line)
     return out
+
+
+def _first_key(
+    joins: dict[tuple[int, int, int, int], tuple[tuple[int, int, int, int], int, int]],
+    key: tuple[int, int, int, int],
+) -> tuple[int, int, int, int]:
+    while key in joins:
+        key = joins[key][0]
+    return key
+
+
+#: How near (points) the sides of two parts of a cut cell stand.
+CUT_CELL_TOLERANCE = 2.0
+
+
+def _cut_cells(
+    lines: list[Line], dropped: set[int]
+) -> dict[tuple[int, int, int, int], tuple[tuple[int, int, int, int], int, int]]:
+    """The cells a page break cut: the key of each second part → (the key of the part
+    before it, the number of that part's last line, the number of its own first line).
+
+    The last cell of a page and the first of the next are one cut cell when nothing but page
+    furniture stands between them, they are as wide and stand where each other does across
+    the page, and the second does not begin anew (a year's heading, the table's heading row)."""
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        if line.page is not None and line.text and line.number not in dropped:
+            by_page.setdefault(line.page, []).append(line)
+    joins: dict[tuple[int, int, int, int], tuple[tuple[int, int, int, int], int, int]] = {}
+    for page, body in by_page.items():
+        after = by_page.get(page + 1)
+        if not after:
+            continue
+        last, first = body[-1], after[0]
+        if last.cell_key is None or first.cell_key is None:
+            continue
+        box, other = last.source.cell_box, first.source.cell_box
+        if box is None or other is None:
+            continue
+        if abs(box[0] - other[0]) > CUT_CELL_TOLERANCE or abs(box[2] - other[2]) > CUT_CELL_TOLERANCE:
+            continue
+        if line_kind(first.text)[0] in ("year", "year_label", "year_heading", "label", "highlights"):
+            continue
+        joins[first.cell_key] = (last.cell_key, last.number, first.number)
+    return joins
 
 
 def _page_furniture(lines: list[Line]) -> set[int]:
@@ -137,6 +206,16 @@ def _page_furniture(lines: list[Line]) -> set[int]:
         for edge in edges.values():
             dropped.update(line.number for line in edge if line.text in running and not _anchor(line.text))
     return dropped
+
+
+def year_heading(text: str) -> tuple[int, str] | None:
+    """A year's heading with what follows it on its line (blanks removed): 2011年度(平成23年度)
+    達成状況区分 3 目標をほぼ達成 → (2011, "達成状況区分3目標をほぼ達成")."""
+    heading = _YEAR_HEADING.match(words.compact(text))
+    if not heading:
+        return None
+    year = fiscal.parse_year(heading.group(1).split("(")[0])
+    return (year, heading.group(2)) if year is not None else None
 
 
 def _anchor(text: str) -> bool:
@@ -171,6 +250,9 @@ def line_kind(text: str) -> tuple[str, str]:
     if programme:
         rest = flat[len(programme) :].lstrip(":")
         return ("programme_header", rest) if rest and flat[len(programme)] == ":" else ("label", flat)
+    rated = _YEAR_HEADING.match(flat)
+    if rated and words.starts_with_any(rated.group(2), words.RATING_WORDS):
+        return "year_heading", str(fiscal.parse_year(rated.group(1).split("(")[0]))
     year = _YEAR_LABEL.match(flat)
     if year:
         return "year", str(fiscal.parse_year(flat.split("(")[0] if year.group(1) else flat))
@@ -178,7 +260,11 @@ def line_kind(text: str) -> tuple[str, str]:
         head = flat.removesuffix(word)
         if head != flat and _YEAR_LABEL.match(head):
             return "year_label", str(fiscal.parse_year(head.split("(")[0]))
-    if len(_YEAR_COLUMN.findall(flat)) >= 2:
+    if (
+        len(_YEAR_COLUMN.findall(flat)) >= 2
+        and flat[:1] not in words.TEXT_BULLETS + words.ITEM_BULLETS
+        and not _SENTENCE_END.search(flat)
+    ):
         return "label", flat
     if flat in (words.TARGETS_HEADING, words.BASELINE_HEADING) or any(
         flat in (word, word + "名", word + "名" + words.BASELINE_HEADING) for word in words.MEASURE_WORDS
@@ -236,8 +322,8 @@ class _Builder:
 
     def add(self, line: Line) -> None:
         kind, value = line_kind(line.text)
-        cell = line.source.cell
-        if self.current is not None and self.current.lines and self.current.lines[-1].source.cell != cell:
+        cell = line.cell_key
+        if self.current is not None and self.current.lines and self.current.lines[-1].cell_key != cell:
             self.flush()
         if kind == "text":
             self._text(line)
@@ -245,7 +331,7 @@ class _Builder:
             self.flush()
             self.current = Paragraph(kind, [line], value=value)
             rest = line.text.split("】", 1)[1].strip() if "】" in line.text else ""
-            self.current.lines[0] = Line(line.source, rest)
+            self.current.lines[0] = replace(line, text=rest)
         else:
             self.flush()
             self.out.append(Paragraph(kind, [line], value=value))
@@ -256,15 +342,15 @@ class _Builder:
         marker = next((m for m in words.MARKERS if text.startswith(m + " ")), "")
         if marker:
             self.flush()
-            self.out.append(Paragraph("marker", [Line(line.source, marker)], value=marker))
+            self.out.append(Paragraph("marker", [replace(line, text=marker)], value=marker))
             text = text[len(marker) :].strip()
         head, bullet, tail = _split_at_item(text)
         current = self.current
         if head and bullet:
             # A name with the 現状 cell beside it on its line.
             self.flush()
-            self.out.append(Paragraph("text", [Line(line.source, head)]))
-            self.current = Paragraph("text", [Line(line.source, bullet + tail)], beside_title=True)
+            self.out.append(Paragraph("text", [replace(line, text=head)]))
+            self.current = Paragraph("text", [replace(line, text=bullet + tail)], beside_title=True)
             return
         starts_item = text[:1] in words.ITEM_BULLETS
         if (
@@ -282,7 +368,7 @@ class _Builder:
                 and not (_SENTENCE_END.search(current.lines[-1].text))
             )
             self.flush()
-            self.current = Paragraph("text", [Line(line.source, text)], beside_title=beside)
+            self.current = Paragraph("text", [replace(line, text=text)], beside_title=beside)
             return
         if (
             current is not None
@@ -299,7 +385,7 @@ class _Builder:
                 text[:1] in words.SUB_ITEMS
                 and previous is not None
                 and previous.text[:1] in words.ITEM_BULLETS
-                and previous.lines[-1].source.cell == line.source.cell
+                and previous.lines[-1].cell_key == line.cell_key
             ):
                 # A numbered sub-item a blank line parted from its item.
                 self.out.pop()
@@ -307,7 +393,7 @@ class _Builder:
             else:
                 self.current = Paragraph("text")
             current = self.current
-        current.lines.append(Line(line.source, text))
+        current.lines.append(replace(line, text=text))
 
 
 def _split_at_item(text: str) -> tuple[str, str, str]:

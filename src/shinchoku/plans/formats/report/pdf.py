@@ -29,7 +29,8 @@ Nothing is cleaned (page numbers, headers and footers are the recogniser's, as f
 A file that is not a readable PDF, one that needs a password, one with more than
 ``MAX_PAGES`` pages and one whose pages carry no text (scans: OCR is needed first) are
 refused with a ``ReportRefused`` naming the file, the page where there is one, and why.
-Pages without text among pages with text are left out and logged.
+Pages without text among pages with text are left out, logged and named in the source
+(``Source.pages_without_text``), so that the review and the command can say so.
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ class _Table:
 
     box: Box
     cells: list[tuple[int, int, list[_Line]]] = field(default_factory=list)
+    #: Each ruled cell's box, (row, column) → box.
+    boxes: dict[tuple[int, int], Box] = field(default_factory=dict)
 
 
 _Block = _Line | _Table
@@ -182,6 +185,7 @@ def read_pdf(data: bytes, name: str) -> Source:
         sha256=hashlib.sha256(data).hexdigest(),
         pages=len(pages),
         lines=tuple(lines),
+        pages_without_text=tuple(textless),
     )
 
 
@@ -280,10 +284,11 @@ def _page_blocks(page: Any, chars: list[_Char]) -> list[_Block]:
     items: list[_Block] = []
     for index, (table_box, cells) in enumerate(tables):
         table = _Table(box=table_box)
-        for row, column, _cell_box in cells:
+        for row, column, cell_box in cells:
             cell_chars = held.get((index, row, column))
             if cell_chars:
                 table.cells.append((row, column, _lines(cell_chars, split=False)))
+                table.boxes[row, column] = cell_box
         if table.cells:
             items.append(table)
     items.extend(_lines(loose, split=True))
@@ -531,10 +536,16 @@ def _source_lines(blocks: list[_Block], page: int, before: int) -> list[SourceLi
             continue
         flush()
         for row, column, cell_lines in block.cells:
+            cell_box = block.boxes.get((row, column))
             for line in cell_lines:
                 lines.append(
                     SourceLine(
-                        before + len(lines) + 1, line.text, page, _rounded(line.box), (tables, row, column)
+                        before + len(lines) + 1,
+                        line.text,
+                        page,
+                        _rounded(line.box),
+                        (tables, row, column),
+                        None if cell_box is None else _rounded(cell_box),
                     )
                 )
         tables += 1

@@ -9,6 +9,8 @@ The steps, each in its module:
    table's years, the years whose results are printed, the summary's digests;
 3. ``measures``: the measures found by name and what each table segment holds given to them;
 4. ``years``: which year each result reports on, which years each target covers;
+   (a PDF whose tables were rebuilt cell by cell is read from its cells instead, when it
+   holds measure sheets: ``sheets``)
 5. here: the programmes of the measures, their order and codes (plan number + programme
    number + order, 9-1-1), the ratings and the sections of a year, and the dataset with a
    decision for everything placed (``build``).
@@ -31,6 +33,7 @@ from .draft import Draft
 from .layout import Layout, read_layout
 from .lines import Paragraph, clean, paragraphs
 from .measures import Measure, distribute, find_measures
+from .sheets import build_sheets, read_sheets
 from .source import ReportRefused, Source
 from .targets import place_targets
 from .years import assign_years
@@ -41,8 +44,14 @@ _SLUG = re.compile(r"[^a-z0-9-]+")
 def recognise(source: Source, *, plan_code: str = "") -> Draft:
     """The draft import of a report. ReportRefused when it does not read as a progress
     report (none of its anchors, no measure, no year's results)."""
-    found = paragraphs(clean(source))
+    cleaned = clean(source)
+    found = paragraphs(cleaned)
     layout = read_layout(found)
+    sheets = read_sheets(cleaned) if any(line.cell is not None for line in source.lines) else None
+    if sheets is not None:
+        builder = DraftBuilder(source, plan_code or _default_code(source))
+        build_sheets(sheets, builder, PurePath(source.name).stem)
+        return Draft(source=source, dataset=builder.dataset(), decisions=tuple(builder.decisions))
     _check_anchors(source, layout, found)
     measures = find_measures(layout)
     if not measures:
@@ -291,7 +300,19 @@ class _Recogniser:
             markers=markers,
         )
         out.decide(f"/nodes/{index}", "measure", measure.title)
-        out.decide(f"/nodes/{index}/parent_id", "programme_assignment", programme)
+        # The place holds the programme's node id: so do its alternatives (the other programmes).
+        area_code = parent.rsplit("-", 1)[0]
+        out.decide(
+            f"/nodes/{index}/parent_id",
+            "programme_assignment",
+            Found(
+                out.node_id(parent),
+                programme.confidence,
+                programme.reason,
+                programme.lines,
+                tuple(out.node_id(f"{area_code}-{number}") for number in programme.alternatives),
+            ),
+        )
         if measure.purpose is not None:
             out.decide(f"/nodes/{index}/summary", "summary", measure.purpose)
         if measure.baseline:
@@ -303,7 +324,8 @@ class _Recogniser:
                     0.7,
                     "the ● cell printed on the measure's name line: the 現状 column stands beside the name",
                     lines_of(*measure.baseline),
-                    tuple(p.text for p, _c in measure.cells[:3]),
+                    # Or the cell is the first year's target (the review offers 現状 or a year).
+                    (self.first,),
                 ),
             )
         elif measure.cells:
@@ -316,7 +338,6 @@ class _Recogniser:
                     "no ● cell stands on the name's line: every cell was read as a target; one may be "
                     "the 現状",
                     lines_of(*(p for p, _c in measure.cells)),
-                    tuple(p.text for p, _c in measure.cells),
                 ),
             )
         if markers:

@@ -45,26 +45,34 @@ class SourceLine:
     bbox: Box | None = None
     #: (table on the page, row, column), when rebuilt from a PDF's table.
     cell: tuple[int, int, int] | None = None
+    #: The box of that cell (x0, top, x1, bottom): a cell spanning several columns of the
+    #: table reaches over them, which its text alone may not.
+    cell_box: Box | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "number": self.number,
             "text": self.text,
             "page": self.page,
             "bbox": list(self.bbox) if self.bbox is not None else None,
             "cell": list(self.cell) if self.cell is not None else None,
         }
+        if self.cell_box is not None:
+            data["cell_box"] = list(self.cell_box)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SourceLine:
         bbox = data.get("bbox")
         cell = data.get("cell")
+        cell_box = data.get("cell_box")
         return cls(
             number=int(data["number"]),
             text=str(data["text"]),
             page=None if data.get("page") is None else int(data["page"]),
-            bbox=None if bbox is None else (float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3])),
+            bbox=None if bbox is None else _box(bbox),
             cell=None if cell is None else (int(cell[0]), int(cell[1]), int(cell[2])),
+            cell_box=None if cell_box is None else _box(cell_box),
         )
 
 
@@ -77,6 +85,9 @@ class Source:
     sha256: str
     pages: int | None
     lines: tuple[SourceLine, ...]
+    #: Pages of a PDF that hold no text (scanned among pages with text): left out, to be
+    #: read by a person or run through OCR.
+    pages_without_text: tuple[int, ...] = ()
 
     def line(self, number: int) -> SourceLine:
         return self.lines[number - 1]
@@ -88,6 +99,7 @@ class Source:
             "sha256": self.sha256,
             "pages": self.pages,
             "lines": [line.to_json() for line in self.lines],
+            "pages_without_text": list(self.pages_without_text),
         }
 
     @classmethod
@@ -101,7 +113,12 @@ class Source:
             sha256=str(data["sha256"]),
             pages=None if data.get("pages") is None else int(data["pages"]),
             lines=tuple(SourceLine.from_json(line) for line in data["lines"]),
+            pages_without_text=tuple(int(page) for page in data.get("pages_without_text") or ()),
         )
+
+
+def _box(values: list[Any]) -> Box:
+    return float(values[0]), float(values[1]), float(values[2]), float(values[3])
 
 
 def read_text(data: bytes, name: str) -> Source:

@@ -36,6 +36,11 @@ RESPONSE = "【新たな課題等への対応】"
 RESULT_HEADINGS = ("【実施結果】",)
 #: A target cell that says the work goes on (the onwards column).
 ONGOING = ("事業推進",)
+#: The labels of a target revised during the plan, printed in its cell: the text as
+#: planned, the revised text and the reason, each under its label.
+TARGET_PLANNED = ("計画時",)
+TARGET_REVISED = ("変更後",)
+TARGET_REASON = ("変更の理由",)
 #: Symbols printed in a column of their own beside a measure.
 MARKERS = ("○", "◎", "★", "☆")
 #: What starts a target or baseline item, and what starts a sentence of a result.
