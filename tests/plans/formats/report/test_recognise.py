@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from shinchoku.devtools.report_accuracy import compare, dataset_facts, expected_facts
+from shinchoku.devtools.report_accuracy import FIELDS, compare, dataset_facts, expected_facts, unflagged_wrong
 from shinchoku.devtools.report_text import generate_report
 from shinchoku.interchange.importing import import_preview
 from shinchoku.plans.formats.dataset.export import export_dataset
@@ -43,6 +43,9 @@ def test_every_measure_rating_and_result_of_the_seed_is_in_its_right_year(draft:
         "highlight",
     ):
         assert (scores[name].right, scores[name].found) == (scores[name].expected,) * 2, name
+    # What is wrong (the targets' years, the 現状 cells) is each flagged for review.
+    assert scores["target years"].right < scores["target years"].expected
+    assert unflagged_wrong(draft, expected) == dict.fromkeys(FIELDS, 0)
 
 
 @pytest.mark.django_db
@@ -91,6 +94,9 @@ def test_made_up_reports_in_the_seeds_shape_are_read(seed: int) -> None:
     text, truth = generate_report(seed)
     draft = recognise(read_text(text.encode(), "made-up.txt"))
     scores = compare(dataset_facts(draft.dataset), expected_facts(truth))
+    # Ratings that differ on one scrambled page cannot be told apart: each is flagged.
+    silent = unflagged_wrong(draft, expected_facts(truth), ["rating", "result text per year", "highlight"])
+    assert silent == {"rating": 0, "result text per year": 0, "highlight": 0}
     for name in (
         "measures found",
         "programme assignment",

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from . import vocabulary as words
 from .build import Found, lines_of
 from .layout import Layout, SummaryEntry, find_name, is_name, is_sentence
@@ -66,7 +68,7 @@ def find_measures(layout: Layout) -> list[Measure]:
                     Found(
                         entry.title,
                         0.6,
-                        "named on the summary pages; the name was not found in the table",
+                        gettext_noop("named on the summary pages; the name was not found in the table"),
                         lines_of(entry.name),
                     ),
                     None,
@@ -80,9 +82,11 @@ def find_measures(layout: Layout) -> list[Measure]:
         title = Found(
             printed,
             1.0 if exact else 0.9,
-            "the name on the summary pages, found in the table"
+            gettext_noop("the name on the summary pages, found in the table")
             if exact
-            else "the table prints the summary's name with a note after it; the table's form is kept",
+            else gettext_noop(
+                "the table prints the summary's name with a note after it; the table's form is kept"
+            ),
             lines_of(paragraph, entry.name),
             () if exact else (entry.title,),
         )
@@ -97,7 +101,9 @@ def find_measures(layout: Layout) -> list[Measure]:
                         Found(
                             paragraph.text,
                             0.6,
-                            "a name-like line in the measure table with no digest on the summary pages",
+                            gettext_noop(
+                                "a name-like line in the measure table with no digest on the summary pages"
+                            ),
                             lines_of(paragraph),
                         ),
                         paragraph,
@@ -165,10 +171,12 @@ def _purposes(here: list[Measure], purposes: list[Paragraph]) -> None:
         measure.purpose = Found(
             paragraph.text,
             _confidence(ranked, 0.9),
-            "a sentence of purpose on the measure's table page"
+            gettext_noop("a sentence of purpose on the measure's table page")
             if len(here) == 1
-            else "a sentence of purpose on the page, given to the measure whose name and digest it shares "
-            "most words with",
+            else gettext_noop(
+                "a sentence of purpose on the page, given to the measure whose name and digest it shares "
+                "most words with"
+            ),
             lines_of(paragraph),
         )
 

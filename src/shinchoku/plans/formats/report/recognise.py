@@ -26,6 +26,7 @@ import re
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import vocabulary as words
 from .build import DraftBuilder, Found, lines_of
@@ -33,7 +34,8 @@ from .draft import Draft
 from .layout import Layout, read_layout
 from .lines import Paragraph, clean, paragraphs
 from .measures import Measure, distribute, find_measures
-from .sheets import build_sheets, read_sheets
+from .sheet_draft import build_sheets
+from .sheets import read_sheets
 from .source import ReportRefused, Source
 from .targets import place_targets
 from .years import assign_years
@@ -151,7 +153,9 @@ class _Recogniser:
         title = Found(
             PurePath(self.source.name).stem,
             0.2,
-            "the report does not print the plan's name: named after the file, to be given by hand",
+            gettext_noop(
+                "the report does not print the plan's name: named after the file, to be given by hand"
+            ),
             lines_of(layout.header),
         )
         self.out.set_plan(
@@ -170,17 +174,24 @@ class _Recogniser:
             label = text[: text.index(number) + len(number)] if number in text else layout.area.value
             title = layout.area.text.split(None, 1)[1] if " " in layout.area.text else layout.area.text
             title = layout.area.lines[0].text[len(layout.area.lines[0].text.split()[0]) :].strip()
-            found = Found(title, 1.0, "the area's number and name as printed", lines_of(layout.area))
+            found = Found(
+                title, 1.0, gettext_noop("the area's number and name as printed"), lines_of(layout.area)
+            )
         elif layout.area_label is not None:
             label = words.compact(layout.area_label.text)
             number = "".join(ch for ch in label if ch.isdigit())
             found = Found(
-                label, 0.5, "only the area's label is printed, not its name", lines_of(layout.area_label)
+                label,
+                0.5,
+                gettext_noop("only the area's label is printed, not its name"),
+                lines_of(layout.area_label),
             )
             title = label
         else:
             number, label, title = "1", "", PurePath(self.source.name).stem
-            found = Found(title, 0.2, "the report prints no plan area: one made up, named after the file")
+            found = Found(
+                title, 0.2, gettext_noop("the report prints no plan area: one made up, named after the file")
+            )
         index = self.out.add_node(
             level="plan", code=number, parent=None, label=label, position=0, title=title
         )
@@ -194,7 +205,12 @@ class _Recogniser:
         for number, (title, paragraph) in self.layout.programme_headings.items():
             programmes[number] = (
                 title,
-                Found(title, 1.0, "the programme's number and name as printed", lines_of(paragraph)),
+                Found(
+                    title,
+                    1.0,
+                    gettext_noop("the programme's number and name as printed"),
+                    lines_of(paragraph),
+                ),
             )
         known = {words.compact(title) for title, _found in programmes.values()}
         for paragraph in self.layout_paragraphs():
@@ -206,14 +222,18 @@ class _Recogniser:
                     Found(
                         paragraph.value,
                         0.6,
-                        "named over the table but with no number printed: numbered after the others",
+                        gettext_noop(
+                            "named over the table but with no number printed: numbered after the others"
+                        ),
                         lines_of(paragraph),
                     ),
                 )
         if not programmes:
             programmes[1] = (
                 "",
-                Found("", 0.2, "the report names no programme: one made up to hold the measures"),
+                Found(
+                    "", 0.2, gettext_noop("the report names no programme: one made up to hold the measures")
+                ),
             )
         return programmes
 
@@ -233,7 +253,10 @@ class _Recogniser:
                 owners[id(measure)] = (
                     number,
                     Found(
-                        number, 0.95, "the programme named over the measure's table page", lines_of(paragraph)
+                        number,
+                        0.95,
+                        gettext_noop("the programme named over the measure's table page"),
+                        lines_of(paragraph),
                     ),
                 )
         for measure in self.measures:
@@ -251,7 +274,9 @@ class _Recogniser:
                     Found(
                         number,
                         0.85,
-                        "on the same summary page as measures whose table pages name the programme",
+                        gettext_noop(
+                            "on the same summary page as measures whose table pages name the programme"
+                        ),
                         found.lines + lines_of(measure.entry.name),
                         tuple(n for n in programmes if n != number),
                     ),
@@ -261,7 +286,10 @@ class _Recogniser:
                 continue
             same = by_title.get(words.compact(measure.title.value))
             if same is not None:
-                owners[id(measure)] = (same, Found(same, 0.6, "the measure bears its programme's name"))
+                owners[id(measure)] = (
+                    same,
+                    Found(same, 0.6, gettext_noop("the measure bears its programme's name")),
+                )
                 continue
             earlier = [
                 m for m in self.measures if id(m) in owners and _measure_order(m) < _measure_order(measure)
@@ -272,7 +300,9 @@ class _Recogniser:
                 Found(
                     number,
                     0.4,
-                    "no programme is named near it: the programme of the measure printed before it",
+                    gettext_noop(
+                        "no programme is named near it: the programme of the measure printed before it"
+                    ),
                     alternatives=tuple(n for n in programmes if n != number),
                 ),
             )
@@ -322,7 +352,10 @@ class _Recogniser:
                 Found(
                     baseline,
                     0.7,
-                    "the ● cell printed on the measure's name line: the 現状 column stands beside the name",
+                    gettext_noop(
+                        "the ● cell printed on the measure's name line: "
+                        "the 現状 column stands beside the name"
+                    ),
                     lines_of(*measure.baseline),
                     # Or the cell is the first year's target (the review offers 現状 or a year).
                     (self.first,),
@@ -335,8 +368,10 @@ class _Recogniser:
                 Found(
                     "",
                     0.3,
-                    "no ● cell stands on the name's line: every cell was read as a target; one may be "
-                    "the 現状",
+                    gettext_noop(
+                        "no ● cell stands on the name's line: every cell was read as a target; one may be "
+                        "the 現状"
+                    ),
                     lines_of(*(p for p, _c in measure.cells)),
                 ),
             )
@@ -347,7 +382,7 @@ class _Recogniser:
                 Found(
                     list(markers),
                     min((c for _p, c in measure.markers), default=0.8),
-                    "the markers printed on the measure's page, one to each of its measures",
+                    gettext_noop("the markers printed on the measure's page, one to each of its measures"),
                     lines_of(*(p for p, _c in measure.markers)),
                 ),
             )
@@ -405,7 +440,10 @@ class _Recogniser:
                     Found(
                         highlight,
                         0.9 if len(self.years) > 1 else 1.0,
-                        "the measure's digest on the summary pages, which digest the latest year's results",
+                        gettext_noop(
+                            "the measure's digest on the summary pages, "
+                            "which digest the latest year's results"
+                        ),
                         lines_of(measure.entry.name, *measure.entry.digest),
                     ),
                 )
@@ -438,7 +476,7 @@ class _Recogniser:
         return Found(
             nearest.value,
             0.4,
-            "the ratings on the page differ: the cell printed nearest to the result",
+            gettext_noop("the ratings on the page differ: the cell printed nearest to the result"),
             lines_of(nearest),
             tuple(sorted(codes - {nearest.value})),
         )
@@ -453,9 +491,9 @@ class _Recogniser:
                 return Found(
                     section.text,
                     0.7 if before else 0.4,
-                    "printed right after this result"
+                    gettext_noop("printed right after this result")
                     if before
-                    else "printed before any result: given to the first",
+                    else gettext_noop("printed before any result: given to the first"),
                     lines_of(section),
                 )
         return None

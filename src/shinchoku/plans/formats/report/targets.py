@@ -16,6 +16,8 @@ Each ● item of a cell is one target, with the cell's years.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from .build import DraftBuilder, Found, lines_of
 from .dates import dates_in
 from .lines import Paragraph
@@ -88,7 +90,11 @@ def place_targets(
             position += 1
             pointer = f"/targets/{index}"
             evidence = lines_of(paragraph)
-            out.decide(pointer, "target", Found(text, confidence, "a ● item of a target cell", evidence))
+            out.decide(
+                pointer,
+                "target",
+                Found(text, confidence, gettext_noop("a ● item of a target cell"), evidence),
+            )
             alternatives = tuple(
                 y for y in [*range(first, last + 1)] + ([after] if onwards else []) if y != start
             )
@@ -100,5 +106,10 @@ def place_targets(
             out.decide(
                 f"{pointer}/node_id",
                 "target_measure",
-                Found(out.node_id(code), confidence, "the cell stands on the measure's table page", evidence),
+                Found(
+                    out.node_id(code),
+                    confidence,
+                    gettext_noop("the cell stands on the measure's table page"),
+                    evidence,
+                ),
             )
