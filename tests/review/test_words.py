@@ -299,7 +299,13 @@ def nav_links(user: object) -> list[str]:
 def test_the_staff_bar_shows_each_person_only_what_they_may_use(cycle: Cycle) -> None:
     assert nav_links(cycle.editor) == ["自分の作業", "ファイルの取り込み"]
     assert nav_links(cycle.reviewer) == ["自分の作業", "審査待ち一覧"]
-    assert nav_links(cycle.admin) == ["自分の作業", "ファイルの取り込み", "評価の回", "バックグラウンド処理"]
+    assert nav_links(cycle.admin) == [
+        "自分の作業",
+        "ファイルの取り込み",
+        "過去の報告書",
+        "評価の回",
+        "バックグラウンド処理",
+    ]
     both = make_staff(Role.REVIEWER, username="kenmu")
     both.is_staff = True
     both.save()
@@ -308,6 +314,7 @@ def test_the_staff_bar_shows_each_person_only_what_they_may_use(cycle: Cycle) ->
     assert nav_links(superuser) == [
         "自分の作業",
         "ファイルの取り込み",
+        "過去の報告書",
         "評価の回",
         "バックグラウンド処理",
         "計画データ（管理画面）",

@@ -23,6 +23,7 @@ LONG_TEXT = ("の" * 300) + ("事業を推進しました。" * 2000) + "最後�
 
 @pytest.fixture
 def corpus() -> dict[str, Node]:
+    _TEXTS.clear()
     world = make_world(code="corpus", first_year=2011, last_year=2013)
     other = make_world(code="corpus-b", first_year=2016, last_year=2018)
     sections = add_sections(world.plan, world.measure_level)
@@ -53,8 +54,23 @@ def corpus() -> dict[str, Node]:
     return {"first": first, "second": second, "area": area}
 
 
+#: The folded texts of each node of the corpus, by the kinds, plan and year looked in: read
+#: from the rows once a test (``corpus`` empties it), searched by every ``reference``.
+_TEXTS: dict[tuple[frozenset[str], int | None, int | None], dict[int, list[str]]] = {}
+
+
 def reference(terms: list[str], kinds: set[str], plan_id: int | None, year: int | None) -> set[int]:
     """The nodes holding every term, by a substring search of the rows themselves."""
+    key = (frozenset(kinds), plan_id, year)
+    if key not in _TEXTS:
+        _TEXTS[key] = _texts(kinds, plan_id, year)
+    folded = matching.folded_terms(terms)
+    return {
+        node_id for node_id, found in _TEXTS[key].items() if all(any(t in x for x in found) for t in folded)
+    }
+
+
+def _texts(kinds: set[str], plan_id: int | None, year: int | None) -> dict[int, list[str]]:
     texts: dict[int, list[str]] = {}
 
     def add(node_id: int, text: str) -> None:
@@ -80,8 +96,7 @@ def reference(terms: list[str], kinds: set[str], plan_id: int | None, year: int 
                         add(node.pk, text)
                     for section_text in ResultSectionText.objects.filter(result=result):
                         add(node.pk, section_text.text)
-    folded = matching.folded_terms(terms)
-    return {node_id for node_id, found in texts.items() if all(any(t in x for x in found) for t in folded)}
+    return texts
 
 
 def found(

@@ -13,7 +13,7 @@ from django import template
 from django.conf import settings
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from shinchoku.text import language_runs, text_language
 
@@ -34,6 +34,13 @@ def language(text: str | Iterable[_HasText]) -> str:
     ``lang`` attribute: the one most of it is written in; the page's for a text in none."""
     joined = text if isinstance(text, str) else " ".join(line.text for line in text)
     return text_language(joined, default=_page_language())
+
+
+@register.filter
+def catalogued(value: str) -> str:
+    """A text the catalogue may hold (a reason the report's reader gives in English), in
+    the page's language when it does; plain text either way, to escape as any text."""
+    return gettext(str(value)) if value else value
 
 
 @register.filter
