@@ -438,7 +438,7 @@ class _Rollback(Exception):
 _SAMPLE: dict[str, Any] = {}
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_no_mutation_of_a_dataset_crashes_the_import_or_half_writes(data: st.DataObject) -> None:
     try:

@@ -970,7 +970,7 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=90, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid=grids() | plausible_grids(), encoding=st.sampled_from(["utf-8", "utf-8-sig"]))
 def test_arbitrary_csv_grids_never_crash_nor_half_write(grid: list[list[object]], encoding: str) -> None:
     data = csv_bytes([[_text(value) for value in row] for row in grid], encoding)
