@@ -22,6 +22,20 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _search_statistics_kept() -> Iterator[None]:
+    """A process reads the statistics of the search's tokens once in the session, not
+    again every ``STATISTICS_AGE`` seconds: a test that counts a search's queries would
+    otherwise count the reading once in a while (it is one query more, never a different
+    result: tests/search/test_matching.py forces each way of finding)."""
+    from shinchoku.search import matching
+
+    kept = matching.STATISTICS_AGE
+    matching.STATISTICS_AGE = float("inf")
+    yield
+    matching.STATISTICS_AGE = kept
+
+
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     """Chromium for a browser test (``tests.browser.chromium``)."""
