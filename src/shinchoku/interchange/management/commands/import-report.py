@@ -12,12 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
-from django.utils import translation
 
 from shinchoku.accounts.commands import command_actor
+from shinchoku.interchange.commands import add_language_argument, in_language, read_file
 from shinchoku.interchange.reportdrafts import store_draft
 from shinchoku.interchange.reportdrafts.services import DraftRefused
 from shinchoku.plans.formats.report.draft import Draft
@@ -41,25 +40,15 @@ class Command(BaseCommand):
             "--plan", default="", help="the code of the plan the draft makes (default: from the file)"
         )
         parser.add_argument("--user", help="the account the draft is stored as (without --output)")
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            help="the language of the messages (default: the site's, LANGUAGE_CODE)",
-        )
+        add_language_argument(parser)
 
     def handle(self, *args: object, **options: Any) -> None:
-        with translation.override(
-            options.get("language") or translation.get_language() or settings.LANGUAGE_CODE
-        ):
+        with in_language(options):
             self._import(options)
 
     def _import(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
-        try:
-            with path.open("rb") as stream:
-                data = stream.read(MAX_SOURCE_BYTES + 1)
-        except OSError as error:
-            raise CommandError(f"{path}: cannot read ({error.strerror})") from error
+        data = read_file(path, MAX_SOURCE_BYTES)
         try:
             draft = recognise(read_source(data, path.name), plan_code=options["plan"])
         except ReportRefused as refusal:

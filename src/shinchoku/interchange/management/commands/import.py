@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
 
 from shinchoku.accounts.commands import command_actor
+from shinchoku.interchange.commands import add_language_argument, in_language, read_file
 from shinchoku.interchange.importing import MAX_FILE_BYTES, import_apply, import_preview
 from shinchoku.interchange.preview import ImportRefused, preview_lines
 from shinchoku.plans.formats.profile.profile import ProfileRefused, read_profile
@@ -41,26 +40,15 @@ class Command(BaseCommand):
             "the audit history names it (required for entry workbooks)",
         )
         parser.add_argument("--verbose-rows", action="store_true", help="list unchanged rows too")
-        parser.add_argument(
-            "--language",
-            choices=[code for code, _name in settings.LANGUAGES],
-            help="the language of the messages (default: the site's, LANGUAGE_CODE)",
-        )
+        add_language_argument(parser)
 
     def handle(self, *args: object, **options: Any) -> None:
-        with translation.override(
-            options.get("language") or translation.get_language() or settings.LANGUAGE_CODE
-        ):
+        with in_language(options):
             self._import(options)
 
     def _import(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
-        try:
-            with path.open("rb") as stream:
-                # A file over the limit is read only far enough to be refused as too large.
-                data = stream.read(MAX_FILE_BYTES + 1)
-        except OSError as error:
-            raise CommandError(f"{path}: cannot read ({error.strerror})") from error
+        data = read_file(path, MAX_FILE_BYTES)
         profile = self._profile(options.get("profile"))
         actor = command_actor(options.get("user"))
         if not options["apply"]:
