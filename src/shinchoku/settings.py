@@ -208,11 +208,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # begins (IMMEDIATE), so that two never both read and then both try to write, which
     # SQLite can only refuse at once ("database is locked"); a writer that finds the lock
     # taken waits up to SQLITE_TIMEOUT seconds for it. In write-ahead-log mode (WAL),
-    # readers do not wait for the writer, nor the writer for them.
+    # readers do not wait for the writer, nor the writer for them. The file is read through
+    # a memory map (up to 1 GiB, shared by the processes through the system's cache) and
+    # each connection keeps up to 64 MiB of pages, rather than 2 MiB read with a system
+    # call each: a search reads a common word's list of places, megabytes at 1,000
+    # measures.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=1),
-        "init_command": "PRAGMA journal_mode=WAL",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536",
     }
 # --- Read replica (docs/deploy.md, "A read replica"; shinchoku.replica) ---------------
 # DATABASE_REPLICA_URL names a PostgreSQL replica of DATABASE_URL's database: the public

@@ -260,16 +260,16 @@ def test_beyond_the_limit_the_page_says_so_and_pages_within_it(
     assert "「結果2011」に一致するものが3件以上あります。" in japanese
 
 
-def test_a_measure_with_many_matches_shows_five_and_counts_the_rest(client: Client) -> None:
+def test_a_measure_with_many_matches_shows_three_and_counts_the_rest(client: Client) -> None:
     world = make_world(first_year=2011, last_year=2020)
     programme = make_programme(world, "p", measures=1, years=range(2011, 2019))
     doc = search(client, lang="en", q="結果")
     (group,) = groups(doc)
     assert found_codes(doc) == ["p-1"] and programme.code == "p"
-    assert len(hits(group)) == 5
+    assert len(hits(group)) == 3
     # The latest years first.
     assert hits(group)[0][0].startswith("Result FY2018")
-    assert "And 3 more passages on its page." in group.find("p", class_="search-group__more").text
+    assert "And 5 more passages on its page." in group.find("p", class_="search-group__more").text
 
 
 # ------------------------------------------------------------------------- escaping

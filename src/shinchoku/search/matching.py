@@ -9,13 +9,14 @@ by plan (newest period first) and place in the tree — and one more than ``LIMI
 "more than can be counted".
 
 The cost grows with the candidates, not with the data. Each term, longest first, is
-looked up for its first ``LIMIT`` + 1 nodes by id (``_first_nodes``). On PostgreSQL the
-documents are walked in the order of their nodes through a window of the first nodes
-(``WINDOW``), where the planner, from the statistics of the tokens, either walks them
-(a common term: it stops as soon as it has enough nodes, a few documents a node) or reads
-the term's list in the index of tokens (a rare one: the list is short); a term found in
-few nodes of the window is then read beyond it through that index alone, whose list is
-short for it, never by a walk over the whole table.
+looked up for its first ``LIMIT`` + 1 nodes by id (``_first_nodes``). On PostgreSQL,
+from the statistics of the tokens, a rare term's list in the index of tokens is read (it
+is short); a common term's nodes are walked in order through a window of the first
+nodes (``WINDOW``), each node's documents looked at until one holds the term, which stops
+as soon as there are enough nodes (``_first_walked``, which reads on the way what the
+order needs of each node). A term found in few nodes of the window is then read beyond
+it through that index alone, whose list is short for it, never by a walk over the whole
+table.
 
 A term found in at most ``LIMIT`` nodes gives every node it is in, and the other terms
 are looked for in those nodes' documents only (``_holding``). When every term is common,
@@ -31,16 +32,17 @@ import unicodedata
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
 
 from . import tokens
-from .models import SearchDocument
+from .models import Ids, SearchDocument
 from .tokens import Within, fold
 
 #: The most nodes a search counts and orders; beyond, it says "1,000 or more".
@@ -98,8 +100,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
                 for other in folded:
                     if other != term and candidates:
                         candidates = _holding(planner, looked_in, candidates, other, within)
-                planner.set(WALK)
-                return _ordered(candidates, folded, kinds)
+                return _ordered(planner, candidates, folded, kinds)
             firsts[term] = first
         # Every term in more than LIMIT nodes. Up to the lowest of the terms' last first
         # nodes, each term's first nodes are every node holding it: the nodes in all of
@@ -108,21 +109,49 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
         found = sorted(set.intersection(*(set(first) for first in firsts.values())))
         if len(found) <= LIMIT:
             found += _beyond(planner, looked_in, nodes, folded, within, edge, LIMIT + 1 - len(found))
-        planner.set(WALK)
-        return _ordered(found, folded, kinds)
+        return _ordered(planner, found, folded, kinds)
 
 
-def _ordered(candidates: list[int], folded: tuple[str, ...], kinds: Collection[str]) -> Found:
+#: What ``_ordered`` reads of a node: its names and its place.
+_PLACE_COLUMNS = ("pk", "code", "label", "title", "plan__first_year", "plan__code", "path")
+
+
+def may_hold(documents: QuerySet[SearchDocument], folded: tuple[str, ...]) -> QuerySet[SearchDocument]:
+    """The documents that may hold one of the folded terms, for a few nodes' documents to
+    be looked at one by one (``holds``): on PostgreSQL those whose tokens hold one, each
+    document's own, read with it; on SQLite all of them, where the index of tokens would
+    read a common term's whole list, which costs more than a page's documents."""
+    if connections[documents.db].vendor != "postgresql":
+        return documents
+    any_term = Q()
+    for term in folded:
+        any_term |= Q(tokens__matches=term)
+    return documents.filter(any_term)
+
+
+def holds(text: str, folded: tuple[str, ...]) -> bool:
+    """A document's text holds one of the folded terms: its text is folded but for the
+    case (``indexing``), and a term is in its tokens when it is in the folded text."""
+    text = text.casefold()
+    return any(term in text for term in folded)
+
+
+def _ordered(
+    planner: _Planner, candidates: list[int], folded: tuple[str, ...], kinds: Collection[str]
+) -> Found:
     """The candidates (at most ``LIMIT`` + 1, by id) in the order shown, at most ``LIMIT``
-    of them. One query: their names (each term looked for in them here, as a substring
-    of the folded text) and their places."""
+    of them, from their names (each term looked for in them here, as a substring of the
+    folded text) and their places: those the walk read (``_Planner.walked``) as they are,
+    the others in one query."""
     if not candidates:
         return Found((), frozenset(), False)
-    rows = list(
-        Node.objects.filter(pk__any_of=candidates).values_list(
-            "pk", "code", "label", "title", "plan__first_year", "plan__code", "path"
-        )
-    )
+    walked = planner.walked
+    unread = [pk for pk in candidates if pk not in walked]
+    rows = [walked[pk] for pk in candidates if pk in walked]
+    if unread:
+        planner.set(WALK)
+        # Unordered: they are sorted here, where a path's comparison costs no collation.
+        rows += Node.objects.filter(pk__any_of=Ids(unread)).order_by().values_list(*_PLACE_COLUMNS)
     named: set[int] = set()
     if SearchDocument.Kind.NODE in kinds:
         for pk, *names, _first_year, _plan_code, _path in rows:
@@ -150,6 +179,19 @@ def _first(documents: QuerySet[SearchDocument], count: int) -> list[int]:
     return list(documents.order_by("node_id").values_list("node_id", flat=True).distinct()[:count])
 
 
+def _first_walked(
+    nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int, walked: dict[int, tuple[Any, ...]]
+) -> list[int]:
+    """The first ``count`` of the nodes, by id, with one of the documents: each node's
+    documents looked at through the index of their nodes until one holds the term, so that
+    a node holding it in most of its texts costs a few of them, not all. What ``_ordered``
+    needs of each node found is read on the way, into ``walked``."""
+    held = documents.filter(node_id=OuterRef("pk"))
+    rows = list(nodes.filter(Exists(held)).order_by("pk").values_list(*_PLACE_COLUMNS)[:count])
+    walked.update((row[0], row) for row in rows)
+    return [row[0] for row in rows]
+
+
 def _first_nodes(
     planner: _Planner, looked_in: QuerySet[SearchDocument], nodes: QuerySet[Node], term: str, within: Within
 ) -> list[int]:
@@ -165,14 +207,12 @@ def _first_nodes(
     found: list[int] = []
     after: int | None = None
     window = WINDOW
+    planner.set(IN_NODE_ORDER)
     for _step in range(WINDOWS):
         later = nodes if after is None else nodes.filter(pk__gt=after)
         edge = list(later.order_by("pk").values_list("pk", flat=True)[window : window + 1])
-        in_window = holding if after is None else holding.filter(node_id__gt=after)
-        if edge:
-            in_window = in_window.filter(node_id__lt=edge[0])
-        planner.set(IN_NODE_ORDER)
-        got = _first(in_window, wanted - len(found))
+        in_window = later.filter(pk__lt=edge[0]) if edge else later
+        got = _first_walked(in_window, holding, wanted - len(found), planner.walked)
         found += got
         if len(found) >= wanted or not edge:
             return found
@@ -193,7 +233,7 @@ def _holding(
     """The candidates (at most ``LIMIT``) holding ``term``, each looked at through its
     own documents."""
     planner.set(NODE_BY_NODE)
-    holding = looked_in.filter(node_id__any_of=candidates, tokens__matches=(term, within))
+    holding = looked_in.filter(node_id__any_of=Ids(candidates), tokens__matches=(term, within))
     return _first(holding, len(candidates))
 
 
@@ -232,11 +272,25 @@ STATISTICS_AGE = 600
 
 #: How the planner may read, on PostgreSQL, by default (never split among workers: no
 #: worker process is started for a search).
-WALK = {"enable_seqscan": "on", "enable_indexscan": "on", "enable_bitmapscan": "on", "enable_nestloop": "on"}
-#: ... a common term within a window of nodes: the documents walked in the order of their
-#: nodes, which stops at enough nodes (the planner, which takes the tokens of a phrase
-#: for independent, would read their lists in the index of tokens instead).
-IN_NODE_ORDER = {**WALK, "enable_seqscan": "off", "enable_bitmapscan": "off"}
+WALK = {
+    "enable_seqscan": "on",
+    "enable_indexscan": "on",
+    "enable_bitmapscan": "on",
+    "enable_nestloop": "on",
+    "enable_hashjoin": "on",
+    "enable_mergejoin": "on",
+}
+#: ... a common term within a window of nodes: the nodes walked in order, each node's
+#: documents through the index of their nodes until one holds the term, which stops at
+#: enough nodes (the planner, which takes the tokens of a phrase for independent, would
+#: read their lists in the index of tokens instead, or join all the window's documents).
+IN_NODE_ORDER = {
+    **WALK,
+    "enable_seqscan": "off",
+    "enable_bitmapscan": "off",
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+}
 #: ... a term beyond the window walked, which few nodes hold: through the index of
 #: tokens alone, never a walk or a scan of the table (a term that the statistics call
 #: common may be rare among the documents looked in, such as a word of every purpose
@@ -253,11 +307,17 @@ EACH_TERM_ONCE = {**WALK, "enable_nestloop": "off"}
 
 class _Planner:
     """The planner's settings of the queries of one search, on PostgreSQL (``set``: for
-    the queries that follow, within the search's transaction); nothing elsewhere."""
+    the queries that follow, within the search's transaction); nothing elsewhere. And the
+    nodes the search has read on its way (``walked``)."""
 
     def __init__(self, alias: str) -> None:
         self.connection = connections[alias]
         self.postgresql = self.connection.vendor == "postgresql"
+        #: The names and places of the nodes found by walking (``_first_walked``).
+        self.walked: dict[int, tuple[Any, ...]] = {}
+        #: The settings in force (``set``), and statements to run with the next.
+        self.settings: dict[str, str] | None = None
+        self.pending: list[str] = []
 
     def frequency(self, term: str) -> float:
         """The share of all documents holding ``term`` at most: that of its rarest token in
@@ -266,26 +326,34 @@ class _Planner:
         return min((common.get(token, 0.0) for token in tokens.term_tokens(term)), default=0.0)
 
     def set(self, settings: dict[str, str]) -> None:
-        if self.postgresql:
-            with self.connection.cursor() as cursor:
-                cursor.execute("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings.items()))
+        """The planner's settings for the queries that follow (none but the first setting
+        the search's own, ``_planned``: one statement)."""
+        if not self.postgresql or settings is self.settings:
+            return
+        statements = [*self.pending, *(f"SET LOCAL {name} = {value}" for name, value in settings.items())]
+        with self.connection.cursor() as cursor:
+            cursor.execute("; ".join(statements))
+        self.pending, self.settings = [], settings
 
 
 @contextmanager
 def _planned(alias: str) -> Iterator[_Planner]:
     """A search's queries, on PostgreSQL in a transaction of their own, which their planner
-    settings end with; no worker processes."""
+    settings end with; no worker processes (set with the first of them)."""
     planner = _Planner(alias)
     if not planner.postgresql:
         yield planner
         return
-    with transaction.atomic(using=alias), planner.connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    outer = planner.connection.in_atomic_block
+    planner.pending = ["SET LOCAL max_parallel_workers_per_gather = 0"]
+    with transaction.atomic(using=alias):
         yield planner
-        # Within a transaction already open (a savepoint here), the settings would outlast
-        # the search.
-        names = ["max_parallel_workers_per_gather", *WALK]
-        cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in names))
+        if outer and planner.settings is not None:
+            # Within a transaction already open (a savepoint here), the settings would
+            # outlast the search.
+            names = ["max_parallel_workers_per_gather", *WALK]
+            with planner.connection.cursor() as cursor:
+                cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in names))
 
 
 _statistics: dict[str, tuple[float, dict[str, float]]] = {}

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.utils.http import urlencode
 from django.utils.translation import gettext, pgettext
 
@@ -57,7 +56,7 @@ MAX_QUERY_LENGTH = 200
 #: The most terms (words separated by spaces) a query may have.
 MAX_TERMS = 10
 #: Matched fields shown per node; the rest are counted ("and 3 more on its page").
-MAX_HITS_PER_NODE = 5
+MAX_HITS_PER_NODE = 3
 #: Characters of context shown before the first match, and the excerpt's length.
 EXCERPT_BEFORE = 30
 EXCERPT_LENGTH = 110
@@ -491,12 +490,11 @@ def _groups(
     pattern = _pattern(terms)
     nodes = {n.pk: n for n in Node.objects.filter(pk__in=node_ids).select_related("plan", "level")}
     breadcrumbs = _ancestor_refs(nodes.values())
-    any_term = Q()
-    for term in matching.folded_terms(terms):
-        any_term |= Q(tokens__matches=term)
-    shown = (
-        matching.documents(kinds, plan.pk if plan else None, year)
-        .filter(any_term, node_id__in=node_ids)
+    # The page's nodes' documents holding a term, each looked at here (``may_hold``).
+    folded = matching.folded_terms(terms)
+    documents = (
+        matching.may_hold(matching.documents(kinds, plan.pk if plan else None, year), folded)
+        .filter(node_id__in=node_ids)
         .exclude(field__in=matching.NAME_FIELDS)
         .order_by("node_id", "position", "part")
         .values_list(*_MATCHED_COLUMNS)
@@ -505,10 +503,12 @@ def _groups(
     hits: dict[int, list[SearchHit]] = defaultdict(list)
     matched: dict[int, int] = defaultdict(int)
     seen: set[tuple[int, int]] = set()
-    for row in shown:
+    for row in documents:
         document = _Matched(*row)
         if (document.node_id, document.position) in seen:
             continue  # another part of the same text
+        if not matching.holds(document.text, folded):
+            continue
         seen.add((document.node_id, document.position))
         matched[document.node_id] += 1
         if len(hits[document.node_id]) < MAX_HITS_PER_NODE:

@@ -6,6 +6,7 @@ text with the parts in another language than the one around it marked as such.""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -22,6 +23,14 @@ register = template.Library()
 
 class _HasText(Protocol):
     text: str
+
+
+def _escaped(text: Any) -> str:
+    """``conditional_escape`` without its wrappers, for the texts of a page drawn by the
+    thousand: markup made safe as it is, anything else escaped."""
+    if hasattr(text, "__html__"):
+        return str(text.__html__())
+    return html.escape(str(text))
 
 
 def _page_language() -> str:
@@ -54,7 +63,7 @@ def with_lang(value: Any, within: str = "") -> SafeString | Any:
     runs = language_runs(str(value), within or _page_language())
     if len(runs) == 1 and runs[0][1] is None:
         # All of it in the language around it, as most texts are.
-        return conditional_escape(runs[0][0])
+        return mark_safe(_escaped(runs[0][0]))  # noqa: S308 - escaped
     parts = [
         format_html('<span lang="{}">{}</span>', lang, run) if lang else conditional_escape(run)
         for run, lang in runs
@@ -96,9 +105,46 @@ def marked_text(
     escaped like any text), in its language, an ellipsis where it is cut: the search's
     names and excerpts, a hundred on a page, made here in one call rather than by a
     template each."""
-    parts = [f'<span lang="{conditional_escape(language(fragments))}">', "…" if cut_before else ""]
+    parts = [f'<span lang="{_escaped(language(fragments))}">', "…" if cut_before else ""]
     for fragment in fragments:
-        text = conditional_escape(fragment.text)
+        text = _escaped(fragment.text)
         parts.append(f"<mark>{text}</mark>" if fragment.mark else text)
     parts.append("…</span>" if cut_after else "</span>")
     return mark_safe("".join(parts))  # noqa: S308 - every fragment is escaped above
+
+
+class _Excerpt(Protocol):
+    fragments: Sequence[_Fragment]
+    cut_before: bool
+    cut_after: bool
+
+
+class _Hit(Protocol):
+    kind: str
+    label: str
+    detail: str
+    anchor: str
+    excerpt: _Excerpt
+
+
+@register.simple_tag
+def search_hits(hits: Sequence[_Hit], page_url: str) -> SafeString:
+    """A found node's matched texts (``plans.selectors.search.SearchHit``) as the search
+    page lists them: where each is (a link to its place on the node's page, ``page_url``,
+    when it has one) and its excerpt. Up to a hundred on a page, made here in one call
+    rather than by a template each; every text escaped as ``with_lang`` escapes it."""
+    if not hits:
+        return mark_safe("")
+    parts = ['<dl class="search-hits">']
+    for hit in hits:
+        label = with_lang(hit.label)
+        if hit.anchor:
+            label = f'<a href="{_escaped(page_url)}#{_escaped(hit.anchor)}">{label}</a>'
+        detail = f'<span class="search-hit__detail">{with_lang(hit.detail)}</span>' if hit.detail else ""
+        excerpt = marked_text(hit.excerpt.fragments, hit.excerpt.cut_before, hit.excerpt.cut_after)
+        parts.append(
+            f'<div class="search-hit search-hit--{_escaped(hit.kind)}">'
+            f"<dt>{label}{detail}</dt><dd>{excerpt}</dd></div>"
+        )
+    parts.append("</dl>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
