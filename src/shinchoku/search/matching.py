@@ -179,6 +179,18 @@ def _first(documents: QuerySet[SearchDocument], count: int) -> list[int]:
     return list(documents.order_by("node_id").values_list("node_id", flat=True).distinct()[:count])
 
 
+def _first_read(
+    nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int, walked: dict[int, tuple[Any, ...]]
+) -> list[int]:
+    """``_first``, the nodes' names and places read with them into ``walked``, in one query
+    (on SQLite; PostgreSQL's planner, kept to the index of tokens, would read the nodes
+    badly)."""
+    first = documents.order_by("node_id").values_list("node_id", flat=True).distinct()[:count]
+    rows = list(nodes.filter(pk__in=first).order_by("pk").values_list(*_PLACE_COLUMNS))
+    walked.update((row[0], row) for row in rows)
+    return [row[0] for row in rows]
+
+
 def _first_walked(
     nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int, walked: dict[int, tuple[Any, ...]]
 ) -> list[int]:
@@ -199,7 +211,7 @@ def _first_nodes(
     holding = looked_in.filter(tokens__matches=(term, within))
     wanted = LIMIT + 1
     if not planner.postgresql:
-        return _first(holding, wanted)
+        return _first_read(nodes, holding, wanted, planner.walked)
     if planner.frequency(term) < DENSE:
         # A rare term: its list in the index of tokens is short.
         planner.set(THROUGH_INDEX)
