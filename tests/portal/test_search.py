@@ -30,13 +30,13 @@ from .html import Element, parse
 
 pytestmark = pytest.mark.django_db
 
-#: The cost of a search of one word, whatever the data: the plans; the word looked up
-#: in the index (on PostgreSQL in a transaction that sets how the planner may read: four
-#: more); the ordered ids of the nodes found (two when the words are common); the nodes
-#: of the page, their ancestors, their matched texts. And one query a word more. The
-#: ordering of the nodes found: their names, their order (two), on PostgreSQL in a
-#: transaction of its own that bars a reading of the index per node (four more).
-MAX_QUERIES = 17
+#: The cost of a search of one word, whatever the data: the plans; the word's first nodes
+#: (a common word's: the window's edge, then its nodes walked with their names and
+#: places; on PostgreSQL in a transaction, its beginning, end and the planner's settings
+#: being three or four more); the names and places of nodes the walk did not read; the
+#: nodes of the page with their ancestors; their matched texts. And a query or two a
+#: word more.
+MAX_QUERIES = 11
 
 
 def url(lang: str = "ja", **params: str) -> str:
@@ -329,7 +329,7 @@ def queries(client: Client, address: str) -> int:
     return len(context.captured_queries)
 
 
-def test_a_search_costs_the_same_for_3_or_60_measures(client: Client, django_assert_max_num_queries) -> None:
+def test_a_search_costs_as_many_queries_for_3_or_60_measures(client: Client, django_assert_max_num_queries) -> None:
     few, many = make_world(code="few"), make_world(code="many")
     make_programme(few, "p", measures=3, years=range(2011, 2014))
     make_programme(many, "p", measures=60, years=range(2011, 2014))
@@ -337,7 +337,11 @@ def test_a_search_costs_the_same_for_3_or_60_measures(client: Client, django_ass
         add_target(node, 2011, 2011, "結果を目指す", revised_text="結果", revision_reason="結果")
     small = url(q="結果 20", plan="few")
     large = url(q="結果 20", plan="many")
-    assert queries(client, small) == queries(client, large)
+    # The way the words are found (walked or through the index, a query more or less)
+    # depends on how common they are, the number of queries never on the size of the
+    # data; the page around the search costs the data version and the session.
+    assert queries(client, small) <= MAX_QUERIES + 3
+    assert queries(client, large) <= MAX_QUERIES + 3
     # The search itself (the page around it may cost a look at the data version).
     with django_assert_max_num_queries(MAX_QUERIES + 1):
         page = selectors.search_page(q="結果 20", plan="many")

@@ -233,6 +233,11 @@ def unit_and_ancestors(unit_id: int, parents: Mapping[int, int | None]) -> Itera
         current = parents.get(current)
 
 
+def path_ancestor_ids(path: str) -> list[int]:
+    """The ids of a node's ancestors, root first, from its path (``Node.path``)."""
+    return [int(part) for part in path.strip("/").split("/")[:-1] if part]
+
+
 class Node(models.Model):
     """A node of a plan's tree: a plan area, programme, measure or project.
 
@@ -277,7 +282,7 @@ class Node(models.Model):
         return f"{self.code} {self.title}"
 
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        return path_ancestor_ids(self.path)
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}

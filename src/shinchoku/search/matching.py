@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, transaction
@@ -61,6 +61,8 @@ class Found:
     node_ids: tuple[int, ...]
     named: frozenset[int]
     more: bool
+    #: The path of each node found (``Node.path``: its ancestors), read with its place.
+    paths: Mapping[int, str] = field(default_factory=dict)
 
 
 def folded_terms(terms: Collection[str]) -> tuple[str, ...]:
@@ -164,6 +166,7 @@ def _ordered(
         node_ids=tuple(shown),
         named=frozenset(pk for pk in shown if pk in named),
         more=len(rows) > LIMIT,
+        paths={row[0]: row[6] for row in rows[:LIMIT]},
     )
 
 

@@ -21,10 +21,10 @@ its matched texts, each with a short excerpt of its normalised text around the f
 match; the excerpt is a list of plain fragments, some marked, which templates escape as
 any text.
 
-``search_page`` runs a fixed number of queries whatever the size of the data: the plans
-(for the filters), the look-up of each word in the index and the ordered ids of the
-nodes found (``matching.find``), the nodes of the page, their ancestors, and their
-matched texts: eleven for one word on PostgreSQL, one more a word.
+``search_page`` runs a bounded number of queries whatever the size of the data: the plans
+(for the filters), the look-up of each word and the names and places of the nodes found
+(``matching.find``), the nodes of the page with their ancestors, and their matched
+texts: at most eleven for one word on PostgreSQL, a query or two more a word.
 """
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ from django.utils.translation import gettext, pgettext
 
 from shinchoku import fiscal
 from shinchoku.errors import ErrorCode, Refusal
-from shinchoku.plans.models import Node, Plan
+from shinchoku.plans.models import Node, Plan, path_ancestor_ids
 from shinchoku.plans.names import localized
 from shinchoku.search import matching
 from shinchoku.search.models import SearchDocument
 from shinchoku.text import normalize
 
-from .common import NodeRef, _ancestor_refs, node_ref, text_lines, year_label
+from .common import NodeRef, _breadcrumbs, node_ref, text_lines, year_label
 from .outline import PageInfo
 
 #: Found nodes per page.
@@ -430,9 +430,7 @@ def search_page(
     paginator = Paginator(found.node_ids, RESULTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     if searched:
-        groups = _groups(
-            list(page_obj.object_list), found.named, terms, _kinds(kind), chosen_plan, chosen_year
-        )
+        groups = _groups(list(page_obj.object_list), found, terms, _kinds(kind), chosen_plan, chosen_year)
 
     echo = query[:MAX_QUERY_LENGTH]
     return SearchPage(
@@ -478,18 +476,22 @@ def _kinds(kind: str) -> set[str]:
 
 def _groups(
     node_ids: list[int],
-    named: frozenset[int],
+    found: matching.Found,
     terms: tuple[str, ...],
     kinds: set[str],
     plan: Plan | None,
     year: int | None,
 ) -> list[SearchGroup]:
-    """The found nodes of one page with their matched texts. Three queries at most."""
+    """The found nodes of one page (of ``found``) with their matched texts. Two queries:
+    the nodes with their ancestors (known from their paths), and their documents."""
     if not node_ids:
         return []
     pattern = _pattern(terms)
-    nodes = {n.pk: n for n in Node.objects.filter(pk__in=node_ids).select_related("plan", "level")}
-    breadcrumbs = _ancestor_refs(nodes.values())
+    ancestors = {pk for node_id in node_ids for pk in path_ancestor_ids(found.paths.get(node_id, ""))}
+    wanted = {*node_ids, *ancestors}
+    read = {n.pk: n for n in Node.objects.filter(pk__in=wanted).select_related("plan", "level")}
+    nodes = {pk: read[pk] for pk in node_ids if pk in read}
+    breadcrumbs = _breadcrumbs(nodes.values(), read)
     # The page's nodes' documents holding a term, each looked at here (``may_hold``).
     folded = matching.folded_terms(terms)
     documents = (
@@ -515,7 +517,7 @@ def _groups(
             # Only the texts shown are cut into excerpts; the others are counted.
             hits[document.node_id].append(_hit(document, pattern, details))
     return [
-        _group(nodes[pk], breadcrumbs[pk], hits[pk], matched[pk], pattern, pk in named)
+        _group(nodes[pk], breadcrumbs[pk], hits[pk], matched[pk], pattern, pk in found.named)
         for pk in node_ids
         if pk in nodes
     ]
