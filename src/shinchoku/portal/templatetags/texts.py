@@ -12,9 +12,10 @@ from typing import Any, Protocol
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from shinchoku.text import language_runs, text_language
 
@@ -127,11 +128,59 @@ class _Hit(Protocol):
     excerpt: _Excerpt
 
 
+class _Named(Protocol):
+    name: str
+
+
+class _Node(Protocol):
+    code: str
+    level_name: str
+
+
+class _Group(Protocol):
+    plan_code: str
+    plan_title: str
+    node: _Node
+    breadcrumb: Sequence[_Named]
+    code: Sequence[_Fragment]
+    name: Sequence[_Fragment]
+    hits: Sequence[_Hit]
+    more: int
+
+
+@register.simple_tag
+def search_group(group: _Group) -> SafeString:
+    """A found node (``plans.selectors.search.SearchGroup``) as the search page lists it:
+    its plan and ancestors, its level, code and name linking to its page, its matched
+    texts (``search_hits``) and how many more there are. Twenty on a page, made here in
+    one call rather than by a template each; every text escaped as ``with_lang`` does."""
+    page_url = reverse("portal:node", args=[group.plan_code, group.node.code])
+    crumbs = "".join(
+        f'<span class="search-group__crumb">{with_lang(crumb.name)}</span>' for crumb in group.breadcrumb
+    )
+    more = ""
+    if group.more:
+        counted = ngettext(
+            "And %(counter)s more passage on its page.",
+            "And %(counter)s more passages on its page.",
+            group.more,
+        ) % {"counter": group.more}
+        more = f'<p class="search-group__more">{_escaped(counted)}</p>'
+    return mark_safe(  # noqa: S308 - every text is escaped
+        f'<p class="search-group__context">{with_lang(group.plan_title)}{crumbs}</p>'
+        f'<h3 class="search-group__title"><a href="{_escaped(page_url)}">'
+        f'<span class="outline__level">{with_lang(group.node.level_name)}</span> '
+        f'<span class="search-group__code">{marked_text(group.code)}</span> '
+        f"{marked_text(group.name)}</a></h3>"
+        f"{search_hits(group.hits, page_url)}{more}"
+    )
+
+
 @register.simple_tag
 def search_hits(hits: Sequence[_Hit], page_url: str) -> SafeString:
     """A found node's matched texts (``plans.selectors.search.SearchHit``) as the search
     page lists them: where each is (a link to its place on the node's page, ``page_url``,
-    when it has one) and its excerpt. Up to a hundred on a page, made here in one call
+    when it has one) and its excerpt. Up to sixty on a page, made here in one call
     rather than by a template each; every text escaped as ``with_lang`` escapes it."""
     if not hits:
         return mark_safe("")
