@@ -147,6 +147,23 @@ def test_a_full_width_query_finds_half_width_text_and_back(client: Client, sampl
     assert search_terms("ＳＥＮＴＩＮＥＬ\u3000ａｂｃ") == ("SENTINEL", "abc")
 
 
+def test_a_result_in_latin_letters_is_shown_whatever_their_case(client: Client, sample: Sample) -> None:
+    # A hit of the page is looked at in its stored text, which keeps its case: the query,
+    # folded, still finds it and marks it as written.
+    add_result(sample.measure3, 2011, "・NPO法人とＷｏｒｋｓｈｏｐを開催しました。", rating=None)
+    doc = search(client, lang="en", q="npo workshop")
+    assert found_codes(doc) == ["9-3-1"]
+    ((label, excerpt),) = hits(groups(doc)[0])
+    assert label.startswith("Result FY2011") and "NPO法人とWorkshopを開催しました。" in excerpt
+    assert marks(groups(doc)[0]) == ["NPO", "Workshop"]
+    # A letter that folding lengthens (ß → ss): the text is kept folded, and found.
+    add_result(sample.other_measure, 2011, "・Straße des Bürgerforums", rating=None)
+    doc = search(client, lang="en", q="STRASSE")
+    (found,) = groups(doc)
+    assert found_codes(doc) == [sample.other_measure.code]
+    assert [label for label, _ in hits(found)] == ["Result FY2011What was done"]
+
+
 def test_every_term_must_be_found_in_a_node(client: Client, sample: Sample) -> None:
     assert found_codes(search(client, q="開催")) == ["9-1-1", "9-3-1"]
     assert found_codes(search(client, q="区民会議 開催")) == ["9-3-1"]
