@@ -346,7 +346,9 @@ def queries(client: Client, address: str) -> int:
     return len(context.captured_queries)
 
 
-def test_a_search_costs_as_many_queries_for_3_or_60_measures(client: Client, django_assert_max_num_queries) -> None:
+def test_a_search_costs_as_many_queries_for_3_or_60_measures(
+    client: Client, django_assert_max_num_queries
+) -> None:
     few, many = make_world(code="few"), make_world(code="many")
     make_programme(few, "p", measures=3, years=range(2011, 2014))
     make_programme(many, "p", measures=60, years=range(2011, 2014))
