@@ -156,9 +156,10 @@ def _ordered(
         rows += Node.objects.filter(pk__any_of=Ids(unread)).order_by().values_list(*_PLACE_COLUMNS)
     named: set[int] = set()
     if SearchDocument.Kind.NODE in kinds:
-        for pk, *names, _first_year, _plan_code, _path in rows:
-            texts = [_folded_name(name) for name in names if name]
-            if all(any(term in text for text in texts) for term in folded):
+        for pk, code, label, title, _first_year, _plan_code, _path in rows:
+            # Folded in one: a term holds no blank, so none is found across two names.
+            names = _folded_name(f"{code} {label} {title}")
+            if all(term in names for term in folded):
                 named.add(pk)
     rows.sort(key=lambda row: (row[0] not in named, -row[4], row[5], row[6], row[0]))
     shown = [row[0] for row in rows[:LIMIT]]
