@@ -178,9 +178,13 @@ def _folded_name(name: str) -> str:
     return fold(name)
 
 
+def _first_ids(documents: QuerySet[SearchDocument], count: int) -> QuerySet[SearchDocument, int]:
+    """The first ``count`` distinct nodes of the documents, by id (a query)."""
+    return documents.order_by("node_id").values_list("node_id", flat=True).distinct()[:count]
+
+
 def _first(documents: QuerySet[SearchDocument], count: int) -> list[int]:
-    """The first ``count`` distinct nodes of the documents, by id."""
-    return list(documents.order_by("node_id").values_list("node_id", flat=True).distinct()[:count])
+    return list(_first_ids(documents, count))
 
 
 def _first_read(
@@ -189,10 +193,7 @@ def _first_read(
     """``_first``, the nodes' names and places read with them into ``walked``, in one query
     (on SQLite; PostgreSQL's planner, kept to the index of tokens, would read the nodes
     badly)."""
-    first = documents.order_by("node_id").values_list("node_id", flat=True).distinct()[:count]
-    rows = list(nodes.filter(pk__in=first).order_by("pk").values_list(*_PLACE_COLUMNS))
-    walked.update((row[0], row) for row in rows)
-    return [row[0] for row in rows]
+    return _placed(nodes.filter(pk__in=_first_ids(documents, count)).order_by("pk"), walked)
 
 
 def _first_walked(
@@ -203,7 +204,12 @@ def _first_walked(
     a node holding it in most of its texts costs a few of them, not all. What ``_ordered``
     needs of each node found is read on the way, into ``walked``."""
     held = documents.filter(node_id=OuterRef("pk"))
-    rows = list(nodes.filter(Exists(held)).order_by("pk").values_list(*_PLACE_COLUMNS)[:count])
+    return _placed(nodes.filter(Exists(held)).order_by("pk")[:count], walked)
+
+
+def _placed(nodes: QuerySet[Node], walked: dict[int, tuple[Any, ...]]) -> list[int]:
+    """The ids of the nodes, their names and places (``_PLACE_COLUMNS``) kept in ``walked``."""
+    rows = list(nodes.values_list(*_PLACE_COLUMNS))
     walked.update((row[0], row) for row in rows)
     return [row[0] for row in rows]
 
@@ -331,9 +337,10 @@ class _Planner:
         self.postgresql = self.connection.vendor == "postgresql"
         #: The names and places of the nodes found by walking (``_first_walked``).
         self.walked: dict[int, tuple[Any, ...]] = {}
-        #: The settings in force (``set``), and statements to run with the next.
+        #: The settings in force (``set``), and statements to run with the next: the
+        #: search's own, no worker processes, with the first.
         self.settings: dict[str, str] | None = None
-        self.pending: list[str] = []
+        self.pending = ["SET LOCAL max_parallel_workers_per_gather = 0"] if self.postgresql else []
 
     def frequency(self, term: str) -> float:
         """The share of all documents holding ``term`` at most: that of its rarest token in
@@ -361,7 +368,6 @@ def _planned(alias: str) -> Iterator[_Planner]:
         yield planner
         return
     outer = planner.connection.in_atomic_block
-    planner.pending = ["SET LOCAL max_parallel_workers_per_gather = 0"]
     with transaction.atomic(using=alias):
         yield planner
         if outer and planner.settings is not None:

@@ -6,7 +6,6 @@ text with the parts in another language than the one around it marked as such.""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -24,14 +23,6 @@ register = template.Library()
 
 class _HasText(Protocol):
     text: str
-
-
-def _escaped(text: Any) -> str:
-    """``conditional_escape`` without its wrappers, for the texts of a page drawn by the
-    thousand: markup made safe as it is, anything else escaped."""
-    if hasattr(text, "__html__"):
-        return str(text.__html__())
-    return html.escape(str(text))
 
 
 def _page_language() -> str:
@@ -64,7 +55,7 @@ def with_lang(value: Any, within: str = "") -> SafeString | Any:
     runs = language_runs(str(value), within or _page_language())
     if len(runs) == 1 and runs[0][1] is None:
         # All of it in the language around it, as most texts are.
-        return mark_safe(_escaped(runs[0][0]))  # noqa: S308 - escaped
+        return conditional_escape(runs[0][0])
     parts = [
         format_html('<span lang="{}">{}</span>', lang, run) if lang else conditional_escape(run)
         for run, lang in runs
@@ -98,17 +89,15 @@ class _Fragment(Protocol):
     mark: bool
 
 
-@register.simple_tag
 def marked_text(
     fragments: Sequence[_Fragment], cut_before: bool = False, cut_after: bool = False
 ) -> SafeString:
     """A text with its matches marked (``plans.selectors.search.Fragment``: plain text,
     escaped like any text), in its language, an ellipsis where it is cut: the search's
-    names and excerpts, a hundred on a page, made here in one call rather than by a
-    template each."""
-    parts = [f'<span lang="{_escaped(language(fragments))}">', "…" if cut_before else ""]
+    names and excerpts (``search_group``)."""
+    parts = [f'<span lang="{conditional_escape(language(fragments))}">', "…" if cut_before else ""]
     for fragment in fragments:
-        text = _escaped(fragment.text)
+        text = conditional_escape(fragment.text)
         parts.append(f"<mark>{text}</mark>" if fragment.mark else text)
     parts.append("…</span>" if cut_after else "</span>")
     return mark_safe("".join(parts))  # noqa: S308 - every fragment is escaped above
@@ -165,10 +154,10 @@ def search_group(group: _Group) -> SafeString:
             "And %(counter)s more passages on its page.",
             group.more,
         ) % {"counter": group.more}
-        more = f'<p class="search-group__more">{_escaped(counted)}</p>'
+        more = f'<p class="search-group__more">{conditional_escape(counted)}</p>'
     return mark_safe(  # noqa: S308 - every text is escaped
         f'<p class="search-group__context">{with_lang(group.plan_title)}{crumbs}</p>'
-        f'<h3 class="search-group__title"><a href="{_escaped(page_url)}">'
+        f'<h3 class="search-group__title"><a href="{conditional_escape(page_url)}">'
         f'<span class="outline__level">{with_lang(group.node.level_name)}</span> '
         f'<span class="search-group__code">{marked_text(group.code)}</span> '
         f"{marked_text(group.name)}</a></h3>"
@@ -176,23 +165,22 @@ def search_group(group: _Group) -> SafeString:
     )
 
 
-@register.simple_tag
 def search_hits(hits: Sequence[_Hit], page_url: str) -> SafeString:
     """A found node's matched texts (``plans.selectors.search.SearchHit``) as the search
     page lists them: where each is (a link to its place on the node's page, ``page_url``,
-    when it has one) and its excerpt. Up to sixty on a page, made here in one call
-    rather than by a template each; every text escaped as ``with_lang`` escapes it."""
+    when it has one) and its excerpt (``search_group``); every text escaped as
+    ``with_lang`` escapes it."""
     if not hits:
         return mark_safe("")
     parts = ['<dl class="search-hits">']
     for hit in hits:
         label = with_lang(hit.label)
         if hit.anchor:
-            label = f'<a href="{_escaped(page_url)}#{_escaped(hit.anchor)}">{label}</a>'
+            label = f'<a href="{conditional_escape(page_url)}#{conditional_escape(hit.anchor)}">{label}</a>'
         detail = f'<span class="search-hit__detail">{with_lang(hit.detail)}</span>' if hit.detail else ""
         excerpt = marked_text(hit.excerpt.fragments, hit.excerpt.cut_before, hit.excerpt.cut_after)
         parts.append(
-            f'<div class="search-hit search-hit--{_escaped(hit.kind)}">'
+            f'<div class="search-hit search-hit--{conditional_escape(hit.kind)}">'
             f"<dt>{label}{detail}</dt><dd>{excerpt}</dd></div>"
         )
     parts.append("</dl>")
