@@ -13,7 +13,7 @@ looked up for its first ``LIMIT`` + 1 nodes by id (``_first_nodes``). On Postgre
 from the statistics of the tokens, a rare term's list in the index of tokens is read (it
 is short); a common term's nodes are walked in order through a window of the first
 nodes (``WINDOW``), each node's documents looked at until one holds the term, which stops
-as soon as there are enough nodes (``_first_walked``, which reads on the way what the
+as soon as there are enough nodes (``_walk``, which reads on the way what the
 order needs of each node). A term found in few nodes of the window is then read beyond
 it through that index alone, whose list is short for it, never by a walk over the whole
 table.
@@ -32,6 +32,7 @@ import unicodedata
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db import connections, transaction
@@ -43,6 +44,7 @@ from shinchoku.progress.models import Target
 
 from . import tokens
 from .models import Ids, SearchDocument
+from .statements import IDS_MARK, Statement, term_mark
 from .tokens import Within, fold
 
 #: The most nodes a search counts and orders; beyond, it says "1,000 or more".
@@ -131,6 +133,51 @@ def may_hold(documents: QuerySet[SearchDocument], folded: tuple[str, ...]) -> Qu
     return documents.filter(any_term)
 
 
+def held_documents(
+    columns: tuple[str, ...],
+    node_ids: list[int],
+    folded: tuple[str, ...],
+    kinds: Collection[str],
+    plan_id: int | None,
+    year: int | None,
+) -> list[tuple[Any, ...]]:
+    """The columns of the documents looked in (``documents``) of these nodes, but their
+    names, that may hold one of the folded terms (``may_hold``; each to be looked at
+    with ``holds``), by node, position and part: a page's matched texts. The query is
+    compiled once for its shape (``statements``)."""
+    alias = SearchDocument.objects.all().db
+    statement = _held_statement(alias, columns, len(folded), frozenset(kinds), plan_id, year)
+    values: dict[str, Any] = {"nodes": Ids(node_ids)}
+    if connections[alias].vendor == "postgresql":
+        values.update((f"term{i}", tokens.tsquery(term)) for i, term in enumerate(folded))
+    return statement.rows(values)
+
+
+@lru_cache(maxsize=256)
+def _held_statement(
+    alias: str,
+    columns: tuple[str, ...],
+    terms: int,
+    kinds: frozenset[str],
+    plan_id: int | None,
+    year: int | None,
+) -> Statement:
+    """``held_documents``'s query for ``terms`` terms, compiled once: its values "nodes"
+    (``Ids``) and, on PostgreSQL, "term0", "term1" … each term's ``tokens.tsquery``."""
+    marks = tuple(term_mark(i) for i in range(terms))
+    query = (
+        may_hold(documents(kinds, plan_id, year).using(alias), marks)
+        .filter(node_id__any_of=IDS_MARK)
+        .exclude(field__in=NAME_FIELDS)
+        .order_by("node_id", "position", "part")
+        .values_list(*columns)
+    )
+    named: dict[str, Any] = {"nodes": IDS_MARK}
+    if connections[alias].vendor == "postgresql":
+        named.update((f"term{i}", tokens.tsquery(mark)) for i, mark in enumerate(marks))
+    return Statement.compiled(query, named)
+
+
 def holds(text: str, folded: tuple[str, ...]) -> bool:
     """A document's text holds one of the folded terms: its text is folded but for the
     case (``indexing``), and a term is in its tokens when it is in the folded text."""
@@ -196,22 +243,69 @@ def _first_read(
     return _placed(nodes.filter(pk__in=_first_ids(documents, count)).order_by("pk"), walked)
 
 
-def _first_walked(
-    nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int, walked: dict[int, tuple[Any, ...]]
-) -> list[int]:
-    """The first ``count`` of the nodes, by id, with one of the documents: each node's
-    documents looked at through the index of their nodes until one holds the term, so that
-    a node holding it in most of its texts costs a few of them, not all. What ``_ordered``
-    needs of each node found is read on the way, into ``walked``."""
+def _walk(nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int) -> QuerySet[Node, Any]:
+    """The first ``count`` of the nodes, by id, with one of the documents, with what
+    ``_ordered`` needs of each (``_PLACE_COLUMNS``): each node's documents looked at
+    through the index of their nodes until one holds the term, so that a node holding it
+    in most of its texts costs a few of them, not all."""
     held = documents.filter(node_id=OuterRef("pk"))
-    return _placed(nodes.filter(Exists(held)).order_by("pk")[:count], walked)
+    return nodes.filter(Exists(held)).order_by("pk")[:count].values_list(*_PLACE_COLUMNS)
 
 
 def _placed(nodes: QuerySet[Node], walked: dict[int, tuple[Any, ...]]) -> list[int]:
     """The ids of the nodes, their names and places (``_PLACE_COLUMNS``) kept in ``walked``."""
-    rows = list(nodes.values_list(*_PLACE_COLUMNS))
+    return _kept(list(nodes.values_list(*_PLACE_COLUMNS)), walked)
+
+
+def _kept(rows: list[tuple[Any, ...]], walked: dict[int, tuple[Any, ...]]) -> list[int]:
+    """The ids of the rows (``_PLACE_COLUMNS``), each row kept in ``walked``."""
     walked.update((row[0], row) for row in rows)
     return [row[0] for row in rows]
+
+
+#: The marks of the first node after a window, and of the node a window follows, in a
+#: walk's query compiled for any (``_walk_statement``; no node's id is negative).
+_EDGE_MARK = -2
+_AFTER_MARK = -3
+
+
+@lru_cache(maxsize=256)
+def _edge_statement(alias: str, plan_id: int | None, window: int, after: bool) -> Statement:
+    """The first node after a window of ``window`` nodes (of the plan, when given) that
+    follows the node "after" (when ``after``), compiled once (``statements``)."""
+    nodes = Node.objects.using(alias)
+    marks: dict[str, Any] = {}
+    if plan_id is not None:
+        nodes = nodes.filter(plan_id=plan_id)
+    if after:
+        nodes = nodes.filter(pk__gt=_AFTER_MARK)
+        marks["after"] = _AFTER_MARK
+    return Statement.compiled(nodes.order_by("pk").values_list("pk")[window : window + 1], marks)
+
+
+@lru_cache(maxsize=256)
+def _walk_statement(alias: str, within: Within, count: int, after: bool, edge: bool) -> Statement:
+    """The walk (``_walk``) of the first ``count`` nodes holding a term, of the documents
+    and nodes ``within`` says (``documents``), compiled once (``statements``): its values
+    "term" (the term's ``tokens.tsquery``) and the window's bounds, when it has them:
+    "after" the node before it, "edge" the first node after it. The bounds are sent as
+    values, never as a subquery, so that the planner knows how many nodes the window has."""
+    nodes = Node.objects.using(alias)
+    marks: dict[str, Any] = {}
+    if within.plan_id is not None:
+        nodes = nodes.filter(plan_id=within.plan_id)
+    if after:
+        nodes = nodes.filter(pk__gt=_AFTER_MARK)
+        marks["after"] = _AFTER_MARK
+    if edge:
+        nodes = nodes.filter(pk__lt=_EDGE_MARK)
+        marks["edge"] = _EDGE_MARK
+    mark = term_mark()
+    holding = documents(within.kinds or KINDS, within.plan_id, within.year).filter(
+        tokens__matches=(mark, within)
+    )
+    marks["term"] = tokens.tsquery(mark, within)
+    return Statement.compiled(_walk(nodes, holding, count), marks)
 
 
 def _first_nodes(
@@ -231,10 +325,15 @@ def _first_nodes(
     window = WINDOW
     planner.set(IN_NODE_ORDER)
     for _step in range(WINDOWS):
-        later = nodes if after is None else nodes.filter(pk__gt=after)
-        edge = list(later.order_by("pk").values_list("pk", flat=True)[window : window + 1])
-        in_window = later.filter(pk__lt=edge[0]) if edge else later
-        got = _first_walked(in_window, holding, wanted - len(found), planner.walked)
+        alias = planner.connection.alias
+        bounds = {} if after is None else {"after": after}
+        edge_query = _edge_statement(alias, within.plan_id, window, after is not None)
+        edge = [row[0] for row in edge_query.rows(bounds)]
+        if edge:
+            bounds["edge"] = edge[0]
+        walk = _walk_statement(alias, within, wanted - len(found), after is not None, bool(edge))
+        values: dict[str, Any] = {"term": tokens.tsquery(term, within), **bounds}
+        got = _kept(walk.rows(values), planner.walked)
         found += got
         if len(found) >= wanted or not edge:
             return found
@@ -335,7 +434,7 @@ class _Planner:
     def __init__(self, alias: str) -> None:
         self.connection = connections[alias]
         self.postgresql = self.connection.vendor == "postgresql"
-        #: The names and places of the nodes found by walking (``_first_walked``).
+        #: The names and places of the nodes found by walking (``_walk``).
         self.walked: dict[int, tuple[Any, ...]] = {}
         #: The settings in force (``set``), and statements to run with the next: the
         #: search's own, no worker processes, with the first.

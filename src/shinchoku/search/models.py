@@ -88,9 +88,15 @@ class AnyOf(models.Lookup[Any]):
         lhs, params = self.process_lhs(compiler, connection)
         ids = self.rhs.ids if isinstance(self.rhs, Ids) else [int(value) for value in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*params, ids]
+            return f"{lhs} = ANY(%s)", [*params, ids_parameter(ids, connection)]
         # The column's name is the framework's; the ids are a parameter.
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]  # noqa: S608
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, ids_parameter(ids, connection)]  # noqa: S608
+
+
+def ids_parameter(ids: list[int], connection: BaseDatabaseWrapper) -> list[int] | str:
+    """The parameter that sends a list of ids to ``__any_of``: an array on PostgreSQL,
+    JSON on SQLite."""
+    return ids if connection.vendor == "postgresql" else json.dumps(ids)
 
 
 models.Field.register_lookup(AnyOf)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
@@ -43,10 +44,11 @@ from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.plans.models import Node, Plan, path_ancestor_ids
 from shinchoku.plans.names import localized
 from shinchoku.search import matching
-from shinchoku.search.models import SearchDocument
+from shinchoku.search.models import Ids, SearchDocument
+from shinchoku.search.statements import IDS_MARK, Statement
 from shinchoku.text import normalize
 
-from .common import NodeRef, _breadcrumbs, node_ref, text_lines, year_label
+from .common import NodeRef, text_lines, year_label
 from .outline import PageInfo
 
 #: Found nodes per page.
@@ -355,8 +357,55 @@ def _opening(text: str) -> Excerpt:
     )
 
 
+class _PageNode(NamedTuple):
+    """A node of the page or an ancestor of one, as read for its group (``_PAGE_NODE_COLUMNS``)."""
+
+    pk: int
+    code: str
+    label: str
+    title: str
+    path: str
+    plan_code: str
+    plan_title: str
+    level_name: str
+    level_name_en: str
+    rated: bool
+
+    def ref(self) -> NodeRef:
+        return NodeRef(
+            code=self.code,
+            label=self.label,
+            title=self.title,
+            level_name=localized(self.level_name, self.level_name_en),
+            rated=bool(self.rated),
+        )
+
+
+_PAGE_NODE_COLUMNS = (
+    "pk",
+    "code",
+    "label",
+    "title",
+    "path",
+    "plan__code",
+    "plan__title",
+    "level__name",
+    "level__name_en",
+    "level__rated",
+)
+
+
+@lru_cache(maxsize=8)
+def _page_nodes_statement(alias: str) -> Statement:
+    """The query of a page's nodes and their ancestors (``_PAGE_NODE_COLUMNS``), compiled
+    once (``search.statements``): its value "nodes" their ids."""
+    query = Node.objects.using(alias).filter(pk__any_of=IDS_MARK).order_by().values_list(*_PAGE_NODE_COLUMNS)
+    return Statement.compiled(query, {"nodes": IDS_MARK})
+
+
 def _group(
-    node: Node,
+    node: _PageNode,
+    ref: NodeRef,
     breadcrumb: tuple[NodeRef, ...],
     hits: list[SearchHit],
     matched: int,
@@ -364,10 +413,9 @@ def _group(
     name_matched: bool,
 ) -> SearchGroup:
     """A found node with its first matched texts (``hits``) of ``matched``."""
-    ref = node_ref(node)
     return SearchGroup(
-        plan_code=node.plan.code,
-        plan_title=node.plan.title,
+        plan_code=node.plan_code,
+        plan_title=node.plan_title,
         node=ref,
         breadcrumb=breadcrumb,
         code=marked(node.code, pattern) if name_matched else (Fragment(node.code, False),),
@@ -489,35 +537,39 @@ def _groups(
     pattern = _pattern(terms)
     ancestors = {pk for node_id in node_ids for pk in path_ancestor_ids(found.paths.get(node_id, ""))}
     wanted = {*node_ids, *ancestors}
-    read = {n.pk: n for n in Node.objects.filter(pk__in=wanted).select_related("plan", "level")}
+    rows = _page_nodes_statement(Node.objects.all().db).rows({"nodes": Ids(sorted(wanted))})
+    read = {row[0]: _PageNode(*row) for row in rows}
+    refs = {pk: node.ref() for pk, node in read.items()}
     nodes = {pk: read[pk] for pk in node_ids if pk in read}
-    breadcrumbs = _breadcrumbs(nodes.values(), read)
     # The page's nodes' documents holding a term, each looked at here (``may_hold``).
     folded = matching.folded_terms(terms)
-    documents = (
-        matching.may_hold(matching.documents(kinds, plan.pk if plan else None, year), folded)
-        .filter(node_id__in=node_ids)
-        .exclude(field__in=matching.NAME_FIELDS)
-        .order_by("node_id", "position", "part")
-        .values_list(*_MATCHED_COLUMNS)
+    documents = matching.held_documents(
+        _MATCHED_COLUMNS, node_ids, folded, kinds, plan.pk if plan else None, year
     )
     details = _details()
     hits: dict[int, list[SearchHit]] = defaultdict(list)
     matched: dict[int, int] = defaultdict(int)
     seen: set[tuple[int, int]] = set()
     for row in documents:
-        document = _Matched(*row)
-        if (document.node_id, document.position) in seen:
+        node_id, position, text = row[0], row[1], row[-1]
+        if (node_id, position) in seen:
             continue  # another part of the same text
-        if not matching.holds(document.text, folded):
+        if not matching.holds(text, folded):
             continue
-        seen.add((document.node_id, document.position))
-        matched[document.node_id] += 1
-        if len(hits[document.node_id]) < MAX_HITS_PER_NODE:
+        seen.add((node_id, position))
+        matched[node_id] += 1
+        if len(hits[node_id]) < MAX_HITS_PER_NODE:
             # Only the texts shown are cut into excerpts; the others are counted.
-            hits[document.node_id].append(_hit(document, pattern, details))
+            hits[node_id].append(_hit(_Matched(*row), pattern, details))
     return [
-        _group(nodes[pk], breadcrumbs[pk], hits[pk], matched[pk], pattern, pk in found.named)
-        for pk in node_ids
-        if pk in nodes
+        _group(
+            node,
+            refs[pk],
+            tuple(refs[a] for a in path_ancestor_ids(node.path) if a in refs),
+            hits[pk],
+            matched[pk],
+            pattern,
+            pk in found.named,
+        )
+        for pk, node in nodes.items()
     ]

@@ -6,7 +6,9 @@ text with the parts in another language than the one around it marked as such.""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from django import template
@@ -52,7 +54,14 @@ def with_lang(value: Any, within: str = "") -> SafeString | Any:
     as it is; a safe string without any, such as a literal in a template, is text."""
     if value is None or (isinstance(value, SafeData) and ("<" in str(value) or "&" in str(value))):
         return value
-    runs = language_runs(str(value), within or _page_language())
+    return _language_marked(str(value), within or _page_language())
+
+
+@lru_cache(maxsize=4096)
+def _language_marked(text: str, within: str) -> SafeString:
+    """``with_lang`` of a plain text: kept for the texts that recur from page to page and
+    within one (the names of plans, levels, ancestors, the labels of years)."""
+    runs = language_runs(text, within)
     if len(runs) == 1 and runs[0][1] is None:
         # All of it in the language around it, as most texts are.
         return conditional_escape(runs[0][0])
@@ -90,14 +99,17 @@ class _Fragment(Protocol):
 
 
 def marked_text(
-    fragments: Sequence[_Fragment], cut_before: bool = False, cut_after: bool = False
+    fragments: Sequence[_Fragment], page_language: str, cut_before: bool = False, cut_after: bool = False
 ) -> SafeString:
     """A text with its matches marked (``plans.selectors.search.Fragment``: plain text,
-    escaped like any text), in its language, an ellipsis where it is cut: the search's
-    names and excerpts (``search_group``)."""
-    parts = [f'<span lang="{conditional_escape(language(fragments))}">', "…" if cut_before else ""]
+    escaped like any text), in its language (that of the page, ``page_language``, when it
+    is in none), an ellipsis where it is cut: the search's names and excerpts
+    (``search_group``)."""
+    joined = " ".join(fragment.text for fragment in fragments)
+    parts = [f'<span lang="{text_language(joined, default=page_language)}">', "…" if cut_before else ""]
     for fragment in fragments:
-        text = conditional_escape(fragment.text)
+        # Plain text, never markup: the standard library's escaping, as Django's does.
+        text = html.escape(fragment.text)
         parts.append(f"<mark>{text}</mark>" if fragment.mark else text)
     parts.append("…</span>" if cut_after else "</span>")
     return mark_safe("".join(parts))  # noqa: S308 - every fragment is escaped above
@@ -143,9 +155,11 @@ def search_group(group: _Group) -> SafeString:
     its plan and ancestors, its level, code and name linking to its page, its matched
     texts (``search_hits``) and how many more there are. Twenty on a page, made here in
     one call rather than by a template each; every text escaped as ``with_lang`` does."""
+    lang = _page_language()
     page_url = reverse("portal:node", args=[group.plan_code, group.node.code])
     crumbs = "".join(
-        f'<span class="search-group__crumb">{with_lang(crumb.name)}</span>' for crumb in group.breadcrumb
+        f'<span class="search-group__crumb">{with_lang(crumb.name, lang)}</span>'
+        for crumb in group.breadcrumb
     )
     more = ""
     if group.more:
@@ -156,29 +170,33 @@ def search_group(group: _Group) -> SafeString:
         ) % {"counter": group.more}
         more = f'<p class="search-group__more">{conditional_escape(counted)}</p>'
     return mark_safe(  # noqa: S308 - every text is escaped
-        f'<p class="search-group__context">{with_lang(group.plan_title)}{crumbs}</p>'
+        f'<p class="search-group__context">{with_lang(group.plan_title, lang)}{crumbs}</p>'
         f'<h3 class="search-group__title"><a href="{conditional_escape(page_url)}">'
-        f'<span class="outline__level">{with_lang(group.node.level_name)}</span> '
-        f'<span class="search-group__code">{marked_text(group.code)}</span> '
-        f"{marked_text(group.name)}</a></h3>"
-        f"{search_hits(group.hits, page_url)}{more}"
+        f'<span class="outline__level">{with_lang(group.node.level_name, lang)}</span> '
+        f'<span class="search-group__code">{marked_text(group.code, lang)}</span> '
+        f"{marked_text(group.name, lang)}</a></h3>"
+        f"{search_hits(group.hits, page_url, lang)}{more}"
     )
 
 
-def search_hits(hits: Sequence[_Hit], page_url: str) -> SafeString:
+def search_hits(hits: Sequence[_Hit], page_url: str, page_language: str) -> SafeString:
     """A found node's matched texts (``plans.selectors.search.SearchHit``) as the search
     page lists them: where each is (a link to its place on the node's page, ``page_url``,
     when it has one) and its excerpt (``search_group``); every text escaped as
-    ``with_lang`` escapes it."""
+    ``with_lang`` escapes it, on a page in ``page_language``."""
     if not hits:
         return mark_safe("")
     parts = ['<dl class="search-hits">']
     for hit in hits:
-        label = with_lang(hit.label)
+        label = with_lang(hit.label, page_language)
         if hit.anchor:
             label = f'<a href="{conditional_escape(page_url)}#{conditional_escape(hit.anchor)}">{label}</a>'
-        detail = f'<span class="search-hit__detail">{with_lang(hit.detail)}</span>' if hit.detail else ""
-        excerpt = marked_text(hit.excerpt.fragments, hit.excerpt.cut_before, hit.excerpt.cut_after)
+        detail = ""
+        if hit.detail:
+            detail = f'<span class="search-hit__detail">{with_lang(hit.detail, page_language)}</span>'
+        excerpt = marked_text(
+            hit.excerpt.fragments, page_language, hit.excerpt.cut_before, hit.excerpt.cut_after
+        )
         parts.append(
             f'<div class="search-hit search-hit--{conditional_escape(hit.kind)}">'
             f"<dt>{label}{detail}</dt><dd>{excerpt}</dd></div>"
