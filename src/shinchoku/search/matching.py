@@ -203,11 +203,16 @@ def _ordered(
         rows += Node.objects.filter(pk__any_of=Ids(unread)).order_by().values_list(*_PLACE_COLUMNS)
     named: set[int] = set()
     if SearchDocument.Kind.NODE in kinds:
-        for pk, code, label, title, _first_year, _plan_code, _path in rows:
-            # Folded in one: a term holds no blank, so none is found across two names.
-            names = _folded_name(f"{code} {label} {title}")
-            if all(term in names for term in folded):
-                named.add(pk)
+        # Folded in one: a term holds no blank, so none is found across two names, nor
+        # across two nodes' names in all of them folded at once, which tells whether
+        # any node's may hold every term.
+        names = [f"{code} {label} {title}" for _pk, code, label, title, *_place in rows]
+        every_name = fold("\n".join(names))
+        if all(term in every_name for term in folded):
+            for row, name in zip(rows, names, strict=True):
+                folded_name = _folded_name(name)
+                if all(term in folded_name for term in folded):
+                    named.add(row[0])
     rows.sort(key=lambda row: (row[0] not in named, -row[4], row[5], row[6], row[0]))
     shown = [row[0] for row in rows[:LIMIT]]
     return Found(
