@@ -239,15 +239,6 @@ def _first(documents: QuerySet[SearchDocument], count: int) -> list[int]:
     return list(_first_ids(documents, count))
 
 
-def _first_read(
-    nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int, walked: dict[int, tuple[Any, ...]]
-) -> list[int]:
-    """``_first``, the nodes' names and places read with them into ``walked``, in one query
-    (on SQLite; PostgreSQL's planner, kept to the index of tokens, would read the nodes
-    badly)."""
-    return _placed(nodes.filter(pk__in=_first_ids(documents, count)).order_by("pk"), walked)
-
-
 def _walk(nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int) -> QuerySet[Node, Any]:
     """The first ``count`` of the nodes, by id, with one of the documents, with what
     ``_ordered`` needs of each (``_PLACE_COLUMNS``): each node's documents looked at
@@ -255,11 +246,6 @@ def _walk(nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int
     in most of its texts costs a few of them, not all."""
     held = documents.filter(node_id=OuterRef("pk"))
     return nodes.filter(Exists(held)).order_by("pk")[:count].values_list(*_PLACE_COLUMNS)
-
-
-def _placed(nodes: QuerySet[Node], walked: dict[int, tuple[Any, ...]]) -> list[int]:
-    """The ids of the nodes, their names and places (``_PLACE_COLUMNS``) kept in ``walked``."""
-    return _kept(list(nodes.values_list(*_PLACE_COLUMNS)), walked)
 
 
 def _kept(rows: list[tuple[Any, ...]], walked: dict[int, tuple[Any, ...]]) -> list[int]:
@@ -272,6 +258,24 @@ def _kept(rows: list[tuple[Any, ...]], walked: dict[int, tuple[Any, ...]]) -> li
 #: walk's query compiled for any (``_walk_statement``; no node's id is negative).
 _EDGE_MARK = -2
 _AFTER_MARK = -3
+
+
+@lru_cache(maxsize=256)
+def _read_statement(alias: str, within: Within, count: int) -> Statement:
+    """The first ``count`` nodes holding a term, by id, with their names and places
+    (``_PLACE_COLUMNS``), of the documents and nodes ``within`` says (``documents``), in
+    one query, compiled once (``statements``), on SQLite (PostgreSQL's planner, kept to
+    the index of tokens, would read the nodes badly): its value "term" is the term's
+    ``tokens.fts5_query``."""
+    nodes = Node.objects.using(alias)
+    if within.plan_id is not None:
+        nodes = nodes.filter(plan_id=within.plan_id)
+    mark = term_mark()
+    holding = documents(within.kinds or KINDS, within.plan_id, within.year).filter(
+        tokens__matches=(mark, within)
+    )
+    query = nodes.filter(pk__in=_first_ids(holding, count)).order_by("pk").values_list(*_PLACE_COLUMNS)
+    return Statement.compiled(query, {"term": tokens.fts5_query(mark)})
 
 
 @lru_cache(maxsize=256)
@@ -317,10 +321,11 @@ def _first_nodes(
     planner: _Planner, looked_in: QuerySet[SearchDocument], nodes: QuerySet[Node], term: str, within: Within
 ) -> list[int]:
     """The first ``LIMIT`` + 1 nodes by id holding ``term``, or every one when fewer."""
-    holding = looked_in.filter(tokens__matches=(term, within))
     wanted = LIMIT + 1
     if not planner.postgresql:
-        return _first_read(nodes, holding, wanted, planner.walked)
+        read = _read_statement(planner.connection.alias, within, wanted)
+        return _kept(read.rows({"term": tokens.fts5_query(term)}), planner.walked)
+    holding = looked_in.filter(tokens__matches=(term, within))
     if planner.frequency(term) < DENSE:
         # A rare term: its list in the index of tokens is short.
         planner.set(THROUGH_INDEX)
