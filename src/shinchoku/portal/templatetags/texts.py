@@ -156,7 +156,9 @@ def search_group(group: _Group) -> SafeString:
     texts (``search_hits``) and how many more there are. Twenty on a page, made here in
     one call rather than by a template each; every text escaped as ``with_lang`` does."""
     lang = _page_language()
-    page_url = reverse("portal:node", args=[group.plan_code, group.node.code])
+    # Plain text (an address, a number) is escaped by the standard library, as Django's
+    # escaping does, for the twenty groups and their sixty passages.
+    page_url = html.escape(reverse("portal:node", args=[group.plan_code, group.node.code]))
     crumbs = "".join(
         f'<span class="search-group__crumb">{with_lang(crumb.name, lang)}</span>'
         for crumb in group.breadcrumb
@@ -168,10 +170,10 @@ def search_group(group: _Group) -> SafeString:
             "And %(counter)s more passages on its page.",
             group.more,
         ) % {"counter": group.more}
-        more = f'<p class="search-group__more">{conditional_escape(counted)}</p>'
+        more = f'<p class="search-group__more">{html.escape(counted)}</p>'
     return mark_safe(  # noqa: S308 - every text is escaped
         f'<p class="search-group__context">{with_lang(group.plan_title, lang)}{crumbs}</p>'
-        f'<h3 class="search-group__title"><a href="{conditional_escape(page_url)}">'
+        f'<h3 class="search-group__title"><a href="{page_url}">'
         f'<span class="outline__level">{with_lang(group.node.level_name, lang)}</span> '
         f'<span class="search-group__code">{marked_text(group.code, lang)}</span> '
         f"{marked_text(group.name, lang)}</a></h3>"
@@ -182,15 +184,15 @@ def search_group(group: _Group) -> SafeString:
 def search_hits(hits: Sequence[_Hit], page_url: str, page_language: str) -> SafeString:
     """A found node's matched texts (``plans.selectors.search.SearchHit``) as the search
     page lists them: where each is (a link to its place on the node's page, ``page_url``,
-    when it has one) and its excerpt (``search_group``); every text escaped as
-    ``with_lang`` escapes it, on a page in ``page_language``."""
+    escaped already, when it has one) and its excerpt (``search_group``); every text
+    escaped as ``with_lang`` escapes it, on a page in ``page_language``."""
     if not hits:
         return mark_safe("")
     parts = ['<dl class="search-hits">']
     for hit in hits:
         label = with_lang(hit.label, page_language)
         if hit.anchor:
-            label = f'<a href="{conditional_escape(page_url)}#{conditional_escape(hit.anchor)}">{label}</a>'
+            label = f'<a href="{page_url}#{html.escape(hit.anchor)}">{label}</a>'
         detail = ""
         if hit.detail:
             detail = f'<span class="search-hit__detail">{with_lang(hit.detail, page_language)}</span>'
@@ -198,7 +200,7 @@ def search_hits(hits: Sequence[_Hit], page_url: str, page_language: str) -> Safe
             hit.excerpt.fragments, page_language, hit.excerpt.cut_before, hit.excerpt.cut_after
         )
         parts.append(
-            f'<div class="search-hit search-hit--{conditional_escape(hit.kind)}">'
+            f'<div class="search-hit search-hit--{html.escape(hit.kind)}">'
             f"<dt>{label}{detail}</dt><dd>{excerpt}</dd></div>"
         )
     parts.append("</dl>")
