@@ -337,10 +337,9 @@ def _hit(document: _Matched, pattern: re.Pattern[str], details: dict[str, str]) 
     assert document.start_year is not None and document.end_year is not None
     if document.kind == SearchDocument.Kind.RESULT:
         year = document.start_year
-        label = gettext("Result %(year)s") % {"year": year_label(year)}
-        return SearchHit(
-            "result", document.field, label, name, year, year_label(year), f"result-{year}", found
-        )
+        named = year_label(year)
+        label = gettext("Result %(year)s") % {"year": named}
+        return SearchHit("result", document.field, label, name, year, named, f"result-{year}", found)
     period = fiscal.period_label(document.start_year, document.end_year, onwards=document.open_end)
     label = gettext("Target %(period)s") % {"period": period}
     return SearchHit("target", document.field, label, name, None, period, "", found)
