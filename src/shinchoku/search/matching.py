@@ -97,7 +97,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
     with _planned(looked_in.db) as planner:
         firsts: dict[str, list[int]] = {}
         for term in sorted(folded, key=len, reverse=True):
-            first = _first_nodes(planner, looked_in, nodes, term, within)
+            first = _first_nodes(planner, looked_in, term, within)
             if len(first) <= LIMIT:
                 # Every node holding the term: the others are looked for in these only.
                 candidates = first
@@ -318,9 +318,11 @@ def _walk_statement(alias: str, within: Within, count: int, after: bool, edge: b
 
 
 def _first_nodes(
-    planner: _Planner, looked_in: QuerySet[SearchDocument], nodes: QuerySet[Node], term: str, within: Within
+    planner: _Planner, looked_in: QuerySet[SearchDocument], term: str, within: Within
 ) -> list[int]:
-    """The first ``LIMIT`` + 1 nodes by id holding ``term``, or every one when fewer."""
+    """The first ``LIMIT`` + 1 nodes by id holding ``term``, or every one when fewer: of
+    the documents ``looked_in``, which are those ``within`` says (``documents``), as are
+    the nodes (of its plan, or all)."""
     wanted = LIMIT + 1
     if not planner.postgresql:
         read = _read_statement(planner.connection.alias, within, wanted)
