@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from shinchoku.plans.models import Node
 from shinchoku.search import tokens
-from shinchoku.search.models import Ids, SearchDocument
+from shinchoku.search.models import Ids, SearchDocument, Term
 from shinchoku.search.statements import IDS_MARK, Statement, term_mark
 from shinchoku.search.tokens import Within
 from tests.factories import make_node, make_world
@@ -37,29 +37,24 @@ def test_ids_are_put_in_the_marks_place(nodes: list[Node]) -> None:
 
 
 def test_a_term_is_put_in_the_marks_place(nodes: list[Node]) -> None:
-    """A term's query, by the tokens of the documents (on PostgreSQL ``tokens.tsquery``, on
-    SQLite the FTS5 query), found in the place of a term no text holds."""
+    """A term's query by the tokens of the documents (``Term``: a ``tsquery`` on
+    PostgreSQL, an FTS5 query on SQLite), put in the place of a term no text holds."""
     within = Within()
-    mark = term_mark()
+    mark = Term(term_mark(), within)
     query = (
-        SearchDocument.objects.filter(tokens__matches=(mark, within), field="title")
+        SearchDocument.objects.filter(tokens__matches=mark, field="title")
         .order_by("node_id")
         .values_list("node_id", flat=True)
     )
-    postgresql = query.query.get_compiler(using=query.db).connection.vendor == "postgresql"
-
-    def parameter(term: str) -> str:
-        return tokens.tsquery(term, within) if postgresql else tokens.fts5_query(term)
-
-    statement = Statement.compiled(query, {"term": parameter(mark)})
-    assert statement.rows({"term": parameter(mark)}) == []
+    statement = Statement.compiled(query, {"term": mark})
+    assert statement.rows({"term": mark}) == []
     for term, expected in (
         ("取組", [nodes[0], nodes[1]]),
         ("区", [nodes[1]]),
         ("推進", [nodes[2]]),
         ("鷗", []),
     ):
-        assert [row[0] for row in statement.rows({"term": parameter(tokens.fold(term))})] == [
+        assert [row[0] for row in statement.rows({"term": Term(tokens.fold(term), within)})] == [
             node.pk for node in expected
         ]
 

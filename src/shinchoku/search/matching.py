@@ -43,7 +43,7 @@ from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
 
 from . import tokens
-from .models import Ids, SearchDocument
+from .models import Ids, SearchDocument, Term
 from .statements import IDS_MARK, Statement, term_mark
 from .tokens import Within, fold
 
@@ -125,7 +125,7 @@ def may_hold(documents: QuerySet[SearchDocument], folded: tuple[str, ...]) -> Qu
     be looked at one by one (``holds``): on PostgreSQL those whose tokens hold one, each
     document's own, read with it; on SQLite all of them, where the index of tokens would
     read a common term's whole list, which costs more than a page's documents."""
-    if connections[documents.db].vendor != "postgresql":
+    if not _tokens_narrow(documents.db):
         return documents
     any_term = Q()
     for term in folded:
@@ -148,9 +148,15 @@ def held_documents(
     alias = SearchDocument.objects.all().db
     statement = _held_statement(alias, columns, len(folded), frozenset(kinds), plan_id, year)
     values: dict[str, Any] = {"nodes": Ids(node_ids)}
-    if connections[alias].vendor == "postgresql":
-        values.update((f"term{i}", tokens.tsquery(term)) for i, term in enumerate(folded))
+    if _tokens_narrow(alias):
+        values.update((f"term{i}", Term(term)) for i, term in enumerate(folded))
     return statement.rows(values)
+
+
+def _tokens_narrow(alias: str) -> bool:
+    """The tokens narrow a page's documents to those that may hold a term (``may_hold``):
+    on PostgreSQL, each document's own."""
+    return connections[alias].vendor == "postgresql"
 
 
 @lru_cache(maxsize=256)
@@ -163,7 +169,7 @@ def _held_statement(
     year: int | None,
 ) -> Statement:
     """``held_documents``'s query for ``terms`` terms, compiled once: its values "nodes"
-    (``Ids``) and, on PostgreSQL, "term0", "term1" … each term's ``tokens.tsquery``."""
+    (``Ids``) and, where the tokens narrow the documents, "term0", "term1" … (``Term``)."""
     marks = tuple(term_mark(i) for i in range(terms))
     query = (
         may_hold(documents(kinds, plan_id, year).using(alias), marks)
@@ -173,8 +179,8 @@ def _held_statement(
         .values_list(*columns)
     )
     named: dict[str, Any] = {"nodes": IDS_MARK}
-    if connections[alias].vendor == "postgresql":
-        named.update((f"term{i}", tokens.tsquery(mark)) for i, mark in enumerate(marks))
+    if _tokens_narrow(alias):
+        named.update((f"term{i}", Term(mark)) for i, mark in enumerate(marks))
     return Statement.compiled(query, named)
 
 
@@ -260,61 +266,58 @@ _EDGE_MARK = -2
 _AFTER_MARK = -3
 
 
-@lru_cache(maxsize=256)
-def _read_statement(alias: str, within: Within, count: int) -> Statement:
-    """The first ``count`` nodes holding a term, by id, with their names and places
-    (``_PLACE_COLUMNS``), of the documents and nodes ``within`` says (``documents``), in
-    one query, compiled once (``statements``), on SQLite (PostgreSQL's planner, kept to
-    the index of tokens, would read the nodes badly): its value "term" is the term's
-    ``tokens.fts5_query``."""
-    nodes = Node.objects.using(alias)
-    if within.plan_id is not None:
-        nodes = nodes.filter(plan_id=within.plan_id)
-    mark = term_mark()
-    holding = documents(within.kinds or KINDS, within.plan_id, within.year).filter(
-        tokens__matches=(mark, within)
-    )
-    query = nodes.filter(pk__in=_first_ids(holding, count)).order_by("pk").values_list(*_PLACE_COLUMNS)
-    return Statement.compiled(query, {"term": tokens.fts5_query(mark)})
-
-
-@lru_cache(maxsize=256)
-def _edge_statement(alias: str, plan_id: int | None, window: int, after: bool) -> Statement:
-    """The first node after a window of ``window`` nodes (of the plan, when given) that
-    follows the node "after" (when ``after``), compiled once (``statements``)."""
+def _scoped(alias: str, within: Within, after: bool = False) -> tuple[QuerySet[Node], dict[str, Any]]:
+    """The nodes ``within`` says (of its plan, or all), after the node "after" when
+    ``after``, for a query compiled once (``statements``), with the marks it is built
+    with."""
     nodes = Node.objects.using(alias)
     marks: dict[str, Any] = {}
-    if plan_id is not None:
-        nodes = nodes.filter(plan_id=plan_id)
+    if within.plan_id is not None:
+        nodes = nodes.filter(plan_id=within.plan_id)
     if after:
         nodes = nodes.filter(pk__gt=_AFTER_MARK)
         marks["after"] = _AFTER_MARK
+    return nodes, marks
+
+
+def _any_term_held(within: Within, marks: dict[str, Any]) -> QuerySet[SearchDocument]:
+    """The documents ``within`` says (``documents``) that hold the term of a query
+    compiled for any, its mark "term" added to ``marks``."""
+    marks["term"] = Term(term_mark(), within)
+    return documents(within.kinds or KINDS, within.plan_id, within.year).filter(tokens__matches=marks["term"])
+
+
+@lru_cache(maxsize=256)
+def _read_statement(alias: str, within: Within, count: int) -> Statement:
+    """The first ``count`` nodes holding a term, by id, with their names and places
+    (``_PLACE_COLUMNS``), of the documents and nodes ``within`` says, in one query,
+    compiled once, on SQLite (PostgreSQL's planner, kept to the index of tokens, would
+    read the nodes badly): its value "term" (``Term``)."""
+    nodes, marks = _scoped(alias, within)
+    query = nodes.filter(pk__in=_first_ids(_any_term_held(within, marks), count)).order_by("pk")
+    return Statement.compiled(query.values_list(*_PLACE_COLUMNS), marks)
+
+
+@lru_cache(maxsize=256)
+def _edge_statement(alias: str, within: Within, window: int, after: bool) -> Statement:
+    """The first node after a window of ``window`` nodes ``within`` says that follows
+    the node "after" (when ``after``), compiled once."""
+    nodes, marks = _scoped(alias, within, after)
     return Statement.compiled(nodes.order_by("pk").values_list("pk")[window : window + 1], marks)
 
 
 @lru_cache(maxsize=256)
 def _walk_statement(alias: str, within: Within, count: int, after: bool, edge: bool) -> Statement:
     """The walk (``_walk``) of the first ``count`` nodes holding a term, of the documents
-    and nodes ``within`` says (``documents``), compiled once (``statements``): its values
-    "term" (the term's ``tokens.tsquery``) and the window's bounds, when it has them:
-    "after" the node before it, "edge" the first node after it. The bounds are sent as
-    values, never as a subquery, so that the planner knows how many nodes the window has."""
-    nodes = Node.objects.using(alias)
-    marks: dict[str, Any] = {}
-    if within.plan_id is not None:
-        nodes = nodes.filter(plan_id=within.plan_id)
-    if after:
-        nodes = nodes.filter(pk__gt=_AFTER_MARK)
-        marks["after"] = _AFTER_MARK
+    and nodes ``within`` says, compiled once: its values "term" (``Term``) and the
+    window's bounds, when it has them: "after" the node before it, "edge" the first node
+    after it. The bounds are sent as values, never as a subquery, so that the planner
+    knows how many nodes the window has."""
+    nodes, marks = _scoped(alias, within, after)
     if edge:
         nodes = nodes.filter(pk__lt=_EDGE_MARK)
         marks["edge"] = _EDGE_MARK
-    mark = term_mark()
-    holding = documents(within.kinds or KINDS, within.plan_id, within.year).filter(
-        tokens__matches=(mark, within)
-    )
-    marks["term"] = tokens.tsquery(mark, within)
-    return Statement.compiled(_walk(nodes, holding, count), marks)
+    return Statement.compiled(_walk(nodes, _any_term_held(within, marks), count), marks)
 
 
 def _first_nodes(
@@ -326,7 +329,7 @@ def _first_nodes(
     wanted = LIMIT + 1
     if not planner.postgresql:
         read = _read_statement(planner.connection.alias, within, wanted)
-        return _kept(read.rows({"term": tokens.fts5_query(term)}), planner.walked)
+        return _kept(read.rows({"term": Term(term, within)}), planner.walked)
     holding = looked_in.filter(tokens__matches=(term, within))
     if planner.frequency(term) < DENSE:
         # A rare term: its list in the index of tokens is short.
@@ -339,12 +342,12 @@ def _first_nodes(
     for _step in range(WINDOWS):
         alias = planner.connection.alias
         bounds = {} if after is None else {"after": after}
-        edge_query = _edge_statement(alias, within.plan_id, window, after is not None)
+        edge_query = _edge_statement(alias, within, window, after is not None)
         edge = [row[0] for row in edge_query.rows(bounds)]
         if edge:
             bounds["edge"] = edge[0]
         walk = _walk_statement(alias, within, wanted - len(found), after is not None, bool(edge))
-        values: dict[str, Any] = {"term": tokens.tsquery(term, within), **bounds}
+        values: dict[str, Any] = {"term": Term(term, within), **bounds}
         got = _kept(walk.rows(values), planner.walked)
         found += got
         if len(found) >= wanted or not edge:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -37,25 +37,39 @@ class TokensField(models.Field[Any, Any]):
         return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
 
 
+class Term(NamedTuple):
+    """A folded term (no blanks: ``tokens.fold``), within a scope when given, as the
+    parameter that finds it in the tokens: a ``tsquery`` on PostgreSQL, whose index of
+    tokens answers the scope alone; an FTS5 query on SQLite (the scope asked of the
+    columns, ``matching.documents``)."""
+
+    term: str
+    within: tokens.Within | None = None
+
+    def parameter(self, connection: BaseDatabaseWrapper) -> str:
+        if connection.vendor == "postgresql":
+            return tokens.tsquery(self.term, self.within)
+        return tokens.fts5_query(self.term)
+
+
 @TokensField.register_lookup
 class Matches(models.Lookup[Any]):
     """The documents holding a term (folded, without blanks: ``tokens.fold``); or a term
-    within a scope, ``(term, tokens.Within(...))``, which PostgreSQL's index of tokens
-    answers alone (the same filters are asked of the columns too, for SQLite)."""
+    within a scope, ``(term, tokens.Within(...))`` (``Term``)."""
 
     lookup_name = "matches"
     prepare_rhs = False
 
     def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
-        term, within = self.rhs if isinstance(self.rhs, tuple) else (str(self.rhs), None)
+        term = Term(*self.rhs) if isinstance(self.rhs, tuple) else Term(str(self.rhs))
         if connection.vendor == "postgresql":
             lhs, params = self.process_lhs(compiler, connection)
-            return f"{lhs} @@ %s::tsquery", [*params, tokens.tsquery(term, within)]
+            return f"{lhs} @@ %s::tsquery", [*params, term.parameter(connection)]
         quote = compiler.quote_name_unless_alias
         document_id = f"{quote(self.lhs.alias)}.{quote('id')}"
         return (
             f"{document_id} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",  # noqa: S608 (names of ours)
-            [tokens.fts5_query(term)],
+            [term.parameter(connection)],
         )
 
 
@@ -74,10 +88,14 @@ class Ids:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def parameter(self, connection: BaseDatabaseWrapper) -> list[int] | str:
+        """The ids as one parameter: an array on PostgreSQL, JSON on SQLite."""
+        return self.ids if connection.vendor == "postgresql" else json.dumps(self.ids)
+
 
 class AnyOf(models.Lookup[Any]):
     """The column is one of a list of integers, sent as one parameter (``field__any_of=
-    [3, 5]``, or ``Ids([3, 5])``): an array on PostgreSQL, JSON on SQLite. A search's candidates are a
+    [3, 5]``, or ``Ids([3, 5])``, ``Ids.parameter``). A search's candidates are a
     thousand ids, which ``__in`` would send as a thousand parameters, costing more to
     build and plan than the query costs to run."""
 
@@ -86,17 +104,11 @@ class AnyOf(models.Lookup[Any]):
 
     def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
         lhs, params = self.process_lhs(compiler, connection)
-        ids = self.rhs.ids if isinstance(self.rhs, Ids) else [int(value) for value in self.rhs]
+        ids = self.rhs if isinstance(self.rhs, Ids) else Ids(self.rhs)
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*params, ids_parameter(ids, connection)]
+            return f"{lhs} = ANY(%s)", [*params, ids.parameter(connection)]
         # The column's name is the framework's; the ids are a parameter.
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, ids_parameter(ids, connection)]  # noqa: S608
-
-
-def ids_parameter(ids: list[int], connection: BaseDatabaseWrapper) -> list[int] | str:
-    """The parameter that sends a list of ids to ``__any_of``: an array on PostgreSQL,
-    JSON on SQLite."""
-    return ids if connection.vendor == "postgresql" else json.dumps(ids)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, ids.parameter(connection)]  # noqa: S608
 
 
 models.Field.register_lookup(AnyOf)

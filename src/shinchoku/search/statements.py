@@ -6,7 +6,8 @@ its subqueries, over one), as much as the database spends on some of them. Each 
 once per shape (what it filters on, how many terms), by the ORM as any query, with marks
 in the place of the values that change: terms no document holds (``term_mark``) and ids
 no node has (``IDS_MARK``). Its SQL and parameters are kept, and each run puts the
-values in the marks' places.
+values in the marks' places, a ``models.Term`` or ``Ids`` made the parameter the lookup
+makes of it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
-from .models import Ids, ids_parameter
+from .models import Ids, Term
+
+
+def _parameter(value: Any, connection: BaseDatabaseWrapper) -> Any:
+    """A value as its lookup sends it: a ``models.Term`` or ``Ids`` made the parameter
+    the lookup makes of it, anything else as it is."""
+    return value.parameter(connection) if isinstance(value, Term | Ids) else value
+
 
 #: The ids of a mark for a list of ids (no row has a negative id).
 IDS_MARK = Ids([-1])
@@ -44,13 +52,13 @@ class Statement:
     @classmethod
     def compiled(cls, query: QuerySet[Any, Any], marks: Mapping[str, Any]) -> Statement:
         """The query (of the database it reads), ``marks`` the parameters it was built
-        with in the place of each named value (``Ids`` for ``__any_of``), each of which
-        must be one parameter."""
+        with in the place of each named value (as the lookup is given it: a ``Term``,
+        ``Ids``, a number), each of which must be one parameter."""
         connection = connections[query.db]
         sql, params = query.query.get_compiler(using=query.db).as_sql()
         slots = {}
         for name, mark in marks.items():
-            marked = ids_parameter(mark.ids, connection) if isinstance(mark, Ids) else mark
+            marked = _parameter(mark, connection)
             at = [i for i, param in enumerate(params) if param == marked]
             if len(at) != 1:
                 raise ValueError(f"{name} is not one parameter of the query: {sql}")
@@ -62,13 +70,12 @@ class Statement:
         return connections[self.alias]
 
     def rows(self, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """The rows of the query with these values (every one named when compiled; ids
-        as ``Ids``), as the database gives them (no conversion by the ORM: a boolean is
-        0 or 1 on SQLite)."""
+        """The rows of the query with these values (every one named when compiled, given
+        as its mark was), as the database gives them (no conversion by the ORM: a boolean
+        is 0 or 1 on SQLite)."""
         params = list(self.params)
         for name, at in self.slots.items():
-            value = values[name]
-            params[at] = ids_parameter(value.ids, self.connection) if isinstance(value, Ids) else value
+            params[at] = _parameter(values[name], self.connection)
         with self.connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             return list(cursor.fetchall())

@@ -363,7 +363,6 @@ class _PageNode(NamedTuple):
     code: str
     label: str
     title: str
-    path: str
     plan_code: str
     plan_title: str
     level_name: str
@@ -385,7 +384,6 @@ _PAGE_NODE_COLUMNS = (
     "code",
     "label",
     "title",
-    "path",
     "plan__code",
     "plan__title",
     "level__name",
@@ -534,8 +532,8 @@ def _groups(
     if not node_ids:
         return []
     pattern = _pattern(terms)
-    ancestors = {pk for node_id in node_ids for pk in path_ancestor_ids(found.paths.get(node_id, ""))}
-    wanted = {*node_ids, *ancestors}
+    ancestry = {node_id: path_ancestor_ids(found.paths.get(node_id, "")) for node_id in node_ids}
+    wanted = {*node_ids, *(pk for ancestors in ancestry.values() for pk in ancestors)}
     rows = _page_nodes_statement(Node.objects.all().db).rows({"nodes": Ids(sorted(wanted))})
     read = {row[0]: _PageNode(*row) for row in rows}
     refs = {pk: node.ref() for pk, node in read.items()}
@@ -564,7 +562,7 @@ def _groups(
         _group(
             node,
             refs[pk],
-            tuple(refs[a] for a in path_ancestor_ids(node.path) if a in refs),
+            tuple(refs[a] for a in ancestry[pk] if a in refs),
             hits[pk],
             matched[pk],
             pattern,

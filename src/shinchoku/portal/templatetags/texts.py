@@ -35,8 +35,13 @@ def _page_language() -> str:
 def language(text: str | Iterable[_HasText]) -> str:
     """The language of a text (a string, or the lines or fragments of one) for its
     ``lang`` attribute: the one most of it is written in; the page's for a text in none."""
+    return _language_of(text, _page_language())
+
+
+def _language_of(text: str | Iterable[_HasText], page_language: str) -> str:
+    """``language``, on a page in ``page_language``."""
     joined = text if isinstance(text, str) else " ".join(line.text for line in text)
-    return text_language(joined, default=_page_language())
+    return text_language(joined, default=page_language)
 
 
 @register.filter
@@ -105,8 +110,7 @@ def marked_text(
     escaped like any text), in its language (that of the page, ``page_language``, when it
     is in none), an ellipsis where it is cut: the search's names and excerpts
     (``search_group``)."""
-    joined = " ".join(fragment.text for fragment in fragments)
-    parts = [f'<span lang="{text_language(joined, default=page_language)}">', "…" if cut_before else ""]
+    parts = [f'<span lang="{_language_of(fragments, page_language)}">', "…" if cut_before else ""]
     for fragment in fragments:
         # Plain text, never markup: the standard library's escaping, as Django's does.
         text = html.escape(fragment.text)
