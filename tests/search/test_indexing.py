@@ -53,6 +53,62 @@ def test_a_draft_is_never_indexed_and_its_publication_is(client: object) -> None
     assert finds(SENTINEL.lower()) == ["9-1-1"]
 
 
+def _documents(**filters: object) -> dict[int, tuple[object, ...]]:
+    """The documents by id, with every column but their id (and the tokens, on SQLite in
+    the FTS5 table): what a rebuild must give again."""
+    columns = ("node_id", "kind", "field", "section_id", "start_year", "end_year", "open_end")
+    rows = SearchDocument.objects.filter(**filters).values_list("pk", *columns, "position", "part", "text")
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_a_published_round_writes_its_years_results_again_and_nothing_else() -> None:
+    cycle = make_cycle(year=2013)
+    measure = cycle.sample.measure
+    cycle.written(text=f"・{SENTINEL}を実施しました。", context_change="・変化がありました。")
+    entry = cycle.fresh()
+    entry = services.entry_transition(entry, "submit", actor=cycle.editor, expected_version=entry.version)
+    services.entry_transition(entry, "approve", actor=cycle.reviewer, expected_version=entry.version)
+    before = _documents(node=measure)
+    others = {pk: row for pk, row in before.items() if row[4] != 2013}
+    assert {row[1] for row in others.values()} == {"node", "target", "result"}
+
+    services.round_publish(cycle.round, actor=cycle.admin)
+    after = _documents(node=measure)
+    # The documents of the node's own texts, its targets and its other years' results
+    # are the same rows; only the year's results are new.
+    assert {pk: row for pk, row in after.items() if pk in before} == others
+    new = [row for pk, row in after.items() if pk not in before]
+    assert {(row[1], row[2], row[4]) for row in new} == {
+        ("result", "text", 2013),
+        ("result", "context_change", 2013),
+    }
+    assert finds(SENTINEL.lower()) == [measure.code]
+    # And they are what writing every document again gives, order included.
+    published = sorted(after.values())
+    changes.rebuild([measure.plan_id])
+    assert sorted(_documents(node=measure).values()) == published
+    assert fts_rows() == SearchDocument.objects.count()
+
+
+def test_a_change_says_the_years_written_when_every_write_says_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    said: list[Change] = []
+    world = make_world()
+    area = make_node(world.area_level, code="a", title="分野")
+    measure = make_node(world.measure_level, area, code="a-1", title="題名")
+    monkeypatch.setattr(indexing, "refresh", said.append)
+    with changes.batch():
+        result = add_result(measure, 2012, "実施した")
+        rating = Result.objects.get(pk=result.pk).ratings.get()
+        rating.save()  # its result's year read from the database
+    with changes.batch():
+        add_result(measure, 2013, "実施した")
+        measure.save()
+    assert [(change.years, sorted(change.models)) for change in said] == [
+        (frozenset({2012}), ["progress.rating", "progress.result"]),
+        (None, ["plans.node", "progress.rating", "progress.result"]),
+    ]
+
+
 def test_a_change_to_a_node_rewrites_its_texts_only() -> None:
     world = make_world()
     area = make_node(world.area_level, code="a", title="区役所")

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models, transaction
 from django.db.models import F, Value
@@ -45,12 +45,15 @@ class Change:
     (None: anything in the plan, such as its vocabulary or its whole content after an
     import; empty: nothing any derived data reads, only what the pages show, such as a
     scale's label), ``models`` the labels of the models written (``"progress.rating"``),
-    ``deleted`` whether the plan itself is gone."""
+    ``deleted`` whether the plan itself is gone, ``years`` the fiscal years of what was
+    written when every write said its year (a round's results, ratings and costs), None
+    when one did not (a node, a target, a bulk writer that did not say)."""
 
     plan_id: int
     nodes: frozenset[int] | None
     models: frozenset[str]
     deleted: bool = False
+    years: frozenset[int] | None = None
 
     def touches(self, *labels: str) -> bool:
         """Whether a model of ``labels`` was written, or the whole plan changed, or a
@@ -62,14 +65,24 @@ class Change:
 class _Pending:
     nodes: dict[int, set[int] | None] = field(default_factory=dict)
     models: dict[int, set[str]] = field(default_factory=dict)
+    years: dict[int, set[int] | None] = field(default_factory=dict)
     deleted: set[int] = field(default_factory=set)
     site: bool = False
     plan_of_node: dict[int, int] = field(default_factory=dict)
-    node_of_parent: dict[tuple[str, int], int | None] = field(default_factory=dict)
+    #: The node of a row's parent (a result, an indicator), with a result's fiscal year.
+    parents: dict[tuple[str, int], tuple[int, int | None] | None] = field(default_factory=dict)
 
-    def add(self, plan_id: int, nodes: Iterable[int] | None, model: str) -> None:
+    def add(
+        self, plan_id: int, nodes: Iterable[int] | None, model: str, years: Iterable[int] | None = None
+    ) -> None:
         self.site = True
         self.models.setdefault(plan_id, set()).add(model)
+        if years is None:
+            self.years[plan_id] = None
+        else:
+            known_years = self.years.setdefault(plan_id, set())
+            if known_years is not None:
+                known_years.update(years)
         if nodes is None:
             self.nodes[plan_id] = None
             return
@@ -84,6 +97,7 @@ class _Pending:
                 nodes=None if nodes is None else frozenset(nodes),
                 models=frozenset(self.models.get(plan_id, ())),
                 deleted=plan_id in self.deleted,
+                years=None if (years := self.years.get(plan_id)) is None else frozenset(years),
             )
             for plan_id, nodes in sorted(self.nodes.items())
         ]
@@ -108,13 +122,22 @@ def batch() -> Iterator[None]:
     _answer(pending)
 
 
-def plan_changed(plan_id: int, *, nodes: Iterable[int] | None = None, model: str = "") -> None:
+def plan_changed(
+    plan_id: int,
+    *,
+    nodes: Iterable[int] | None = None,
+    model: str = "",
+    years: Iterable[int] | None = None,
+) -> None:
     """Say that ``plan_id``'s published data changed: of ``nodes`` (their ids), or of the
-    whole plan (None). For writers that write in bulk; rows saved one by one are seen."""
+    whole plan (None); rows of ``model`` (``""``: of any), of the fiscal ``years`` only
+    when given. For writers that write in bulk; rows saved one by one are seen."""
     with batch():
         pending = _pending.get()
         assert pending is not None
-        pending.add(plan_id, None if nodes is None else list(nodes), model)
+        pending.add(
+            plan_id, None if nodes is None else list(nodes), model, None if years is None else list(years)
+        )
 
 
 def site_changed(model: str = "") -> None:
@@ -232,19 +255,34 @@ TRACKED: dict[str, str | None] = {
 }
 
 
-def _where(instance: models.Model, pending: _Pending) -> tuple[int, int | None] | None:
-    """The plan and node of a saved or deleted row (node None: the plan's own row)."""
+class _Where(NamedTuple):
+    """Where a saved or deleted row is: its plan, its node (None: the plan's own row) and
+    its fiscal year (None: a row of no one year)."""
+
+    plan_id: int
+    node_id: int | None
+    year: int | None = None
+
+
+#: The models whose rows are of one fiscal year: their own ``fiscal_year``, or their
+#: result's.
+_OF_A_YEAR = frozenset({"progress.result", "progress.cost", "progress.rating", "progress.resultsectiontext"})
+
+
+def _where(instance: models.Model, pending: _Pending) -> _Where | None:
+    """The plan, node and year of a saved or deleted row."""
     label = instance._meta.label_lower
     route = TRACKED[label]
     if route == "":
         plan_id = instance.pk if label == "plans.plan" else instance.plan_id  # type: ignore[attr-defined]
-        return plan_id, None
+        return _Where(plan_id, None)
     if route == "self":
-        return instance.plan_id, instance.pk  # type: ignore[attr-defined]
+        return _Where(instance.plan_id, instance.pk)  # type: ignore[attr-defined]
     from shinchoku.plans.models import Node
     from shinchoku.progress.models import Indicator, Result
 
     assert route is not None
+    year: int | None = getattr(instance, "fiscal_year", None) if label in _OF_A_YEAR else None
     if route == "node":
         node_id = instance.node_id  # type: ignore[attr-defined]
         node = instance._state.fields_cache.get("node")
@@ -255,22 +293,29 @@ def _where(instance: models.Model, pending: _Pending) -> tuple[int, int | None] 
         parent_model: type[models.Model] = Result if parent_name == "result" else Indicator
         parent_id = getattr(instance, f"{parent_name}_id")
         cached = instance._state.fields_cache.get(parent_name)
+        parent: tuple[int, int | None] | None
         if cached is not None:  # the writer holds the parent: no query
-            node_id = cached.node_id
+            parent = (cached.node_id, getattr(cached, "fiscal_year", None))
         else:
             key = (parent_name, parent_id)
-            if key not in pending.node_of_parent:
+            if key not in pending.parents:
                 rows = parent_model._default_manager.filter(pk=parent_id)
-                pending.node_of_parent[key] = rows.values_list("node_id", flat=True).first()
-            node_id = pending.node_of_parent[key]
-        if node_id is None:
+                read = rows.values_list(
+                    "node_id", *(["fiscal_year"] if parent_model is Result else [])
+                ).first()
+                pending.parents[key] = None if read is None else (read[0], read[1] if len(read) > 1 else None)
+            parent = pending.parents[key]
+        if parent is None:
             return None
+        node_id = parent[0]
+        if label in _OF_A_YEAR:
+            year = parent[1]
     if node_id not in pending.plan_of_node:
         plan_id = Node.objects.filter(pk=node_id).values_list("plan_id", flat=True).first()
         if plan_id is None:
             return None
         pending.plan_of_node[node_id] = plan_id
-    return pending.plan_of_node[node_id], node_id
+    return _Where(pending.plan_of_node[node_id], node_id, year if isinstance(year, int) else None)
 
 
 def row_written(instance: models.Model, *, deleting: bool = False) -> None:
@@ -290,8 +335,8 @@ def row_written(instance: models.Model, *, deleting: bool = False) -> None:
         where = _where(instance, pending)
         if where is None:
             return
-        plan_id, node_id = where
-        pending.add(plan_id, None if node_id is None else [node_id], label)
+        plan_id, node_id, year = where
+        pending.add(plan_id, None if node_id is None else [node_id], label, None if year is None else [year])
         if label == "plans.plan" and deleting:
             pending.deleted.add(plan_id)
 

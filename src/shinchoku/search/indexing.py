@@ -2,7 +2,8 @@
 
 Called by ``shinchoku.published.changes`` in the transaction that wrote published data,
 with what changed in a plan (``refresh``): the documents of the nodes changed are
-deleted and written again from their rows, a batch of ``BATCH`` nodes at a time (a few
+deleted and written again from their rows — only the kinds of text written, and of a
+round's results only its year's — a batch of ``BATCH`` nodes at a time (a few
 queries a batch, however many texts they have). The texts are normalised and folded
 here, once, when written (``tokens``); the search folds only the query.
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import connection
+from django.db.models import Q
 
 from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.progress.models import Result, ResultSectionText, Target
@@ -37,34 +39,49 @@ if TYPE_CHECKING:
 BATCH = 2000
 #: Documents inserted per statement (per ``COPY`` on PostgreSQL).
 INSERT_BATCH = 5000
+Kind = SearchDocument.Kind
+
+#: The kind of document each model's rows are written into: a write of a node's section
+#: text rewrites its own texts, of a result its results' (of the years written, when the
+#: change says them), of a target its targets'.
+KIND_OF_MODEL = {
+    "plans.node": Kind.NODE,
+    "plans.nodesectiontext": Kind.NODE,
+    "progress.target": Kind.TARGET,
+    "progress.result": Kind.RESULT,
+    "progress.resultsectiontext": Kind.RESULT,
+}
 #: The models whose rows the documents are made of; "" is a bulk writer that did not say.
-READ_MODELS = frozenset(
-    {
-        "",
-        "plans.node",
-        "plans.nodesectiontext",
-        "progress.target",
-        "progress.result",
-        "progress.resultsectiontext",
-    }
-)
+READ_MODELS = frozenset({"", *KIND_OF_MODEL})
+ALL_KINDS = frozenset(Kind)
+
+#: Where each kind's texts begin in the order of a node's texts (``position``), so that
+#: one kind, or one year of results, is written again without moving the others: the
+#: node's own texts; its results by year, latest first (``RESULTS_PER_YEAR`` apart); its
+#: targets.
+RESULTS_AT = 1_000_000
+RESULTS_PER_YEAR = 1_000
+LAST_YEAR = 9_999
+TARGETS_AT = 100_000_000
 
 NODE_FIELDS = ("code", "label", "title", "summary", "baseline")
 TARGET_FIELDS = ("text", "revised_text", "revision_reason")
 RESULT_FIELDS = ("text", "context_change", "response", "highlight")
 
-Kind = SearchDocument.Kind
-
 
 def refresh(change: Change) -> None:
     """Bring the search documents of ``change`` up to date: those of its nodes, of the
-    whole plan (``nodes`` None) or none (the plan deleted: its documents go)."""
+    whole plan (``nodes`` None) or none (the plan deleted: its documents go). Of a node,
+    only the kinds of text the models written are read into (``KIND_OF_MODEL``), and of
+    its results only those of the years written when the change says them: a round
+    published writes its year's results again, not every year's."""
     documents = SearchDocument.objects.filter(plan_id=change.plan_id)
     if change.deleted:
         documents.delete()
         return
     if not change.touches(*READ_MODELS):
         return
+    kinds, years = ALL_KINDS, None
     if change.nodes is None:
         documents.delete()
         node_ids = list(
@@ -72,11 +89,17 @@ def refresh(change: Change) -> None:
         )
     else:
         node_ids = sorted(change.nodes)
+        if "" not in change.models:
+            kinds = frozenset(KIND_OF_MODEL[model] for model in change.models if model in KIND_OF_MODEL)
+            years = change.years
+    written = Q(kind__in=sorted(kinds - {Kind.RESULT}))
+    if Kind.RESULT in kinds:
+        written |= Q(kind=Kind.RESULT) if years is None else Q(kind=Kind.RESULT, start_year__in=sorted(years))
     for start in range(0, len(node_ids), BATCH):
         batch = node_ids[start : start + BATCH]
         if change.nodes is not None:
-            SearchDocument.objects.filter(node_id__in=batch).delete()
-        write(documents_of(batch))
+            SearchDocument.objects.filter(written, node_id__in=batch).delete()
+        write(documents_of(batch, kinds, years))
 
 
 # --------------------------------------------------------------------- the documents
@@ -84,8 +107,10 @@ def refresh(change: Change) -> None:
 
 @dataclass
 class _Text:
-    """A text of a node before it is cut into parts and tokens."""
+    """A text of a node before it is cut into parts and tokens, at its place in the
+    order of the node's texts (``position``)."""
 
+    position: int
     kind: str
     field: str
     text: str
@@ -117,63 +142,75 @@ class Row(NamedTuple):
 _COLUMNS = Row._fields[:-1]
 
 
-def documents_of(node_ids: list[int]) -> Iterator[Row]:
-    """The documents of the nodes (that exist), in each node's order: its own texts, its
-    results (latest year first), its targets. Five queries."""
+def documents_of(
+    node_ids: list[int], kinds: frozenset[str] = ALL_KINDS, years: frozenset[int] | None = None
+) -> Iterator[Row]:
+    """The documents of the nodes (that exist) of these kinds, and of their results of
+    these ``years`` only when given, in each node's order (``position``): its own texts,
+    its results (latest year first), its targets. At most five queries."""
     texts: dict[int, list[_Text]] = defaultdict(list)
     plans: dict[int, int] = {}
+    own = Kind.NODE in kinds
+    fields = NODE_FIELDS if own else ()
     for node_id, plan_id, *values in Node.objects.filter(pk__in=node_ids).values_list(
-        "pk", "plan_id", *NODE_FIELDS
+        "pk", "plan_id", *fields
     ):
         plans[node_id] = plan_id
         texts[node_id].extend(
-            _Text(Kind.NODE, name, value) for name, value in zip(NODE_FIELDS, values, strict=True)
+            _Text(position, Kind.NODE, name, value)
+            for position, (name, value) in enumerate(zip(fields, values, strict=True))
         )
-    for node_id, section_id, text in (
-        NodeSectionText.objects.filter(node_id__in=node_ids)
-        .order_by("node_id", "section__position", "section__key")
-        .values_list("node_id", "section_id", "text")
-    ):
-        texts[node_id].append(_Text(Kind.NODE, "section", text, section_id))
-    _add_results(texts, node_ids)
-    for node_id, start, end, open_end, *values in (
-        Target.objects.filter(node_id__in=node_ids)
-        .order_by("node_id", "row", "start_year", "position", "pk")
-        .values_list("node_id", "start_year", "end_year", "open_end", *TARGET_FIELDS)
-    ):
-        texts[node_id].extend(
-            _Text(Kind.TARGET, name, value, None, start, end, open_end)
-            for name, value in zip(TARGET_FIELDS, values, strict=True)
-        )
+    if own:
+        for node_id, section_id, text in (
+            NodeSectionText.objects.filter(node_id__in=node_ids)
+            .order_by("node_id", "section__position", "section__key")
+            .values_list("node_id", "section_id", "text")
+        ):
+            texts[node_id].append(_Text(len(texts[node_id]), Kind.NODE, "section", text, section_id))
+    if Kind.RESULT in kinds:
+        _add_results(texts, node_ids, years)
+    if Kind.TARGET in kinds:
+        counted: dict[int, int] = defaultdict(int)
+        for node_id, start, end, open_end, *values in (
+            Target.objects.filter(node_id__in=node_ids)
+            .order_by("node_id", "row", "start_year", "position", "pk")
+            .values_list("node_id", "start_year", "end_year", "open_end", *TARGET_FIELDS)
+        ):
+            for name, value in zip(TARGET_FIELDS, values, strict=True):
+                position = TARGETS_AT + counted[node_id]
+                counted[node_id] += 1
+                texts[node_id].append(_Text(position, Kind.TARGET, name, value, None, start, end, open_end))
     for node_id, plan_id in plans.items():
         yield from _documents(node_id, plan_id, texts[node_id])
 
 
-def _add_results(texts: dict[int, list[_Text]], node_ids: list[int]) -> None:
+def _add_results(texts: dict[int, list[_Text]], node_ids: list[int], years: frozenset[int] | None) -> None:
+    results = Result.objects.filter(node_id__in=node_ids)
+    if years is not None:
+        results = results.filter(fiscal_year__in=sorted(years))
     sections: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for result_id, section_id, text in (
-        ResultSectionText.objects.filter(result__node_id__in=node_ids)
+        ResultSectionText.objects.filter(result__in=results)
         .order_by("result_id", "section__position", "section__key")
         .values_list("result_id", "section_id", "text")
     ):
         sections[result_id].append((section_id, text))
-    for result_id, node_id, year, *values in (
-        Result.objects.filter(node_id__in=node_ids)
-        .order_by("node_id", "-fiscal_year")
-        .values_list("pk", "node_id", "fiscal_year", *RESULT_FIELDS)
+    for result_id, node_id, year, *values in results.order_by("node_id", "-fiscal_year").values_list(
+        "pk", "node_id", "fiscal_year", *RESULT_FIELDS
     ):
+        at = RESULTS_AT + (LAST_YEAR - year) * RESULTS_PER_YEAR
+        year_texts: list[tuple[str, str, int | None]] = [
+            (name, value, None) for name, value in zip(RESULT_FIELDS, values, strict=True)
+        ]
+        year_texts += [("section", text, section_id) for section_id, text in sections[result_id]]
         texts[node_id].extend(
-            _Text(Kind.RESULT, name, value, None, year, year)
-            for name, value in zip(RESULT_FIELDS, values, strict=True)
-        )
-        texts[node_id].extend(
-            _Text(Kind.RESULT, "section", text, section_id, year, year)
-            for section_id, text in sections[result_id]
+            _Text(at + index, Kind.RESULT, name, value, section_id, year, year)
+            for index, (name, value, section_id) in enumerate(year_texts)
         )
 
 
 def _documents(node_id: int, plan_id: int, texts: Iterable[_Text]) -> Iterator[Row]:
-    for position, item in enumerate(texts):
+    for item in texts:
         shown = normalize(item.text)
         if not shown:
             continue
@@ -190,7 +227,7 @@ def _documents(node_id: int, plan_id: int, texts: Iterable[_Text]) -> Iterator[R
                 item.start_year,
                 item.end_year,
                 item.open_end,
-                position,
+                item.position,
                 part,
                 shown[start:end],
                 folded[start:end],

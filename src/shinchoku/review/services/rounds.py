@@ -404,8 +404,15 @@ def round_publish(round_: Round, *, actor: User) -> Round:
         responsible_units_prefetch(entry.node_id for entry in entries)
         decisions = [entry_decision(actor, entry, Action.PUBLISH) for entry in entries]
     with published.batch():
-        # What the public reads of the published nodes is brought up to date once, here.
-        published.plan_changed(current.plan_id, nodes=[entry.node_id for entry in entries])
+        # What the public reads of the published nodes is brought up to date once, here:
+        # of a results round, the year's results (with their ratings and texts) and costs,
+        # nothing of the other years; of a targets round, the targets.
+        nodes = [entry.node_id for entry in entries]
+        if current.kind == Round.Kind.RESULTS:
+            for model in ("progress.result", "progress.cost"):
+                published.plan_changed(current.plan_id, nodes=nodes, model=model, years=[current.fiscal_year])
+        else:
+            published.plan_changed(current.plan_id, nodes=nodes, model="progress.target")
         # What it makes public is recorded for the feeds and the mails of those who follow it.
         with publication_recorded(current, entries):
             _publish_entries(entries, decisions, publish, cache, actor=actor)
