@@ -7,6 +7,8 @@ databases, so both answer as the reference does."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.progress.models import Result, ResultSectionText, Target
@@ -279,3 +281,39 @@ def test_each_way_of_finding_a_terms_first_nodes_finds_the_same_nodes(
         assert set(answer.node_ids) <= set(sorted(expected)[: limit + 1]), (terms, kinds, plan, year)
         assert len(answer.node_ids) == min(limit, len(expected)), (terms, kinds, plan, year)
         assert answer.more == (len(expected) > limit), (terms, kinds, plan, year)
+
+
+class _EveryToken(dict[str, float]):
+    """Statistics of the tokens in which every token is in this share of the documents."""
+
+    def __init__(self, share: float) -> None:
+        super().__init__()
+        self.share = share
+
+    def get(self, key: str, default: object = None) -> float:  # type: ignore[override]
+        return self.share
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5], ids=["scope asked of the columns", "scope asked of the index"])
+def test_the_scope_asked_of_the_index_or_of_the_columns_finds_the_same(
+    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    # Every term read from its list in the index, with the scope's tokens when the
+    # statistics say their lists are not much longer than the term's (``index_scope``).
+    monkeypatch.setattr(matching, "DENSE", 2.0)
+    monkeypatch.setattr(matching, "_common_tokens", lambda connection: _EveryToken(share))
+    plan_id = corpus["first"].plan_id
+    asked: list[str] = []
+    for terms in (["区"], ["推進"], ["説明"], ["の"], ["事業推進"], ["推進", "の"]):
+        for kinds in (ALL, {"node"}, {"target"}, {"result"}):
+            for year in (None, 2012, 2017):
+                for plan in (None, plan_id):
+                    expected = reference(terms, kinds, plan, year)
+                    with CaptureQueriesContext(connection) as queries:
+                        answer = matching.find(terms, kinds=kinds, plan_id=plan, year=year)
+                    assert set(answer.node_ids) == expected, (terms, kinds, plan, year)
+                    if plan is not None:
+                        asked += [query["sql"] for query in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        scoped = [sql for sql in asked if f"& ''p{plan_id}''" in sql or f"& p{plan_id}" in sql]
+        assert bool(scoped) == (share > 0), "the plan's token asked of the index only when it narrows"
