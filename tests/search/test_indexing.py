@@ -90,6 +90,28 @@ def test_a_published_round_writes_its_years_results_again_and_nothing_else() -> 
     assert fts_rows() == SearchDocument.objects.count()
 
 
+def test_a_target_written_rewrites_the_targets_and_a_node_written_every_text() -> None:
+    world = make_world()
+    area = make_node(world.area_level, code="a", title="分野")
+    measure = make_node(world.measure_level, area, code="a-1", title="題名", summary="概要の文")
+    add_result(measure, 2011, "実施した")
+    add_target(measure, 2011, 2012, "拡充する")
+    before = _documents(node=measure)
+    target = add_target(measure, 2012, 2012, "新しい目標", row=2)
+    after = _documents(node=measure)
+    assert {pk: row for pk, row in after.items() if row[1] != "target"} == {
+        pk: row for pk, row in before.items() if row[1] != "target"
+    }
+    assert finds("新しい目標") == ["a-1"]
+    measure.title = "別の題名"
+    node_save(measure)
+    assert not set(_documents(node=measure)) & set(after)
+    assert finds("新しい目標") == ["a-1"] and finds("別の題名") == ["a-1"]
+    target.delete()
+    changes.plan_changed(measure.plan_id, nodes=[measure.pk], model="progress.target")
+    assert finds("新しい目標") == [] and finds("拡充する") == ["a-1"]
+
+
 def test_a_change_says_the_years_written_when_every_write_says_one(monkeypatch: pytest.MonkeyPatch) -> None:
     said: list[Change] = []
     world = make_world()

@@ -283,15 +283,18 @@ def test_each_way_of_finding_a_terms_first_nodes_finds_the_same_nodes(
         assert answer.more == (len(expected) > limit), (terms, kinds, plan, year)
 
 
-class _EveryToken(dict[str, float]):
-    """Statistics of the tokens in which every token is in this share of the documents."""
+class _Statistics(dict[str, float]):
+    """Statistics of the tokens in which each token is in the share of the documents given
+    for its first letter (``k`` a kind, ``p`` a plan, ``y`` a year; ``u`` and ``b`` the
+    characters and pairs of a word), or in ``share``."""
 
-    def __init__(self, share: float) -> None:
+    def __init__(self, share: float, **by_first_letter: float) -> None:
         super().__init__()
         self.share = share
+        self.by_first_letter = by_first_letter
 
     def get(self, key: str, default: object = None) -> float:  # type: ignore[override]
-        return self.share
+        return self.by_first_letter.get(key[0], self.share)
 
 
 @pytest.mark.parametrize("share", [0.0, 0.5], ids=["scope asked of the columns", "scope asked of the index"])
@@ -301,7 +304,7 @@ def test_the_scope_asked_of_the_index_or_of_the_columns_finds_the_same(
     # Every term read from its list in the index, with the scope's tokens when the
     # statistics say their lists are not much longer than the term's (``index_scope``).
     monkeypatch.setattr(matching, "DENSE", 2.0)
-    monkeypatch.setattr(matching, "_common_tokens", lambda connection: _EveryToken(share))
+    monkeypatch.setattr(matching, "_common_tokens", lambda connection: _Statistics(share))
     plan_id = corpus["first"].plan_id
     asked: list[str] = []
     for terms in (["区"], ["推進"], ["説明"], ["の"], ["事業推進"], ["推進", "の"]):
@@ -317,3 +320,19 @@ def test_the_scope_asked_of_the_index_or_of_the_columns_finds_the_same(
     if connection.vendor == "postgresql":
         scoped = [sql for sql in asked if f"& ''p{plan_id}''" in sql or f"& p{plan_id}" in sql]
         assert bool(scoped) == (share > 0), "the plan's token asked of the index only when it narrows"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the scope's tokens are PostgreSQL's")
+def test_a_year_asked_of_the_index_without_the_kinds_still_leaves_the_nodes_own_texts_out(
+    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kinds' tokens in most documents, a year's in few: the year alone is asked of the
+    # index, never with the node's own texts (which have no year) when they are not looked
+    # in — they would be read from the table only to be filtered out.
+    monkeypatch.setattr(matching, "DENSE", 2.0)
+    monkeypatch.setattr(matching, "_common_tokens", lambda connection: _Statistics(0.01, k=0.9, y=0.05))
+    with CaptureQueriesContext(connection) as queries:
+        answer = matching.find(["推進"], kinds={"result"}, plan_id=None, year=2012)
+    assert set(answer.node_ids) == reference(["推進"], {"result"}, None, 2012)
+    asked = " ".join(query["sql"] for query in queries.captured_queries if "@@" in query["sql"])
+    assert "y2012" in asked and "knode" not in asked and "kresult" not in asked

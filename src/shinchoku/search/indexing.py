@@ -43,7 +43,7 @@ Kind = SearchDocument.Kind
 
 #: The kind of document each model's rows are written into: a write of a node's section
 #: text rewrites its own texts, of a result its results' (of the years written, when the
-#: change says them), of a target its targets'.
+#: change says them), of a target its targets' (and of the node itself, all of them).
 KIND_OF_MODEL = {
     "plans.node": Kind.NODE,
     "plans.nodesectiontext": Kind.NODE,
@@ -89,7 +89,9 @@ def refresh(change: Change) -> None:
         )
     else:
         node_ids = sorted(change.nodes)
-        if "" not in change.models:
+        # A node written may have changed what each of its documents carries (its plan):
+        # all of them are written again.
+        if "" not in change.models and "plans.node" not in change.models:
             kinds = frozenset(KIND_OF_MODEL[model] for model in change.models if model in KIND_OF_MODEL)
             years = change.years
     written = Q(kind__in=sorted(kinds - {Kind.RESULT}))

@@ -162,10 +162,13 @@ class Within:
     kinds: frozenset[str] | None = None
     plan_id: int | None = None
     year: int | None = None
+    #: Whether the kinds are asked of the tokens; when not (they are asked of the
+    #: documents' columns), they still say whether a year takes a node's own texts.
+    kinds_asked: bool = True
 
     def tsquery(self) -> str:
         parts = []
-        if self.kinds is not None:
+        if self.kinds is not None and self.kinds_asked:
             parts.append("(" + " | ".join(f"k{kind}" for kind in sorted(self.kinds)) + ")")
         if self.plan_id is not None:
             parts.append(f"p{self.plan_id}")
