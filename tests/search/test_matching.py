@@ -250,11 +250,19 @@ STRATEGIES = {
     # The term's list in the index of tokens.
     "through the index": {"DENSE": 2.0},
     # The documents walked in the order of their nodes, window after window.
-    "walked": {"DENSE": 0.0, "WINDOW": 2, "WINDOWS": 4, "MAX_WINDOW": 3, "DENSE_WINDOW": 0.0},
+    "walked": {
+        "DENSE": 0.0,
+        "WINDOW": 2,
+        "SCOPED_WINDOW": 1,
+        "WINDOWS": 4,
+        "MAX_WINDOW": 3,
+        "DENSE_WINDOW": 0.0,
+    },
     # Walked through one small window, then through the index beyond it.
     "walked, then through the index": {
         "DENSE": 0.0,
         "WINDOW": 1,
+        "SCOPED_WINDOW": 1,
         "WINDOWS": 2,
         "MAX_WINDOW": 2,
         "DENSE_WINDOW": 0.9,

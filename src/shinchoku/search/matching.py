@@ -337,7 +337,9 @@ def _first_nodes(
         return _first(holding, wanted)
     found: list[int] = []
     after: int | None = None
-    window = WINDOW
+    # How common the term is among all documents says little of how common it is among
+    # those of a kind or a year: a small window first tells, for little if it is rare there.
+    window = WINDOW if within.kinds is None and within.year is None else SCOPED_WINDOW
     planner.set(IN_NODE_ORDER)
     for _step in range(WINDOWS):
         alias = planner.connection.alias
@@ -401,6 +403,8 @@ DENSE = 0.01
 #: term is in at least ``DENSE_WINDOW`` of the nodes walked (at most ``WINDOWS`` windows,
 #: none larger than ``MAX_WINDOW``): a walk of a window costs its documents.
 WINDOW = 2 * (LIMIT + 1)
+#: The first window of a search within kinds of text or a year.
+SCOPED_WINDOW = 256
 WINDOWS = 3
 MAX_WINDOW = 10 * (LIMIT + 1)
 DENSE_WINDOW = 0.1
