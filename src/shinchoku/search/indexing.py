@@ -30,7 +30,7 @@ from shinchoku.progress.models import Result, ResultSectionText, Target
 from shinchoku.text import normalize
 
 from . import tokens
-from .models import FTS_TABLE, SearchDocument
+from .models import FTS_TABLE, KINDS, SearchDocument
 
 if TYPE_CHECKING:
     from shinchoku.published.changes import Change
@@ -53,7 +53,6 @@ KIND_OF_MODEL = {
 }
 #: The models whose rows the documents are made of; "" is a bulk writer that did not say.
 READ_MODELS = frozenset({"", *KIND_OF_MODEL})
-ALL_KINDS = frozenset(Kind)
 
 #: Where each kind's texts begin in the order of a node's texts (``position``), so that
 #: one kind, or one year of results, is written again without moving the others: the
@@ -81,7 +80,7 @@ def refresh(change: Change) -> None:
         return
     if not change.touches(*READ_MODELS):
         return
-    kinds, years = ALL_KINDS, None
+    kinds, years = KINDS, None
     if change.nodes is None:
         documents.delete()
         node_ids = list(
@@ -145,7 +144,7 @@ _COLUMNS = Row._fields[:-1]
 
 
 def documents_of(
-    node_ids: list[int], kinds: frozenset[str] = ALL_KINDS, years: frozenset[int] | None = None
+    node_ids: list[int], kinds: frozenset[str] = KINDS, years: frozenset[int] | None = None
 ) -> Iterator[Row]:
     """The documents of the nodes (that exist) of these kinds, and of their results of
     these ``years`` only when given, in each node's order (``position``): its own texts,

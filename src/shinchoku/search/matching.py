@@ -43,14 +43,12 @@ from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
 
 from . import tokens
-from .models import Ids, SearchDocument, Term
+from .models import KINDS, Ids, SearchDocument, Term
 from .statements import IDS_MARK, Statement, term_mark
 from .tokens import Within, fold
 
 #: The most nodes a search counts and orders; beyond, it says "1,000 or more".
 LIMIT = 1000
-#: The kinds of text a search may look in.
-KINDS = frozenset(SearchDocument.Kind)
 #: The fields that name a node: a node holding every term there comes first.
 NAME_FIELDS = ("code", "label", "title")
 
@@ -487,15 +485,6 @@ class _Planner:
         if not self.postgresql:
             return within
         common = _common_tokens(self.connection)
-        left = self.frequency(term)
-
-        def asked(share: float) -> bool:
-            nonlocal left
-            if share < SCOPE_RATIO * min(left, 1.0 - share):
-                left = min(left, share)
-                return True
-            return False
-
         shares: dict[str, float] = {}
         if within.kinds is not None:
             shares["kinds"] = sum(common.get(f"k{kind}", 0.0) for kind in within.kinds)
@@ -504,7 +493,13 @@ class _Planner:
         if within.year is not None:
             own = common.get("knode", 0.0) if within.kinds is None or "node" in within.kinds else 0.0
             shares["year"] = common.get(f"y{within.year}", 0.0) + own
-        kept = {name for name, share in sorted(shares.items(), key=lambda item: item[1]) if asked(share)}
+        # The documents the filters asked so far may leave, at most.
+        left = self.frequency(term)
+        kept: set[str] = set()
+        for name, share in sorted(shares.items(), key=lambda item: item[1]):
+            if share < SCOPE_RATIO * min(left, 1.0 - share):
+                kept.add(name)
+                left = min(left, share)
         return Within(
             within.kinds,
             within.plan_id if "plan" in kept else None,

@@ -155,3 +155,8 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id} {self.field} {self.start_year or ''}"
+
+
+#: Every kind of search document: what a search looks in unless told, what a whole node
+#: is written again with.
+KINDS: frozenset[str] = frozenset(SearchDocument.Kind)
