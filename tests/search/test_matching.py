@@ -344,3 +344,43 @@ def test_a_year_asked_of_the_index_without_the_kinds_still_leaves_the_nodes_own_
     assert set(answer.node_ids) == reference(["推進"], {"result"}, None, 2012)
     asked = " ".join(query["sql"] for query in queries.captured_queries if "@@" in query["sql"])
     assert "y2012" in asked and "knode" not in asked and "kresult" not in asked
+
+
+def test_the_characters_a_text_is_narrowed_by_are_never_changed_or_made_by_case_folding() -> None:
+    """On SQLite a page's documents are narrowed by their text as stored when every term
+    is of these characters (``matching._UNCASED``): that is right only if folding leaves
+    each as it is and makes none of them from another character."""
+    made: set[str] = set()
+    for code in range(0x110000):
+        character = chr(code)
+        folded = character.casefold()
+        if folded != character:
+            made.update(folded)
+    uncased = [chr(code) for code in range(0x110000) if matching._UNCASED.fullmatch(chr(code))]
+    assert len(uncased) > 20_000
+    assert all(character.casefold() == character for character in uncased)
+    assert not made.intersection(uncased)
+    assert not matching._UNCASED.fullmatch("ß")
+    assert not matching._UNCASED.fullmatch("区a")
+
+
+@pytest.mark.parametrize("terms", [["区"], ["推進"], ["の説明"], ["市民", "2011"], ["wi-fi"], ["ａｂｃ123"]])
+def test_a_pages_documents_are_those_holding_a_term_however_they_are_narrowed(
+    corpus: dict[str, Node], terms: list[str]
+) -> None:
+    """The documents of a page's nodes that hold a term, as ``held_documents`` reads them
+    (narrowed by the tokens on PostgreSQL, by the text on SQLite when the terms allow it),
+    are those a look at every one of the nodes' documents finds."""
+    folded = matching.folded_terms(terms)
+    node_ids = sorted(Node.objects.values_list("pk", flat=True))
+    columns = ("node_id", "position", "part", "text")
+    read = matching.held_documents(columns, node_ids, folded, ALL, None, None)
+    held = {row[:3] for row in read if matching.holds(row[3], folded)}
+    every = SearchDocument.objects.filter(node_id__in=node_ids).exclude(field__in=matching.NAME_FIELDS)
+    expected = {
+        (node_id, position, part)
+        for node_id, position, part, text in every.values_list(*columns)
+        if matching.holds(text, folded)
+    }
+    assert held == expected
+    assert expected

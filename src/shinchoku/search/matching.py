@@ -27,6 +27,7 @@ looked at, each term's index read once (``_beyond``). A fixed number of queries.
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping
@@ -37,7 +38,8 @@ from typing import Any
 
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import StrIndex
 
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
@@ -140,14 +142,18 @@ def held_documents(
     year: int | None,
 ) -> list[tuple[Any, ...]]:
     """The columns of the documents looked in (``documents``) of these nodes, but their
-    names, that may hold one of the folded terms (``may_hold``; each to be looked at
-    with ``holds``), by node, position and part: a page's matched texts. The query is
-    compiled once for its shape (``statements``)."""
+    names, that may hold one of the folded terms (``may_hold``, or on SQLite those whose
+    text holds one, ``_text_narrows``; each to be looked at with ``holds``), by node,
+    position and part: a page's matched texts. The query is compiled once for its shape
+    (``statements``)."""
     alias = SearchDocument.objects.all().db
-    statement = _held_statement(alias, columns, len(folded), frozenset(kinds), plan_id, year)
+    by_text = _text_narrows(alias, folded)
+    statement = _held_statement(alias, columns, len(folded), frozenset(kinds), plan_id, year, by_text)
     values: dict[str, Any] = {"nodes": Ids(node_ids)}
     if _tokens_narrow(alias):
         values.update((f"term{i}", Term(term)) for i, term in enumerate(folded))
+    if by_text:
+        values.update((f"text{i}", term) for i, term in enumerate(folded))
     return statement.rows(values)
 
 
@@ -155,6 +161,20 @@ def _tokens_narrow(alias: str) -> bool:
     """The tokens narrow a page's documents to those that may hold a term (``may_hold``):
     on PostgreSQL, each document's own."""
     return connections[alias].vendor == "postgresql"
+
+
+#: Characters that case folding neither changes nor makes of another: digits, kana,
+#: CJK ideographs and Japanese punctuation (``tests/search/test_matching.py`` checks every
+#: character of Unicode). A term of these is in a text exactly when it is in the folded
+#: text.
+_UNCASED = re.compile("[0-9\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def _text_narrows(alias: str, folded: tuple[str, ...]) -> bool:
+    """On SQLite, where the tokens do not narrow a page's documents, their text does when
+    no term has a character that case folding changes (``_UNCASED``): a document is read
+    only when its text, as stored, holds a term as it is."""
+    return connections[alias].vendor == "sqlite" and all(_UNCASED.fullmatch(term) for term in folded)
 
 
 @lru_cache(maxsize=256)
@@ -165,20 +185,28 @@ def _held_statement(
     kinds: frozenset[str],
     plan_id: int | None,
     year: int | None,
+    by_text: bool = False,
 ) -> Statement:
     """``held_documents``'s query for ``terms`` terms, compiled once: its values "nodes"
-    (``Ids``) and, where the tokens narrow the documents, "term0", "term1" … (``Term``)."""
+    (``Ids``) and, where the tokens narrow the documents, "term0", "term1" … (``Term``);
+    when ``by_text``, "text0", "text1" … (the terms, found in the texts as stored)."""
     marks = tuple(term_mark(i) for i in range(terms))
     query = (
         may_hold(documents(kinds, plan_id, year).using(alias), marks)
         .filter(node_id__any_of=IDS_MARK)
         .exclude(field__in=NAME_FIELDS)
-        .order_by("node_id", "position", "part")
-        .values_list(*columns)
     )
     named: dict[str, Any] = {"nodes": IDS_MARK}
     if _tokens_narrow(alias):
         named.update((f"term{i}", Term(mark)) for i, mark in enumerate(marks))
+    if by_text:
+        at = {f"at{i}": StrIndex("text", Value(mark)) for i, mark in enumerate(marks)}
+        any_text = Q()
+        for name in at:
+            any_text |= Q(**{f"{name}__gt": 0})
+        query = query.alias(**at).filter(any_text)
+        named.update((f"text{i}", mark) for i, mark in enumerate(marks))
+    query = query.order_by("node_id", "position", "part").values_list(*columns)
     return Statement.compiled(query, named)
 
 

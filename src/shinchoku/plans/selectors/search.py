@@ -325,23 +325,46 @@ _MATCHED_COLUMNS = (
 )
 
 
-def _hit(document: _Matched, pattern: re.Pattern[str], details: dict[str, str]) -> SearchHit:
+class _Labels:
+    """What a page's hits are called (``_details``, and each year's and period's label),
+    each made once per page in the active language: sixty hits name a few years."""
+
+    def __init__(self) -> None:
+        self.details = _details()
+        self._results: dict[int, tuple[str, str]] = {}
+        self._targets: dict[tuple[int, int, bool], tuple[str, str]] = {}
+
+    def result(self, year: int) -> tuple[str, str]:
+        """A result's year, and its hit's label: "2012年度（平成24年度）", "Result 2012年度…"."""
+        if year not in self._results:
+            named = year_label(year)
+            self._results[year] = (named, gettext("Result %(year)s") % {"year": named})
+        return self._results[year]
+
+    def target(self, start_year: int, end_year: int, open_end: bool) -> tuple[str, str]:
+        """A target's period, and its hit's label."""
+        key = (start_year, end_year, open_end)
+        if key not in self._targets:
+            period = fiscal.period_label(start_year, end_year, onwards=open_end)
+            self._targets[key] = (period, gettext("Target %(period)s") % {"period": period})
+        return self._targets[key]
+
+
+def _hit(document: _Matched, pattern: re.Pattern[str], labels: _Labels) -> SearchHit:
     """A matched text of a node, from its search document."""
     if document.section_name is not None:
         name = localized(document.section_name, document.section_name_en)
     else:
-        name = details[f"{document.kind}.{document.field}"]
+        name = labels.details[f"{document.kind}.{document.field}"]
     found = excerpt(document.text, pattern) or _opening(document.text)
     if document.kind == SearchDocument.Kind.NODE:
         return SearchHit("node", document.field, name, "", None, "", "", found)
     assert document.start_year is not None and document.end_year is not None
     if document.kind == SearchDocument.Kind.RESULT:
         year = document.start_year
-        named = year_label(year)
-        label = gettext("Result %(year)s") % {"year": named}
+        named, label = labels.result(year)
         return SearchHit("result", document.field, label, name, year, named, f"result-{year}", found)
-    period = fiscal.period_label(document.start_year, document.end_year, onwards=document.open_end)
-    label = gettext("Target %(period)s") % {"period": period}
+    period, label = labels.target(document.start_year, document.end_year, document.open_end)
     return SearchHit("target", document.field, label, name, None, period, "", found)
 
 
@@ -543,7 +566,7 @@ def _groups(
     documents = matching.held_documents(
         _MATCHED_COLUMNS, node_ids, folded, kinds, plan.pk if plan else None, year
     )
-    details = _details()
+    labels = _Labels()
     hits: dict[int, list[SearchHit]] = defaultdict(list)
     matched: dict[int, int] = defaultdict(int)
     seen: set[tuple[int, int]] = set()
@@ -557,7 +580,7 @@ def _groups(
         matched[node_id] += 1
         if len(hits[node_id]) < MAX_HITS_PER_NODE:
             # Only the texts shown are cut into excerpts; the others are counted.
-            hits[node_id].append(_hit(_Matched(*row), pattern, details))
+            hits[node_id].append(_hit(_Matched(*row), pattern, labels))
     return [
         _group(
             node,
