@@ -34,6 +34,7 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from django.db import connections, transaction
@@ -235,17 +236,24 @@ def _ordered(
         rows += Node.objects.filter(pk__any_of=Ids(unread)).order_by().values_list(*_PLACE_COLUMNS)
     named: set[int] = set()
     if SearchDocument.Kind.NODE in kinds:
-        # Folded in one: a term holds no blank, so none is found across two names, nor
-        # across two nodes' names in all of them folded at once, which tells whether
-        # any node's may hold every term.
+        # A term holds no blank, so none is found across two names, nor across two
+        # nodes' names in all of them folded at once, which tells whether any node's may
+        # hold every term (most names are in normal form already, and only case-folded:
+        # ``_folded_name``).
         names = [f"{code} {label} {title}" for _pk, code, label, title, *_place in rows]
-        every_name = fold("\n".join(names))
+        every_name = _folded_name(" ".join(names))
         if all(term in every_name for term in folded):
             for row, name in zip(rows, names, strict=True):
                 folded_name = _folded_name(name)
                 if all(term in folded_name for term in folded):
                     named.add(row[0])
-    rows.sort(key=lambda row: (row[0] not in named, -row[4], row[5], row[6], row[0]))
+    # By place, then plan (newest period first), then named first: each sort keeps the
+    # order of the one before among equals; the first on keys made in C, not per row here.
+    rows.sort(key=itemgetter(6, 0))
+    if len({row[5] for row in rows}) > 1:
+        rows.sort(key=lambda row: (-row[4], row[5]))
+    if named:
+        rows.sort(key=lambda row: row[0] not in named)
     shown = [row[0] for row in rows[:LIMIT]]
     return Found(
         node_ids=tuple(shown),

@@ -10,6 +10,7 @@ from shinchoku.api.document import NAMESPACE
 from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.plans.formats.dataset.export import node_key
 from shinchoku.plans.models import Node, Plan
+from shinchoku.portal.paths import node_page_path
 
 
 class NotFound(Refusal):
@@ -58,4 +59,4 @@ def page_path(plan_code: str, node_code: str | None = None) -> str:
     """The public page of a plan or of one of its nodes."""
     if node_code is None:
         return reverse("portal:plan", args=[plan_code])
-    return reverse("portal:node", args=[plan_code, node_code])
+    return node_page_path(plan_code, node_code)

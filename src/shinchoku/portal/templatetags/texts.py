@@ -13,11 +13,11 @@ from typing import Any, Protocol
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
+from shinchoku.portal.paths import node_page_path
 from shinchoku.text import language_runs, text_language
 
 register = template.Library()
@@ -162,7 +162,7 @@ def search_group(group: _Group) -> SafeString:
     lang = _page_language()
     # Plain text (an address, a number) is escaped by the standard library, as Django's
     # escaping does, for the twenty groups and their sixty passages.
-    page_url = html.escape(reverse("portal:node", args=[group.plan_code, group.node.code]))
+    page_url = html.escape(node_page_path(group.plan_code, group.node.code))
     crumbs = "".join(
         f'<span class="search-group__crumb">{with_lang(crumb.name, lang)}</span>'
         for crumb in group.breadcrumb
