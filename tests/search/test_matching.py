@@ -384,3 +384,45 @@ def test_a_pages_documents_are_those_holding_a_term_however_they_are_narrowed(
     }
     assert held == expected
     assert expected
+
+
+@pytest.mark.parametrize(
+    "terms", [["区"], ["の"], ["推進"], ["説明"], ["市民", "2011"], ["wi-fi"], ["一文は龘"]]
+)
+@pytest.mark.parametrize("per_node", [1, 3])
+def test_a_pages_texts_are_each_nodes_first_holding_a_term_and_all_are_counted(
+    corpus: dict[str, Node], terms: list[str], per_node: int
+) -> None:
+    """``page_documents`` gives, of each node, its first texts holding a term (of a text cut
+    in parts, the first part holding one) and counts them all, as a look at every one
+    of the nodes' documents does: on PostgreSQL the database ranks and counts them."""
+    folded = matching.folded_terms(terms)
+    node_ids = sorted(Node.objects.values_list("pk", flat=True))
+    columns = ("node_id", "position", "part", "text")
+    shown, counted = matching.page_documents(columns, node_ids, folded, ALL, None, None, per_node)
+    every = (
+        SearchDocument.objects.filter(node_id__in=node_ids)
+        .exclude(field__in=matching.NAME_FIELDS)
+        .order_by("node_id", "position", "part")
+        .values_list(*columns)
+    )
+    expected_shown: list[tuple[int, int, int, str]] = []
+    expected_counted: dict[int, int] = {}
+    seen: set[tuple[int, int]] = set()
+    for node_id, position, part, text in every:
+        if (node_id, position) in seen or not matching.holds(text, folded):
+            continue
+        seen.add((node_id, position))
+        expected_counted[node_id] = expected_counted.get(node_id, 0) + 1
+        if expected_counted[node_id] <= per_node:
+            expected_shown.append((node_id, position, part, text))
+    assert [tuple(row) for row in shown] == expected_shown
+    assert counted == expected_counted
+    assert expected_shown
+
+
+def test_a_pages_texts_are_asked_with_the_columns_they_are_sorted_and_looked_at_by(
+    corpus: dict[str, Node],
+) -> None:
+    with pytest.raises(ValueError, match="node_id and position"):
+        matching.page_documents(("text", "node_id"), [1], ("区",), ALL, None, None, 3)

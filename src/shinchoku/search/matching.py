@@ -30,9 +30,10 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -156,6 +157,86 @@ def held_documents(
     if by_text:
         values.update((f"text{i}", term) for i, term in enumerate(folded))
     return statement.rows(values)
+
+
+def page_documents(
+    columns: tuple[str, ...],
+    node_ids: list[int],
+    folded: tuple[str, ...],
+    kinds: Collection[str],
+    plan_id: int | None,
+    year: int | None,
+    per_node: int,
+) -> tuple[list[tuple[Any, ...]], dict[int, int]]:
+    """A page's matched texts: of each of these nodes, the first ``per_node`` of its texts
+    in the documents looked in (``documents``), but its names, that hold one of the
+    folded terms, by position (of a text cut in parts, its first part holding one), with
+    ``columns`` (the first two "node_id" and "position", the last "text"); and how many
+    of each node's texts hold one.
+
+    On PostgreSQL the database picks and counts them (``_ranked_statement``): a
+    document's tokens say exactly whether it holds a term, and a node whose results of
+    ten years hold a common word sends three texts, not all of them. On SQLite each
+    document read (``held_documents``) is looked at here (``holds``)."""
+    if columns[:2] != ("node_id", "position") or columns[-1] != "text":
+        raise ValueError("The columns must open with node_id and position and end with text.")
+    alias = SearchDocument.objects.all().db
+    if _tokens_narrow(alias):
+        statement = _ranked_statement(alias, columns, len(folded), frozenset(kinds), plan_id, year, per_node)
+        values: dict[str, Any] = {"nodes": Ids(node_ids)}
+        values.update((f"term{i}", Term(term)) for i, term in enumerate(folded))
+        ranked = statement.rows(values)
+        # Each row: the columns, its rank among the node's texts, how many there are.
+        return [row[:-2] for row in ranked], {row[0]: row[-1] for row in ranked}
+    shown: list[tuple[Any, ...]] = []
+    counted: dict[int, int] = defaultdict(int)
+    seen: set[tuple[int, int]] = set()
+    for row in held_documents(columns, node_ids, folded, kinds, plan_id, year):
+        node_id, position, text = row[0], row[1], row[-1]
+        if (node_id, position) in seen or not holds(text, folded):
+            continue  # another part of a text already counted, or no term in it
+        seen.add((node_id, position))
+        counted[node_id] += 1
+        if counted[node_id] <= per_node:
+            shown.append(row)
+    return shown, dict(counted)
+
+
+@lru_cache(maxsize=256)
+def _ranked_statement(
+    alias: str,
+    columns: tuple[str, ...],
+    terms: int,
+    kinds: frozenset[str],
+    plan_id: int | None,
+    year: int | None,
+    per_node: int,
+) -> Statement:
+    """``page_documents``'s query on PostgreSQL for ``terms`` terms, compiled once: each
+    text holding a term once (its first part holding one: ``DISTINCT ON``), ranked by
+    position and counted within its node, the first ``per_node`` of each node kept; its
+    values as ``_held_statement``'s."""
+    marks = tuple(term_mark(i) for i in range(terms))
+    query = (
+        may_hold(documents(kinds, plan_id, year).using(alias), marks)
+        .filter(node_id__any_of=IDS_MARK)
+        .exclude(field__in=NAME_FIELDS)
+        .order_by("node_id", "position", "part")
+        .distinct("node_id", "position")
+        .values_list(*columns)
+    )
+    named: dict[str, Any] = {"nodes": IDS_MARK}
+    named.update((f"term{i}", Term(mark)) for i, mark in enumerate(marks))
+    held = Statement.compiled(query, named)
+    # The ORM's own query within, and a number: no value of a request is in the text.
+    sql = (
+        "SELECT * FROM (SELECT held.*, "  # noqa: S608
+        'row_number() OVER (PARTITION BY held."node_id" ORDER BY held."position") AS "shinchoku_rank", '
+        'count(*) OVER (PARTITION BY held."node_id") AS "shinchoku_count" '
+        f"FROM ({held.sql}) AS held) AS ranked "
+        f'WHERE "shinchoku_rank" <= {int(per_node)} ORDER BY "node_id", "position"'
+    )
+    return replace(held, sql=sql)
 
 
 def _tokens_narrow(alias: str) -> bool:

@@ -24,7 +24,8 @@ any text.
 ``search_page`` runs a bounded number of queries whatever the size of the data: the plans
 (for the filters), the look-up of each word and the names and places of the nodes found
 (``matching.find``), the nodes of the page with their ancestors, and their matched
-texts: at most eleven for one word on PostgreSQL, a query or two more a word.
+texts (the first three of each node and how many, ``matching.page_documents``): at most
+eleven for one word on PostgreSQL, a query or two more a word.
 """
 
 from __future__ import annotations
@@ -561,33 +562,28 @@ def _groups(
     read = {row[0]: _PageNode(*row) for row in rows}
     refs = {pk: node.ref() for pk, node in read.items()}
     nodes = {pk: read[pk] for pk in node_ids if pk in read}
-    # The page's nodes' documents holding a term, each looked at here (``may_hold``).
-    folded = matching.folded_terms(terms)
-    documents = matching.held_documents(
-        _MATCHED_COLUMNS, node_ids, folded, kinds, plan.pk if plan else None, year
+    # The page's nodes' first texts holding a term, and how many hold one.
+    documents, matched = matching.page_documents(
+        _MATCHED_COLUMNS,
+        node_ids,
+        matching.folded_terms(terms),
+        kinds,
+        plan.pk if plan else None,
+        year,
+        MAX_HITS_PER_NODE,
     )
     labels = _Labels()
     hits: dict[int, list[SearchHit]] = defaultdict(list)
-    matched: dict[int, int] = defaultdict(int)
-    seen: set[tuple[int, int]] = set()
     for row in documents:
-        node_id, position, text = row[0], row[1], row[-1]
-        if (node_id, position) in seen:
-            continue  # another part of the same text
-        if not matching.holds(text, folded):
-            continue
-        seen.add((node_id, position))
-        matched[node_id] += 1
-        if len(hits[node_id]) < MAX_HITS_PER_NODE:
-            # Only the texts shown are cut into excerpts; the others are counted.
-            hits[node_id].append(_hit(_Matched(*row), pattern, labels))
+        # Only the texts shown are cut into excerpts; the others are counted.
+        hits[row[0]].append(_hit(_Matched(*row), pattern, labels))
     return [
         _group(
             node,
             refs[pk],
             tuple(refs[a] for a in ancestry[pk] if a in refs),
             hits[pk],
-            matched[pk],
+            matched.get(pk, 0),
             pattern,
             pk in found.named,
         )
