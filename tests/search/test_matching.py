@@ -194,6 +194,25 @@ def test_nodes_named_by_the_terms_come_first_then_by_plan_and_place(corpus: dict
     assert named_in_order == sorted(named_in_order, key=lambda code: code != "corpus-b")
 
 
+def test_found_nodes_are_in_the_order_the_outline_prints_them_whatever_their_ids() -> None:
+    """Depth first, siblings by position then code, as the plan's outline: not by the ids
+    on a node's path, whose text sorts /1/10000/ before /1/9999/, nor by id."""
+    world = make_world(code="order", first_year=2011, last_year=2013)
+    first_area = make_node(world.area_level, id=99_999, code="1", title="第一の分野", position=0)
+    second_area = make_node(world.area_level, id=100_000, code="2", title="第二の分野", position=1)
+    # Under the first area: printed b (position 0), then a (1), then c (1, by code); the
+    # ids run the other way and cross a length.
+    b = make_node(world.programme_level, first_area, id=1_000_002, code="1-b", title="並び順", position=0)
+    a = make_node(world.programme_level, first_area, id=999_999, code="1-a", title="並び順", position=1)
+    c = make_node(world.programme_level, first_area, id=1_000_001, code="1-c", title="並び順", position=1)
+    d = make_node(world.programme_level, second_area, id=9_999, code="2-a", title="並び順", position=0)
+    measure = make_node(world.measure_level, a, id=10_000, code="1-a-1", title="並び順の施策", position=0)
+    result = matching.find(["並び順"], kinds=ALL, plan_id=None, year=None)
+    assert list(result.node_ids) == [b.pk, a.pk, measure.pk, c.pk, d.pk]
+    # The ancestors read for the order, none of them found: the areas.
+    assert first_area.pk not in result.node_ids and second_area.pk not in result.node_ids
+
+
 def test_beyond_the_limit_the_count_stops_and_the_first_found_are_ordered(
     corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -35,7 +35,6 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 from django.db import connections, transaction
@@ -119,7 +118,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
 
 
 #: What ``_ordered`` reads of a node: its names and its place.
-_PLACE_COLUMNS = ("pk", "code", "label", "title", "plan__first_year", "plan__code", "path")
+_PLACE_COLUMNS = ("pk", "code", "label", "title", "plan__first_year", "plan__code", "path", "position")
 
 
 def may_hold(documents: QuerySet[SearchDocument], folded: tuple[str, ...]) -> QuerySet[SearchDocument]:
@@ -329,8 +328,8 @@ def _ordered(
                 if all(term in folded_name for term in folded):
                     named.add(row[0])
     # By place, then plan (newest period first), then named first: each sort keeps the
-    # order of the one before among equals; the first on keys made in C, not per row here.
-    rows.sort(key=itemgetter(6, 0))
+    # order of the one before among equals.
+    _in_tree_order(rows)
     if len({row[5] for row in rows}) > 1:
         rows.sort(key=lambda row: (-row[4], row[5]))
     if named:
@@ -342,6 +341,53 @@ def _ordered(
         more=len(rows) > LIMIT,
         paths={row[0]: row[6] for row in rows[:LIMIT]},
     )
+
+
+def _in_tree_order(rows: list[tuple[Any, ...]]) -> None:
+    """Sort the rows (``_PLACE_COLUMNS``) in the order the plan's outline prints its nodes:
+    depth first, siblings by position, then code (``plans.selectors.outline``). A path's
+    ids say the ancestors, not their order: ids of other lengths (/1/99/, /1/100/) or a
+    node moved among its siblings would sort otherwise. The ancestors not among the rows
+    are read in one query; the tree of the rows and their ancestors is then walked once."""
+    gone = (2**31, "", 0)  # an ancestor no longer there: after its siblings
+    places = {row[6]: (row[7], row[1], row[0]) for row in rows}
+    parents = {path: _parent_path(path) for path in places}
+    climbing = set(parents.values()) - parents.keys()
+    while climbing:
+        path = climbing.pop()
+        if len(path) > 1 and path not in parents:
+            parents[path] = _parent_path(path)
+            climbing.add(parents[path])
+    ancestors = {path: int(path[len(parents[path]) : -1]) for path in parents.keys() - places.keys()}
+    if ancestors:
+        read = _order_statement(Node.objects.all().db).rows({"nodes": Ids(set(ancestors.values()))})
+        found = {pk: (position, code, pk) for pk, position, code in read}
+        places.update((path, found.get(pk, gone)) for path, pk in ancestors.items())
+    children: dict[str, list[str]] = defaultdict(list)
+    for path, parent in parents.items():
+        children[parent].append(path)
+    index: dict[str, int] = {}
+    stack = sorted(children["/"], key=places.__getitem__, reverse=True)
+    while stack:
+        path = stack.pop()
+        index[path] = len(index)
+        if path in children:
+            stack.extend(sorted(children[path], key=places.__getitem__, reverse=True))
+    rows.sort(key=lambda row: index.get(row[6], len(index)))
+
+
+def _parent_path(path: str) -> str:
+    """The path of a node's parent, from the node's ("/3/17/42/" → "/3/17/", "/3/" → "/")."""
+    return path[: path.rindex("/", 0, len(path) - 1) + 1] if len(path) > 1 else "/"
+
+
+@lru_cache(maxsize=8)
+def _order_statement(alias: str) -> Statement:
+    """The position and code of the nodes "nodes" (``Ids``), compiled once."""
+    query = (
+        Node.objects.using(alias).filter(pk__any_of=IDS_MARK).order_by().values_list("pk", "position", "code")
+    )
+    return Statement.compiled(query, {"nodes": IDS_MARK})
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,8 @@ node is found when every term is in at least one of its texts (terms may be in
 different texts) (``shinchoku.search.matching``).
 
 Nodes are ordered with those whose name holds every term first, then by plan (newest
-period first) and place in the tree, and paged; beyond ``matching.LIMIT`` nodes the
+period first) and place in the tree (as the plan's outline prints it: depth first,
+siblings by position), and paged; beyond ``matching.LIMIT`` nodes the
 page says "1,000 or more" and orders only the first found. Each found node comes with
 its matched texts, each with a short excerpt of its normalised text around the first
 match; the excerpt is a list of plain fragments, some marked, which templates escape as
@@ -23,9 +24,10 @@ any text.
 
 ``search_page`` runs a bounded number of queries whatever the size of the data: the plans
 (for the filters), the look-up of each word and the names and places of the nodes found
-(``matching.find``), the nodes of the page with their ancestors, and their matched
-texts (the first three of each node and how many, ``matching.page_documents``): at most
-eleven for one word on PostgreSQL, a query or two more a word.
+and the places of their ancestors, for the outline's order (``matching.find``), the
+nodes of the page with their ancestors, and their matched texts (the first three of each
+node and how many, ``matching.page_documents``): at most twelve for one word on
+PostgreSQL, a query or two more a word.
 """
 
 from __future__ import annotations
