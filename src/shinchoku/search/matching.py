@@ -215,18 +215,9 @@ def _ranked_statement(
     text holding a term once (its first part holding one: ``DISTINCT ON``), ranked by
     position and counted within its node, the first ``per_node`` of each node kept; its
     values as ``_held_statement``'s."""
-    marks = tuple(term_mark(i) for i in range(terms))
-    query = (
-        may_hold(documents(kinds, plan_id, year).using(alias), marks)
-        .filter(node_id__any_of=IDS_MARK)
-        .exclude(field__in=NAME_FIELDS)
-        .order_by("node_id", "position", "part")
-        .distinct("node_id", "position")
-        .values_list(*columns)
-    )
-    named: dict[str, Any] = {"nodes": IDS_MARK}
-    named.update((f"term{i}", Term(mark)) for i, mark in enumerate(marks))
-    held = Statement.compiled(query, named)
+    query, _marks, named = _page_query(alias, terms, kinds, plan_id, year)
+    query = query.order_by("node_id", "position", "part").distinct("node_id", "position")
+    held = Statement.compiled(query.values_list(*columns), named)
     # The ORM's own query within, and a number: no value of a request is in the text.
     sql = (
         "SELECT * FROM (SELECT held.*, "  # noqa: S608
@@ -271,15 +262,7 @@ def _held_statement(
     """``held_documents``'s query for ``terms`` terms, compiled once: its values "nodes"
     (``Ids``) and, where the tokens narrow the documents, "term0", "term1" … (``Term``);
     when ``by_text``, "text0", "text1" … (the terms, found in the texts as stored)."""
-    marks = tuple(term_mark(i) for i in range(terms))
-    query = (
-        may_hold(documents(kinds, plan_id, year).using(alias), marks)
-        .filter(node_id__any_of=IDS_MARK)
-        .exclude(field__in=NAME_FIELDS)
-    )
-    named: dict[str, Any] = {"nodes": IDS_MARK}
-    if _tokens_narrow(alias):
-        named.update((f"term{i}", Term(mark)) for i, mark in enumerate(marks))
+    query, marks, named = _page_query(alias, terms, kinds, plan_id, year)
     if by_text:
         at = {f"at{i}": StrIndex("text", Value(mark)) for i, mark in enumerate(marks)}
         any_text = Q()
@@ -289,6 +272,24 @@ def _held_statement(
         named.update((f"text{i}", mark) for i, mark in enumerate(marks))
     query = query.order_by("node_id", "position", "part").values_list(*columns)
     return Statement.compiled(query, named)
+
+
+def _page_query(
+    alias: str, terms: int, kinds: Collection[str], plan_id: int | None, year: int | None
+) -> tuple[QuerySet[SearchDocument], tuple[str, ...], dict[str, Any]]:
+    """The documents looked in of the nodes "nodes" but their names, on PostgreSQL those
+    whose tokens hold one of ``terms`` terms "term0", "term1" … (``may_hold``): for a
+    query compiled once, with the terms' marks and the marks by name."""
+    marks = tuple(term_mark(i) for i in range(terms))
+    query = (
+        may_hold(documents(kinds, plan_id, year).using(alias), marks)
+        .filter(node_id__any_of=IDS_MARK)
+        .exclude(field__in=NAME_FIELDS)
+    )
+    named: dict[str, Any] = {"nodes": IDS_MARK}
+    if _tokens_narrow(alias):
+        named.update((f"term{i}", Term(mark)) for i, mark in enumerate(marks))
+    return query, marks, named
 
 
 def holds(text: str, folded: tuple[str, ...]) -> bool:
