@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
+from django.utils import translation
 
 from shinchoku.portal.paths import node_page_path
 
@@ -28,8 +29,12 @@ CODES = [
 def test_the_address_is_the_one_reverse_makes(prefix: str, plan_code: str) -> None:
     set_script_prefix(prefix)
     try:
-        for code in CODES:
-            assert node_page_path(plan_code, code) == reverse("portal:node", args=[plan_code, code]), code
+        # Each language in turn and back: an English page's addresses start /en/.
+        for language in ["ja", "en", "ja"]:
+            with translation.override(language):
+                for code in CODES:
+                    made = node_page_path(plan_code, code)
+                    assert made == reverse("portal:node", args=[plan_code, code]), (language, code)
     finally:
         clear_script_prefix()
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import get_language
 
 #: What ``reverse`` leaves as it is in a path.
 _SAFE = RFC3986_SUBDELIMS + "/~:@"
@@ -27,14 +28,14 @@ def node_page_path(plan_code: str, node_code: str) -> str:
     if not node_code or "/" in node_code:
         # No page has such a code: as reverse answers (NoReverseMatch).
         return reverse("portal:node", args=[plan_code, node_code])
-    head, tail = _around(get_script_prefix(), get_urlconf(), plan_code)
+    head, tail = _around(get_script_prefix(), get_urlconf(), get_language(), plan_code)
     return f"{head}{quote(node_code, safe=_SAFE)}{tail}"
 
 
 @lru_cache(maxsize=256)
-def _around(script_prefix: str, urlconf: str | None, plan_code: str) -> tuple[str, str]:
+def _around(script_prefix: str, urlconf: str | None, language: str | None, plan_code: str) -> tuple[str, str]:
     """The address of a node's page of this plan before and after the node's code (the
-    script prefix and URL configuration in force, which the address depends on, are the
-    key)."""
+    script prefix, URL configuration and language in force, which the address depends on
+    (an English page's addresses start /en/), are the key)."""
     head, _mark, tail = reverse("portal:node", args=[plan_code, _MARK]).rpartition(_MARK)
     return head, tail
