@@ -134,30 +134,6 @@ def may_hold(documents: QuerySet[SearchDocument], folded: tuple[str, ...]) -> Qu
     return documents.filter(any_term)
 
 
-def held_documents(
-    columns: tuple[str, ...],
-    node_ids: list[int],
-    folded: tuple[str, ...],
-    kinds: Collection[str],
-    plan_id: int | None,
-    year: int | None,
-) -> list[tuple[Any, ...]]:
-    """The columns of the documents looked in (``documents``) of these nodes, but their
-    names, that may hold one of the folded terms (``may_hold``, or on SQLite those whose
-    text holds one, ``_text_narrows``; each to be looked at with ``holds``), by node,
-    position and part: a page's matched texts. The query is compiled once for its shape
-    (``statements``)."""
-    alias = SearchDocument.objects.all().db
-    by_text = _text_narrows(alias, folded)
-    statement = _held_statement(alias, columns, len(folded), frozenset(kinds), plan_id, year, by_text)
-    values: dict[str, Any] = {"nodes": Ids(node_ids)}
-    if _tokens_narrow(alias):
-        values.update((f"term{i}", Term(term)) for i, term in enumerate(folded))
-    if by_text:
-        values.update((f"text{i}", term) for i, term in enumerate(folded))
-    return statement.rows(values)
-
-
 def page_documents(
     columns: tuple[str, ...],
     node_ids: list[int],
@@ -176,7 +152,8 @@ def page_documents(
     On PostgreSQL the database picks and counts them (``_ranked_statement``): a
     document's tokens say exactly whether it holds a term, and a node whose results of
     ten years hold a common word sends three texts, not all of them. On SQLite each
-    document read (``held_documents``) is looked at here (``holds``)."""
+    document read is looked at here (``holds``): those whose text holds a term when the
+    terms allow it (``_text_narrows``), else all of the nodes' documents looked in."""
     if columns[:2] != ("node_id", "position") or columns[-1] != "text":
         raise ValueError("The columns must open with node_id and position and end with text.")
     alias = SearchDocument.objects.all().db
@@ -190,7 +167,12 @@ def page_documents(
     shown: list[tuple[Any, ...]] = []
     counted: dict[int, int] = defaultdict(int)
     seen: set[tuple[int, int]] = set()
-    for row in held_documents(columns, node_ids, folded, kinds, plan_id, year):
+    by_text = _text_narrows(alias, folded)
+    statement = _held_statement(alias, columns, len(folded), frozenset(kinds), plan_id, year, by_text)
+    values = {"nodes": Ids(node_ids)}
+    if by_text:
+        values.update((f"text{i}", term) for i, term in enumerate(folded))
+    for row in statement.rows(values):
         node_id, position, text = row[0], row[1], row[-1]
         if (node_id, position) in seen or not holds(text, folded):
             continue  # another part of a text already counted, or no term in it
@@ -259,9 +241,9 @@ def _held_statement(
     year: int | None,
     by_text: bool = False,
 ) -> Statement:
-    """``held_documents``'s query for ``terms`` terms, compiled once: its values "nodes"
-    (``Ids``) and, where the tokens narrow the documents, "term0", "term1" … (``Term``);
-    when ``by_text``, "text0", "text1" … (the terms, found in the texts as stored)."""
+    """``page_documents``'s query on SQLite for ``terms`` terms, compiled once: its value
+    "nodes" (``Ids``) and, when ``by_text``, "text0", "text1" … (the terms, found in the
+    texts as stored)."""
     query, marks, named = _page_query(alias, terms, kinds, plan_id, year)
     if by_text:
         at = {f"at{i}": StrIndex("text", Value(mark)) for i, mark in enumerate(marks)}
