@@ -34,9 +34,9 @@ pytestmark = pytest.mark.django_db
 #: (a common word's: the window's edge, then its nodes walked with their names and
 #: places; on PostgreSQL in a transaction, its beginning, end and the planner's settings
 #: being three or four more); the names and places of nodes the walk did not read; the
-#: places of their ancestors not found, for the outline's order; the nodes of the page
-#: with their ancestors; their matched texts. And a query or two a word more.
-MAX_QUERIES = 12
+#: nodes of the page with their ancestors; their matched texts. And a query or two a
+#: word more.
+MAX_QUERIES = 11
 
 
 def url(lang: str = "ja", **params: str) -> str:

@@ -209,7 +209,7 @@ def test_found_nodes_are_in_the_order_the_outline_prints_them_whatever_their_ids
     measure = make_node(world.measure_level, a, id=10_000, code="1-a-1", title="並び順の施策", position=0)
     result = matching.find(["並び順"], kinds=ALL, plan_id=None, year=None)
     assert list(result.node_ids) == [b.pk, a.pk, measure.pk, c.pk, d.pk]
-    # The ancestors read for the order, none of them found: the areas.
+    # The areas, found neither, order their subtrees all the same.
     assert first_area.pk not in result.node_ids and second_area.pk not in result.node_ids
 
 

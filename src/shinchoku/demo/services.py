@@ -117,7 +117,8 @@ def _demo_units(plan: Plan) -> dict[OrgUnit, int]:
             unit.save(update_fields=["name"])
         units.append(unit)
     counts = dict.fromkeys(units, 0)
-    for node in Node.objects.filter(plan=plan, level__rated=True).select_related("parent").order_by("path"):
+    rated = Node.objects.filter(plan=plan, level__rated=True)
+    for node in rated.select_related("parent").order_by("outline"):
         programme = node.parent.code if node.parent else ""
         index = next((i for i, data in enumerate(DEMO_UNITS) if programme in data.programmes), 0)
         NodeUnit.objects.get_or_create(node=node, unit=units[index], role=NodeUnit.Role.RESPONSIBLE)

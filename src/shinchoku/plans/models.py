@@ -233,6 +233,30 @@ def unit_and_ancestors(unit_id: int, parents: Mapping[int, int | None]) -> Itera
         current = parents.get(current)
 
 
+#: The digits of a node's rank among its siblings in ``Node.outline``.
+OUTLINE_WIDTH = 6
+
+
+def outline_keys(
+    rows: Iterable[tuple[int, int | None, int, str]], prefixes: Mapping[int | None, str] | None = None
+) -> dict[int, str]:
+    """The outline key (``Node.outline``) of each node of ``rows`` (id, parent id,
+    position, code): its parent's key and its rank among its siblings by position, code
+    and id. A parent not among the rows takes its key from ``prefixes`` (by id; the top,
+    None, takes ""); a node under none of them has none."""
+    children: dict[int | None, list[tuple[int, str, int]]] = {}
+    for pk, parent_id, position, code in rows:
+        children.setdefault(parent_id, []).append((position, code, pk))
+    keys: dict[int, str] = {}
+    stack: list[tuple[int | None, str]] = [(parent, key) for parent, key in (prefixes or {None: ""}).items()]
+    while stack:
+        parent, prefix = stack.pop()
+        for rank, (_position, _code, pk) in enumerate(sorted(children.get(parent, ()))):
+            keys[pk] = f"{prefix}{rank:0{OUTLINE_WIDTH}d}"
+            stack.append((pk, keys[pk]))
+    return keys
+
+
 def path_ancestor_ids(path: str) -> list[int]:
     """The ids of a node's ancestors, root first, from its path (``Node.path``)."""
     return [int(part) for part in path.strip("/").split("/")[:-1] if part]
@@ -242,7 +266,12 @@ class Node(models.Model):
     """A node of a plan's tree: a plan area, programme, measure or project.
 
     ``path`` is the chain of ancestor ids ("/3/17/42/"), kept by the services that
-    move nodes, so a subtree is one indexed prefix query at any depth.
+    move nodes, so a subtree is one indexed prefix query at any depth. ``outline`` is
+    the node's place in its plan's outline (depth first, siblings by position, then
+    code): its ancestors' ranks among their siblings and its own, ``OUTLINE_WIDTH``
+    digits each ("000002000000000013"), so that nodes sort in the outline's order by it
+    alone, in Python and in SQL alike; kept by the services that write the tree
+    (``services.outline_refresh``).
     """
 
     plan = models.ForeignKey(Plan, models.CASCADE, related_name="nodes", verbose_name=_("plan"))
@@ -260,6 +289,7 @@ class Node(models.Model):
     baseline = models.TextField(_("baseline (現状)"), blank=True)
     note = models.TextField(_("note"), blank=True, help_text=_("Provenance and editorial decisions."))
     path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
+    outline = models.CharField(_("place in the outline"), max_length=255, editable=False, default="")
     markers = models.ManyToManyField(Marker, blank=True, related_name="nodes", verbose_name=_("markers"))
     units: models.ManyToManyField[OrgUnit, NodeUnit] = models.ManyToManyField(
         OrgUnit, through="NodeUnit", blank=True, related_name="nodes", verbose_name=_("units")
@@ -268,7 +298,7 @@ class Node(models.Model):
     class Meta:
         verbose_name = _("node")
         verbose_name_plural = _("nodes")
-        ordering = ["plan", "path"]
+        ordering = ["plan", "outline"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="node_unique_code"),
             models.CheckConstraint(condition=~Q(title=""), name="node_title_not_empty"),

@@ -10,8 +10,9 @@ is recorded as ``part_of`` it, so that the other's history lists it. A create ta
 new, unsaved row; an update takes the row and ``data``, the fields to change by name.
 Refused input raises ValidationError and changes nothing.
 
-``node_save`` is the one way a node is saved: it keeps ``Node.path`` true. The node
-services use it; the plan writers call it directly and record their import as a whole.
+``node_save`` is the one way a node is saved: it keeps ``Node.path`` and ``Node.outline``
+true. The node services use it; the plan writers call it directly and record their
+import as a whole, renumbering the outline once at its end (``outline_refresh``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Value
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,7 @@ from shinchoku.plans.models import (
     Scale,
     ScaleLevel,
     Section,
+    outline_keys,
 )
 
 if TYPE_CHECKING:
@@ -54,15 +56,20 @@ def path_for(node: Node) -> str:
 
 
 @transaction.atomic
-def node_save(node: Node, *, update_fields: Collection[str] | None = None) -> Node:
+def node_save(node: Node, *, update_fields: Collection[str] | None = None, outline: bool = True) -> Node:
     """Validate and save a node (new or changed), keeping the paths of it and its
-    subtree true when it moves. ``update_fields`` limits the save of a stored node to
-    those fields (and its path, when it moves). Raises ValidationError and writes
-    nothing on bad input."""
-    node.full_clean(exclude=["path"])
+    subtree true when it moves, and the outline's keys of its siblings and their
+    subtrees when it comes, moves or changes its place among them (``outline_refresh``;
+    not when ``outline`` is False, for a writer that renumbers once at its end).
+    ``update_fields`` limits the save of a stored node to those fields (and its path,
+    when it moves). Raises ValidationError and writes nothing on bad input."""
+    node.full_clean(exclude=["path", "outline"])
     old_path = None
+    old_place: tuple[Any, ...] | None = None
     if node.pk:
-        old_path = Node.objects.filter(pk=node.pk).values_list("path", flat=True).first()
+        stored = Node.objects.filter(pk=node.pk).values_list("path", "parent_id", "position", "code").first()
+        if stored is not None:
+            old_path, old_place = stored[0], stored[1:]
     if node.pk is None:
         node.path = ""
         node.save()
@@ -75,13 +82,64 @@ def node_save(node: Node, *, update_fields: Collection[str] | None = None) -> No
             path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
         )
     node.path = new_path
-    if update_fields is None:
+    if update_fields is None and old_path is None:
         node.save()
+    elif update_fields is None:
+        # Never the outline's key as read: a sibling's save may have renumbered it since.
+        node.save(update_fields=_STORED_FIELDS)
     else:
         fields = {*update_fields, *(["path"] if moved else [])}
         if fields:
             node.save(update_fields=sorted(fields))
+    if outline and old_place != (node.parent_id, node.position, node.code):
+        node.outline = outline_refresh(node.plan_id, {node.parent_id}).get(node.pk, node.outline)
     return node
+
+
+#: The fields a stored node's whole save writes: all but its key in the outline, which
+#: only ``outline_refresh`` writes.
+_STORED_FIELDS = [
+    field.name for field in Node._meta.concrete_fields if not field.primary_key and field.name != "outline"
+]
+
+
+def outline_refresh(plan_id: int, parent_ids: Collection[int | None] = (None,)) -> dict[int, str]:
+    """Make the outline's keys (``Node.outline``) true for the children of these parents
+    (None: the plan's top) and everything under them, after nodes came, moved or changed
+    their places: the subtrees read, their keys made from the parents' stored keys
+    (``outline_keys``), and only the keys that differ written. A node that left leaves a
+    gap, which orders as well. Returns the keys written, by node id."""
+    nodes = Node.objects.filter(plan_id=plan_id).order_by()
+    prefixes: dict[int | None, str] = {}
+    if None in parent_ids:
+        prefixes[None] = ""
+        within = nodes
+    else:
+        parents = list(nodes.filter(pk__in=list(parent_ids)).values_list("pk", "path", "outline"))
+        # A parent under another of them is refreshed with it.
+        paths = [path for _pk, path, _outline in parents]
+        kept = [
+            row for row in parents if not any(row[1] != path and row[1].startswith(path) for path in paths)
+        ]
+        prefixes.update((pk, outline) for pk, _path, outline in kept)
+        scope = Q()
+        for _pk, path, _outline in kept:
+            scope |= Q(path__startswith=path)
+        if not kept:
+            return {}
+        within = nodes.filter(scope)
+    rows = list(within.values_list("pk", "parent_id", "position", "code", "outline"))
+    keys = outline_keys([row[:4] for row in rows], prefixes)
+    changed = {pk: keys[pk] for pk, *_place, outline in rows if pk in keys and keys[pk] != outline}
+    if changed:
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:  # one statement, many rows: no CASE per row
+            cursor.executemany(
+                f"UPDATE {quote(Node._meta.db_table)} SET {quote('outline')} = %s "  # noqa: S608
+                f"WHERE {quote('id')} = %s",
+                [(key, pk) for pk, key in changed.items()],
+            )
+    return changed
 
 
 def node_markers_check(plan_id: int | None, markers: Iterable[Marker]) -> None:

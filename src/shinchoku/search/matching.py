@@ -118,7 +118,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
 
 
 #: What ``_ordered`` reads of a node: its names and its place.
-_PLACE_COLUMNS = ("pk", "code", "label", "title", "plan__first_year", "plan__code", "path", "position")
+_PLACE_COLUMNS = ("pk", "code", "label", "title", "plan__first_year", "plan__code", "path", "outline")
 
 
 def may_hold(documents: QuerySet[SearchDocument], folded: tuple[str, ...]) -> QuerySet[SearchDocument]:
@@ -295,7 +295,7 @@ def _ordered(
     rows = [walked[pk] for pk in candidates if pk in walked]
     if unread:
         planner.set(WALK)
-        # Unordered: they are sorted here, where a path's comparison costs no collation.
+        # Unordered: they are sorted here, where comparing their keys costs no collation.
         rows += _places_statement(planner.connection.alias).rows({"nodes": Ids(unread)})
     named: set[int] = set()
     if SearchDocument.Kind.NODE in kinds:
@@ -310,9 +310,9 @@ def _ordered(
                 folded_name = _folded_name(name)
                 if all(term in folded_name for term in folded):
                     named.add(row[0])
-    # By place, then plan (newest period first), then named first: each sort keeps the
-    # order of the one before among equals.
-    _in_tree_order(rows)
+    # By place in the outline (``Node.outline``), then plan (newest period first), then
+    # named first: each sort keeps the order of the one before among equals.
+    rows.sort(key=lambda row: row[7])
     if len({row[5] for row in rows}) > 1:
         rows.sort(key=lambda row: (-row[4], row[5]))
     if named:
@@ -324,53 +324,6 @@ def _ordered(
         more=len(rows) > LIMIT,
         paths={row[0]: row[6] for row in rows[:LIMIT]},
     )
-
-
-def _in_tree_order(rows: list[tuple[Any, ...]]) -> None:
-    """Sort the rows (``_PLACE_COLUMNS``) in the order the plan's outline prints its nodes:
-    depth first, siblings by position, then code (``plans.selectors.outline``). A path's
-    ids say the ancestors, not their order: ids of other lengths (/1/99/, /1/100/) or a
-    node moved among its siblings would sort otherwise. The ancestors not among the rows
-    are read in one query; the tree of the rows and their ancestors is then walked once."""
-    gone = (2**31, "", 0)  # an ancestor no longer there: after its siblings
-    places = {row[6]: (row[7], row[1], row[0]) for row in rows}
-    parents = {path: _parent_path(path) for path in places}
-    climbing = set(parents.values()) - parents.keys()
-    while climbing:
-        path = climbing.pop()
-        if len(path) > 1 and path not in parents:
-            parents[path] = _parent_path(path)
-            climbing.add(parents[path])
-    ancestors = {path: int(path[len(parents[path]) : -1]) for path in parents.keys() - places.keys()}
-    if ancestors:
-        read = _order_statement(Node.objects.all().db).rows({"nodes": Ids(set(ancestors.values()))})
-        found = {pk: (position, code, pk) for pk, position, code in read}
-        places.update((path, found.get(pk, gone)) for path, pk in ancestors.items())
-    children: dict[str, list[str]] = defaultdict(list)
-    for path, parent in parents.items():
-        children[parent].append(path)
-    index: dict[str, int] = {}
-    stack = sorted(children["/"], key=places.__getitem__, reverse=True)
-    while stack:
-        path = stack.pop()
-        index[path] = len(index)
-        if path in children:
-            stack.extend(sorted(children[path], key=places.__getitem__, reverse=True))
-    rows.sort(key=lambda row: index.get(row[6], len(index)))
-
-
-def _parent_path(path: str) -> str:
-    """The path of a node's parent, from the node's ("/3/17/42/" → "/3/17/", "/3/" → "/")."""
-    return path[: path.rindex("/", 0, len(path) - 1) + 1] if len(path) > 1 else "/"
-
-
-@lru_cache(maxsize=8)
-def _order_statement(alias: str) -> Statement:
-    """The position and code of the nodes "nodes" (``Ids``), compiled once."""
-    query = (
-        Node.objects.using(alias).filter(pk__any_of=IDS_MARK).order_by().values_list("pk", "position", "code")
-    )
-    return Statement.compiled(query, {"nodes": IDS_MARK})
 
 
 @lru_cache(maxsize=8)

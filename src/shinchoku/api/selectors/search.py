@@ -24,7 +24,7 @@ def search(
 ) -> SearchResults:
     """The nodes that hold every word of ``q``, one page of them. Raises SearchRefused for
     what the search page refuses (saying why in Japanese and English) and NotFound for a
-    page past the last. The queries of the search page: twelve for one word on
+    page past the last. The queries of the search page: eleven for one word on
     PostgreSQL, one more a word."""
 
     def run() -> SearchPage:

@@ -8,6 +8,7 @@ import random
 from django.db import transaction
 
 from shinchoku.plans.models import AmountUnit, Dimension, Level, Marker, Node, OrgUnit, Plan
+from shinchoku.plans.services import outline_refresh
 from shinchoku.published import changes as published
 from shinchoku.text import normalize
 
@@ -181,4 +182,5 @@ def _plan_synthesize(
                 batch, extras = [], []
     if batch:
         write_measures(rows, batch, extras)
+    outline_refresh(plan.pk)
     return plan

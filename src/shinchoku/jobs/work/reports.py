@@ -38,7 +38,7 @@ def reports_run(job: Job, progress: Progress) -> Outcome:
         raise JobError(_("The plan no longer exists.")) from error
     areas: list[str | None] = [None] + [
         area.code
-        for area in Node.objects.filter(plan=plan, parent=None).select_related("level").order_by("path")
+        for area in Node.objects.filter(plan=plan, parent=None).select_related("level").order_by("outline")
         if year in report_years(plan, under=area)
     ]
     readers = [code for code, _name in settings.LANGUAGES]

@@ -16,7 +16,7 @@ different texts) (``shinchoku.search.matching``).
 
 Nodes are ordered with those whose name holds every term first, then by plan (newest
 period first) and place in the tree (as the plan's outline prints it: depth first,
-siblings by position), and paged; beyond ``matching.LIMIT`` nodes the
+siblings by position, then code: ``Node.outline``), and paged; beyond ``matching.LIMIT`` nodes the
 page says "1,000 or more" and orders only the first found. Each found node comes with
 its matched texts, each with a short excerpt of its normalised text around the first
 match; the excerpt is a list of plain fragments, some marked, which templates escape as
@@ -24,10 +24,9 @@ any text.
 
 ``search_page`` runs a bounded number of queries whatever the size of the data: the plans
 (for the filters), the look-up of each word and the names and places of the nodes found
-and the places of their ancestors, for the outline's order (``matching.find``), the
-nodes of the page with their ancestors, and their matched texts (the first three of each
-node and how many, ``matching.page_documents``): at most twelve for one word on
-PostgreSQL, a query or two more a word.
+(``matching.find``), the nodes of the page with their ancestors, and their matched texts
+(the first three of each node and how many, ``matching.page_documents``): at most eleven
+for one word on PostgreSQL, a query or two more a word.
 """
 
 from __future__ import annotations

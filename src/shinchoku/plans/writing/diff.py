@@ -532,7 +532,7 @@ class _Differ:
                 Node.objects.filter(plan=plan)
                 .select_related("level")
                 .prefetch_related("markers", "unit_roles__unit", "section_texts__section")
-                .order_by("path")
+                .order_by("outline")
             )
             if plan
             else []

@@ -53,7 +53,7 @@ from shinchoku.plans.models import (
     ScaleLevel,
     Section,
 )
-from shinchoku.plans.services import node_save, path_for
+from shinchoku.plans.services import node_save, outline_refresh, path_for
 from shinchoku.plans.writing.costs import by_year_and_basis, content_rates, cost_values
 from shinchoku.plans.writing.pairing import pair_indicators, pair_targets
 from shinchoku.progress.models import (
@@ -260,6 +260,7 @@ class NodeWriter:
         }
         early = [pk for pk in gone if pk not in above_kept]
         writer.drop(Node.objects.filter(pk__in=early), "plan", self.content.place("nodes"), "node", "code")
+        placed = bool(pending)
         pending, errors = self.save_in_order(pending, {})
         writer.drop(
             Node.objects.filter(pk__in=[pk for pk in gone if pk not in early]),
@@ -277,6 +278,9 @@ class NodeWriter:
                 spec.source,
             )
         writer.refuse_if_any()
+        if placed:
+            # Once, for the whole tree as written (``node_save`` left it to this).
+            outline_refresh(self.plan.pk)
         self.kept = [node.pk for node in wanted.values()]
         for spec, _parent in self.content.walk():
             node = wanted[spec.code]
@@ -455,7 +459,8 @@ class NodeWriter:
                     parent.path = Node.objects.filter(pk=parent.pk).values_list("path", flat=True).get()
                 self.writer.at = ("node", spec.source)
                 try:
-                    node_save(node)  # full_clean, then save, keeping the paths of the tree true
+                    # full_clean, then save, keeping the paths of the tree true
+                    node_save(node, outline=False)
                 except ValidationError as error:
                     errors[spec.code] = error
                     waiting.append((spec, node))

@@ -85,7 +85,7 @@ def round_open(plan: Plan, fiscal_year: int, kind: Round.Kind | str, deadline: d
         errors.update({name: list(messages) for name, messages in error.message_dict.items()})
     if isinstance(deadline, date) and deadline < timezone.localdate():
         errors.setdefault("deadline", []).append(_("The deadline must not be in the past."))
-    nodes = list(Node.objects.filter(plan=plan, level__rated=True).order_by("path"))
+    nodes = list(Node.objects.filter(plan=plan, level__rated=True).order_by("outline"))
     if not nodes:
         errors.setdefault("__all__", []).append(_("The plan has no rated nodes: there is nothing to write."))
     if errors:
