@@ -104,8 +104,11 @@ def test_a_target_written_rewrites_the_targets_and_a_node_written_every_text() -
     }
     assert finds("新しい目標") == ["a-1"]
     measure.title = "別の題名"
+    # Every text of the node written again, whatever its kind: none left as it was.
+    SearchDocument.objects.filter(node=measure).update(text="書き直されていない")
     node_save(measure)
-    assert not set(_documents(node=measure)) & set(after)
+    assert not SearchDocument.objects.filter(node=measure, text="書き直されていない").exists()
+    assert len(_documents(node=measure)) == len(after)
     assert finds("新しい目標") == ["a-1"] and finds("別の題名") == ["a-1"]
     target.delete()
     changes.plan_changed(measure.plan_id, nodes=[measure.pk], model="progress.target")
@@ -214,3 +217,73 @@ def test_a_long_text_is_indexed_in_parts_and_found_whole() -> None:
     assert parts.count() > 2
     assert "".join(p.text for p in parts).startswith("の" * 400)
     assert finds("最後の一文は龘") == ["long"] and finds("の" * 200) == ["long"]
+
+
+def _ids_follow_their_nodes() -> None:
+    """On SQLite each document's id is its node's id shifted, plus its number; its tokens
+    are under the same id."""
+    for pk, node_id in SearchDocument.objects.values_list("pk", "node_id"):
+        assert pk >> indexing.NODE_BITS == node_id
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid FROM {FTS_TABLE}")
+        assert sorted(row[0] for row in cursor.fetchall()) == sorted(
+            SearchDocument.objects.values_list("pk", flat=True)
+        )
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the documents' ids are numbered so on SQLite")
+def test_on_sqlite_the_documents_ids_run_in_the_order_of_their_nodes(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    world = make_world(first_year=2011, last_year=2013)
+    area = make_node(world.area_level, code="a", title="分野")
+    measure = make_node(world.measure_level, area, code="a-1", title="題名")
+    later = make_node(world.measure_level, area, code="a-2", title="題名の二")
+    add_result(later, 2011, "実施した")
+    _ids_follow_their_nodes()
+    # A year's results written again follow the node's last document.
+    last = SearchDocument.objects.filter(node=measure).order_by("-pk").values_list("pk", flat=True).first()
+    result = add_result(measure, 2011, "実施した")
+    assert SearchDocument.objects.filter(node=measure, kind="result").get().pk > last
+    _ids_follow_their_nodes()
+    # When a node's numbers run out, its documents are numbered again from its first.
+    # (A search's statement holds the shift it was compiled with: made again before and
+    # after.)
+    monkeypatch.setattr(indexing, "NODE_BITS", 3)
+    matching._read_statement.cache_clear()
+    request.addfinalizer(matching._read_statement.cache_clear)
+    changes.rebuild([world.plan.pk])
+    for text in ["一回目", "二回目", "三回目", "四回目"]:
+        result.text = text
+        result.save()
+        changes.plan_changed(world.plan.pk, nodes=[measure.pk], model="progress.result", years=[2011])
+        _ids_follow_their_nodes()
+        assert finds(text) == ["a-1"] and finds("題名") == ["a-1", "a-2"]
+    assert fts_rows() == SearchDocument.objects.count()
+
+
+def test_the_migration_writes_the_documents_again_on_sqlite_only() -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection as default
+
+    from shinchoku.published.models import DataVersion
+
+    world = make_world(first_year=2011, last_year=2013)
+    make_node(
+        world.measure_level, make_node(world.area_level, code="a", title="分野"), code="a-1", title="題名"
+    )
+    stored = SearchDocument.objects.count()
+    migration = importlib.import_module("shinchoku.search.migrations.0003_sqlite_ids_in_node_order")
+
+    class Editor:
+        connection = default
+
+    migration.derive_again_on_sqlite(apps, Editor())
+    if connection.vendor == "sqlite":
+        assert SearchDocument.objects.count() == fts_rows() == 0
+        assert not DataVersion.objects.filter(plan=world.plan).exists()
+        changes.derive_missing()
+        _ids_follow_their_nodes()
+    assert SearchDocument.objects.count() == stored and finds("題名") == ["a-1"]

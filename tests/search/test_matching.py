@@ -218,10 +218,17 @@ def test_beyond_the_limit_the_count_stops_and_the_first_found_are_ordered(
 ) -> None:
     everything = found(["の"])
     assert len(everything) == 6
+    in_names = found(["の"], kinds={"node"})
+    assert len(in_names) > 4
     monkeypatch.setattr(matching, "LIMIT", 3)
     bounded = matching.find(["の"], kinds=ALL, plan_id=None, year=None)
     assert bounded.more and len(bounded.node_ids) == 3
-    assert set(bounded.node_ids) < everything
+    # The candidates are the first nodes by id holding it (LIMIT + 1 of them), on either
+    # database (on SQLite read in the order of the documents' ids), looking in every
+    # document or in some.
+    assert set(bounded.node_ids) < set(sorted(everything)[:4])
+    within = matching.find(["の"], kinds={"node"}, plan_id=None, year=None)
+    assert within.more and set(within.node_ids) < set(sorted(in_names)[:4])
     # The same answer however often asked, so that the pages of it agree.
     assert matching.find(["の"], kinds=ALL, plan_id=None, year=None) == bounded
     monkeypatch.setattr(matching, "LIMIT", 6)

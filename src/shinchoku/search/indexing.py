@@ -17,13 +17,13 @@ read here: they are indexed when the round publishes them into ``Result``.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.progress.models import Result, ResultSectionText, Target
@@ -254,12 +254,16 @@ def write(documents: Iterable[Row]) -> int:
 
 def _insert(batch: list[Row]) -> int:
     """One statement on PostgreSQL (``COPY``, the tokens in their column), two on SQLite
-    (the documents, then their tokens in the FTS5 table under the documents' ids)."""
+    (the documents under ids in the order of their nodes, ``_ids``, then their tokens in
+    the FTS5 table under the documents' ids)."""
     if connection.vendor == "postgresql":
         _copy(batch)
         return len(batch)
     created = SearchDocument.objects.bulk_create(
-        [SearchDocument(**dict(zip(_COLUMNS, row, strict=False))) for row in batch]
+        [
+            SearchDocument(pk=pk, **dict(zip(_COLUMNS, row, strict=False)))
+            for pk, row in zip(_ids(batch), batch, strict=True)
+        ]
     )
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -267,6 +271,63 @@ def _insert(batch: list[Row]) -> int:
             [(document.pk, *tokens.fts5(row.folded)) for document, row in zip(created, batch, strict=True)],
         )
     return len(batch)
+
+
+#: On SQLite a document's id is its node's id times 2 ** ``NODE_BITS`` plus its number
+#: among its node's documents, so that the ids, which are the FTS5 table's rowids, run
+#: in the order of the nodes: a search reads a term's documents in that order and stops
+#: as soon as it has enough nodes (``matching._read_statement``). A node's documents
+#: written again follow its last; when its numbers run out they are numbered again from
+#: its first (``_renumber``).
+NODE_BITS = 20
+
+
+def _ids(batch: list[Row]) -> list[int]:
+    """The ids of the batch's documents on SQLite, each following its node's last."""
+    node_ids = sorted({row.node_id for row in batch})
+    last: dict[int, int] = {}
+    for start in range(0, len(node_ids), 500):
+        last.update(
+            SearchDocument.objects.filter(node_id__in=node_ids[start : start + 500])
+            .order_by()
+            .values("node_id")
+            .annotate(last=Max("id"))
+            .values_list("node_id", "last")
+        )
+    following: dict[int, int] = {}
+    for node_id, count in Counter(row.node_id for row in batch).items():
+        first = node_id << NODE_BITS
+        following[node_id] = max(last.get(node_id, first - 1), first - 1) + 1
+        if following[node_id] + count > first + (1 << NODE_BITS):
+            following[node_id] = _renumber(node_id, count)
+    ids: list[int] = []
+    for row in batch:
+        ids.append(following[row.node_id])
+        following[row.node_id] += 1
+    return ids
+
+
+def _renumber(node_id: int, more: int) -> int:
+    """Number a node's stored documents again from its first id, in their order, with
+    their tokens (SQLite); returns the id that follows them. Raises IndexingError when the
+    node's ids cannot hold them and ``more``."""
+    first = node_id << NODE_BITS
+    stored = list(SearchDocument.objects.filter(node_id=node_id).order_by("pk").values_list("pk", flat=True))
+    if len(stored) + more > 1 << NODE_BITS:
+        raise IndexingError(f"node {node_id} has more than {(1 << NODE_BITS) - 1} search documents")
+    table, fts = SearchDocument._meta.db_table, FTS_TABLE
+    moves = [(first + index, -old) for index, old in enumerate(stored)]
+    with connection.cursor() as cursor:
+        # Out of the way first (no id is negative), then each to its new place.
+        cursor.execute(f"UPDATE {table} SET id = -id WHERE node_id = %s", [node_id])  # noqa: S608 (ours)
+        cursor.executemany(f"UPDATE {fts} SET rowid = -rowid WHERE rowid = %s", [[old] for old in stored])  # noqa: S608
+        cursor.executemany(f"UPDATE {table} SET id = %s WHERE id = %s", moves)  # noqa: S608 (ours)
+        cursor.executemany(f"UPDATE {fts} SET rowid = %s WHERE rowid = %s", moves)  # noqa: S608 (ours)
+    return first + len(stored)
+
+
+class IndexingError(Exception):
+    """A node's documents could not be given ids (SQLite)."""
 
 
 def _copy(batch: list[Row]) -> None:

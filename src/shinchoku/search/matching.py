@@ -40,13 +40,14 @@ from typing import Any
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
 
-from . import tokens
-from .models import KINDS, Ids, SearchDocument, Term
+from . import indexing, tokens
+from .models import FTS_TABLE, KINDS, Ids, SearchDocument, Term
 from .statements import IDS_MARK, Statement, term_mark
 from .tokens import Within, fold
 
@@ -398,9 +399,34 @@ def _read_statement(alias: str, within: Within, count: int) -> Statement:
     """The first ``count`` nodes holding a term, by id, with their names and places
     (``_PLACE_COLUMNS``), of the documents and nodes ``within`` says, in one query,
     compiled once, on SQLite (PostgreSQL's planner, kept to the index of tokens, would
-    read the nodes badly): its value "term" (``Term``)."""
+    read the nodes badly): its value "term" (``Term``).
+
+    The documents' ids run in the order of their nodes (``indexing.NODE_BITS``), and the
+    FTS5 table gives a term's documents in the order of their ids: they are read in that
+    order until ``count`` nodes are found, not all of them. Looking in every document,
+    the node is its document's id shifted (no document read); else each document is read
+    for what ``within`` asks of it."""
     nodes, marks = _scoped(alias, within)
-    query = nodes.filter(pk__in=_first_ids(_any_term_held(within, marks), count)).order_by("pk")
+    marks["term"] = Term(term_mark(), within)
+    connection = connections[alias]
+    fts, shift = FTS_TABLE, indexing.NODE_BITS
+    if within.kinds is None and within.plan_id is None and within.year is None:
+        first_sql = (
+            f"SELECT DISTINCT {fts}.rowid >> {shift} FROM {fts} WHERE {fts} MATCH %s "  # noqa: S608 (ours)
+            f"ORDER BY {fts}.rowid LIMIT {int(count)}"
+        )
+        params: list[Any] = [marks["term"].parameter(connection)]
+    else:
+        looked_in = documents(within.kinds or KINDS, within.plan_id, within.year).using(alias)
+        where, where_params = looked_in.query.get_compiler(using=alias).compile(looked_in.query.where)
+        table = connection.ops.quote_name(SearchDocument._meta.db_table)
+        first_sql = (
+            f"SELECT DISTINCT {table}.node_id FROM {fts} JOIN {table} ON {table}.id = {fts}.rowid "  # noqa: S608
+            f"WHERE {fts} MATCH %s AND ({where}) ORDER BY {fts}.rowid LIMIT {int(count)}"
+        )
+        params = [marks["term"].parameter(connection), *where_params]
+    # Names of ours and numbers in the text; the values as parameters.
+    query = nodes.filter(pk__in=RawSQL(first_sql, params)).order_by("pk")  # noqa: S611
     return Statement.compiled(query.values_list(*_PLACE_COLUMNS), marks)
 
 
