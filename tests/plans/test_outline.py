@@ -23,7 +23,7 @@ from shinchoku.plans import services
 from shinchoku.plans.formats.planfile import load_plan_file
 from shinchoku.plans.models import OUTLINE_WIDTH, Node, Plan, outline_keys
 from shinchoku.plans.selectors.common import children_by_parent
-from tests.factories import EveryTable, make_every_table, make_node
+from tests.factories import EveryTable, make_node
 from tests.plans.formats.planfile.test_planfile import GOOD
 
 pytestmark = pytest.mark.django_db
@@ -55,16 +55,6 @@ def assert_outline_true(plan_id: int) -> None:
         parent_key = keys[parent_id] if parent_id is not None else ""
         assert keys[pk].startswith(parent_key) and len(keys[pk]) == len(parent_key) + OUTLINE_WIDTH
     assert sorted(keys.values()) == [keys[pk] for pk in sorted(keys, key=keys.__getitem__)]
-
-
-@pytest.fixture
-def world() -> EveryTable:
-    return make_every_table()
-
-
-@pytest.fixture
-def planner() -> User:
-    return User.objects.create_user("planner")
 
 
 def test_the_keys_order_siblings_by_position_then_code_past_ten_of_them() -> None:

@@ -15,14 +15,9 @@ from shinchoku.plans import services
 from shinchoku.plans.models import NodeSectionText, Section
 from shinchoku.plans.sections import DEFAULT_SECTIONS, section_text, section_texts, sections_of
 from shinchoku.progress.models import ResultSectionText
-from tests.factories import EveryTable, add_result, make_every_table, make_node, make_staff, make_world
+from tests.factories import EveryTable, add_result, make_node, make_staff, make_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> EveryTable:
-    return make_every_table()
 
 
 def test_a_plan_without_sections_has_the_builtin_six_on_its_rated_levels() -> None:

@@ -13,19 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from shinchoku.audit.models import AuditEvent, EventType
 from shinchoku.plans import services
 from shinchoku.plans.models import Level, Node, NodeUnit
-from tests.factories import EveryTable, make_every_table, make_node, make_plan, make_unit
+from tests.factories import EveryTable, make_node, make_plan, make_unit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> EveryTable:
-    return make_every_table()
-
-
-@pytest.fixture
-def planner() -> User:
-    return User.objects.create_user("planner")
 
 
 def only_event() -> AuditEvent:
