@@ -6,10 +6,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import translation
 from playwright.sync_api import Browser
 
 from tests.browser import chromium
+from tests.factories import EveryTable, make_every_table
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +36,18 @@ def _search_statistics_kept() -> Iterator[None]:
     matching.STATISTICS_AGE = float("inf")
     yield
     matching.STATISTICS_AGE = kept
+
+
+@pytest.fixture
+def world() -> EveryTable:
+    """Every table of a plan, a row or two in each (``factories.make_every_table``)."""
+    return make_every_table()
+
+
+@pytest.fixture
+def planner() -> User:
+    """A person who edits the plan, with no role."""
+    return User.objects.create_user("planner")
 
 
 @pytest.fixture

@@ -14,19 +14,9 @@ from shinchoku.audit.selectors import audit_history_with_parts, history_rows
 from shinchoku.audit.writes import json_value
 from shinchoku.plans import services as plan_services
 from shinchoku.progress import services as progress_services
-from tests.factories import EveryTable, make_every_table
+from tests.factories import EveryTable
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> EveryTable:
-    return make_every_table()
-
-
-@pytest.fixture
-def planner() -> User:
-    return User.objects.create_user("planner")
 
 
 def test_a_nodes_history_holds_its_parts_and_their_parts_deleted_ones_included(

@@ -21,7 +21,7 @@ from shinchoku.audit.writes import row_services
 from shinchoku.plans import services as plan_services
 from shinchoku.plans.models import Level
 from shinchoku.progress import services as progress_services
-from tests.factories import EveryTable, make_every_table
+from tests.factories import EveryTable
 
 pytestmark = pytest.mark.django_db
 
@@ -74,16 +74,6 @@ PARTS: list[tuple[str, Callable[..., models.Model], World, dict[str, Any], World
         lambda w: w.indicator,
     ),
 ]
-
-
-@pytest.fixture
-def world() -> EveryTable:
-    return make_every_table()
-
-
-@pytest.fixture
-def planner() -> User:
-    return User.objects.create_user("planner")
 
 
 def change_for(world: EveryTable, row: models.Model, data: dict[str, Any]) -> dict[str, Any]:

@@ -12,19 +12,9 @@ from django.core.exceptions import ValidationError
 from shinchoku.audit.models import AuditEvent, EventType
 from shinchoku.progress import services
 from shinchoku.progress.models import Rating, Result, Target
-from tests.factories import EveryTable, make_every_table, make_scale
+from tests.factories import EveryTable, make_scale
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world() -> EveryTable:
-    return make_every_table()
-
-
-@pytest.fixture
-def planner() -> User:
-    return User.objects.create_user("planner")
 
 
 def only_event() -> AuditEvent:
