@@ -233,6 +233,12 @@ def unit_and_ancestors(unit_id: int, parents: Mapping[int, int | None]) -> Itera
         current = parents.get(current)
 
 
+def sibling_order(position: int, code: str) -> tuple[int, str]:
+    """Where a node stands among its siblings, as the outline prints them: by position,
+    then code (unique within a plan)."""
+    return (position, code)
+
+
 #: The digits of a node's rank among its siblings in ``Node.outline``.
 OUTLINE_WIDTH = 6
 
@@ -241,17 +247,17 @@ def outline_keys(
     rows: Iterable[tuple[int, int | None, int, str]], prefixes: Mapping[int | None, str] | None = None
 ) -> dict[int, str]:
     """The outline key (``Node.outline``) of each node of ``rows`` (id, parent id,
-    position, code): its parent's key and its rank among its siblings by position, code
-    and id. A parent not among the rows takes its key from ``prefixes`` (by id; the top,
+    position, code): its parent's key and its rank among its siblings
+    (``sibling_order``). A parent not among the rows takes its key from ``prefixes`` (by id; the top,
     None, takes ""); a node under none of them has none."""
-    children: dict[int | None, list[tuple[int, str, int]]] = {}
+    children: dict[int | None, list[tuple[tuple[int, str], int]]] = {}
     for pk, parent_id, position, code in rows:
-        children.setdefault(parent_id, []).append((position, code, pk))
+        children.setdefault(parent_id, []).append((sibling_order(position, code), pk))
     keys: dict[int, str] = {}
     stack: list[tuple[int | None, str]] = [(parent, key) for parent, key in (prefixes or {None: ""}).items()]
     while stack:
         parent, prefix = stack.pop()
-        for rank, (_position, _code, pk) in enumerate(sorted(children.get(parent, ()))):
+        for rank, (_order, pk) in enumerate(sorted(children.get(parent, ()))):
             keys[pk] = f"{prefix}{rank:0{OUTLINE_WIDTH}d}"
             stack.append((pk, keys[pk]))
     return keys

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from shinchoku import fiscal
-from shinchoku.plans.models import Dimension, Marker, Node, Plan
+from shinchoku.plans.models import Dimension, Marker, Node, Plan, sibling_order
 from shinchoku.plans.names import shown_label, shown_name
 from shinchoku.progress.models import Rating
 
@@ -228,7 +228,7 @@ def year_columns(plan: Plan, *, onwards: bool) -> tuple[YearColumn, ...]:
 def children_by_parent(nodes: Iterable[Node]) -> defaultdict[int | None, list[Node]]:
     """The given nodes grouped by parent id, each group in printed order (position, code)."""
     children: defaultdict[int | None, list[Node]] = defaultdict(list)
-    for node in sorted(nodes, key=lambda n: (n.position, n.code)):
+    for node in sorted(nodes, key=lambda n: sibling_order(n.position, n.code)):
         children[node.parent_id].append(node)
     return children
 
