@@ -287,3 +287,71 @@ def test_the_migration_writes_the_documents_again_on_sqlite_only() -> None:
         changes.derive_missing()
         _ids_follow_their_nodes()
     assert SearchDocument.objects.count() == stored and finds("題名") == ["a-1"]
+
+
+def _storage(pk: int) -> tuple[str | None, int]:
+    """How PostgreSQL holds a document's tokens: compressed with which method (None: as
+    they are), and their size as stored."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_column_compression(tokens), pg_column_size(tokens) FROM {SearchDocument._meta.db_table} "
+            "WHERE id = %s",
+            [pk],
+        )
+        compression, size = cursor.fetchone()
+    return compression, size
+
+
+def _out_of_rows() -> int:
+    """The pieces of values PostgreSQL keeps out of the documents' rows (TOAST)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = %s",
+            [SearchDocument._meta.db_table],
+        )
+        toast = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM {toast}")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="how PostgreSQL stores a row")
+def test_on_postgresql_a_long_texts_tokens_are_kept_in_its_row_as_they_are() -> None:
+    import importlib
+
+    from django.db import connection as default
+
+    migration = importlib.import_module("shinchoku.search.migrations.0004_document_storage")
+
+    class Editor:
+        connection = default
+
+    # The documents' foreign keys checked as they are written, as outside a test's
+    # transaction: a table with checks pending cannot be altered.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    # A text of 150 characters, none repeated: tokens of about 5 kB.
+    text = "".join(chr(0x4E00 + (i * 37) % 4000) for i in range(150))
+    world = make_world()
+
+    def stored(code: str) -> SearchDocument:
+        make_node(world.area_level, code=code, title="題", summary=text)
+        return SearchDocument.objects.get(node__code=code, field="summary")
+
+    # As the table stored them before the migration: out of the row.
+    migration.store_as_before(None, Editor())
+    before = stored("before")
+    assert _out_of_rows() > 0 and _storage(before.pk)[1] > 2000
+    migration.store_in_row(None, Editor())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [SearchDocument._meta.db_table])
+        assert "toast_tuple_target=8160" in cursor.fetchone()[0]
+    # Written again by the migration, and written so from now on: in the row, whole.
+    assert _out_of_rows() == 0
+    assert _storage(before.pk)[0] is None and _storage(before.pk)[1] > 4000
+    after = stored("after")
+    assert _out_of_rows() == 0
+    for document in (before, after):
+        compression, size = _storage(document.pk)
+        assert compression is None and size > 4000
+    assert set(finds(text[100:140])) == {"before", "after"}
+    assert SearchDocument.objects.get(pk=before.pk).text == text
