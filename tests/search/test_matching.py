@@ -283,6 +283,18 @@ STRATEGIES = {
         "WINDOWS": 4,
         "MAX_WINDOW": 3,
         "DENSE_WINDOW": 0.0,
+        "WALKED_WINDOW": 0.0,
+    },
+    # Walked through the first window, then read window after window through the indexes
+    # of tokens and of nodes at once.
+    "walked, then windows through the indexes": {
+        "DENSE": 0.0,
+        "WINDOW": 2,
+        "SCOPED_WINDOW": 1,
+        "WINDOWS": 4,
+        "MAX_WINDOW": 3,
+        "DENSE_WINDOW": 0.0,
+        "WALKED_WINDOW": 2.0,
     },
     # Walked through one small window, then through the index beyond it.
     "walked, then through the index": {

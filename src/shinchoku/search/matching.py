@@ -470,22 +470,30 @@ def _first_nodes(
         # A rare term: its list in the index of tokens is short.
         planner.set(THROUGH_INDEX)
         return _first(holding, wanted)
+    # The first window is walked. When few of its nodes hold the term, the next are read
+    # from the index of tokens and that of the documents' nodes at once: a walk would
+    # look at every document of each node without it.
+    by_index = False
     found: list[int] = []
     after: int | None = None
     # How common the term is among all documents says little of how common it is among
     # those of a kind or a year: a small window first tells, for little if it is rare there.
     window = WINDOW if within.kinds is None and within.year is None else SCOPED_WINDOW
-    planner.set(IN_NODE_ORDER)
     for _step in range(WINDOWS):
         alias = planner.connection.alias
         bounds = {} if after is None else {"after": after}
+        planner.set(IN_NODE_ORDER)
         edge_query = _edge_statement(alias, within, window, after is not None)
         edge = [row[0] for row in edge_query.rows(bounds)]
         if edge:
             bounds["edge"] = edge[0]
-        walk = _walk_statement(alias, within, wanted - len(found), after is not None, bool(edge))
-        values: dict[str, Any] = {"term": Term(term, within), **bounds}
-        got = _kept(walk.rows(values), planner.walked)
+        if by_index:
+            planner.set(THROUGH_INDEX)
+            got = _first(_between(holding, bounds), wanted - len(found))
+        else:
+            walk = _walk_statement(alias, within, wanted - len(found), after is not None, bool(edge))
+            values: dict[str, Any] = {"term": Term(term, within), **bounds}
+            got = _kept(walk.rows(values), planner.walked)
         found += got
         if len(found) >= wanted or not edge:
             return found
@@ -493,11 +501,22 @@ def _first_nodes(
         after = edge[0] - 1
         if not got or density < DENSE_WINDOW:
             break
+        by_index = density < WALKED_WINDOW
         window = min(MAX_WINDOW, int((wanted - len(found)) / density * 1.5) + 1)
     # Common among all documents, but few of the nodes walked hold it where it is looked
     # for (a word of every purpose searched for in results): its list in the index.
     planner.set(THROUGH_INDEX)
     return found + _first(holding.filter(node_id__gt=after), wanted - len(found))
+
+
+def _between(documents: QuerySet[SearchDocument], bounds: dict[str, int]) -> QuerySet[SearchDocument]:
+    """The documents of the nodes of a window: after the node "after", before the node
+    "edge" (either absent: no bound)."""
+    if "after" in bounds:
+        documents = documents.filter(node_id__gt=bounds["after"])
+    if "edge" in bounds:
+        documents = documents.filter(node_id__lt=bounds["edge"])
+    return documents
 
 
 def _holding(
@@ -543,6 +562,12 @@ SCOPED_WINDOW = 256
 WINDOWS = 3
 MAX_WINDOW = 10 * (LIMIT + 1)
 DENSE_WINDOW = 0.1
+#: The share of a window's nodes holding a term below which the next windows are read
+#: through the indexes (of tokens and of the documents' nodes, at once) rather than
+#: walked: a walk looks at every document of each node without the term. A character in
+#: a fifth of the nodes, in one or two of their 26 documents each: a search for it took
+#: 82 ms with every window walked, 49 ms so (one process, 100,000 measures).
+WALKED_WINDOW = 0.5
 #: What reading a document from the table to filter it costs, in items of a list of the
 #: index of tokens read (``index_scope``): about 2.5 µs against 45 ns at 100,000 measures.
 SCOPE_RATIO = 50
