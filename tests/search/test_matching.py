@@ -270,37 +270,31 @@ def test_beyond_the_limit_several_common_terms_find_only_nodes_holding_every_one
             assert answer.more == (len(expected) > limit), terms
 
 
+#: Windows of two nodes, at most four, none larger than three, each walked whatever share
+#: of the nodes holds the term.
+_WINDOWS = {
+    "DENSE": 0.0,
+    "WINDOW": 2,
+    "SCOPED_WINDOW": 1,
+    "WINDOWS": 4,
+    "MAX_WINDOW": 3,
+    "DENSE_WINDOW": 0.0,
+    "WALKED_WINDOW": 0.0,
+}
 #: Ways of finding a term's first nodes (``matching._first_nodes``), each forced on every
 #: term whatever its statistics say (on PostgreSQL; SQLite has one way).
 STRATEGIES = {
     # The term's list in the index of tokens.
     "through the index": {"DENSE": 2.0},
     # The documents walked in the order of their nodes, window after window.
-    "walked": {
-        "DENSE": 0.0,
-        "WINDOW": 2,
-        "SCOPED_WINDOW": 1,
-        "WINDOWS": 4,
-        "MAX_WINDOW": 3,
-        "DENSE_WINDOW": 0.0,
-        "WALKED_WINDOW": 0.0,
-    },
+    "walked": _WINDOWS,
     # Walked through the first window, then read window after window through the indexes
     # of tokens and of nodes at once.
-    "walked, then windows through the indexes": {
-        "DENSE": 0.0,
-        "WINDOW": 2,
-        "SCOPED_WINDOW": 1,
-        "WINDOWS": 4,
-        "MAX_WINDOW": 3,
-        "DENSE_WINDOW": 0.0,
-        "WALKED_WINDOW": 2.0,
-    },
+    "walked, then windows through the indexes": {**_WINDOWS, "WALKED_WINDOW": 2.0},
     # Walked through one small window, then through the index beyond it.
     "walked, then through the index": {
-        "DENSE": 0.0,
+        **_WINDOWS,
         "WINDOW": 1,
-        "SCOPED_WINDOW": 1,
         "WINDOWS": 2,
         "MAX_WINDOW": 2,
         "DENSE_WINDOW": 0.9,
