@@ -506,16 +506,18 @@ def _first_nodes(
     # Common among all documents, but few of the nodes walked hold it where it is looked
     # for (a word of every purpose searched for in results): its list in the index.
     planner.set(THROUGH_INDEX)
-    return found + _first(holding.filter(node_id__gt=after), wanted - len(found))
+    return found + _first(_between(holding, {"after": after}), wanted - len(found))
 
 
-def _between(documents: QuerySet[SearchDocument], bounds: dict[str, int]) -> QuerySet[SearchDocument]:
+def _between(
+    documents: QuerySet[SearchDocument], bounds: Mapping[str, int | None]
+) -> QuerySet[SearchDocument]:
     """The documents of the nodes of a window: after the node "after", before the node
-    "edge" (either absent: no bound)."""
-    if "after" in bounds:
-        documents = documents.filter(node_id__gt=bounds["after"])
-    if "edge" in bounds:
-        documents = documents.filter(node_id__lt=bounds["edge"])
+    "edge" (either absent or None: no bound)."""
+    if (after := bounds.get("after")) is not None:
+        documents = documents.filter(node_id__gt=after)
+    if (edge := bounds.get("edge")) is not None:
+        documents = documents.filter(node_id__lt=edge)
     return documents
 
 

@@ -17,14 +17,20 @@ def _has_lz4(cursor):
     return row is not None and "lz4" in (row[0] or [])
 
 
+def store(cursor, table):
+    """The storage of the documents' table, or of a table like it (``bench/search_storage.py``),
+    for the rows written from now on."""
+    cursor.execute(f"ALTER TABLE {table} SET (toast_tuple_target = 8160)")
+    if _has_lz4(cursor):
+        for column in COLUMNS:
+            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
+
+
 def store_in_row(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE {TABLE} SET (toast_tuple_target = 8160)")
-        if _has_lz4(cursor):
-            for column in COLUMNS:
-                cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN {column} SET COMPRESSION lz4")
+        store(cursor, TABLE)
         # The settings apply to rows written from now on: the documents stored
         # otherwise (compressed, or out of their row) are written again, the others
         # left as they are. A value made anew (concatenated with nothing) is stored by
