@@ -251,6 +251,63 @@ def test_a_search_reads_through_its_index_never_a_pattern_scan(corpus: dict[str,
         assert len(statements) <= 6 + 11 * len(terms), statements
 
 
+#: The planner's settings of a search (``matching._Planner``), as ``current_setting`` says them.
+_SETTINGS = "SELECT " + ", ".join(
+    f"current_setting('{name}')" for name in ["max_parallel_workers_per_gather", *matching.WALK]
+)
+
+
+def _settings() -> tuple[str, ...]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_SETTINGS)
+        return tuple(cursor.fetchone())
+
+
+@pytest.mark.parametrize("strategy", ["through the index", "walked", "walked, then through the index"])
+def test_each_query_of_a_search_is_sent_with_its_settings_which_end_with_it(
+    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch, strategy: str
+) -> None:
+    """On PostgreSQL the planner's settings go with each query, in its message: no
+    statement of their own, and none outlasts its query, within a transaction (this
+    test's) as outside one (``test_a_search_outside_a_transaction_leaves_none_open``)."""
+    from django.db import connection
+
+    for name, value in STRATEGIES[strategy].items():
+        monkeypatch.setattr(matching, name, value)
+    before = _settings() if connection.vendor == "postgresql" else ()
+    for terms in (["区"], ["推進 区"], ["の", "事"], ["存在しない"]):
+        with CaptureQueriesContext(connection) as context:
+            answer = matching.find(terms, kinds=ALL, plan_id=None, year=None)
+        assert set(answer.node_ids) == reference(terms, ALL, None, None), terms
+        if connection.vendor != "postgresql":
+            continue
+        sent = [query["sql"] for query in context.captured_queries if "pg_stats" not in query["sql"]]
+        assert sent and all(sql.startswith("SET LOCAL max_parallel_workers_per_gather = 0; ") for sql in sent)
+        assert all(sql.endswith("SET LOCAL enable_mergejoin TO DEFAULT") for sql in sent)
+        assert _settings() == before, terms
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_outside_a_transaction_leaves_none_open(corpus: dict[str, Node]) -> None:
+    """As a web request runs a search: outside a transaction, where each query's message
+    is a transaction of its own on PostgreSQL, sent with no statement after it."""
+    from django.db import connection
+
+    assert not connection.in_atomic_block
+    before = _settings() if connection.vendor == "postgresql" else ()
+    for terms in (["区"], ["推進 区"], ["の", "事"]):
+        with CaptureQueriesContext(connection) as context:
+            answer = matching.find(terms, kinds=ALL, plan_id=None, year=None)
+        assert set(answer.node_ids) == reference(terms, ALL, None, None), terms
+        if connection.vendor == "postgresql":
+            sent = [query["sql"] for query in context.captured_queries if "pg_stats" not in query["sql"]]
+            assert sent and not any("TO DEFAULT" in sql for sql in sent)
+            assert connection.connection.info.transaction_status == 0  # idle: none open
+            assert _settings() == before
+
+
 @pytest.mark.parametrize("limit", [0, 1, 2, 3])
 def test_beyond_the_limit_several_common_terms_find_only_nodes_holding_every_one(
     corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch, limit: int

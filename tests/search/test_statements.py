@@ -10,7 +10,7 @@ from django.db.models import Q
 from shinchoku.plans.models import Node
 from shinchoku.search import tokens
 from shinchoku.search.models import Ids, SearchDocument, Term
-from shinchoku.search.statements import IDS_MARK, Statement, term_mark
+from shinchoku.search.statements import IDS_MARK, Statement, sent_with, term_mark
 from shinchoku.search.tokens import Within
 from tests.factories import make_node, make_world
 
@@ -66,3 +66,30 @@ def test_a_mark_must_be_one_parameter(nodes: list[Node]) -> None:
     absent = Node.objects.filter(code="1").values_list("pk")
     with pytest.raises(ValueError, match="nodes is not one parameter"):
         Statement.compiled(absent, {"nodes": IDS_MARK})
+
+
+def test_statements_sent_around_a_query_give_its_rows_and_no_more(nodes: list[Node]) -> None:
+    """``sent_with``: the rows are the query's, whatever is sent before and after it; on
+    PostgreSQL a ``SET LOCAL`` before it holds for the query, and the statements after
+    it set it back within the test's transaction."""
+    from django.db import connection
+
+    query = Node.objects.filter(pk__any_of=IDS_MARK).order_by("pk").values_list(*COLUMNS)
+    statement = Statement.compiled(query, {"nodes": IDS_MARK})
+    expected = list(Node.objects.order_by("pk").values_list(*COLUMNS))
+    chosen = {"nodes": Ids([node.pk for node in nodes])}
+    if connection.vendor != "postgresql":
+        assert statement.rows(chosen) == expected
+        return
+    setting = "SELECT current_setting('enable_seqscan'), current_setting('work_mem')"
+    with connection.cursor() as cursor:
+        cursor.execute(setting)
+        default = cursor.fetchone()
+    assert default[0] == "on" and default[1] != "7MB"
+    around = ("SET LOCAL enable_seqscan = off; SET LOCAL work_mem = '7MB'; ", "SET LOCAL work_mem TO DEFAULT")
+    assert statement.rows(chosen, around) == expected
+    assert sent_with(connection, setting, [], around) == [("off", "7MB")]
+    # What was set back is at its default again; what was not, holds in the transaction.
+    with connection.cursor() as cursor:
+        cursor.execute(setting)
+        assert cursor.fetchone() == ("off", default[1])

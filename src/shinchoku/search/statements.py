@@ -69,13 +69,29 @@ class Statement:
     def connection(self) -> BaseDatabaseWrapper:
         return connections[self.alias]
 
-    def rows(self, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def rows(self, values: Mapping[str, Any], around: tuple[str, str] = ("", "")) -> list[tuple[Any, ...]]:
         """The rows of the query with these values (every one named when compiled, given
         as its mark was), as the database gives them (no conversion by the ORM: a boolean
-        is 0 or 1 on SQLite)."""
+        is 0 or 1 on SQLite); ``around``: statements sent before and after it
+        (``sent_with``)."""
         params = list(self.params)
         for name, at in self.slots.items():
             params[at] = _parameter(values[name], self.connection)
-        with self.connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            return list(cursor.fetchall())
+        return sent_with(self.connection, self.sql, params, around)
+
+
+def sent_with(
+    connection: BaseDatabaseWrapper, sql: str, params: Any, around: tuple[str, str] = ("", "")
+) -> list[tuple[Any, ...]]:
+    """The rows of a query sent in one message with statements before and after it
+    (``around``: each statement ending in ";", none giving rows, none with a parameter).
+    On PostgreSQL the statements of one message outside a transaction are a transaction
+    of their own, which a setting of ``SET LOCAL`` before the query lasts for, and no
+    longer; within a transaction, the statements after set it back."""
+    before, after = around
+    with connection.cursor() as cursor:
+        cursor.execute(f"{before}{sql}{'; ' if after else ''}{after}", params)
+        # The query's rows: the statements around it give none.
+        while cursor.description is None and cursor.nextset():
+            pass
+        return list(cursor.fetchall())
