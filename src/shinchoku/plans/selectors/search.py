@@ -23,7 +23,8 @@ match; the excerpt is a list of plain fragments, some marked, which templates es
 any text.
 
 ``search_page`` runs a bounded number of queries whatever the size of the data: the plans
-(for the filters), the look-up of each word and the names and places of the nodes found
+(for the filters; none while the site's data version stays as they were read under,
+``_plans``), the look-up of each word and the names and places of the nodes found
 (``matching.find``), the nodes of the page with their ancestors, and their matched texts
 (the first three of each node and how many, ``matching.page_documents``): at most eleven
 for one word on PostgreSQL, a query or two more a word.
@@ -38,6 +39,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
+from django.db import router
 from django.utils.http import urlencode
 from django.utils.translation import gettext, pgettext
 
@@ -45,6 +47,7 @@ from shinchoku import fiscal
 from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.plans.models import Node, Plan, path_ancestor_ids
 from shinchoku.plans.names import localized
+from shinchoku.published import versions
 from shinchoku.search import matching
 from shinchoku.search.models import Ids, SearchDocument
 from shinchoku.search.statements import IDS_MARK, Statement
@@ -252,6 +255,28 @@ def excerpt(text: str, pattern: re.Pattern[str]) -> Excerpt | None:
 
 
 # ---------------------------------------------------------------------------- search
+
+
+#: The plans as ``_plans`` last read them from each database, with the site's data version
+#: they were read under.
+_read_plans: dict[str, tuple[int, tuple[Plan, ...]]] = {}
+
+
+def _plans() -> list[Plan]:
+    """Every plan, newest period first, for the filters: read again only when the site's
+    data version (``published.versions``: raised by every write of a plan) is not the one
+    they were read under. The version is read first, so that plans read after a write
+    are never kept under the version before it. On PostgreSQL each process remembers the
+    version without a query while none changes: a search reads no plan."""
+    version = versions.site_version()
+    alias = router.db_for_read(Plan)
+    kept = _read_plans.get(alias)
+    if version is not None and kept is not None and kept[0] == version:
+        return list(kept[1])
+    plans = list(Plan.objects.using(alias).order_by("-first_year", "code"))
+    if version is not None:
+        _read_plans[alias] = (version, tuple(plans))
+    return plans
 
 
 def _options(plans: list[Plan], plan: str, year: int | None, kind: str) -> dict[str, tuple[Choice, ...]]:
@@ -476,7 +501,7 @@ def search_page(
         terms = search_terms(query)
     except QueryError as error:
         errors.append(str(error))
-    plans = list(Plan.objects.order_by("-first_year", "code"))
+    plans = _plans()
     chosen_plan = next((p for p in plans if p.code == plan_code), None)
     if plan_code and chosen_plan is None:
         errors.append(gettext("Choose a plan from the list."))
