@@ -14,6 +14,7 @@ from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.progress.models import Result, ResultSectionText, Target
 from shinchoku.search import matching
 from shinchoku.search.models import SearchDocument
+from shinchoku.search.statements import sent_with
 from shinchoku.search.tokens import fold
 from tests.factories import add_result, add_sections, add_target, make_node, make_world
 
@@ -265,7 +266,13 @@ def _settings() -> tuple[str, ...]:
         return tuple(cursor.fetchone())
 
 
-@pytest.mark.parametrize("strategy", ["through the index", "walked", "walked, then through the index"])
+#: The ways of reading of a search (``matching``'s planner settings).
+_WAYS = ("WALK", "IN_NODE_ORDER", "THROUGH_INDEX", "NODE_BY_NODE", "EACH_TERM_ONCE")
+
+
+@pytest.mark.parametrize(
+    "strategy", ["through the index", "walked", "walked, then through the index", "beyond the first nodes"]
+)
 def test_each_query_of_a_search_is_sent_with_its_settings_which_end_with_it(
     corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch, strategy: str
 ) -> None:
@@ -274,19 +281,45 @@ def test_each_query_of_a_search_is_sent_with_its_settings_which_end_with_it(
     test's) as outside one (``test_a_search_outside_a_transaction_leaves_none_open``)."""
     from django.db import connection
 
-    for name, value in STRATEGIES[strategy].items():
-        monkeypatch.setattr(matching, name, value)
+    if strategy == "beyond the first nodes":
+        # Common words that seldom meet: each one's index read once (``_beyond``).
+        monkeypatch.setattr(matching, "LIMIT", 1)
+    else:
+        for name, value in STRATEGIES[strategy].items():
+            monkeypatch.setattr(matching, name, value)
     before = _settings() if connection.vendor == "postgresql" else ()
+    ways: set[str] = set()
     for terms in (["区"], ["推進 区"], ["の", "事"], ["存在しない"]):
         with CaptureQueriesContext(connection) as context:
             answer = matching.find(terms, kinds=ALL, plan_id=None, year=None)
-        assert set(answer.node_ids) == reference(terms, ALL, None, None), terms
+        expected = reference(terms, ALL, None, None)
+        assert set(answer.node_ids) <= expected and len(answer.node_ids) == min(matching.LIMIT, len(expected))
         if connection.vendor != "postgresql":
             continue
         sent = [query["sql"] for query in context.captured_queries if "pg_stats" not in query["sql"]]
         assert sent and all(sql.startswith("SET LOCAL max_parallel_workers_per_gather = 0; ") for sql in sent)
         assert all(sql.endswith("SET LOCAL enable_mergejoin TO DEFAULT") for sql in sent)
+        # Each query with the settings of one way of reading, whole, before it.
+        for sql in sent:
+            settings = sql[: sql.index("SELECT")]
+            named = [
+                name
+                for name in _WAYS
+                if settings
+                == "SET LOCAL max_parallel_workers_per_gather = 0; "
+                + "".join(f"SET LOCAL {key} = {value}; " for key, value in getattr(matching, name).items())
+            ]
+            assert len(named) == 1, settings
+            ways.update(named)
         assert _settings() == before, terms
+    if connection.vendor == "postgresql":
+        expected_ways = {
+            "through the index": {"THROUGH_INDEX", "NODE_BY_NODE", "WALK"},
+            "walked": {"IN_NODE_ORDER", "NODE_BY_NODE", "WALK"},
+            "walked, then through the index": {"IN_NODE_ORDER", "THROUGH_INDEX", "WALK"},
+            "beyond the first nodes": {"EACH_TERM_ONCE"},
+        }[strategy]
+        assert expected_ways <= ways, ways
 
 
 @pytest.mark.django_db(transaction=True)
@@ -297,6 +330,11 @@ def test_a_search_outside_a_transaction_leaves_none_open(corpus: dict[str, Node]
 
     assert not connection.in_atomic_block
     before = _settings() if connection.vendor == "postgresql" else ()
+    if connection.vendor == "postgresql":
+        # Outside a transaction a setting before the query holds for it, and no longer.
+        setting = "SELECT current_setting('enable_seqscan')"
+        assert sent_with(connection, setting, [], ("SET LOCAL enable_seqscan = off; ", "")) == [("off",)]
+        assert sent_with(connection, setting, []) == [("on",)]
     for terms in (["区"], ["推進 区"], ["の", "事"]):
         with CaptureQueriesContext(connection) as context:
             answer = matching.find(terms, kinds=ALL, plan_id=None, year=None)

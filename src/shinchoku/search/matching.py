@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
@@ -94,7 +95,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
     if not folded:
         return Found((), frozenset(), False)
     looked_in = documents(kinds, plan_id, year)
-    nodes = Node.objects.all()
+    nodes = Node.objects.using(looked_in.db)
     if plan_id is not None:
         nodes = nodes.filter(plan_id=plan_id)
     within = Within(None if set(kinds) >= KINDS else frozenset(kinds), plan_id, year)
@@ -681,7 +682,7 @@ class _Planner:
         names = {**NO_WORKERS, **settings}
         before = "".join(f"SET LOCAL {name} = {value}; " for name, value in names.items())
         after = ""
-        if self.connection.in_atomic_block:
+        if not self.connection.get_autocommit():
             # Within a transaction the settings would outlast the query.
             after = "; ".join(f"SET LOCAL {name} TO DEFAULT" for name in names)
         self.settings, self.around = settings, (before, after)
@@ -691,10 +692,16 @@ class _Planner:
         return statement.rows(values, self.around)
 
     def ids(self, query: QuerySet[Any, int]) -> list[int]:
-        """The values of a query of one column of ids under the settings."""
+        """The values of a query of one column of ids under the settings (of the search's
+        database, which the query must read)."""
+        if query.db != self.connection.alias:
+            raise ValueError(f"A search on {self.connection.alias} cannot read {query.db}.")
         if self.around == ("", ""):
             return list(query)
-        sql, params = query.query.get_compiler(using=query.db).as_sql()
+        try:
+            sql, params = query.query.get_compiler(using=query.db).as_sql()
+        except EmptyResultSet:
+            return []
         return [row[0] for row in sent_with(self.connection, sql, params, self.around)]
 
 

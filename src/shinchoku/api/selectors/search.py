@@ -24,8 +24,8 @@ def search(
 ) -> SearchResults:
     """The nodes that hold every word of ``q``, one page of them. Raises SearchRefused for
     what the search page refuses (saying why in Japanese and English) and NotFound for a
-    page past the last. The queries of the search page: eleven for one word on
-    PostgreSQL, one more a word."""
+    page past the last. The queries of the search page: at most eight for one word on
+    PostgreSQL, a query or two more a word."""
 
     def run() -> SearchPage:
         return search_page(q=q, plan=plan, year="" if year is None else str(year), kind=kind, page=page)

@@ -22,12 +22,13 @@ its matched texts, each with a short excerpt of its normalised text around the f
 match; the excerpt is a list of plain fragments, some marked, which templates escape as
 any text.
 
-``search_page`` runs a bounded number of queries whatever the size of the data: the plans
-(for the filters; none while the site's data version stays as they were read under,
-``_plans``), the look-up of each word and the names and places of the nodes found
-(``matching.find``), the nodes of the page with their ancestors, and their matched texts
-(the first three of each node and how many, ``matching.page_documents``): at most eleven
-for one word on PostgreSQL, a query or two more a word.
+``search_page`` runs a bounded number of queries whatever the size of the data: the site's
+data version and the plans (for the filters; not the plans while that version stays as
+they were read under, ``_plans``), the look-up of each word and the names and places of
+the nodes found (``matching.find``), the nodes of the page with their ancestors, and
+their matched texts (the first three of each node and how many,
+``matching.page_documents``): at most eight for one word on PostgreSQL, a query or two
+more a word.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.db import router
+from django.db import connections, router
 from django.utils.http import urlencode
 from django.utils.translation import gettext, pgettext
 
@@ -266,15 +267,17 @@ def _plans() -> list[Plan]:
     """Every plan, newest period first, for the filters: read again only when the site's
     data version (``published.versions``: raised by every write of a plan) is not the one
     they were read under. The version is read first, so that plans read after a write
-    are never kept under the version before it. On PostgreSQL each process remembers the
-    version without a query while none changes: a search reads no plan."""
+    are never kept under the version before it; plans read within a transaction are not
+    kept (they may be its own, uncommitted). On PostgreSQL, outside a transaction and
+    without a read replica, each process remembers the version without a query while
+    none changes (``published.versionwatch``): a search then reads neither."""
     version = versions.site_version()
     alias = router.db_for_read(Plan)
     kept = _read_plans.get(alias)
     if version is not None and kept is not None and kept[0] == version:
         return list(kept[1])
     plans = list(Plan.objects.using(alias).order_by("-first_year", "code"))
-    if version is not None:
+    if version is not None and not connections[alias].in_atomic_block:
         _read_plans[alias] = (version, tuple(plans))
     return plans
 
