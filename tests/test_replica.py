@@ -101,6 +101,14 @@ def test_the_settings_refuse_a_replica_beside_sqlite() -> None:
     assert "DATABASE_REPLICA_URL must name a PostgreSQL database" in loaded.stderr
 
 
+def test_the_settings_refuse_server_side_binding() -> None:
+    # The search sends several statements in one message (search.statements.sent_with).
+    loaded = settings_with(DATABASE_URL="postgres://app@db.example:5432/shinchoku?server_side_binding=true")
+    assert loaded.returncode != 0
+    assert "server_side_binding must be off" in loaded.stderr
+    assert settings_with(DATABASE_URL="postgres://app@db.example:5432/shinchoku").returncode == 0
+
+
 # ------------------------------------------------------------ the router's rules
 
 
