@@ -233,14 +233,14 @@ if os.environ.get("DATABASE_REPLICA_URL", "").strip():
 #
 # The search sends its planner settings and its query in one message (several statements,
 # shinchoku.search.statements.sent_with), which only psycopg's client-side binding, the
-# default, allows: server_side_binding in the URL's query string is refused.
+# default, allows: server_side_binding in the URL's query string (which Django applies
+# when it is True) is refused.
 for _alias, _database in DATABASES.items():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=2)
         )
-        _binding = str(_database["OPTIONS"].get("server_side_binding", "")).strip().lower()
-        if _binding in {"1", "true", "yes", "on"}:
+        if _database["OPTIONS"].get("server_side_binding") is True:
             raise ImproperlyConfigured(
                 f"The {_alias} database's server_side_binding must be off: the search sends several "
                 "statements in one message, which server-side binding does not allow."

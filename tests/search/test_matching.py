@@ -237,7 +237,6 @@ def test_beyond_the_limit_the_count_stops_and_the_first_found_are_ordered(
 
 
 def test_a_search_reads_through_its_index_never_a_pattern_scan(corpus: dict[str, Node]) -> None:
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for terms in (["区"], ["推進 区"], ["存在しない"], list("区の事業推進あいうえお")):
@@ -259,8 +258,6 @@ _SETTINGS = "SELECT " + ", ".join(
 
 
 def _settings() -> tuple[str, ...]:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(_SETTINGS)
         return tuple(cursor.fetchone())
@@ -279,8 +276,6 @@ def test_each_query_of_a_search_is_sent_with_its_settings_which_end_with_it(
     """On PostgreSQL the planner's settings go with each query, in its message: no
     statement of their own, and none outlasts its query, within a transaction (this
     test's) as outside one (``test_a_search_outside_a_transaction_leaves_none_open``)."""
-    from django.db import connection
-
     if strategy == "beyond the first nodes":
         # Common words that seldom meet: each one's index read once (``_beyond``).
         monkeypatch.setattr(matching, "LIMIT", 1)
@@ -326,8 +321,6 @@ def test_each_query_of_a_search_is_sent_with_its_settings_which_end_with_it(
 def test_a_search_outside_a_transaction_leaves_none_open(corpus: dict[str, Node]) -> None:
     """As a web request runs a search: outside a transaction, where each query's message
     is a transaction of its own on PostgreSQL, sent with no statement after it."""
-    from django.db import connection
-
     assert not connection.in_atomic_block
     before = _settings() if connection.vendor == "postgresql" else ()
     if connection.vendor == "postgresql":

@@ -5,6 +5,7 @@ that is not exactly one parameter is refused when the query is compiled."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from shinchoku.plans.models import Node
@@ -72,8 +73,6 @@ def test_statements_sent_around_a_query_give_its_rows_and_no_more(nodes: list[No
     """``sent_with``: the rows are the query's, whatever is sent before and after it; on
     PostgreSQL a ``SET LOCAL`` before it holds for the query, and the statements after
     it set it back within the test's transaction."""
-    from django.db import connection
-
     query = Node.objects.filter(pk__any_of=IDS_MARK).order_by("pk").values_list(*COLUMNS)
     statement = Statement.compiled(query, {"nodes": IDS_MARK})
     expected = list(Node.objects.order_by("pk").values_list(*COLUMNS))

@@ -696,8 +696,6 @@ class _Planner:
         database, which the query must read)."""
         if query.db != self.connection.alias:
             raise ValueError(f"A search on {self.connection.alias} cannot read {query.db}.")
-        if self.around == ("", ""):
-            return list(query)
         try:
             sql, params = query.query.get_compiler(using=query.db).as_sql()
         except EmptyResultSet:
