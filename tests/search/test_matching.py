@@ -536,3 +536,34 @@ def test_a_pages_texts_are_asked_with_the_columns_they_are_sorted_and_looked_at_
 ) -> None:
     with pytest.raises(ValueError, match="node_id and position"):
         matching.page_documents(("text", "node_id"), [1], ("区",), ALL, None, None, 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_windows_edges_are_read_once_for_each_version_of_the_data(
+    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the first node after each window walked is read from the database
+    once while the site's data version is unchanged, as a web request runs a search
+    (outside a transaction); a node written raises the version, and a node written after
+    the last window is found at once."""
+    for name, value in STRATEGIES["walked"].items():
+        monkeypatch.setattr(matching, name, value)
+    matching._read_edges.clear()
+
+    def searched() -> tuple[set[int], list[str]]:
+        with CaptureQueriesContext(connection) as context:
+            answer = matching.find(["区"], kinds=ALL, plan_id=None, year=None)
+        return set(answer.node_ids), [q["sql"] for q in context.captured_queries if " OFFSET " in q["sql"]]
+
+    first, read = searched()
+    assert first == reference(["区"], ALL, None, None)
+    again, read_again = searched()
+    assert again == first
+    if connection.vendor == "postgresql":
+        assert read and read_again == []
+    later = make_node(corpus["first"].level, corpus["first"].parent, code="9-1-9", title="新しい区の施策")
+    _TEXTS.clear()
+    after, read_after = searched()
+    assert later.pk in after and after == reference(["区"], ALL, None, None)
+    if connection.vendor == "postgresql":
+        assert read_after

@@ -45,6 +45,7 @@ from django.db.models.functions import StrIndex
 
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
+from shinchoku.published import versions
 
 from . import indexing, tokens
 from .models import FTS_TABLE, KINDS, Ids, SearchDocument, Term
@@ -441,6 +442,37 @@ def _edge_statement(alias: str, within: Within, window: int, after: bool) -> Sta
     return Statement.compiled(nodes.order_by("pk").values_list("pk")[window : window + 1], marks)
 
 
+#: The windows' edges ``_edge`` has read from each database, with the site's data version
+#: they were read under (``published.versions``: raised by every write of a plan's nodes).
+_read_edges: dict[str, tuple[int, dict[tuple[int | None, int, int | None], int | None]]] = {}
+#: The most edges kept for a database: windows after the first are sized by the term.
+MAX_KEPT_EDGES = 4096
+
+
+def _edge(planner: _Planner, within: Within, window: int, after: int | None) -> int | None:
+    """The first node after a window of ``window`` nodes ``within`` says that follow the
+    node ``after`` (from the first when None), or None when there is none: read once for
+    each data version of the site (``published.versions``), the version read first, so
+    that an edge is never kept under an older version; an edge read within a transaction
+    is not kept. Nodes are written only with a new version; and any edges would tile the
+    nodes, a window's size saying only how far a walk goes before it looks again."""
+    alias = planner.connection.alias
+    key = (within.plan_id, window, after)
+    version = planner.data_version()
+    kept = _read_edges.get(alias)
+    if version is not None and kept is not None and kept[0] == version and key in kept[1]:
+        return kept[1][key]
+    planner.set(IN_NODE_ORDER)
+    bounds = {} if after is None else {"after": after}
+    statement = _edge_statement(alias, within, window, after is not None)
+    edge = next((row[0] for row in planner.rows(statement, bounds)), None)
+    if version is not None:
+        if kept is None or kept[0] != version or len(kept[1]) >= MAX_KEPT_EDGES:
+            kept = _read_edges[alias] = (version, {})
+        kept[1][key] = edge
+    return edge
+
+
 @lru_cache(maxsize=256)
 def _walk_statement(alias: str, within: Within, count: int, after: bool, edge: bool) -> Statement:
     """The walk (``_walk``) of the first ``count`` nodes holding a term, of the documents
@@ -482,23 +514,22 @@ def _first_nodes(
     for _step in range(WINDOWS):
         alias = planner.connection.alias
         bounds = {} if after is None else {"after": after}
-        planner.set(IN_NODE_ORDER)
-        edge_query = _edge_statement(alias, within, window, after is not None)
-        edge = [row[0] for row in planner.rows(edge_query, bounds)]
-        if edge:
-            bounds["edge"] = edge[0]
+        edge = _edge(planner, within, window, after)
+        if edge is not None:
+            bounds["edge"] = edge
         if by_index:
             planner.set(THROUGH_INDEX)
             got = _first(planner, _between(holding, bounds), wanted - len(found))
         else:
-            walk = _walk_statement(alias, within, wanted - len(found), after is not None, bool(edge))
+            planner.set(IN_NODE_ORDER)
+            walk = _walk_statement(alias, within, wanted - len(found), after is not None, edge is not None)
             values: dict[str, Any] = {"term": Term(term, within), **bounds}
             got = _kept(planner.rows(walk, values), planner.walked)
         found += got
-        if len(found) >= wanted or not edge:
+        if len(found) >= wanted or edge is None:
             return found
         density = len(got) / window
-        after = edge[0] - 1
+        after = edge - 1
         if not got or density < DENSE_WINDOW:
             break
         by_index = density < WALKED_WINDOW
@@ -630,6 +661,17 @@ class _Planner:
         #: The settings in force (``set``), and the statements sent around each query.
         self.settings: dict[str, str] | None = None
         self.around = ("", "")
+        self._version: tuple[int | None] | None = None
+
+    def data_version(self) -> int | None:
+        """The site's data version (``published.versions``), read once a search, for what
+        is kept under it; None within a transaction, where nothing read is kept (a write
+        of the transaction would be seen before it is committed)."""
+        if self.connection.in_atomic_block:
+            return None
+        if self._version is None:
+            self._version = (versions.site_version(),)
+        return self._version[0]
 
     def frequency(self, term: str) -> float:
         """The share of all documents holding ``term`` at most: that of its rarest token in
