@@ -33,10 +33,10 @@ pytestmark = pytest.mark.django_db
 #: The cost of a search of one word, whatever the data: the site's data version and the
 #: plans (read again only when that version changed); on PostgreSQL the statistics of the
 #: tokens (once in a while); the word's first nodes (a common word's: the window's edge,
-#: then its nodes walked with their names and places, each sent with the planner's
-#: settings: no statement of their own); the names and places of nodes the walk did not
-#: read; the nodes of the page with their ancestors; their matched texts. And a query or
-#: two a word more.
+#: then its nodes walked, each sent with the planner's settings: no statement of their
+#: own); the names and places of the nodes found (none when the process keeps them); the
+#: nodes of the page with their ancestors; their matched texts. And a query or two a word
+#: more.
 MAX_QUERIES = 8
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shinchoku.plans.models import Node, NodeSectionText
+from shinchoku.plans.services import node_save
 from shinchoku.progress.models import Result, ResultSectionText, Target
 from shinchoku.search import matching
 from shinchoku.search.models import SearchDocument
@@ -567,3 +568,36 @@ def test_the_windows_edges_are_read_once_for_each_version_of_the_data(
     assert later.pk in after and after == reference(["区"], ALL, None, None)
     if connection.vendor == "postgresql":
         assert read_after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_names_and_places_of_nodes_found_are_read_once_for_each_version_of_the_data(
+    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a process keeps the names and places of the nodes its searches found,
+    as a web request runs a search (outside a transaction), while the site's data version
+    is unchanged; a node renamed raises the version, and its new name orders it at once."""
+    for name, value in STRATEGIES["walked"].items():
+        monkeypatch.setattr(matching, name, value)
+    matching._read_places.clear()
+
+    def searched() -> tuple[matching.Found, list[str]]:
+        with CaptureQueriesContext(connection) as context:
+            answer = matching.find(["区"], kinds=ALL, plan_id=None, year=None)
+        places = [q["sql"] for q in context.captured_queries if '"plans_node"."outline"' in q["sql"]]
+        return answer, places
+
+    first, read = searched()
+    assert set(first.node_ids) == reference(["区"], ALL, None, None)
+    again, read_again = searched()
+    assert again == first
+    if connection.vendor == "postgresql":
+        assert read and read_again == []
+    second = corpus["second"]
+    assert second.pk in first.node_ids and second.pk not in first.named
+    second.title = "区の市民活動の支援"
+    node_save(second)
+    renamed, read_renamed = searched()
+    assert second.pk in renamed.named and renamed.node_ids[0] in renamed.named
+    if connection.vendor == "postgresql":
+        assert read_renamed

@@ -13,10 +13,10 @@ looked up for its first ``LIMIT`` + 1 nodes by id (``_first_nodes``). On Postgre
 from the statistics of the tokens, a rare term's list in the index of tokens is read (it
 is short); a common term's nodes are walked in order through a window of the first
 nodes (``WINDOW``), each node's documents looked at until one holds the term, which stops
-as soon as there are enough nodes (``_walk``, which reads on the way what the
-order needs of each node). A term found in few nodes of the window is then read beyond
-it through that index alone, whose list is short for it, never by a walk over the whole
-table.
+as soon as there are enough nodes (``_walk``); what the order needs of each node is
+kept by each process under the site's data version (``_kept_places``). A term found
+in few nodes of the window is then read beyond it through that index alone, whose list
+is short for it, never by a walk over the whole table.
 
 A term found in at most ``LIMIT`` nodes gives every node it is in, and the other terms
 are looked for in those nodes' documents only (``_holding``). When every term is common,
@@ -291,17 +291,26 @@ def _ordered(
 ) -> Found:
     """The candidates (at most ``LIMIT`` + 1, by id) in the order shown, at most ``LIMIT``
     of them, from their names (each term looked for in them here, as a substring of the
-    folded text) and their places: those the walk read (``_Planner.walked``) as they are,
-    the others in one query."""
+    folded text) and their places: those read on the way (``_Planner.walked``, on
+    SQLite) or kept (``_kept_places``) as they are, the others in one query."""
     if not candidates:
         return Found((), frozenset(), False)
     walked = planner.walked
-    unread = [pk for pk in candidates if pk not in walked]
-    rows = [walked[pk] for pk in candidates if pk in walked]
+    kept = _kept_places(planner)
+    rows: list[tuple[Any, ...]] = []
+    unread: list[int] = []
+    for pk in candidates:
+        row = walked.get(pk) or kept.get(pk)
+        if row is None:
+            unread.append(pk)
+        else:
+            rows.append(row)
     if unread:
         planner.set(WALK)
         # Unordered: they are sorted here, where comparing their keys costs no collation.
-        rows += planner.rows(_places_statement(planner.connection.alias), {"nodes": Ids(unread)})
+        read = planner.rows(_places_statement(planner.connection.alias), {"nodes": Ids(unread)})
+        _keep_places(planner, read)
+        rows += read
     named: set[int] = set()
     if SearchDocument.Kind.NODE in kinds:
         # A term holds no blank, so none is found across two names, nor across two
@@ -331,6 +340,42 @@ def _ordered(
     )
 
 
+#: The names and places of nodes (``_PLACE_COLUMNS``) that searches have read from each
+#: database on PostgreSQL, with the site's data version they were read under
+#: (``published.versions``: raised by every write of a node): a common word's candidates
+#: are the first nodes by id, the same for every such word, and their thousand rows were
+#: half of its walk's time (``docs/search.md``, "Cost").
+_read_places: dict[str, tuple[int, dict[int, tuple[Any, ...]]]] = {}
+#: The most nodes kept for a database (about 10 MB): the first nodes, and those of rarer
+#: words until they are too many, when the whole is read again.
+MAX_KEPT_PLACES = 20_000
+
+
+def _kept_places(planner: _Planner) -> Mapping[int, tuple[Any, ...]]:
+    """The names and places kept under the site's data version, on PostgreSQL (on SQLite
+    a search reads them with its candidates, in the one query that finds them)."""
+    if not planner.postgresql:
+        return {}
+    version = planner.data_version()
+    kept = _read_places.get(planner.connection.alias)
+    if version is None or kept is None or kept[0] != version:
+        return {}
+    return kept[1]
+
+
+def _keep_places(planner: _Planner, rows: list[tuple[Any, ...]]) -> None:
+    """Keep the rows read (``_PLACE_COLUMNS``) under the site's data version, read before
+    them (``_Planner.data_version``: never within a transaction)."""
+    version = planner.data_version() if planner.postgresql else None
+    if version is None:
+        return
+    alias = planner.connection.alias
+    kept = _read_places.get(alias)
+    if kept is None or kept[0] != version or len(kept[1]) + len(rows) > MAX_KEPT_PLACES:
+        kept = _read_places[alias] = (version, {})
+    kept[1].update((row[0], row) for row in rows)
+
+
 @lru_cache(maxsize=8)
 def _places_statement(alias: str) -> Statement:
     """The names and places (``_PLACE_COLUMNS``) of the nodes "nodes" (``Ids``), in no
@@ -357,12 +402,12 @@ def _first(planner: _Planner, documents: QuerySet[SearchDocument], count: int) -
 
 
 def _walk(nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int) -> QuerySet[Node, Any]:
-    """The first ``count`` of the nodes, by id, with one of the documents, with what
-    ``_ordered`` needs of each (``_PLACE_COLUMNS``): each node's documents looked at
-    through the index of their nodes until one holds the term, so that a node holding it
-    in most of its texts costs a few of them, not all."""
+    """The ids of the first ``count`` of the nodes, by id, with one of the documents: each
+    node's documents looked at through the index of their nodes until one holds the term,
+    so that a node holding it in most of its texts costs a few of them, not all. What
+    ``_ordered`` needs of them is kept by each process (``_kept_places``)."""
     held = documents.filter(node_id=OuterRef("pk"))
-    return nodes.filter(Exists(held)).order_by("pk")[:count].values_list(*_PLACE_COLUMNS)
+    return nodes.filter(Exists(held)).order_by("pk")[:count].values_list("pk")
 
 
 def _kept(rows: list[tuple[Any, ...]], walked: dict[int, tuple[Any, ...]]) -> list[int]:
@@ -524,7 +569,7 @@ def _first_nodes(
             planner.set(IN_NODE_ORDER)
             walk = _walk_statement(alias, within, wanted - len(found), after is not None, edge is not None)
             values: dict[str, Any] = {"term": Term(term, within), **bounds}
-            got = _kept(planner.rows(walk, values), planner.walked)
+            got = [row[0] for row in planner.rows(walk, values)]
         found += got
         if len(found) >= wanted or edge is None:
             return found
@@ -651,12 +696,12 @@ class _Planner:
     within a transaction already open, set back to their defaults after it
     (``statements.sent_with``). No statement of their own, no transaction of the search's
     own: three round trips fewer for the least of searches. And the nodes the search has
-    read on its way (``walked``)."""
+    read with their names and places on its way (``walked``, on SQLite)."""
 
     def __init__(self, alias: str) -> None:
         self.connection = connections[alias]
         self.postgresql = self.connection.vendor == "postgresql"
-        #: The names and places of the nodes found by walking (``_walk``).
+        #: The names and places of the nodes read with them (SQLite's ``_read_statement``).
         self.walked: dict[int, tuple[Any, ...]] = {}
         #: The settings in force (``set``), and the statements sent around each query.
         self.settings: dict[str, str] | None = None

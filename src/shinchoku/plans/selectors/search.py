@@ -25,10 +25,10 @@ any text.
 ``search_page`` runs a bounded number of queries whatever the size of the data: the site's
 data version and the plans (for the filters; not the plans while that version stays as
 they were read under, ``_plans``), the look-up of each word and the names and places of
-the nodes found (``matching.find``), the nodes of the page with their ancestors, and
-their matched texts (the first three of each node and how many,
-``matching.page_documents``): at most eight for one word on PostgreSQL, a query or two
-more a word.
+the nodes found (not those a process keeps, ``matching.find``), the nodes of the page
+with their ancestors, and their matched texts (the first three of each node and how
+many, ``matching.page_documents``): at most eight for one word on PostgreSQL, a query or
+two more a word.
 """
 
 from __future__ import annotations
