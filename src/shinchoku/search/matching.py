@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -317,18 +318,19 @@ def _ordered(
         # nodes' names in all of them folded at once, which tells whether any node's may
         # hold every term (most names are in normal form already, and only case-folded:
         # ``_folded_name``).
-        names = [f"{code} {label} {title}" for _pk, code, label, title, *_place in rows]
+        names = [f"{row[1]} {row[2]} {row[3]}" for row in rows]
         every_name = _folded_name(" ".join(names))
         if all(term in every_name for term in folded):
             for row, name in zip(rows, names, strict=True):
                 folded_name = _folded_name(name)
                 if all(term in folded_name for term in folded):
                     named.add(row[0])
-    # By place in the outline (``Node.outline``), then plan (newest period first), then
-    # named first: each sort keeps the order of the one before among equals.
-    rows.sort(key=lambda row: row[7])
+    # By plan (newest period first) and place in the outline (``Node.outline``), then
+    # named first (a sort keeps the order of the one before among equals).
     if len({row[5] for row in rows}) > 1:
-        rows.sort(key=lambda row: (-row[4], row[5]))
+        rows.sort(key=lambda row: (-row[4], row[5], row[7]))
+    else:
+        rows.sort(key=itemgetter(7))
     if named:
         rows.sort(key=lambda row: row[0] not in named)
     shown = [row[0] for row in rows[:LIMIT]]
