@@ -14,6 +14,7 @@ from django.utils import translation
 
 from shinchoku.plans import selectors
 from shinchoku.plans.selectors.search import EXCERPT_BEFORE, EXCERPT_LENGTH, _pattern, excerpt, search_terms
+from shinchoku.plans.services import node_save
 from shinchoku.review import services
 from tests.factories import (
     Sample,
@@ -387,6 +388,28 @@ def test_the_plans_of_the_filter_are_read_again_only_when_the_data_changed() -> 
     make_world(code="second")
     assert sorted(choice.value for choice in selectors.search_page(q="").plans) == ["first", "second"]
     assert selectors.search_page(q="年度", plan="second").errors == ()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nodes_of_a_page_are_read_again_only_when_the_data_changed() -> None:
+    """The nodes of a page and their ancestors are kept by each process under the site's
+    data version (``published.kept``), as a web request runs a search (outside a
+    transaction); a node renamed raises the version, and the page shows its new name."""
+    sample = make_sample()
+
+    def page_nodes() -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as context:
+            page = selectors.search_page(q="協働型事業")
+        read = [q["sql"] for q in context.captured_queries if '"plans_level"."rated"' in q["sql"]]
+        return [crumb.name for group in page.groups for crumb in group.breadcrumb], read
+
+    crumbs, read = page_nodes()
+    assert "協働のまちづくりの推進" in crumbs and read
+    assert page_nodes() == (crumbs, [])
+    sample.programme.title = "協働によるまちづくり"
+    node_save(sample.programme)
+    renamed, read_renamed = page_nodes()
+    assert "協働によるまちづくり" in renamed and "協働のまちづくりの推進" not in renamed and read_renamed
 
 
 def test_the_filters_options_are_text_whatever_the_names_hold(client: Client) -> None:

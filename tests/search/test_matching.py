@@ -549,7 +549,7 @@ def test_the_windows_edges_are_read_once_for_each_version_of_the_data(
     the last window is found at once."""
     for name, value in STRATEGIES["walked"].items():
         monkeypatch.setattr(matching, name, value)
-    matching._read_edges.clear()
+    matching._edges.clear()
 
     def searched() -> tuple[set[int], list[str]]:
         with CaptureQueriesContext(connection) as context:
@@ -579,7 +579,7 @@ def test_the_names_and_places_of_nodes_found_are_read_once_for_each_version_of_t
     is unchanged; a node renamed raises the version, and its new name orders it at once."""
     for name, value in STRATEGIES["walked"].items():
         monkeypatch.setattr(matching, name, value)
-    matching._read_places.clear()
+    matching._places.clear()
 
     def searched() -> tuple[matching.Found, list[str]]:
         with CaptureQueriesContext(connection) as context:

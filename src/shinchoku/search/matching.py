@@ -47,6 +47,7 @@ from django.db.models.functions import StrIndex
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
 from shinchoku.published import versions
+from shinchoku.published.kept import KeptUnderVersion
 
 from . import indexing, tokens
 from .models import FTS_TABLE, KINDS, Ids, SearchDocument, Term
@@ -342,15 +343,13 @@ def _ordered(
     )
 
 
-#: The names and places of nodes (``_PLACE_COLUMNS``) that searches have read from each
-#: database on PostgreSQL, with the site's data version they were read under
-#: (``published.versions``: raised by every write of a node): a common word's candidates
-#: are the first nodes by id, the same for every such word, and their thousand rows were
-#: half of its walk's time (``docs/search.md``, "Cost").
-_read_places: dict[str, tuple[int, dict[int, tuple[Any, ...]]]] = {}
-#: The most nodes kept for a database (about 10 MB): the first nodes, and those of rarer
-#: words until they are too many, when the whole is read again.
+#: The names and places of nodes (``_PLACE_COLUMNS``) that searches have read on
+#: PostgreSQL, by node: a common word's candidates are the first nodes by id, the same for
+#: every such word, and their thousand rows were half of its walk's time
+#: (``docs/search.md``, "Cost"). At most ``MAX_KEPT_PLACES`` (about 10 MB) for a database:
+#: the first nodes, and those of rarer words until they are too many.
 MAX_KEPT_PLACES = 20_000
+_places: KeptUnderVersion[int, tuple[Any, ...]] = KeptUnderVersion(MAX_KEPT_PLACES)
 
 
 def _kept_places(planner: _Planner) -> Mapping[int, tuple[Any, ...]]:
@@ -358,24 +357,14 @@ def _kept_places(planner: _Planner) -> Mapping[int, tuple[Any, ...]]:
     a search reads them with its candidates, in the one query that finds them)."""
     if not planner.postgresql:
         return {}
-    version = planner.data_version()
-    kept = _read_places.get(planner.connection.alias)
-    if version is None or kept is None or kept[0] != version:
-        return {}
-    return kept[1]
+    return _places.under(planner.connection.alias, planner.data_version())
 
 
 def _keep_places(planner: _Planner, rows: list[tuple[Any, ...]]) -> None:
     """Keep the rows read (``_PLACE_COLUMNS``) under the site's data version, read before
-    them (``_Planner.data_version``: never within a transaction)."""
-    version = planner.data_version() if planner.postgresql else None
-    if version is None:
-        return
-    alias = planner.connection.alias
-    kept = _read_places.get(alias)
-    if kept is None or kept[0] != version or len(kept[1]) + len(rows) > MAX_KEPT_PLACES:
-        kept = _read_places[alias] = (version, {})
-    kept[1].update((row[0], row) for row in rows)
+    them (``_Planner.data_version``), on PostgreSQL."""
+    if planner.postgresql:
+        _places.keep(planner.connection.alias, planner.data_version(), ((row[0], row) for row in rows))
 
 
 @lru_cache(maxsize=8)
@@ -489,11 +478,10 @@ def _edge_statement(alias: str, within: Within, window: int, after: bool) -> Sta
     return Statement.compiled(nodes.order_by("pk").values_list("pk")[window : window + 1], marks)
 
 
-#: The windows' edges ``_edge`` has read from each database, with the site's data version
-#: they were read under (``published.versions``: raised by every write of a plan's nodes).
-_read_edges: dict[str, tuple[int, dict[tuple[int | None, int, int | None], int | None]]] = {}
-#: The most edges kept for a database: windows after the first are sized by the term.
+#: The windows' edges ``_edge`` has read, by the plan, size and start of the window: at
+#: most ``MAX_KEPT_EDGES`` for a database (windows after the first are sized by the term).
 MAX_KEPT_EDGES = 4096
+_edges: KeptUnderVersion[tuple[int | None, int, int | None], int | None] = KeptUnderVersion(MAX_KEPT_EDGES)
 
 
 def _edge(planner: _Planner, within: Within, window: int, after: int | None) -> int | None:
@@ -506,17 +494,14 @@ def _edge(planner: _Planner, within: Within, window: int, after: int | None) -> 
     alias = planner.connection.alias
     key = (within.plan_id, window, after)
     version = planner.data_version()
-    kept = _read_edges.get(alias)
-    if version is not None and kept is not None and kept[0] == version and key in kept[1]:
-        return kept[1][key]
+    kept = _edges.under(alias, version)
+    if key in kept:
+        return kept[key]
     planner.set(IN_NODE_ORDER)
     bounds = {} if after is None else {"after": after}
     statement = _edge_statement(alias, within, window, after is not None)
     edge = next((row[0] for row in planner.rows(statement, bounds)), None)
-    if version is not None:
-        if kept is None or kept[0] != version or len(kept[1]) >= MAX_KEPT_EDGES:
-            kept = _read_edges[alias] = (version, {})
-        kept[1][key] = edge
+    _edges.keep(alias, version, [(key, edge)])
     return edge
 
 

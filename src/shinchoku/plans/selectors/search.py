@@ -37,10 +37,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.paginator import Paginator
-from django.db import connections, router
+from django.db import router
 from django.utils.http import urlencode
 from django.utils.translation import gettext, pgettext
 
@@ -49,6 +49,7 @@ from shinchoku.errors import ErrorCode, Refusal
 from shinchoku.plans.models import Node, Plan, path_ancestor_ids
 from shinchoku.plans.names import localized
 from shinchoku.published import versions
+from shinchoku.published.kept import KeptUnderVersion
 from shinchoku.search import matching
 from shinchoku.search.models import Ids, SearchDocument
 from shinchoku.search.statements import IDS_MARK, Statement
@@ -258,27 +259,21 @@ def excerpt(text: str, pattern: re.Pattern[str]) -> Excerpt | None:
 # ---------------------------------------------------------------------------- search
 
 
-#: The plans as ``_plans`` last read them from each database, with the site's data version
-#: they were read under.
-_read_plans: dict[str, tuple[int, tuple[Plan, ...]]] = {}
+#: The plans as ``_plans`` last read them (``published.kept``).
+_kept_plans: KeptUnderVersion[str, tuple[Plan, ...]] = KeptUnderVersion(most=1)
 
 
-def _plans() -> list[Plan]:
+def _plans(version: int | None) -> list[Plan]:
     """Every plan, newest period first, for the filters: read again only when the site's
-    data version (``published.versions``: raised by every write of a plan) is not the one
-    they were read under. The version is read first, so that plans read after a write
-    are never kept under the version before it; plans read within a transaction are not
-    kept (they may be its own, uncommitted). On PostgreSQL, outside a transaction and
-    without a read replica, each process remembers the version without a query while
-    none changes (``published.versionwatch``): a search then reads neither."""
-    version = versions.site_version()
+    data version (``published.versions``: raised by every write of a plan), read before
+    and given as ``version``, is not the one they were read under (``published.kept``:
+    on PostgreSQL, a search then reads neither)."""
     alias = router.db_for_read(Plan)
-    kept = _read_plans.get(alias)
-    if version is not None and kept is not None and kept[0] == version:
-        return list(kept[1])
+    kept = _kept_plans.under(alias, version).get("plans")
+    if kept is not None:
+        return list(kept)
     plans = list(Plan.objects.using(alias).order_by("-first_year", "code"))
-    if version is not None and not connections[alias].in_atomic_block:
-        _read_plans[alias] = (version, tuple(plans))
+    _kept_plans.keep(alias, version, [("plans", tuple(plans))])
     return plans
 
 
@@ -445,6 +440,13 @@ _PAGE_NODE_COLUMNS = (
 )
 
 
+#: The page's nodes and ancestors (``_PAGE_NODE_COLUMNS``) searches have read, by node
+#: (``published.kept``): the first page of a common word is the same nodes, and the plan
+#: areas and programmes above the nodes of any page are few. At most 20,000 for a
+#: database (about 10 MB).
+_kept_nodes: KeptUnderVersion[int, tuple[Any, ...]] = KeptUnderVersion(most=20_000)
+
+
 @lru_cache(maxsize=8)
 def _page_nodes_statement(alias: str) -> Statement:
     """The query of a page's nodes and their ancestors (``_PAGE_NODE_COLUMNS``), compiled
@@ -504,7 +506,8 @@ def search_page(
         terms = search_terms(query)
     except QueryError as error:
         errors.append(str(error))
-    plans = _plans()
+    version = versions.site_version()
+    plans = _plans(version)
     chosen_plan = next((p for p in plans if p.code == plan_code), None)
     if plan_code and chosen_plan is None:
         errors.append(gettext("Choose a plan from the list."))
@@ -528,7 +531,9 @@ def search_page(
     paginator = Paginator(found.node_ids, RESULTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     if searched:
-        groups = _groups(list(page_obj.object_list), found, terms, _kinds(kind), chosen_plan, chosen_year)
+        groups = _groups(
+            list(page_obj.object_list), found, terms, _kinds(kind), chosen_plan, chosen_year, version
+        )
 
     echo = query[:MAX_QUERY_LENGTH]
     return SearchPage(
@@ -579,15 +584,24 @@ def _groups(
     kinds: set[str],
     plan: Plan | None,
     year: int | None,
+    version: int | None,
 ) -> list[SearchGroup]:
     """The found nodes of one page (of ``found``) with their matched texts. Two queries:
-    the nodes with their ancestors (known from their paths), and their documents."""
+    the nodes with their ancestors (known from their paths; not those kept under the
+    site's data version ``version``, ``_kept_nodes``), and their documents."""
     if not node_ids:
         return []
     pattern = _pattern(terms)
     ancestry = {node_id: path_ancestor_ids(found.paths.get(node_id, "")) for node_id in node_ids}
     wanted = {*node_ids, *(pk for ancestors in ancestry.values() for pk in ancestors)}
-    rows = _page_nodes_statement(Node.objects.all().db).rows({"nodes": Ids(sorted(wanted))})
+    alias = Node.objects.all().db
+    kept = _kept_nodes.under(alias, version)
+    rows = [kept[pk] for pk in wanted if pk in kept]
+    unread = sorted(pk for pk in wanted if pk not in kept)
+    if unread:
+        new = _page_nodes_statement(alias).rows({"nodes": Ids(unread)})
+        _kept_nodes.keep(alias, version, ((row[0], row) for row in new))
+        rows += new
     read = {row[0]: _PageNode(*row) for row in rows}
     refs = {pk: node.ref() for pk, node in read.items()}
     nodes = {pk: read[pk] for pk in node_ids if pk in read}
