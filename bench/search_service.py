@@ -8,12 +8,20 @@ figures say how much of a search's p95 in ``public_load.py`` is its own work.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shinchoku_load100k \\
         .venv/bin/python bench/search_service.py --per-class 40
 
+With ``--requests N``, each class's whole request instead (the site's WSGI handler: the
+middleware, the view, the page drawn; the page cache off), N searches drawn at random
+from the class after 60 drawn to warm the process, as the load benchmark draws them: what
+a process keeps under the data version (``published.kept``) is warm for the words drawn
+before, not for each word. Prints the mean, the median and p95.
+
 Needs the benchmark plan already built (``public_load.py --measures … --years …``).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import random
 import statistics
 import sys
@@ -23,8 +31,18 @@ from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 _ARGUMENTS, sys.argv[1:] = sys.argv[1:], []  # public_load reads no arguments of ours
+# As the load benchmark's server runs, for the whole requests (--requests).
+for _name, _value in {
+    "ALLOWED_HOSTS": "localhost",
+    "PUBLIC_PAGE_CACHE": "false",
+    "SEARCH_RATE_LIMIT": "0",
+    "LOG_LEVEL": "WARNING",
+    "SECURE_SSL_REDIRECT": "false",
+}.items():
+    os.environ.setdefault(_name, _value)
 
 import public_load  # noqa: E402  (sets Django up)
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 
 from shinchoku.plans.models import Plan  # noqa: E402
 from shinchoku.plans.selectors.search import search_page  # noqa: E402
@@ -36,9 +54,13 @@ def main() -> None:
     )
     parser.add_argument("--per-class", type=int, default=40, help="searches drawn from each class (40)")
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=0, help="time N whole requests a class instead")
     args = parser.parse_args(_ARGUMENTS)
     plan = Plan.objects.get(code=public_load.scale_pages.PLAN_CODE)
     classes = public_load.pages(plan, distinct_measures=1000, seed=1)
+    if args.requests:
+        _whole_requests(classes, args.requests, random.Random(args.seed))  # noqa: S311
+        return
     rng = random.Random(args.seed)  # noqa: S311  (a reproducible draw)
     print("| search | searches | median ms | p95 ms | max ms | slowest |")
     print("|---|---:|---:|---:|---:|---|")
@@ -58,6 +80,51 @@ def main() -> None:
         print(
             f"| {name} | {len(times)} | {statistics.median(times):.1f} | {p95:.1f} | {times[-1]:.1f} "
             f"| {' '.join(f'{key}={value}' for key, value in slowest.items())} |"
+        )
+
+
+def _whole_requests(classes: dict[str, list[str]], count: int, rng: random.Random) -> None:
+    handler = WSGIHandler()
+
+    def get(path: str) -> None:
+        address = urlparse(path)
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": address.path,
+            "QUERY_STRING": address.query,
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "localhost",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        statuses: list[str] = []
+        body = handler(environ, lambda status, _headers: statuses.append(status))
+        b"".join(body)
+        body.close()
+        if not statuses[0].startswith(("200", "400")):
+            raise SystemExit(f"{path}: {statuses[0]}")
+
+    print("| search | requests | mean ms | median ms | p95 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for name, paths in classes.items():
+        if not name.startswith("search"):
+            continue
+        for _warm in range(60):
+            get(rng.choice(paths))
+        timed = []
+        for _request in range(count):
+            path = rng.choice(paths)
+            started = time.perf_counter()
+            get(path)
+            timed.append((time.perf_counter() - started) * 1000)
+        timed.sort()
+        p95 = timed[min(len(timed) - 1, round(0.95 * (len(timed) - 1)))]
+        print(
+            f"| {name} | {len(timed)} | {statistics.mean(timed):.2f} | {statistics.median(timed):.2f} "
+            f"| {p95:.2f} |"
         )
 
 
