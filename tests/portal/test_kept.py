@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.template import engines
 from django.test import Client
+from django.urls import set_script_prefix
 from django.utils import translation
 
 import shinchoku
@@ -32,6 +33,20 @@ def test_a_kept_part_is_drawn_once_in_each_language() -> None:
         assert template.render({"value": "3"}) == "Search 3"
     with translation.override("ja"):
         assert template.render({"value": "4"}) == "検索 1"
+
+
+def test_a_kept_part_is_drawn_again_for_another_prefix_of_the_sites_addresses() -> None:
+    template = engines["django"].from_string(
+        "{% load kept %}{% per_language %}{% url 'portal:search' %}{% endper_language %}"
+    )
+    with translation.override("ja"):
+        assert template.render({}) == "/search/"
+        set_script_prefix("/city/")
+        try:
+            assert template.render({}) == "/city/search/"
+        finally:
+            set_script_prefix("/")
+        assert template.render({}) == "/search/"
 
 
 def test_the_parts_kept_hold_nothing_of_the_request() -> None:

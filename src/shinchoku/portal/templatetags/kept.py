@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django import template
 from django.template.base import NodeList, Parser, Token
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -21,17 +22,19 @@ register = template.Library()
 
 class PerLanguageNode(template.Node):
     """The part, drawn by its first page in each language (``drawn``: for as long as the
-    template is kept, which is the process's life with Django's cached loader)."""
+    template is kept, which is the process's life with Django's cached loader), and for
+    each prefix of the site's addresses and set of them (a request's ``SCRIPT_NAME`` and
+    ``urlconf``), which its links depend on as they do on the language."""
 
     def __init__(self, nodelist: NodeList) -> None:
         self.nodelist = nodelist
-        self.drawn: dict[str | None, SafeString] = {}
+        self.drawn: dict[tuple[str | None, str, str | None], SafeString] = {}
 
     def render(self, context: template.Context) -> SafeString:
-        language = get_language()
-        drawn = self.drawn.get(language)
+        key = (get_language(), get_script_prefix(), get_urlconf())
+        drawn = self.drawn.get(key)
         if drawn is None:
-            drawn = self.drawn[language] = mark_safe(self.nodelist.render(context))  # noqa: S308 (drawn by the template)
+            drawn = self.drawn[key] = mark_safe(self.nodelist.render(context))  # noqa: S308 (drawn by the template)
         return drawn
 
 
