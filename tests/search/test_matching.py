@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.plans.services import node_save
 from shinchoku.progress.models import Result, ResultSectionText, Target
-from shinchoku.search import matching
+from shinchoku.search import matching, passages
 from shinchoku.search.models import SearchDocument
 from shinchoku.search.statements import sent_with
 from shinchoku.search.tokens import fold
@@ -469,7 +469,7 @@ def test_a_year_asked_of_the_index_without_the_kinds_still_leaves_the_nodes_own_
 
 def test_the_characters_a_text_is_narrowed_by_are_never_changed_or_made_by_case_folding() -> None:
     """On SQLite a page's documents are narrowed by their text as stored when every term
-    is of these characters (``matching._UNCASED``): that is right only if folding leaves
+    is of these characters (``passages._UNCASED``): that is right only if folding leaves
     each as it is and makes none of them from another character."""
     made: set[str] = set()
     for code in range(0x110000):
@@ -477,12 +477,12 @@ def test_the_characters_a_text_is_narrowed_by_are_never_changed_or_made_by_case_
         folded = character.casefold()
         if folded != character:
             made.update(folded)
-    uncased = [chr(code) for code in range(0x110000) if matching._UNCASED.fullmatch(chr(code))]
+    uncased = [chr(code) for code in range(0x110000) if passages._UNCASED.fullmatch(chr(code))]
     assert len(uncased) > 20_000
     assert all(character.casefold() == character for character in uncased)
     assert not made.intersection(uncased)
-    assert not matching._UNCASED.fullmatch("ß")
-    assert not matching._UNCASED.fullmatch("区a")
+    assert not passages._UNCASED.fullmatch("ß")
+    assert not passages._UNCASED.fullmatch("区a")
 
 
 @pytest.mark.parametrize(
@@ -510,7 +510,7 @@ def test_a_pages_texts_are_each_nodes_first_holding_a_term_and_all_are_counted(
     folded = matching.folded_terms(terms)
     node_ids = sorted(Node.objects.values_list("pk", flat=True))
     columns = ("node_id", "position", "part", "text")
-    shown, counted = matching.page_documents(columns, node_ids, folded, ALL, None, None, per_node)
+    shown, counted = passages.page_documents(columns, node_ids, folded, ALL, None, None, per_node)
     every = (
         SearchDocument.objects.filter(node_id__in=node_ids)
         .exclude(field__in=matching.NAME_FIELDS)
@@ -521,7 +521,7 @@ def test_a_pages_texts_are_each_nodes_first_holding_a_term_and_all_are_counted(
     expected_counted: dict[int, int] = {}
     seen: set[tuple[int, int]] = set()
     for node_id, position, part, text in every:
-        if (node_id, position) in seen or not matching.holds(text, folded):
+        if (node_id, position) in seen or not passages.holds(text, folded):
             continue
         seen.add((node_id, position))
         expected_counted[node_id] = expected_counted.get(node_id, 0) + 1
@@ -536,7 +536,7 @@ def test_a_pages_texts_are_asked_with_the_columns_they_are_sorted_and_looked_at_
     corpus: dict[str, Node],
 ) -> None:
     with pytest.raises(ValueError, match="node_id and position"):
-        matching.page_documents(("text", "node_id"), [1], ("区",), ALL, None, None, 3)
+        passages.page_documents(("text", "node_id"), [1], ("区",), ALL, None, None, 3)
 
 
 @pytest.mark.django_db(transaction=True)

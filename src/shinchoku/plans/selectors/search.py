@@ -27,7 +27,7 @@ data version and the plans (for the filters; not the plans while that version st
 they were read under, ``_plans``), the look-up of each word and the names and places of
 the nodes found (not those a process keeps, ``matching.find``), the nodes of the page
 with their ancestors, and their matched texts (the first three of each node and how
-many, ``matching.page_documents``): at most eight for one word on PostgreSQL, a query or
+many, ``passages.page_documents``): at most eight for one word on PostgreSQL, a query or
 two more a word.
 """
 
@@ -50,7 +50,7 @@ from shinchoku.plans.models import Node, Plan, path_ancestor_ids
 from shinchoku.plans.names import localized
 from shinchoku.published import versions
 from shinchoku.published.kept import KeptUnderVersion
-from shinchoku.search import matching
+from shinchoku.search import matching, passages
 from shinchoku.search.models import Ids, SearchDocument
 from shinchoku.search.statements import IDS_MARK, Statement
 from shinchoku.text import normalize
@@ -606,7 +606,7 @@ def _groups(
     refs = {pk: node.ref() for pk, node in read.items()}
     nodes = {pk: read[pk] for pk in node_ids if pk in read}
     # The page's nodes' first texts holding a term, and how many hold one.
-    documents, matched = matching.page_documents(
+    documents, matched = passages.page_documents(
         _MATCHED_COLUMNS,
         node_ids,
         matching.folded_terms(terms),
