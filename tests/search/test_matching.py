@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.plans.services import node_save
 from shinchoku.progress.models import Result, ResultSectionText, Target
+from shinchoku.published import versions
 from shinchoku.search import matching, passages
 from shinchoku.search.models import SearchDocument
 from shinchoku.search.statements import sent_with
@@ -553,7 +554,8 @@ def test_the_windows_edges_are_read_once_for_each_version_of_the_data(
 
     def searched() -> tuple[set[int], list[str]]:
         with CaptureQueriesContext(connection) as context:
-            answer = matching.find(["区"], kinds=ALL, plan_id=None, year=None)
+            version = versions.site_version()
+            answer = matching.find(["区"], kinds=ALL, plan_id=None, year=None, version=version)
         return set(answer.node_ids), [q["sql"] for q in context.captured_queries if " OFFSET " in q["sql"]]
 
     first, read = searched()
@@ -583,7 +585,8 @@ def test_the_names_and_places_of_nodes_found_are_read_once_for_each_version_of_t
 
     def searched() -> tuple[matching.Found, list[str]]:
         with CaptureQueriesContext(connection) as context:
-            answer = matching.find(["区"], kinds=ALL, plan_id=None, year=None)
+            version = versions.site_version()
+            answer = matching.find(["区"], kinds=ALL, plan_id=None, year=None, version=version)
         places = [q["sql"] for q in context.captured_queries if '"plans_node"."outline"' in q["sql"]]
         return answer, places
 

@@ -43,7 +43,6 @@ from django.db.models.expressions import RawSQL
 
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
-from shinchoku.published import versions
 from shinchoku.published.kept import KeptUnderVersion
 
 from . import indexing, tokens
@@ -89,8 +88,18 @@ def documents(kinds: Collection[str], plan_id: int | None, year: int | None) -> 
     return found
 
 
-def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None, year: int | None) -> Found:
-    """The nodes holding every term in the documents looked in (``documents``)."""
+def find(
+    terms: Collection[str],
+    *,
+    kinds: Collection[str],
+    plan_id: int | None,
+    year: int | None,
+    version: int | None = None,
+) -> Found:
+    """The nodes holding every term in the documents looked in (``documents``).
+    ``version``: the site's data version (``published.versions``), read by the caller
+    before the search, under which what the search reads of nodes may be kept and used
+    again (``published.kept``); None keeps and uses nothing."""
     folded = folded_terms(terms)
     if not folded:
         return Found((), frozenset(), False)
@@ -99,7 +108,7 @@ def find(terms: Collection[str], *, kinds: Collection[str], plan_id: int | None,
     if plan_id is not None:
         nodes = nodes.filter(plan_id=plan_id)
     within = Within(None if set(kinds) >= KINDS else frozenset(kinds), plan_id, year)
-    planner = _Planner(looked_in.db)
+    planner = _Planner(looked_in.db, version)
     firsts: dict[str, list[int]] = {}
     for term in sorted(folded, key=len, reverse=True):
         first = _first_nodes(planner, looked_in, term, within)
@@ -194,14 +203,14 @@ def _kept_places(planner: _Planner) -> Mapping[int, tuple[Any, ...]]:
     a search reads them with its candidates, in the one query that finds them)."""
     if not planner.postgresql:
         return {}
-    return _places.under(planner.connection.alias, planner.data_version())
+    return _places.under(planner.connection.alias, planner.version)
 
 
 def _keep_places(planner: _Planner, rows: list[tuple[Any, ...]]) -> None:
-    """Keep the rows read (``_PLACE_COLUMNS``) under the site's data version, read before
-    them (``_Planner.data_version``), on PostgreSQL."""
+    """Keep the rows read (``_PLACE_COLUMNS``) under the search's data version, on
+    PostgreSQL."""
     if planner.postgresql:
-        _places.keep(planner.connection.alias, planner.data_version(), ((row[0], row) for row in rows))
+        _places.keep(planner.connection.alias, planner.version, ((row[0], row) for row in rows))
 
 
 @lru_cache(maxsize=8)
@@ -324,21 +333,19 @@ _edges: KeptUnderVersion[tuple[int | None, int, int | None], int | None] = KeptU
 def _edge(planner: _Planner, within: Within, window: int, after: int | None) -> int | None:
     """The first node after a window of ``window`` nodes ``within`` says that follow the
     node ``after`` (from the first when None), or None when there is none: read once for
-    each data version of the site (``published.versions``), the version read first, so
-    that an edge is never kept under an older version; an edge read within a transaction
-    is not kept. Nodes are written only with a new version; and any edges would tile the
-    nodes, a window's size saying only how far a walk goes before it looks again."""
+    each data version of the site (the search's, ``published.kept``). Nodes are written
+    only with a new version; and any edges would tile the nodes, a window's size saying
+    only how far a walk goes before it looks again."""
     alias = planner.connection.alias
     key = (within.plan_id, window, after)
-    version = planner.data_version()
-    kept = _edges.under(alias, version)
+    kept = _edges.under(alias, planner.version)
     if key in kept:
         return kept[key]
     planner.set(IN_NODE_ORDER)
     bounds = {} if after is None else {"after": after}
     statement = _edge_statement(alias, within, window, after is not None)
     edge = next((row[0] for row in planner.rows(statement, bounds)), None)
-    _edges.keep(alias, version, [(key, edge)])
+    _edges.keep(alias, planner.version, [(key, edge)])
     return edge
 
 
@@ -520,9 +527,10 @@ class _Planner:
     within a transaction already open, set back to their defaults after it
     (``statements.sent_with``). No statement of their own, no transaction of the search's
     own: three round trips fewer for the least of searches. And the nodes the search has
-    read with their names and places on its way (``walked``, on SQLite)."""
+    read with their names and places on its way (``walked``, on SQLite), and the site's
+    data version what it reads of nodes is kept under (``version``: none when None)."""
 
-    def __init__(self, alias: str) -> None:
+    def __init__(self, alias: str, version: int | None = None) -> None:
         self.connection = connections[alias]
         self.postgresql = self.connection.vendor == "postgresql"
         #: The names and places of the nodes read with them (SQLite's ``_read_statement``).
@@ -530,17 +538,7 @@ class _Planner:
         #: The settings in force (``set``), and the statements sent around each query.
         self.settings: dict[str, str] | None = None
         self.around = ("", "")
-        self._version: tuple[int | None] | None = None
-
-    def data_version(self) -> int | None:
-        """The site's data version (``published.versions``), read once a search, for what
-        is kept under it; None within a transaction, where nothing read is kept (a write
-        of the transaction would be seen before it is committed)."""
-        if self.connection.in_atomic_block:
-            return None
-        if self._version is None:
-            self._version = (versions.site_version(),)
-        return self._version[0]
+        self.version = version
 
     def frequency(self, term: str) -> float:
         """The share of all documents holding ``term`` at most: that of its rarest token in

@@ -526,7 +526,11 @@ def search_page(
     found = matching.Found((), frozenset(), False)
     if searched:
         found = matching.find(
-            terms, kinds=_kinds(kind), plan_id=chosen_plan.pk if chosen_plan else None, year=chosen_year
+            terms,
+            kinds=_kinds(kind),
+            plan_id=chosen_plan.pk if chosen_plan else None,
+            year=chosen_year,
+            version=version,
         )
     paginator = Paginator(found.node_ids, RESULTS_PER_PAGE)
     page_obj = paginator.get_page(page)
