@@ -192,9 +192,11 @@ def _ordered(
 #: The names and places of nodes (``_PLACE_COLUMNS``) that searches have read on
 #: PostgreSQL, by node: a common word's candidates are the first nodes by id, the same for
 #: every such word, and their thousand rows were half of its walk's time
-#: (``docs/search.md``, "Cost"). At most ``MAX_KEPT_PLACES`` (about 10 MB) for a database:
-#: the first nodes, and those of rarer words until they are too many.
-MAX_KEPT_PLACES = 20_000
+#: (``docs/search.md``, "Cost"). Rarer words' candidates are spread over all the nodes:
+#: with too few kept, each such search read its thousand rows again (two characters,
+#: about 2 ms a search of 13 at 100,000 measures). At most ``MAX_KEPT_PLACES``, every
+#: node of 100,000 measures (about 400 bytes each, 40 MB at that size).
+MAX_KEPT_PLACES = 120_000
 _places: KeptUnderVersion[int, tuple[Any, ...]] = KeptUnderVersion(MAX_KEPT_PLACES)
 
 
@@ -208,9 +210,16 @@ def _kept_places(planner: _Planner) -> Mapping[int, tuple[Any, ...]]:
 
 def _keep_places(planner: _Planner, rows: list[tuple[Any, ...]]) -> None:
     """Keep the rows read (``_PLACE_COLUMNS``) under the search's data version, on
-    PostgreSQL."""
-    if planner.postgresql:
-        _places.keep(planner.connection.alias, planner.version, ((row[0], row) for row in rows))
+    PostgreSQL, the values of a plan that its nodes share (its first year and code) kept
+    once rather than once a node."""
+    if not planner.postgresql:
+        return
+    plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    kept = []
+    for row in rows:
+        plan = plans.setdefault(row[4:6], row[4:6])
+        kept.append((row[0], (*row[:4], *plan, *row[6:])))
+    _places.keep(planner.connection.alias, planner.version, kept)
 
 
 @lru_cache(maxsize=8)
