@@ -355,3 +355,47 @@ def test_on_postgresql_a_long_texts_tokens_are_kept_in_its_row_as_they_are() -> 
         assert compression is None and size > 4000
     assert set(finds(text[100:140])) == {"before", "after"}
     assert SearchDocument.objects.get(pk=before.pk).text == text
+
+
+def _blocks_named() -> dict[int, list[str]]:
+    """The block tokens (``tokens.block``) each document's tokens hold, by document."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, array(SELECT lexeme FROM unnest(tokens) WHERE lexeme LIKE 'n%%' ORDER BY lexeme) "
+            f"FROM {SearchDocument._meta.db_table}"
+        )
+        return {pk: list(names) for pk, names in cursor.fetchall()}
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the blocks' tokens are PostgreSQL's")
+def test_each_document_names_its_nodes_block_and_the_migration_writes_it_once() -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection as default
+
+    from shinchoku.search import tokens
+
+    world = make_world(first_year=2011, last_year=2013)
+    make_node(
+        world.measure_level, make_node(world.area_level, code="a", title="分野"), code="a-1", title="題名"
+    )
+    nodes = dict(SearchDocument.objects.values_list("pk", "node_id"))
+    expected = {pk: [tokens.block(node_id)] for pk, node_id in nodes.items()}
+    assert nodes and _blocks_named() == expected
+    migration = importlib.import_module("shinchoku.search.migrations.0005_document_blocks")
+
+    class Editor:
+        connection = default
+
+    # The documents' foreign keys checked as they are written, as outside a test's
+    # transaction: a table with checks pending cannot be given an index.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    migration.remove_blocks(apps, Editor())
+    assert set(map(tuple, _blocks_named().values())) == {()}
+    migration.add_blocks(apps, Editor())
+    assert _blocks_named() == expected and finds("題名") == ["a-1"]
+    # Written again, a document still names its block once.
+    migration.add_blocks(apps, Editor())
+    assert _blocks_named() == expected

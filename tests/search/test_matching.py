@@ -14,7 +14,7 @@ from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.plans.services import node_save
 from shinchoku.progress.models import Result, ResultSectionText, Target
 from shinchoku.published import versions
-from shinchoku.search import matching, passages
+from shinchoku.search import matching, passages, tokens
 from shinchoku.search.models import SearchDocument
 from shinchoku.search.statements import sent_with
 from shinchoku.search.tokens import fold
@@ -363,6 +363,7 @@ def test_beyond_the_limit_several_common_terms_find_only_nodes_holding_every_one
 #: Windows of two nodes, at most four, none larger than three, each walked whatever share
 #: of the nodes holds the term.
 _WINDOWS = {
+    "BLOCKS_FROM": 2.0,
     "DENSE": 0.0,
     "WINDOW": 2,
     "SCOPED_WINDOW": 1,
@@ -375,7 +376,7 @@ _WINDOWS = {
 #: term whatever its statistics say (on PostgreSQL; SQLite has one way).
 STRATEGIES = {
     # The term's list in the index of tokens.
-    "through the index": {"DENSE": 2.0},
+    "through the index": {"BLOCKS_FROM": 2.0, "DENSE": 2.0},
     # The documents walked in the order of their nodes, window after window.
     "walked": _WINDOWS,
     # Walked through the first window, then read window after window through the indexes
@@ -389,13 +390,26 @@ STRATEGIES = {
         "MAX_WINDOW": 2,
         "DENSE_WINDOW": 0.9,
     },
+    # Block after block of nodes (of two nodes each: ``small_blocks``) when nothing narrows
+    # the search, as many as it takes.
+    "in blocks": {"BLOCKS_FROM": 0.0, "MAX_BLOCKS": 10**6, "DENSE": 2.0},
+    # One block, then the term's list in the index of tokens beyond it.
+    "in blocks, then through the index": {"BLOCKS_FROM": 0.0, "MAX_BLOCKS": 0, "DENSE": 2.0},
+    # One block, then walked beyond it.
+    "in blocks, then walked": {**_WINDOWS, "BLOCKS_FROM": 0.0, "MAX_BLOCKS": 0},
 }
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of two nodes (``tokens.block``) in the documents written from now on."""
+    monkeypatch.setattr(tokens, "BLOCK_BITS", 1)
 
 
 @pytest.mark.parametrize("strategy", list(STRATEGIES))
 @pytest.mark.parametrize("limit", [1, 2, 1000])
 def test_each_way_of_finding_a_terms_first_nodes_finds_the_same_nodes(
-    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch, strategy: str, limit: int
+    small_blocks: None, corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch, strategy: str, limit: int
 ) -> None:
     monkeypatch.setattr(matching, "LIMIT", limit)
     for name, value in STRATEGIES[strategy].items():

@@ -101,10 +101,14 @@ def test_a_long_text_is_cut_into_parts_within_the_limits_that_hold_every_term() 
 
 
 def test_a_document_says_where_it_is_and_a_query_may_ask_it() -> None:
-    assert tokens.scope("result", 7, 2012, 2012, False) == "kresult p7 y2012"
-    assert tokens.scope("node", 7, None, None, False) == "knode p7"
-    onwards = tokens.scope("target", 7, 2014, 2014, True).split()
-    assert onwards[2] == "y2014" and onwards[-1] == f"y{2014 + tokens.ONWARDS_YEARS}"
+    assert tokens.scope("result", 7, 2012, 2012, False, 5) == "kresult p7 n0 y2012"
+    assert tokens.scope("node", 7, None, None, False, 3072) == "knode p7 n3"
+    assert tokens.scope("node", 7, None, None, False, 3071) == "knode p7 n2"
+    assert tokens.block(11 * 1024 + 1) == "nb"
+    onwards = tokens.scope("target", 7, 2014, 2014, True, 1).split()
+    assert onwards[3] == "y2014" and onwards[-1] == f"y{2014 + tokens.ONWARDS_YEARS}"
+    # A block of nodes: the term within it.
+    assert tokens.tsquery("区", tokens.Within(block=11)) == "(u533a) & nb"
     within = tokens.Within(frozenset({"result"}), 7, 2012)
     assert tokens.tsquery("推進区", within) == "(b63a8x9032 <-> b9032x533a) & (kresult) & p7 & y2012"
     # A node's own texts have no year: they are looked in whatever the year.

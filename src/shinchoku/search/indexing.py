@@ -338,5 +338,7 @@ def _copy(batch: list[Row]) -> None:
     ):
         for row in batch:
             found = tokens.tsvector(row.folded)
-            where = tokens.scope(row.kind, row.plan_id, row.start_year, row.end_year, row.open_end)
+            where = tokens.scope(
+                row.kind, row.plan_id, row.start_year, row.end_year, row.open_end, row.node_id
+            )
             copy.write_row([*row[:-1], f"{found} {where}"])

@@ -27,6 +27,7 @@ looked at, each term's index read once (``_beyond``). A fixed number of queries.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import unicodedata
 from collections.abc import Collection, Mapping
@@ -383,16 +384,28 @@ def _first_nodes(
         read = _read_statement(planner.connection.alias, within, wanted)
         return _kept(read.rows({"term": Term(term, within)}), planner.walked)
     holding = looked_in.filter(tokens__matches=(term, planner.index_scope(term, within)))
-    if planner.frequency(term) < DENSE:
+    frequency = planner.frequency(term)
+    found: list[int] = []
+    after: int | None = None
+    if (
+        BLOCKS_FROM <= frequency < BLOCKS_UNTIL
+        and len(tokens.term_tokens(term)) == 1
+        and within.kinds is None
+        and within.plan_id is None
+        and within.year is None
+    ):
+        # Block after block of nodes, while they hold enough of it (``_in_blocks``).
+        found, after = _in_blocks(planner, term, within, wanted)
+        if len(found) >= wanted:
+            return found
+    if frequency < DENSE:
         # A rare term: its list in the index of tokens is short.
         planner.set(THROUGH_INDEX)
-        return _first(planner, holding, wanted)
+        return found + _first(planner, _between(holding, {"after": after}), wanted - len(found))
     # The first window is walked. When few of its nodes hold the term, the next are read
     # from the index of tokens and that of the documents' nodes at once: a walk would
     # look at every document of each node without it.
     by_index = False
-    found: list[int] = []
-    after: int | None = None
     # How common the term is among all documents says little of how common it is among
     # those of a kind or a year: a small window first tells, for little if it is rare there.
     window = WINDOW if within.kinds is None and within.year is None else SCOPED_WINDOW
@@ -423,6 +436,60 @@ def _first_nodes(
     # for (a word of every purpose searched for in results): its list in the index.
     planner.set(THROUGH_INDEX)
     return found + _first(planner, _between(holding, {"after": after}), wanted - len(found))
+
+
+def _in_blocks(planner: _Planner, term: str, within: Within, wanted: int) -> tuple[list[int], int]:
+    """The first ``wanted`` nodes by id holding ``term`` (in any document, of any plan:
+    ``within`` asks nothing), or fewer, from the blocks of nodes (``tokens.block``) asked
+    of the index of tokens one after another from the first node's, as long as the nodes
+    found in them say that at most ``MAX_BLOCKS`` would give enough; and the last node
+    of the last block asked, after which the caller looks on (``_first_nodes``).
+
+    Within one block the index intersects the term's list with the block's, about a
+    millisecond for a block however common the term, where a walk looks at each node's
+    documents until one holds it (every one of a node without it) and the term's whole
+    list costs as many documents as it holds (``docs/benchmarks.md``, 2026-12-06 13:15).
+    Several blocks in one query cost more than one at a time."""
+    first = _first_node(planner)
+    if first is None:
+        return [], 0
+    start = block = first >> tokens.BLOCK_BITS
+    statement = _block_statement(planner.connection.alias, wanted)
+    planner.set(THROUGH_INDEX)
+    found: list[int] = []
+    while True:
+        term_in_block = Term(term, dataclasses.replace(within, block=block))
+        found += [row[0] for row in planner.rows(statement, {"term": term_in_block})]
+        if len(found) >= wanted:
+            return found[:wanted], ((block + 1) << tokens.BLOCK_BITS) - 1
+        asked = block - start + 1
+        if not found or wanted * asked > MAX_BLOCKS * len(found):
+            return found, ((block + 1) << tokens.BLOCK_BITS) - 1
+        block += 1
+
+
+@lru_cache(maxsize=8)
+def _block_statement(alias: str, count: int) -> Statement:
+    """The first ``count`` nodes, by id, of the documents holding a term within a block
+    of nodes (``Term`` of ``Within(block=…)``, its value "term"), compiled once."""
+    mark = Term(term_mark(), Within(block=0))
+    query = _first_ids(SearchDocument.objects.using(alias).filter(tokens__matches=mark), count)
+    return Statement.compiled(query, {"term": mark})
+
+
+#: The first node of the site, under the data version (``_first_node``).
+_first_nodes_kept: KeptUnderVersion[str, int | None] = KeptUnderVersion(1)
+
+
+def _first_node(planner: _Planner) -> int | None:
+    """The site's first node by id (None: none), read once for each data version."""
+    alias = planner.connection.alias
+    kept = _first_nodes_kept.under(alias, planner.version)
+    if "first" in kept:
+        return kept["first"]
+    first = Node.objects.using(alias).order_by("pk").values_list("pk", flat=True).first()
+    _first_nodes_kept.keep(alias, planner.version, [("first", first)])
+    return first
 
 
 def _between(
@@ -467,6 +534,20 @@ def _beyond(
     return planner.ids(later.order_by("pk").values_list("pk", flat=True)[:count])
 
 
+#: The shares of all documents holding a term of one token (one or two characters) from
+#: which, and below which, its first nodes are asked block by block of nodes when nothing
+#: narrows the search (``_in_blocks``). Below, a term's list in the index of tokens is
+#: short enough to read whole (2 ms for `28`, in 0.16 % of them, whose first nodes are
+#: spread over half of 100,000 measures). Above, a block holds so many of its documents
+#: that reading each for its node costs more than a walk, which stops at a node's first
+#: (`し`, in 80 % of them: 20 ms a block against 4 for the walk). A term of several tokens
+#: is never asked so: the index of tokens cannot tell whether they are neighbours, and
+#: each document of a block holding them all is read to see.
+BLOCKS_FROM = 0.003
+BLOCKS_UNTIL = 0.05
+#: The most blocks of nodes asked one by one (``_in_blocks``) when those asked say that
+#: they would be enough.
+MAX_BLOCKS = 16
 #: The share of all documents holding a term (by the statistics of its rarest token)
 #: from which its first nodes are found by walking the documents in the order of their
 #: nodes: below it, the term's list in the index of tokens is shorter than the walk.

@@ -145,9 +145,25 @@ def _part_end(folded: str, start: int) -> int:
 ONWARDS_YEARS = 30
 
 
-def scope(kind: str, plan_id: int, start_year: int | None, end_year: int | None, open_end: bool) -> str:
-    """The tokens of where a document is: ``knode``, ``p12``, ``y2013`` for each year."""
-    items = [f"k{kind}", f"p{plan_id}"]
+#: The nodes of a block (``block``) are those whose ids are the same but for their last
+#: ``BLOCK_BITS`` bits: 1,024 nodes.
+BLOCK_BITS = 10
+
+
+def block(node_id: int) -> str:
+    """The token of the block of nodes a node's documents are in, ``n`` and the block's
+    number in hexadecimal (``n3`` for the nodes 3,072 to 4,095): a term asked within a
+    block (``Within.block``) is intersected with it in the index of tokens, which then
+    reads neither the term's whole list nor the documents of other nodes."""
+    return "n" + format(node_id >> BLOCK_BITS, "x")
+
+
+def scope(
+    kind: str, plan_id: int, start_year: int | None, end_year: int | None, open_end: bool, node_id: int
+) -> str:
+    """The tokens of where a document is: ``knode``, ``p12``, ``y2013`` for each year, and
+    its node's block (``block``)."""
+    items = [f"k{kind}", f"p{plan_id}", block(node_id)]
     if start_year is not None and end_year is not None:
         last = max(end_year, start_year + ONWARDS_YEARS) if open_end else end_year
         items.extend(f"y{year}" for year in range(start_year, last + 1))
@@ -165,9 +181,11 @@ class Within:
     #: Whether the kinds are asked of the tokens; when not (they are asked of the
     #: documents' columns), they still say whether a year takes a node's own texts.
     kinds_asked: bool = True
+    #: The block of nodes (``block``) looked in, None: every node.
+    block: int | None = None
 
     def tsquery(self) -> str:
-        parts = []
+        parts = [] if self.block is None else ["n" + format(self.block, "x")]
         if self.kinds is not None and self.kinds_asked:
             parts.append("(" + " | ".join(f"k{kind}" for kind in sorted(self.kinds)) + ")")
         if self.plan_id is not None:
