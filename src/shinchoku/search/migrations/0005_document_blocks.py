@@ -17,8 +17,15 @@ def _rewrite(schema_editor, tokens):
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS searchdocument_tokens")
         cursor.execute(f"UPDATE {TABLE} SET tokens = {tokens}")  # noqa: S608 (ours)
-    # Made once the rows written before are dead to every transaction: made in the same
-    # transaction, the index would hold them too, and would read about 40 times slower
+    # The table written again whole, a node's documents together in the order of the
+    # nodes: every row written again was put where there was room, a node's documents
+    # apart, and the walk of a common word, which reads a node's documents together, took
+    # 28 ms against 4 for `するため` (100,000 measures) until it was.
+    with connection.cursor() as cursor:
+        cursor.execute(f"CLUSTER {TABLE} USING searchdocument_node_field")
+        cursor.execute(f"ANALYZE {TABLE}")
+    # The index made once the rows written before are dead to every transaction: made in
+    # the same transaction, it would hold them too, and would read about 40 times slower
     # within a block for a common token (63 ms against 1.4 for `し`, 100,000 measures)
     # even after they are vacuumed. A migration stopped before this leaves the search
     # slow but right; run again, it writes the tokens again (the same) and makes it.
