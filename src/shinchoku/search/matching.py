@@ -460,11 +460,9 @@ def _in_blocks(planner: _Planner, term: str, within: Within, wanted: int) -> tup
     while True:
         term_in_block = Term(term, dataclasses.replace(within, block=block))
         found += [row[0] for row in planner.rows(statement, {"term": term_in_block})]
-        if len(found) >= wanted:
-            return found[:wanted], ((block + 1) << tokens.BLOCK_BITS) - 1
         asked = block - start + 1
-        if not found or wanted * asked > MAX_BLOCKS * len(found):
-            return found, ((block + 1) << tokens.BLOCK_BITS) - 1
+        if len(found) >= wanted or not found or wanted * asked > MAX_BLOCKS * len(found):
+            return found[:wanted], ((block + 1) << tokens.BLOCK_BITS) - 1
         block += 1
 
 

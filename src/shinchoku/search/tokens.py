@@ -155,7 +155,12 @@ def block(node_id: int) -> str:
     number in hexadecimal (``n3`` for the nodes 3,072 to 4,095): a term asked within a
     block (``Within.block``) is intersected with it in the index of tokens, which then
     reads neither the term's whole list nor the documents of other nodes."""
-    return "n" + format(node_id >> BLOCK_BITS, "x")
+    return block_token(node_id >> BLOCK_BITS)
+
+
+def block_token(number: int) -> str:
+    """The token of the block of nodes ``number`` (``block``)."""
+    return "n" + format(number, "x")
 
 
 def scope(
@@ -185,7 +190,7 @@ class Within:
     block: int | None = None
 
     def tsquery(self) -> str:
-        parts = [] if self.block is None else ["n" + format(self.block, "x")]
+        parts = [] if self.block is None else [block_token(self.block)]
         if self.kinds is not None and self.kinds_asked:
             parts.append("(" + " | ".join(f"k{kind}" for kind in sorted(self.kinds)) + ")")
         if self.plan_id is not None:
