@@ -14,8 +14,8 @@ from shinchoku.progress.models import Result
 from shinchoku.published import changes
 from shinchoku.published.changes import Change
 from shinchoku.review import services
-from shinchoku.search import indexing, matching
-from shinchoku.search.models import FTS_TABLE, SearchDocument
+from shinchoku.search import indexing, matching, tokens
+from shinchoku.search.models import FTS_TABLE, NodeTokens, SearchDocument
 from tests.factories import add_result, add_target, make_node, make_programme, make_world
 from tests.review.conftest import make_cycle
 
@@ -36,6 +36,23 @@ def fts_rows() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {FTS_TABLE}")
         return int(cursor.fetchone()[0])
+
+
+def assert_node_tokens_follow_the_documents() -> None:
+    """Each node's tokens (``NodeTokens``) are every character and pair of its documents'
+    texts, and of its plan, on PostgreSQL; none of a node without documents, nor any on
+    SQLite."""
+    if connection.vendor != "postgresql":
+        assert not NodeTokens.objects.exists()
+        return
+    expected: dict[int, tuple[int, set[str]]] = {}
+    for node_id, plan_id, text in SearchDocument.objects.values_list("node_id", "plan_id", "text"):
+        names = {item.split(":")[0] for item in tokens.tsvector(tokens.fold(text)).split()}
+        expected.setdefault(node_id, (plan_id, set()))[1].update(names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT node_id, plan_id, tsvector_to_array(tokens) FROM {NodeTokens._meta.db_table}")
+        kept = {node_id: (plan_id, set(names)) for node_id, plan_id, names in cursor.fetchall()}
+    assert kept == expected
 
 
 def test_a_draft_is_never_indexed_and_its_publication_is(client: object) -> None:
@@ -88,6 +105,7 @@ def test_a_published_round_writes_its_years_results_again_and_nothing_else() -> 
     changes.rebuild([measure.plan_id])
     assert sorted(_documents(node=measure).values()) == published
     assert fts_rows() == SearchDocument.objects.count()
+    assert_node_tokens_follow_the_documents()
 
 
 def test_a_target_written_rewrites_the_targets_and_a_node_written_every_text() -> None:
@@ -110,9 +128,11 @@ def test_a_target_written_rewrites_the_targets_and_a_node_written_every_text() -
     assert not SearchDocument.objects.filter(node=measure, text="書き直されていない").exists()
     assert len(_documents(node=measure)) == len(after)
     assert finds("新しい目標") == ["a-1"] and finds("別の題名") == ["a-1"]
+    assert_node_tokens_follow_the_documents()
     target.delete()
     changes.plan_changed(measure.plan_id, nodes=[measure.pk], model="progress.target")
     assert finds("新しい目標") == [] and finds("拡充する") == ["a-1"]
+    assert_node_tokens_follow_the_documents()
 
 
 def test_a_change_says_the_years_written_when_every_write_says_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -156,6 +176,7 @@ def test_a_change_to_a_node_rewrites_its_texts_only() -> None:
     changes.plan_changed(measure.plan_id, nodes=[measure.pk], model="progress.result")
     assert finds("見直") == []
     assert fts_rows() == SearchDocument.objects.count()
+    assert_node_tokens_follow_the_documents()
 
 
 def test_a_whole_plan_an_empty_change_and_a_deleted_plan() -> None:
@@ -170,6 +191,7 @@ def test_a_whole_plan_an_empty_change_and_a_deleted_plan() -> None:
     assert SearchDocument.objects.filter(plan_id=plan_id).count() == 0
     indexing.refresh(Change(plan_id, None, frozenset({""})))
     assert SearchDocument.objects.filter(plan_id=plan_id).count() == written
+    assert_node_tokens_follow_the_documents()
     # Again: the documents are replaced, not added to.
     changes.rebuild([plan_id])
     assert SearchDocument.objects.filter(plan_id=plan_id).count() == written
@@ -183,6 +205,7 @@ def test_a_whole_plan_an_empty_change_and_a_deleted_plan() -> None:
     indexing.refresh(Change(plan_id, None, frozenset({"plans.plan"}), deleted=True))
     assert SearchDocument.objects.filter(plan_id=plan_id).count() == 0
     assert fts_rows() == 0
+    assert_node_tokens_follow_the_documents()
 
 
 def test_refreshing_many_nodes_costs_the_same_queries_as_a_few() -> None:
@@ -217,6 +240,9 @@ def test_a_long_text_is_indexed_in_parts_and_found_whole() -> None:
     assert parts.count() > 2
     assert "".join(p.text for p in parts).startswith("の" * 400)
     assert finds("最後の一文は龘") == ["long"] and finds("の" * 200) == ["long"]
+    # One character, by the tokens of the whole node on PostgreSQL.
+    assert finds("龘") == ["long"]
+    assert_node_tokens_follow_the_documents()
 
 
 def _ids_follow_their_nodes() -> None:
@@ -374,8 +400,6 @@ def test_each_document_names_its_nodes_block_and_the_migration_writes_it_once() 
     from django.apps import apps
     from django.db import connection as default
 
-    from shinchoku.search import tokens
-
     world = make_world(first_year=2011, last_year=2013)
     make_node(
         world.measure_level, make_node(world.area_level, code="a", title="分野"), code="a-1", title="題名"
@@ -399,3 +423,56 @@ def test_each_document_names_its_nodes_block_and_the_migration_writes_it_once() 
     # Written again, a document still names its block once.
     migration.add_blocks(apps, Editor())
     assert _blocks_named() == expected
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the nodes' tokens are PostgreSQL's")
+def test_the_migration_gathers_each_nodes_tokens_from_its_documents() -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection as default
+
+    world = make_world(first_year=2011, last_year=2013)
+    area = make_node(world.area_level, code="a", title="分野")
+    measure = make_node(world.measure_level, area, code="a-1", title="題名", summary="概要の文")
+    add_result(measure, 2012, "実施した")
+    add_target(measure, 2011, 2013, "拡充する")
+    assert_node_tokens_follow_the_documents()
+    migration = importlib.import_module("shinchoku.search.migrations.0006_node_tokens")
+
+    class Editor:
+        connection = default
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    migration.drop_index(apps, Editor())
+    NodeTokens.objects.all().delete()
+    migration.gather(apps, Editor())
+    assert NodeTokens.objects.count() == 2
+    assert_node_tokens_follow_the_documents()
+    matching._of_nodes_statement.cache_clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert matching._of_nodes(matching._Planner(connection.alias, None), "拡充", tokens.Within(), 10) == [
+            measure.pk
+        ]
+    assert any("nodetokens" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_nodes_tokens_follow_its_documents_when_they_change_or_are_gone() -> None:
+    world = make_world()
+    area = make_node(world.area_level, code="a", title="分野")
+    measure = make_node(world.measure_level, area, code="a-1", title="題名")
+    assert_node_tokens_follow_the_documents()
+    # Gathered again unchanged, then changed: the node's row is what its documents hold.
+    indexing.gather_tokens([area.pk, measure.pk])
+    assert_node_tokens_follow_the_documents()
+    measure.title = "別題"
+    node_save(measure)
+    assert_node_tokens_follow_the_documents()
+    assert finds("別") == ["a-1"] and finds("名") == []
+    # A node none of whose texts are left has no tokens (its documents deleted as a
+    # change to them would, whatever writes them next).
+    SearchDocument.objects.filter(node=measure).delete()
+    indexing.gather_tokens([measure.pk])
+    assert_node_tokens_follow_the_documents()
+    assert finds("分野") == ["a"]

@@ -363,6 +363,7 @@ def test_beyond_the_limit_several_common_terms_find_only_nodes_holding_every_one
 #: Windows of two nodes, at most four, none larger than three, each walked whatever share
 #: of the nodes holds the term.
 _WINDOWS = {
+    "OF_NODES_UNTIL": 0.0,
     "BLOCKS_FROM": 2.0,
     "DENSE": 0.0,
     "WINDOW": 2,
@@ -376,7 +377,10 @@ _WINDOWS = {
 #: term whatever its statistics say (on PostgreSQL; SQLite has one way).
 STRATEGIES = {
     # The term's list in the index of tokens.
-    "through the index": {"BLOCKS_FROM": 2.0, "DENSE": 2.0},
+    "through the index": {"OF_NODES_UNTIL": 0.0, "BLOCKS_FROM": 2.0, "DENSE": 2.0},
+    # A term of one token in the tokens of whole nodes, unless a kind or a year narrows
+    # the search.
+    "of whole nodes": {"OF_NODES_UNTIL": 2.0, "BLOCKS_FROM": 2.0, "DENSE": 2.0},
     # The documents walked in the order of their nodes, window after window.
     "walked": _WINDOWS,
     # Walked through the first window, then read window after window through the indexes
@@ -392,9 +396,14 @@ STRATEGIES = {
     },
     # Block after block of nodes (of two nodes each: ``small_blocks``) when nothing narrows
     # the search, as many as it takes.
-    "in blocks": {"BLOCKS_FROM": 0.0, "MAX_BLOCKS": 10**6, "DENSE": 2.0},
+    "in blocks": {"OF_NODES_UNTIL": 0.0, "BLOCKS_FROM": 0.0, "MAX_BLOCKS": 10**6, "DENSE": 2.0},
     # One block, then the term's list in the index of tokens beyond it.
-    "in blocks, then through the index": {"BLOCKS_FROM": 0.0, "MAX_BLOCKS": 0, "DENSE": 2.0},
+    "in blocks, then through the index": {
+        "OF_NODES_UNTIL": 0.0,
+        "BLOCKS_FROM": 0.0,
+        "MAX_BLOCKS": 0,
+        "DENSE": 2.0,
+    },
     # One block, then walked beyond it.
     "in blocks, then walked": {**_WINDOWS, "BLOCKS_FROM": 0.0, "MAX_BLOCKS": 0},
 }
@@ -416,6 +425,9 @@ def test_each_way_of_finding_a_terms_first_nodes_finds_the_same_nodes(
         monkeypatch.setattr(matching, name, value)
     plan_id = corpus["first"].plan_id
     searches = [(terms, ALL, None, None) for terms in [*QUERIES, ["の", "区"], ["推進", "の"]]]
+    searches += [
+        (terms, ALL, plan_id, None) for terms in (["区"], ["推"], ["の"], ["事業推進"], ["の", "区"])
+    ]
     for terms in (["区"], ["推進"], ["説明"], ["の"], ["事業推進"]):
         for kinds in ({"node"}, {"target"}, {"result"}):
             searches += [(terms, kinds, plan_id, 2012), (terms, kinds, None, 2017)]
@@ -448,6 +460,7 @@ def test_the_scope_asked_of_the_index_or_of_the_columns_finds_the_same(
     # Every term read from its list in the index, with the scope's tokens when the
     # statistics say their lists are not much longer than the term's (``index_scope``).
     monkeypatch.setattr(matching, "DENSE", 2.0)
+    monkeypatch.setattr(matching, "OF_NODES_UNTIL", 0.0)
     monkeypatch.setattr(matching, "_common_tokens", lambda connection: _Statistics(share))
     plan_id = corpus["first"].plan_id
     asked: list[str] = []

@@ -30,7 +30,7 @@ from shinchoku.progress.models import Result, ResultSectionText, Target
 from shinchoku.text import normalize
 
 from . import tokens
-from .models import FTS_TABLE, KINDS, SearchDocument
+from .models import FTS_TABLE, KINDS, NodeTokens, SearchDocument
 
 if TYPE_CHECKING:
     from shinchoku.published.changes import Change
@@ -77,12 +77,14 @@ def refresh(change: Change) -> None:
     documents = SearchDocument.objects.filter(plan_id=change.plan_id)
     if change.deleted:
         documents.delete()
+        NodeTokens.objects.filter(plan_id=change.plan_id).delete()
         return
     if not change.touches(*READ_MODELS):
         return
     kinds, years = KINDS, None
     if change.nodes is None:
         documents.delete()
+        NodeTokens.objects.filter(plan_id=change.plan_id).delete()
         node_ids = list(
             Node.objects.filter(plan_id=change.plan_id).order_by("pk").values_list("pk", flat=True)
         )
@@ -101,6 +103,7 @@ def refresh(change: Change) -> None:
         if change.nodes is not None:
             SearchDocument.objects.filter(written, node_id__in=batch).delete()
         write(documents_of(batch, kinds, years))
+        gather_tokens(batch)
 
 
 # --------------------------------------------------------------------- the documents
@@ -236,6 +239,38 @@ def _documents(node_id: int, plan_id: int, texts: Iterable[_Text]) -> Iterator[R
 
 
 # ------------------------------------------------------------------------ writing
+
+
+#: The tokens of nodes' documents gathered into each node's (``models.NodeTokens``), on
+#: PostgreSQL: the characters and pairs (``u…``, ``b…``), not where a document is
+#: (``tokens.scope``); "nodes" an array of ids. A node's row is written only when its
+#: tokens changed: each row written puts every token of it in the index of tokens (0.25
+#: ms a node, against 0.09 for gathering them), and a year's results written again often
+#: bring no character the node had not.
+_GATHER = (
+    "DELETE FROM {table} WHERE node_id = ANY(%(nodes)s) "
+    "AND NOT EXISTS (SELECT FROM {documents} d WHERE d.node_id = {table}.node_id); "
+    "INSERT INTO {table} (node_id, plan_id, tokens) "
+    "SELECT node_id, plan_id, array_to_tsvector(ARRAY("
+    "SELECT token FROM unnest(tsvector_to_array(every_token)) token "
+    "WHERE left(token, 1) IN ('u', 'b'))) "
+    "FROM (SELECT node_id, plan_id, search_tokens_union(strip(tokens)) every_token "
+    "FROM {documents} WHERE node_id = ANY(%(nodes)s) GROUP BY node_id, plan_id) nodes "
+    "ON CONFLICT (node_id) DO UPDATE SET tokens = EXCLUDED.tokens, plan_id = EXCLUDED.plan_id "
+    "WHERE {table}.tokens <> EXCLUDED.tokens OR {table}.plan_id <> EXCLUDED.plan_id"
+)
+
+
+def gather_tokens(node_ids: list[int]) -> None:
+    """Write again the tokens of the nodes (``models.NodeTokens``) from all their
+    documents as they now are, after some of them were written: on PostgreSQL, two
+    statements in one message (a node whose texts are all empty has none), the union of
+    their tokens made by the aggregate ``search_tokens_union`` (migration ``0006``)."""
+    if connection.vendor != "postgresql":
+        return
+    sql = _GATHER.format(table=NodeTokens._meta.db_table, documents=SearchDocument._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"nodes": node_ids})
 
 
 def write(documents: Iterable[Row]) -> int:

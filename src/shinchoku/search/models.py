@@ -157,6 +157,33 @@ class SearchDocument(models.Model):
         return f"{self.node_id} {self.field} {self.start_year or ''}"
 
 
+class NodeTokens(models.Model):
+    """Every token of a node's documents (``SearchDocument``) at once, without places or
+    scope: which characters and pairs of characters any of its published texts holds,
+    kept with them (``indexing``) on PostgreSQL, under a GIN index of its own.
+
+    A term of one token (one or two characters) that few documents hold is looked up
+    here when nothing but the plan narrows the search (``matching._of_nodes``): its
+    list in this index is a list of nodes, each read from this table, a few hundred
+    bytes a row however long its texts, where the documents' list costs one row of
+    the documents' table (their texts and tokens) for each document holding it, most of
+    which the server no longer holds in memory. On SQLite the FTS5 table reads a
+    term's documents in the order of their nodes, and this table stays empty."""
+
+    node = models.OneToOneField(
+        Node, models.CASCADE, primary_key=True, related_name="+", verbose_name=_("node")
+    )
+    plan = models.ForeignKey(Plan, models.CASCADE, related_name="+", verbose_name=_("plan"))
+    tokens = TokensField(_("tokens"), editable=False)
+
+    class Meta:
+        verbose_name = _("tokens of a node")
+        verbose_name_plural = _("tokens of nodes")
+
+    def __str__(self) -> str:
+        return str(self.node_id)
+
+
 #: Every kind of search document: what a search looks in unless told, what a whole node
 #: is written again with.
 KINDS: frozenset[str] = frozenset(SearchDocument.Kind)
