@@ -4,7 +4,12 @@ of a deleted plan; drafts never written."""
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+from typing import Any
+
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -289,11 +294,6 @@ def test_on_sqlite_the_documents_ids_run_in_the_order_of_their_nodes(
 
 
 def test_the_migration_writes_the_documents_again_on_sqlite_only() -> None:
-    import importlib
-
-    from django.apps import apps
-    from django.db import connection as default
-
     from shinchoku.published.models import DataVersion
 
     world = make_world(first_year=2011, last_year=2013)
@@ -304,7 +304,7 @@ def test_the_migration_writes_the_documents_again_on_sqlite_only() -> None:
     migration = importlib.import_module("shinchoku.search.migrations.0003_sqlite_ids_in_node_order")
 
     class Editor:
-        connection = default
+        connection = connection
 
     migration.derive_again_on_sqlite(apps, Editor())
     if connection.vendor == "sqlite":
@@ -342,19 +342,7 @@ def _out_of_rows() -> int:
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="how PostgreSQL stores a row")
 def test_on_postgresql_a_long_texts_tokens_are_kept_in_its_row_as_they_are() -> None:
-    import importlib
-
-    from django.db import connection as default
-
-    migration = importlib.import_module("shinchoku.search.migrations.0004_document_storage")
-
-    class Editor:
-        connection = default
-
-    # The documents' foreign keys checked as they are written, as outside a test's
-    # transaction: a table with checks pending cannot be altered.
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    migration, editor = _migration("0004_document_storage")
     # A text of 150 characters, none repeated: tokens of about 5 kB.
     text = "".join(chr(0x4E00 + (i * 37) % 4000) for i in range(150))
     world = make_world()
@@ -364,10 +352,10 @@ def test_on_postgresql_a_long_texts_tokens_are_kept_in_its_row_as_they_are() -> 
         return SearchDocument.objects.get(node__code=code, field="summary")
 
     # As the table stored them before the migration: out of the row.
-    migration.store_as_before(None, Editor())
+    migration.store_as_before(None, editor)
     before = stored("before")
     assert _out_of_rows() > 0 and _storage(before.pk)[1] > 2000
-    migration.store_in_row(None, Editor())
+    migration.store_in_row(None, editor)
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [SearchDocument._meta.db_table])
         assert "toast_tuple_target=8160" in cursor.fetchone()[0]
@@ -395,11 +383,6 @@ def _blocks_named() -> dict[int, list[str]]:
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the blocks' tokens are PostgreSQL's")
 def test_each_document_names_its_nodes_block_and_the_migration_writes_it_once() -> None:
-    import importlib
-
-    from django.apps import apps
-    from django.db import connection as default
-
     world = make_world(first_year=2011, last_year=2013)
     make_node(
         world.measure_level, make_node(world.area_level, code="a", title="分野"), code="a-1", title="題名"
@@ -407,47 +390,41 @@ def test_each_document_names_its_nodes_block_and_the_migration_writes_it_once() 
     nodes = dict(SearchDocument.objects.values_list("pk", "node_id"))
     expected = {pk: [tokens.block(node_id)] for pk, node_id in nodes.items()}
     assert nodes and _blocks_named() == expected
-    migration = importlib.import_module("shinchoku.search.migrations.0005_document_blocks")
-
-    class Editor:
-        connection = default
-
-    # The documents' foreign keys checked as they are written, as outside a test's
-    # transaction: a table with checks pending cannot be given an index.
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    migration.remove_blocks(apps, Editor())
+    migration, editor = _migration("0005_document_blocks")
+    migration.remove_blocks(apps, editor)
     assert set(map(tuple, _blocks_named().values())) == {()}
-    migration.add_blocks(apps, Editor())
+    migration.add_blocks(apps, editor)
     assert _blocks_named() == expected and finds("題名") == ["a-1"]
     # Written again, a document still names its block once.
-    migration.add_blocks(apps, Editor())
+    migration.add_blocks(apps, editor)
     assert _blocks_named() == expected
+
+
+def _migration(name: str) -> tuple[ModuleType, Any]:
+    """The search's migration ``name`` and a schema editor of the test's connection for
+    its functions, the foreign keys checked as rows are written, as outside a test's
+    transaction: a table with checks pending can be neither altered nor given an index."""
+
+    class Editor:
+        connection = connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    return importlib.import_module(f"shinchoku.search.migrations.{name}"), Editor()
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the nodes' tokens are PostgreSQL's")
 def test_the_migration_gathers_each_nodes_tokens_from_its_documents() -> None:
-    import importlib
-
-    from django.apps import apps
-    from django.db import connection as default
-
     world = make_world(first_year=2011, last_year=2013)
     area = make_node(world.area_level, code="a", title="分野")
     measure = make_node(world.measure_level, area, code="a-1", title="題名", summary="概要の文")
     add_result(measure, 2012, "実施した")
     add_target(measure, 2011, 2013, "拡充する")
     assert_node_tokens_follow_the_documents()
-    migration = importlib.import_module("shinchoku.search.migrations.0006_node_tokens")
-
-    class Editor:
-        connection = default
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    migration.drop_index(apps, Editor())
+    migration, editor = _migration("0006_node_tokens")
+    migration.drop_index(apps, editor)
     NodeTokens.objects.all().delete()
-    migration.gather(apps, Editor())
+    migration.gather(apps, editor)
     assert NodeTokens.objects.count() == 2
     assert_node_tokens_follow_the_documents()
     matching._of_nodes_statement.cache_clear()
