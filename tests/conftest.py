@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -68,3 +69,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if elsewhere:
         config.hook.pytest_deselected(items=elsewhere)
         items[:] = [item for item in items if not item.get_closest_marker("one_database")]
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request of the test counted in one window of the rate limits
+    (``shinchoku.ops.ratelimit``), the clock held in its middle: a test that crossed into
+    the next minute would see its counts start afresh."""
+    from shinchoku.ops import ratelimit
+
+    middle = int(time.time()) // ratelimit.WINDOW_SECONDS * ratelimit.WINDOW_SECONDS + 30
+    monkeypatch.setattr(ratelimit.time, "time", lambda: float(middle))

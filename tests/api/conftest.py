@@ -4,7 +4,6 @@ units, a revised target, an indicator, and costs of two measures in two years.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from shinchoku.ops import ratelimit
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Cost, Rating
 from shinchoku.published import changes
@@ -98,12 +96,9 @@ def api_plan(db: None) -> ApiPlan:
 
 
 @pytest.fixture
-def fresh_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The rate limit's counts start from nothing (they are kept in the cache), and every
-    request of the test is counted in one minute's window: a test that crossed into the
-    next minute would see its counts start afresh."""
-    middle = int(time.time()) // ratelimit.WINDOW_SECONDS * ratelimit.WINDOW_SECONDS + 30
-    monkeypatch.setattr(ratelimit.time, "time", lambda: float(middle))
+def fresh_counts(one_rate_window: None) -> Iterator[None]:
+    """The rate limit's counts start from nothing (they are kept in the cache), every
+    request of the test counted in one window."""
     cache.clear()
     yield
     cache.clear()

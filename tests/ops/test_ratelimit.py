@@ -24,12 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def limit(settings: Any, monkeypatch: pytest.MonkeyPatch) -> int:
-    """A limit of 3, every request of the test within one minute's count (a test that
-    crossed into the next minute would see its count start afresh)."""
+def limit(settings: Any, one_rate_window: None) -> int:
+    """A limit of 3, every request of the test within one minute's count."""
     settings.SEARCH_RATE_LIMIT = 3
-    middle = int(time.time()) // ratelimit.WINDOW_SECONDS * ratelimit.WINDOW_SECONDS + 30
-    monkeypatch.setattr(ratelimit.time, "time", lambda: float(middle))
     return 3
 
 

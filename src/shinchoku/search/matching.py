@@ -385,14 +385,14 @@ def _first_nodes(
     if not planner.postgresql:
         read = _read_statement(planner.connection.alias, within, wanted)
         return _kept(read.rows({"term": Term(term, within)}), planner.walked)
-    holding = looked_in.filter(tokens__matches=(term, planner.index_scope(term, within)))
     frequency = planner.frequency(term)
-    found: list[int] = []
-    after: int | None = None
     # One token, looked for in every kind of text of every year.
     of_whole_nodes = len(tokens.term_tokens(term)) == 1 and within.kinds is None and within.year is None
     if of_whole_nodes and frequency < OF_NODES_UNTIL:
         return _of_nodes(planner, term, within, wanted)
+    holding = looked_in.filter(tokens__matches=(term, planner.index_scope(term, within)))
+    found: list[int] = []
+    after: int | None = None
     if of_whole_nodes and within.plan_id is None and BLOCKS_FROM <= frequency < BLOCKS_UNTIL:
         # Block after block of nodes, while they hold enough of it (``_in_blocks``).
         found, after = _in_blocks(planner, term, within, wanted)

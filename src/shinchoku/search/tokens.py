@@ -63,12 +63,19 @@ def fold(text: str) -> str:
     return normalize(text).casefold()
 
 
+#: The first letter of a character's token and of a pair's (``unigram``, ``bigram``):
+#: the tokens of a text, where those of where a document is (``scope``) begin otherwise.
+UNIGRAM = "u"
+BIGRAM = "b"
+TEXT_TOKENS = (UNIGRAM, BIGRAM)
+
+
 def unigram(character: str) -> str:
-    return "u" + _HEX[character]
+    return UNIGRAM + _HEX[character]
 
 
 def bigram(first: str, second: str) -> str:
-    return "b" + _HEX[first] + "x" + _HEX[second]
+    return BIGRAM + _HEX[first] + "x" + _HEX[second]
 
 
 def tsvector(folded: str) -> str:
@@ -79,8 +86,8 @@ def tsvector(folded: str) -> str:
     for run in _RUN.finditer(folded):
         codes = [_HEX[character] for character in run.group()]
         first = run.start() + 1
-        items.extend([f"u{code}:{place}" for place, code in enumerate(codes, first)])
-        items.extend([f"b{a}x{b}:{place}" for place, (a, b) in enumerate(pairwise(codes), first)])
+        items.extend([f"{UNIGRAM}{code}:{place}" for place, code in enumerate(codes, first)])
+        items.extend([f"{BIGRAM}{a}x{b}:{place}" for place, (a, b) in enumerate(pairwise(codes), first)])
     return " ".join(items)
 
 
@@ -93,8 +100,8 @@ def fts5(folded: str) -> tuple[str, str]:
     for run in _RUN.finditer(folded):
         bigrams.extend([GAP] * (run.start() - end))
         codes = [_HEX[character] for character in run.group()]
-        unigrams.extend([f"u{code}" for code in codes])
-        bigrams.extend([f"b{a}x{b}" for a, b in pairwise(codes)])
+        unigrams.extend([f"{UNIGRAM}{code}" for code in codes])
+        bigrams.extend([f"{BIGRAM}{a}x{b}" for a, b in pairwise(codes)])
         bigrams.append(GAP)
         end = run.end()
     bigrams.extend([GAP] * (len(folded) - end))
