@@ -31,12 +31,12 @@ def _search_statistics_kept() -> Iterator[None]:
     again every ``STATISTICS_AGE`` seconds: a test that counts a search's queries would
     otherwise count the reading once in a while (it is one query more, never a different
     result: tests/search/test_matching.py forces each way of finding)."""
-    from shinchoku.search import matching
+    from shinchoku.search import statistics
 
-    kept = matching.STATISTICS_AGE
-    matching.STATISTICS_AGE = float("inf")
+    kept = statistics.STATISTICS_AGE
+    statistics.STATISTICS_AGE = float("inf")
     yield
-    matching.STATISTICS_AGE = kept
+    statistics.STATISTICS_AGE = kept
 
 
 @pytest.fixture

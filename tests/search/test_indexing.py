@@ -20,7 +20,7 @@ from shinchoku.published import changes
 from shinchoku.published.changes import Change
 from shinchoku.review import services
 from shinchoku.search import indexing, matching, tokens
-from shinchoku.search.models import FTS_TABLE, NodeTokens, SearchDocument
+from shinchoku.search.models import FTS_TABLE, KINDS, NodeTokens, SearchDocument, kind_column
 from tests.factories import add_result, add_target, make_node, make_programme, make_world
 from tests.review.conftest import make_cycle
 
@@ -45,18 +45,31 @@ def fts_rows() -> int:
 
 def assert_node_tokens_follow_the_documents() -> None:
     """Each node's tokens (``NodeTokens``) are every character and pair of its documents'
-    texts, and of its plan, on PostgreSQL; none of a node without documents, nor any on
-    SQLite."""
+    texts, of all of them and of each kind apart, and of its plan, on PostgreSQL; none of
+    a node without documents, nor any on SQLite."""
     if connection.vendor != "postgresql":
         assert not NodeTokens.objects.exists()
         return
-    expected: dict[int, tuple[int, set[str]]] = {}
-    for node_id, plan_id, text in SearchDocument.objects.values_list("node_id", "plan_id", "text"):
+    expected: dict[int, tuple[int, set[str], dict[str, set[str]]]] = {}
+    rows = SearchDocument.objects.values_list("node_id", "plan_id", "kind", "text")
+    for node_id, plan_id, kind, text in rows:
         names = {item.split(":")[0] for item in tokens.tsvector(tokens.fold(text)).split()}
-        expected.setdefault(node_id, (plan_id, set()))[1].update(names)
+        node = expected.setdefault(node_id, (plan_id, set(), {kind: set() for kind in sorted(KINDS)}))
+        node[1].update(names)
+        node[2][kind].update(names)
+    columns = ", ".join(f"tsvector_to_array({kind_column(kind)})" for kind in sorted(KINDS))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT node_id, plan_id, tsvector_to_array(tokens) FROM {NodeTokens._meta.db_table}")
-        kept = {node_id: (plan_id, set(names)) for node_id, plan_id, names in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT node_id, plan_id, tsvector_to_array(tokens), {columns} FROM {NodeTokens._meta.db_table}"
+        )
+        kept = {
+            node_id: (
+                plan_id,
+                set(names),
+                {kind: set(of) for kind, of in zip(sorted(KINDS), by_kind, strict=True)},
+            )
+            for node_id, plan_id, names, *by_kind in cursor.fetchall()
+        }
     assert kept == expected
 
 
@@ -414,25 +427,33 @@ def _migration(name: str) -> tuple[ModuleType, Any]:
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the nodes' tokens are PostgreSQL's")
-def test_the_migration_gathers_each_nodes_tokens_from_its_documents() -> None:
+def test_the_migration_gathers_each_nodes_tokens_of_each_kind_from_its_documents() -> None:
     world = make_world(first_year=2011, last_year=2013)
     area = make_node(world.area_level, code="a", title="分野")
     measure = make_node(world.measure_level, area, code="a-1", title="題名", summary="概要の文")
     add_result(measure, 2012, "実施した")
     add_target(measure, 2011, 2013, "拡充する")
     assert_node_tokens_follow_the_documents()
-    migration, editor = _migration("0006_node_tokens")
-    migration.drop_index(apps, editor)
+    migration, editor = _migration("0007_node_tokens_by_kind")
+    migration.drop_indexes(apps, editor)
     NodeTokens.objects.all().delete()
     migration.gather(apps, editor)
     assert NodeTokens.objects.count() == 2
     assert_node_tokens_follow_the_documents()
     matching._of_nodes_statement.cache_clear()
+    matching._of_kinds_statement.cache_clear()
+    planner = matching._Planner(connection.alias, None)
+    looked_in = matching.documents({"target"}, None, None)
     with CaptureQueriesContext(connection) as queries:
-        assert matching._of_nodes(matching._Planner(connection.alias, None), "拡充", tokens.Within(), 10) == [
-            measure.pk
-        ]
-    assert any("nodetokens" in query["sql"] for query in queries.captured_queries)
+        assert matching._of_nodes(planner, "拡充", tokens.Within(), 10) == [measure.pk]
+        within = tokens.Within(frozenset({"target"}))
+        assert matching._of_kinds(planner, looked_in, "拡充", within, 10) == ([measure.pk], None)
+        assert matching._of_kinds(planner, looked_in, "実施", within, 10) == ([], None)
+    assert sum("nodetokens" in query["sql"] for query in queries.captured_queries) == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [NodeTokens._meta.db_table])
+        indexes = {row[0] for row in cursor.fetchall()}
+    assert {"nodetokens_tokens", *(f"nodetokens_{kind_column(kind)}" for kind in KINDS)} <= indexes
 
 
 def test_a_nodes_tokens_follow_its_documents_when_they_change_or_are_gone() -> None:

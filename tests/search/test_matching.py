@@ -364,6 +364,7 @@ def test_beyond_the_limit_several_common_terms_find_only_nodes_holding_every_one
 #: of the nodes holds the term.
 _WINDOWS = {
     "OF_NODES_UNTIL": 0.0,
+    "OF_KINDS_UNTIL": 0.0,
     "BLOCKS_FROM": 2.0,
     "DENSE": 0.0,
     "WINDOW": 2,
@@ -377,10 +378,20 @@ _WINDOWS = {
 #: term whatever its statistics say (on PostgreSQL; SQLite has one way).
 STRATEGIES = {
     # The term's list in the index of tokens.
-    "through the index": {"OF_NODES_UNTIL": 0.0, "BLOCKS_FROM": 2.0, "DENSE": 2.0},
+    "through the index": {"OF_NODES_UNTIL": 0.0, "OF_KINDS_UNTIL": 0.0, "BLOCKS_FROM": 2.0, "DENSE": 2.0},
     # A term of one token in the tokens of whole nodes, unless a kind or a year narrows
     # the search.
-    "of whole nodes": {"OF_NODES_UNTIL": 2.0, "BLOCKS_FROM": 2.0, "DENSE": 2.0},
+    "of whole nodes": {"OF_NODES_UNTIL": 2.0, "OF_KINDS_UNTIL": 0.0, "BLOCKS_FROM": 2.0, "DENSE": 2.0},
+    # Within kinds of text, among the nodes whose tokens of those kinds hold the term's
+    # (each node then looked at for them side by side and for the year), then through
+    # the index beyond the first nodes so found; or walked beyond them.
+    "of the kinds' tokens of nodes": {
+        "OF_NODES_UNTIL": 0.0,
+        "OF_KINDS_UNTIL": 2.0,
+        "BLOCKS_FROM": 2.0,
+        "DENSE": 2.0,
+    },
+    "of the kinds' tokens of nodes, then walked": {**_WINDOWS, "OF_KINDS_UNTIL": 2.0},
     # The documents walked in the order of their nodes, window after window.
     "walked": _WINDOWS,
     # Walked through the first window, then read window after window through the indexes
@@ -396,10 +407,17 @@ STRATEGIES = {
     },
     # Block after block of nodes (of two nodes each: ``small_blocks``) when nothing narrows
     # the search, as many as it takes.
-    "in blocks": {"OF_NODES_UNTIL": 0.0, "BLOCKS_FROM": 0.0, "MAX_BLOCKS": 10**6, "DENSE": 2.0},
+    "in blocks": {
+        "OF_NODES_UNTIL": 0.0,
+        "OF_KINDS_UNTIL": 0.0,
+        "BLOCKS_FROM": 0.0,
+        "MAX_BLOCKS": 10**6,
+        "DENSE": 2.0,
+    },
     # One block, then the term's list in the index of tokens beyond it.
     "in blocks, then through the index": {
         "OF_NODES_UNTIL": 0.0,
+        "OF_KINDS_UNTIL": 0.0,
         "BLOCKS_FROM": 0.0,
         "MAX_BLOCKS": 0,
         "DENSE": 2.0,
@@ -430,7 +448,12 @@ def test_each_way_of_finding_a_terms_first_nodes_finds_the_same_nodes(
     ]
     for terms in (["区"], ["推進"], ["説明"], ["の"], ["事業推進"]):
         for kinds in ({"node"}, {"target"}, {"result"}):
-            searches += [(terms, kinds, plan_id, 2012), (terms, kinds, None, 2017)]
+            searches += [
+                (terms, kinds, plan_id, 2012),
+                (terms, kinds, None, 2017),
+                (terms, kinds, plan_id, None),
+            ]
+    searches += [(["区"], {"node", "result"}, None, None), (["事業推進"], {"target", "result"}, None, 2012)]
     for terms, kinds, plan, year in searches:
         expected = reference(terms, kinds, plan, year)
         answer = matching.find(terms, kinds=kinds, plan_id=plan, year=year)
@@ -461,7 +484,8 @@ def test_the_scope_asked_of_the_index_or_of_the_columns_finds_the_same(
     # statistics say their lists are not much longer than the term's (``index_scope``).
     monkeypatch.setattr(matching, "DENSE", 2.0)
     monkeypatch.setattr(matching, "OF_NODES_UNTIL", 0.0)
-    monkeypatch.setattr(matching, "_common_tokens", lambda connection: _Statistics(share))
+    monkeypatch.setattr(matching, "OF_KINDS_UNTIL", 0.0)
+    monkeypatch.setattr(matching, "common_tokens", lambda connection, *column: _Statistics(share))
     plan_id = corpus["first"].plan_id
     asked: list[str] = []
     for terms in (["区"], ["推進"], ["説明"], ["の"], ["事業推進"], ["推進", "の"]):
@@ -487,7 +511,10 @@ def test_a_year_asked_of_the_index_without_the_kinds_still_leaves_the_nodes_own_
     # index, never with the node's own texts (which have no year) when they are not looked
     # in — they would be read from the table only to be filtered out.
     monkeypatch.setattr(matching, "DENSE", 2.0)
-    monkeypatch.setattr(matching, "_common_tokens", lambda connection: _Statistics(0.01, k=0.9, y=0.05))
+    monkeypatch.setattr(matching, "OF_KINDS_UNTIL", 0.0)
+    monkeypatch.setattr(
+        matching, "common_tokens", lambda connection, *column: _Statistics(0.01, k=0.9, y=0.05)
+    )
     with CaptureQueriesContext(connection) as queries:
         answer = matching.find(["推進"], kinds={"result"}, plan_id=None, year=2012)
     assert set(answer.node_ids) == reference(["推進"], {"result"}, None, 2012)
@@ -631,3 +658,31 @@ def test_the_names_and_places_of_nodes_found_are_read_once_for_each_version_of_t
     assert second.pk in renamed.named and renamed.node_ids[0] in renamed.named
     if connection.vendor == "postgresql":
         assert read_renamed
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the nodes' tokens are PostgreSQL's")
+@pytest.mark.parametrize(
+    ("term", "year", "first_text", "first_year"),
+    [("推進", 2012, "推進した", 2011), ("推進した", None, "推進。進した", 2012)],
+    ids=["in another year", "its characters apart"],
+)
+def test_the_kinds_tokens_of_nodes_that_do_not_hold_a_term_are_looked_beyond(
+    monkeypatch: pytest.MonkeyPatch, term: str, year: int | None, first_text: str, first_year: int
+) -> None:
+    """The first nodes whose results' tokens hold a term's are only candidates: one with
+    it in another year, or with its characters apart, is not found, and the search looks
+    on beyond them for enough nodes (``matching._of_kinds``)."""
+    for name, value in STRATEGIES["of the kinds' tokens of nodes"].items():
+        monkeypatch.setattr(matching, name, value)
+    monkeypatch.setattr(matching, "LIMIT", 1)
+    world = make_world(first_year=2011, last_year=2013)
+    area = make_node(world.area_level, code="a", title="分野")
+    first = make_node(world.measure_level, area, code="a-1", title="一")
+    add_result(first, first_year, first_text)
+    holding = []
+    for code in ("a-2", "a-3"):
+        measure = make_node(world.measure_level, area, code=code, title="題")
+        add_result(measure, 2012, "推進した")
+        holding.append(measure.pk)
+    answer = matching.find([term], kinds={"result"}, plan_id=None, year=year)
+    assert answer.node_ids == (holding[0],) and answer.more

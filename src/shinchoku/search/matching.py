@@ -12,7 +12,9 @@ The cost grows with the candidates, not with the data. Each term, longest first,
 looked up for its first ``LIMIT`` + 1 nodes by id (``_first_nodes``). On PostgreSQL,
 from the statistics of the tokens, a rare term of one or two characters is looked up in
 the tokens of whole nodes (``models.NodeTokens``) unless a kind of text or a year
-narrows the search; another rare term's list in the index of tokens is read (it is
+narrows the search; a term that few nodes' texts of the kinds a search is narrowed to
+may hold is looked for among the nodes whose tokens of those kinds hold its tokens
+(``_of_kinds``); another rare term's list in the index of tokens is read (it is
 short); a common term's nodes are walked in order through a window of the first
 nodes (``WINDOW``), each node's documents looked at until one holds the term, which stops
 as soon as there are enough nodes (``_walk``); what the order needs of each node is
@@ -30,7 +32,6 @@ looked at, each term's index read once (``_beyond``). A fixed number of queries.
 from __future__ import annotations
 
 import dataclasses
-import time
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +41,6 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -49,8 +49,9 @@ from shinchoku.progress.models import Target
 from shinchoku.published.kept import KeptUnderVersion
 
 from . import indexing, tokens
-from .models import FTS_TABLE, KINDS, Ids, NodeTokens, SearchDocument, Term
+from .models import FTS_TABLE, KINDS, Ids, NodeTokens, SearchDocument, Term, kind_column
 from .statements import IDS_MARK, Statement, sent_with, term_mark
+from .statistics import common_tokens
 from .tokens import Within, fold
 
 #: The most nodes a search counts and orders; beyond, it says "1,000 or more".
@@ -390,9 +391,13 @@ def _first_nodes(
     of_whole_nodes = len(tokens.term_tokens(term)) == 1 and within.kinds is None and within.year is None
     if of_whole_nodes and frequency < OF_NODES_UNTIL:
         return _of_nodes(planner, term, within, wanted)
-    holding = looked_in.filter(tokens__matches=(term, planner.index_scope(term, within)))
     found: list[int] = []
     after: int | None = None
+    if within.kinds is not None and planner.kinds_share(term, within.kinds) < OF_KINDS_UNTIL:
+        found, after = _of_kinds(planner, looked_in, term, within, wanted)
+        if after is None or len(found) >= wanted:
+            return found
+    holding = looked_in.filter(tokens__matches=(term, planner.index_scope(term, within)))
     if of_whole_nodes and within.plan_id is None and BLOCKS_FROM <= frequency < BLOCKS_UNTIL:
         # Block after block of nodes, while they hold enough of it (``_in_blocks``).
         found, after = _in_blocks(planner, term, within, wanted)
@@ -452,6 +457,46 @@ def _of_nodes(planner: _Planner, term: str, within: Within, wanted: int) -> list
 
 #: The mark of a plan in a query compiled for any (no plan's id is negative).
 _PLAN_MARK = -4
+
+
+def _of_kinds(
+    planner: _Planner, looked_in: QuerySet[SearchDocument], term: str, within: Within, wanted: int
+) -> tuple[list[int], int | None]:
+    """The first ``wanted`` nodes by id holding ``term`` in the documents ``looked_in``
+    (those ``within`` says, of some kinds), or fewer, among the first ``wanted`` whose
+    tokens of those kinds (``models.NodeTokens``) hold each of its tokens, of the plan
+    ``within`` names, if any; and the last of these when there may be more after it
+    (None when there are no more). Those tokens answer a term of one token in every year
+    at once; else the nodes they give are each looked at through their own documents
+    (``_holding``), for the term's tokens side by side and the year."""
+    planner.set(THROUGH_INDEX)
+    kinds = tuple(sorted(within.kinds or KINDS))
+    statement = _of_kinds_statement(planner.connection.alias, kinds, within.plan_id is not None, wanted)
+    values: dict[str, Any] = {f"term{index}": Term(term, apart=True) for index in range(len(kinds))}
+    if within.plan_id is not None:
+        values["plan"] = within.plan_id
+    candidates = [row[0] for row in planner.rows(statement, values)]
+    after = candidates[-1] if len(candidates) >= wanted else None
+    if not candidates or (len(tokens.term_tokens(term)) == 1 and within.year is None):
+        return candidates, after
+    return _holding(planner, looked_in, candidates, term, within), after
+
+
+@lru_cache(maxsize=32)
+def _of_kinds_statement(alias: str, kinds: tuple[str, ...], of_plan: bool, count: int) -> Statement:
+    """The first ``count`` nodes, by id, whose tokens of one of ``kinds`` hold each token
+    of a term (its values "term0", "term1" … one a kind), of the plan "plan" when
+    ``of_plan``, compiled once."""
+    marks: dict[str, Any] = {}
+    held = Q()
+    for index, kind in enumerate(kinds):
+        marks[f"term{index}"] = Term(term_mark(index), apart=True)
+        held |= Q(**{f"{kind_column(kind)}__matches": marks[f"term{index}"]})
+    rows = NodeTokens.objects.using(alias).filter(held)
+    if of_plan:
+        marks["plan"] = _PLAN_MARK
+        rows = rows.filter(plan_id=_PLAN_MARK)
+    return Statement.compiled(rows.order_by("node_id").values_list("node_id")[:count], marks)
 
 
 @lru_cache(maxsize=8)
@@ -570,6 +615,14 @@ def _beyond(
 #: a term is in so many nodes that reading each of their rows costs more than its blocks
 #: or a walk (16 ms for `7`, in 2.6 %, 41 % of the nodes).
 OF_NODES_UNTIL = 0.01
+#: The share of all nodes whose texts of the kinds a search is narrowed to may hold a
+#: term (``_Planner.kinds_share``) below which its first nodes are found from the nodes'
+#: tokens of those kinds (``_of_kinds``): a word of one kind searched for in another,
+#: whose pairs of characters are each in most of the documents, cost 60 to 90 ms through
+#: the documents' index (the lists of its pairs intersected with the kind's), where the
+#: nodes' tokens of the kind hold none of it (0.1 ms). Below, at most a few hundred nodes
+#: at 100,000 measures are each looked at for the term's characters side by side.
+OF_KINDS_UNTIL = 0.005
 #: The shares of all documents holding a term of one token (one or two characters) from
 #: which, and below which, its first nodes are asked block by block of nodes when nothing
 #: narrows the search (``_in_blocks``); below, the nodes' tokens answer
@@ -605,8 +658,6 @@ WALKED_WINDOW = 0.5
 #: What reading a document from the table to filter it costs, in items of a list of the
 #: index of tokens read (``index_scope``): about 2.5 µs against 45 ns at 100,000 measures.
 SCOPE_RATIO = 50
-#: How long a process keeps the statistics of the tokens, in seconds.
-STATISTICS_AGE = 600
 
 
 #: No worker process is started for a search: a query is never split among workers.
@@ -668,8 +719,20 @@ class _Planner:
     def frequency(self, term: str) -> float:
         """The share of all documents holding ``term`` at most: that of its rarest token in
         the statistics of the tokens' column (0 for a token too rare to be in them)."""
-        common = _common_tokens(self.connection)
+        common = common_tokens(self.connection)
         return min((common.get(token, 0.0) for token in tokens.term_tokens(term)), default=0.0)
+
+    def kinds_share(self, term: str, kinds: Collection[str]) -> float:
+        """The share of all nodes whose texts of ``kinds`` may hold ``term`` at most: for
+        each kind, that of its rarest token in the statistics of the nodes' tokens of the
+        kind (``models.NodeTokens``; 0 for a token too rare to be in them)."""
+        table = NodeTokens._meta.db_table
+        term_tokens = tokens.term_tokens(term)
+        share = 0.0
+        for kind in kinds:
+            common = common_tokens(self.connection, table, kind_column(kind))
+            share += min((common.get(token, 0.0) for token in term_tokens), default=0.0)
+        return share
 
     def index_scope(self, term: str, within: Within) -> Within:
         """What of ``within`` to ask of the index of tokens with ``term`` when the index
@@ -686,7 +749,7 @@ class _Planner:
         On SQLite the scope is never asked of the tokens: ``within`` as it is."""
         if not self.postgresql:
             return within
-        common = _common_tokens(self.connection)
+        common = common_tokens(self.connection)
         shares: dict[str, float] = {}
         if within.kinds is not None:
             shares["kinds"] = sum(common.get(f"k{kind}", 0.0) for kind in within.kinds)
@@ -735,29 +798,3 @@ class _Planner:
         except EmptyResultSet:
             return []
         return [row[0] for row in sent_with(self.connection, sql, params, self.around)]
-
-
-_statistics: dict[str, tuple[float, dict[str, float]]] = {}
-
-
-def _common_tokens(connection: BaseDatabaseWrapper) -> dict[str, float]:
-    """The tokens PostgreSQL's statistics count as common, with the share of documents
-    holding each (``ANALYZE``; the column keeps up to 10,000 of them), read once every
-    ``STATISTICS_AGE`` seconds by each process."""
-    now = time.monotonic()
-    kept = _statistics.get(connection.alias)
-    if kept is not None and now - kept[0] < STATISTICS_AGE:
-        return kept[1]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT most_common_elems::text, most_common_elem_freqs FROM pg_stats "
-            "WHERE tablename = %s AND attname = 'tokens'",
-            [SearchDocument._meta.db_table],
-        )
-        row = cursor.fetchone()
-    common: dict[str, float] = {}
-    if row is not None and row[0]:
-        names = row[0].strip("{}").split(",")
-        common = dict(zip(names, row[1], strict=False))
-    _statistics[connection.alias] = (now, common)
-    return common

@@ -221,6 +221,13 @@ def tsquery(term: str, within: Within | None = None) -> str:
     return f"({found}) & {narrowed}" if narrowed else found
 
 
+def tsquery_apart(term: str) -> str:
+    """The ``tsquery`` literal that finds every token of a folded term (no blanks) in a
+    ``tsvector`` without places (``models.NodeTokens``), which a phrase never matches:
+    each anywhere, side by side or not."""
+    return " & ".join(term_tokens(term))
+
+
 def fts5_query(term: str) -> str:
     """The FTS5 query that finds a folded term (no blanks) in the table of tokens."""
     if len(term) == 1:
