@@ -440,8 +440,7 @@ def test_the_migration_gathers_each_nodes_tokens_of_each_kind_from_its_documents
     migration.gather(apps, editor)
     assert NodeTokens.objects.count() == 2
     assert_node_tokens_follow_the_documents()
-    matching._of_nodes_statement.cache_clear()
-    matching._of_kinds_statement.cache_clear()
+    matching._held_by_nodes_statement.cache_clear()
     planner = matching._Planner(connection.alias, None)
     looked_in = matching.documents({"target"}, None, None)
     with CaptureQueriesContext(connection) as queries:

@@ -447,16 +447,7 @@ def _of_nodes(planner: _Planner, term: str, within: Within, wanted: int) -> list
     """The first ``wanted`` nodes by id whose tokens (``models.NodeTokens``) hold ``term``,
     of one token, of the plan ``within`` names, if any: its list in their index read whole,
     each node's row read for its id, in one query."""
-    planner.set(THROUGH_INDEX)
-    statement = _of_nodes_statement(planner.connection.alias, within.plan_id is not None, wanted)
-    values: dict[str, Any] = {"term": Term(term)}
-    if within.plan_id is not None:
-        values["plan"] = within.plan_id
-    return [row[0] for row in planner.rows(statement, values)]
-
-
-#: The mark of a plan in a query compiled for any (no plan's id is negative).
-_PLAN_MARK = -4
+    return _held_by_nodes(planner, ("tokens",), term, within.plan_id, wanted)
 
 
 def _of_kinds(
@@ -469,47 +460,47 @@ def _of_kinds(
     (None when there are no more). Those tokens answer a term of one token in every year
     at once; else the nodes they give are each looked at through their own documents
     (``_holding``), for the term's tokens side by side and the year."""
-    planner.set(THROUGH_INDEX)
-    kinds = tuple(sorted(within.kinds or KINDS))
-    statement = _of_kinds_statement(planner.connection.alias, kinds, within.plan_id is not None, wanted)
-    values: dict[str, Any] = {f"term{index}": Term(term, apart=True) for index in range(len(kinds))}
-    if within.plan_id is not None:
-        values["plan"] = within.plan_id
-    candidates = [row[0] for row in planner.rows(statement, values)]
+    columns = tuple(kind_column(kind) for kind in sorted(within.kinds or KINDS))
+    candidates = _held_by_nodes(planner, columns, term, within.plan_id, wanted)
     after = candidates[-1] if len(candidates) >= wanted else None
     if not candidates or (len(tokens.term_tokens(term)) == 1 and within.year is None):
         return candidates, after
     return _holding(planner, looked_in, candidates, term, within), after
 
 
+def _held_by_nodes(
+    planner: _Planner, columns: tuple[str, ...], term: str, plan_id: int | None, wanted: int
+) -> list[int]:
+    """The first ``wanted`` nodes by id, of the plan ``plan_id`` if any, whose tokens in
+    one of ``columns`` of ``models.NodeTokens`` hold each token of ``term``, in one query
+    through their indexes."""
+    planner.set(THROUGH_INDEX)
+    statement = _held_by_nodes_statement(planner.connection.alias, columns, plan_id is not None, wanted)
+    values: dict[str, Any] = {f"term{index}": Term(term, apart=True) for index in range(len(columns))}
+    if plan_id is not None:
+        values["plan"] = plan_id
+    return [row[0] for row in planner.rows(statement, values)]
+
+
+#: The mark of a plan in a query compiled for any (no plan's id is negative).
+_PLAN_MARK = -4
+
+
 @lru_cache(maxsize=32)
-def _of_kinds_statement(alias: str, kinds: tuple[str, ...], of_plan: bool, count: int) -> Statement:
-    """The first ``count`` nodes, by id, whose tokens of one of ``kinds`` hold each token
-    of a term (its values "term0", "term1" … one a kind), of the plan "plan" when
+def _held_by_nodes_statement(alias: str, columns: tuple[str, ...], of_plan: bool, count: int) -> Statement:
+    """The first ``count`` nodes, by id, whose tokens in one of ``columns`` hold each token
+    of a term (its values "term0", "term1" … one a column), of the plan "plan" when
     ``of_plan``, compiled once."""
     marks: dict[str, Any] = {}
     held = Q()
-    for index, kind in enumerate(kinds):
+    for index, column in enumerate(columns):
         marks[f"term{index}"] = Term(term_mark(index), apart=True)
-        held |= Q(**{f"{kind_column(kind)}__matches": marks[f"term{index}"]})
+        held |= Q(**{f"{column}__matches": marks[f"term{index}"]})
     rows = NodeTokens.objects.using(alias).filter(held)
     if of_plan:
         marks["plan"] = _PLAN_MARK
         rows = rows.filter(plan_id=_PLAN_MARK)
     return Statement.compiled(rows.order_by("node_id").values_list("node_id")[:count], marks)
-
-
-@lru_cache(maxsize=8)
-def _of_nodes_statement(alias: str, of_plan: bool, count: int) -> Statement:
-    """The first ``count`` nodes, by id, whose tokens hold a term (its value "term"), of
-    the plan "plan" when ``of_plan``, compiled once."""
-    marks: dict[str, Any] = {"term": Term(term_mark())}
-    held = NodeTokens.objects.using(alias).filter(tokens__matches=marks["term"])
-    if of_plan:
-        marks["plan"] = _PLAN_MARK
-        held = held.filter(plan_id=_PLAN_MARK)
-    query = held.order_by("node_id").values_list("node_id")[:count]
-    return Statement.compiled(query, marks)
 
 
 def _in_blocks(planner: _Planner, term: str, within: Within, wanted: int) -> tuple[list[int], int]:
