@@ -476,9 +476,9 @@ def _sheet_rows(nodes: Sequence[Node], *, own_texts: bool) -> _SheetRows:
         Indicator.objects.filter(node_id__in=ids).order_by(), key=lambda i: (i.position, i.pk)
     )
     values = IndicatorValue.objects.filter(indicator_id__in=[i.pk for i in indicators]).order_by()
-    # By position, then as created: dimensions of equal position in one order every time.
+    # By position, then key, as everywhere: dimensions of equal position in one order every time.
     of_levels = Dimension.objects.filter(level_id__in={n.level_id for n in nodes})
-    dimensions = _grouped(of_levels.order_by("position", "pk"), "level_id")
+    dimensions = _grouped(of_levels.order_by("position", "key"), "level_id")
     known = {d.pk for level_dimensions in dimensions.values() for d in level_dimensions}
     other = {r.dimension_id for r in ratings} - known
     # Ancestors (for the breadcrumbs) and children in one query.
