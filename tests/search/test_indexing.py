@@ -19,7 +19,7 @@ from shinchoku.progress.models import Result
 from shinchoku.published import changes
 from shinchoku.published.changes import Change
 from shinchoku.review import services
-from shinchoku.search import indexing, matching, tokens
+from shinchoku.search import indexing, matching, planner, tokens
 from shinchoku.search.models import FTS_TABLE, KINDS, NodeTokens, SearchDocument, kind_column
 from tests.factories import add_result, add_target, make_node, make_programme, make_world
 from tests.review.conftest import make_cycle
@@ -441,13 +441,13 @@ def test_the_migration_gathers_each_nodes_tokens_of_each_kind_from_its_documents
     assert NodeTokens.objects.count() == 2
     assert_node_tokens_follow_the_documents()
     matching._held_by_nodes_statement.cache_clear()
-    planner = matching._Planner(connection.alias, None)
+    search_planner = planner.Planner(connection.alias, None)
     looked_in = matching.documents({"target"}, None, None)
     with CaptureQueriesContext(connection) as queries:
-        assert matching._of_nodes(planner, "拡充", tokens.Within(), 10) == [measure.pk]
+        assert matching._of_nodes(search_planner, "拡充", tokens.Within(), 10) == [measure.pk]
         within = tokens.Within(frozenset({"target"}))
-        assert matching._of_kinds(planner, looked_in, "拡充", within, 10) == ([measure.pk], None)
-        assert matching._of_kinds(planner, looked_in, "実施", within, 10) == ([], None)
+        assert matching._of_kinds(search_planner, looked_in, "拡充", within, 10) == ([measure.pk], None)
+        assert matching._of_kinds(search_planner, looked_in, "実施", within, 10) == ([], None)
     assert sum("nodetokens" in query["sql"] for query in queries.captured_queries) == 3
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [NodeTokens._meta.db_table])

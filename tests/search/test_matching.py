@@ -14,7 +14,7 @@ from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.plans.services import node_save
 from shinchoku.progress.models import Result, ResultSectionText, Target
 from shinchoku.published import versions
-from shinchoku.search import matching, passages, tokens
+from shinchoku.search import matching, passages, planner, tokens
 from shinchoku.search.models import SearchDocument
 from shinchoku.search.statements import sent_with
 from shinchoku.search.tokens import fold
@@ -253,9 +253,9 @@ def test_a_search_reads_through_its_index_never_a_pattern_scan(corpus: dict[str,
         assert len(statements) <= 6 + 11 * len(terms), statements
 
 
-#: The planner's settings of a search (``matching._Planner``), as ``current_setting`` says them.
+#: The planner's settings of a search (``planner.Planner``), as ``current_setting`` says them.
 _SETTINGS = "SELECT " + ", ".join(
-    f"current_setting('{name}')" for name in ["max_parallel_workers_per_gather", *matching.WALK]
+    f"current_setting('{name}')" for name in ["max_parallel_workers_per_gather", *planner.WALK]
 )
 
 
@@ -265,7 +265,7 @@ def _settings() -> tuple[str, ...]:
         return tuple(cursor.fetchone())
 
 
-#: The ways of reading of a search (``matching``'s planner settings).
+#: The ways of reading of a search (the planner's settings, ``planner``).
 _WAYS = ("WALK", "IN_NODE_ORDER", "THROUGH_INDEX", "NODE_BY_NODE", "EACH_TERM_ONCE")
 
 
@@ -304,7 +304,7 @@ def test_each_query_of_a_search_is_sent_with_its_settings_which_end_with_it(
                 for name in _WAYS
                 if settings
                 == "SET LOCAL max_parallel_workers_per_gather = 0; "
-                + "".join(f"SET LOCAL {key} = {value}; " for key, value in getattr(matching, name).items())
+                + "".join(f"SET LOCAL {key} = {value}; " for key, value in getattr(planner, name).items())
             ]
             assert len(named) == 1, settings
             ways.update(named)
@@ -485,7 +485,7 @@ def test_the_scope_asked_of_the_index_or_of_the_columns_finds_the_same(
     monkeypatch.setattr(matching, "DENSE", 2.0)
     monkeypatch.setattr(matching, "OF_NODES_UNTIL", 0.0)
     monkeypatch.setattr(matching, "OF_KINDS_UNTIL", 0.0)
-    monkeypatch.setattr(matching, "common_tokens", lambda connection, *column: _Statistics(share))
+    monkeypatch.setattr(planner, "common_tokens", lambda connection, *column: _Statistics(share))
     plan_id = corpus["first"].plan_id
     asked: list[str] = []
     for terms in (["区"], ["推進"], ["説明"], ["の"], ["事業推進"], ["推進", "の"]):
@@ -513,7 +513,7 @@ def test_a_year_asked_of_the_index_without_the_kinds_still_leaves_the_nodes_own_
     monkeypatch.setattr(matching, "DENSE", 2.0)
     monkeypatch.setattr(matching, "OF_KINDS_UNTIL", 0.0)
     monkeypatch.setattr(
-        matching, "common_tokens", lambda connection, *column: _Statistics(0.01, k=0.9, y=0.05)
+        planner, "common_tokens", lambda connection, *column: _Statistics(0.01, k=0.9, y=0.05)
     )
     with CaptureQueriesContext(connection) as queries:
         answer = matching.find(["推進"], kinds={"result"}, plan_id=None, year=2012)
@@ -658,6 +658,32 @@ def test_the_names_and_places_of_nodes_found_are_read_once_for_each_version_of_t
     assert second.pk in renamed.named and renamed.node_ids[0] in renamed.named
     if connection.vendor == "postgresql":
         assert read_renamed
+
+
+@pytest.mark.parametrize("kinds", [ALL, {"result"}], ids=["every kind", "results"])
+@pytest.mark.parametrize("strategy", ["walked", "walked, then windows through the indexes"])
+def test_a_walk_finds_a_term_of_several_tokens_only_where_they_are_side_by_side(
+    monkeypatch: pytest.MonkeyPatch, kinds: set[str], strategy: str
+) -> None:
+    """A term of one token is walked through the nodes' tokens, which hold it exactly when
+    a node's documents do (``matching._exact_columns``); one of several tokens never is:
+    those tokens keep no places, and a node holding them apart does not hold the term."""
+    for name, value in STRATEGIES[strategy].items():
+        monkeypatch.setattr(matching, name, value)
+    monkeypatch.setattr(matching, "LIMIT", 1)
+    world = make_world(first_year=2011, last_year=2013)
+    area = make_node(world.area_level, code="a", title="分野")
+    apart = make_node(world.measure_level, area, code="a-1", title="一")
+    add_result(apart, 2012, "推進。進した")
+    holding = []
+    for code in ("a-2", "a-3"):
+        measure = make_node(world.measure_level, area, code=code, title="題")
+        add_result(measure, 2012, "推進した")
+        holding.append(measure.pk)
+    answer = matching.find(["推進した"], kinds=kinds, plan_id=None, year=None)
+    assert answer.node_ids == (holding[0],) and answer.more
+    # Its one-token words are found in every node holding them, the first one first.
+    assert matching.find(["推進"], kinds=kinds, plan_id=None, year=None).node_ids == (apart.pk,)
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the nodes' tokens are PostgreSQL's")

@@ -17,10 +17,14 @@ may hold is looked for among the nodes whose tokens of those kinds hold its toke
 (``_of_kinds``); another rare term's list in the index of tokens is read (it is
 short); a common term's nodes are walked in order through a window of the first
 nodes (``WINDOW``), each node's documents looked at until one holds the term, which stops
-as soon as there are enough nodes (``_walk``); what the order needs of each node is
-kept by each process under the site's data version (``_kept_places``). A term found
-in few nodes of the window is then read beyond it through that index alone, whose list
-is short for it, never by a walk over the whole table.
+as soon as there are enough nodes (``_walk``) — or, for a term of one token looked for
+in every year, each node's one row of its tokens (of the kinds looked in), which holds
+the token exactly when one of its documents does (``_exact_columns``); what the order
+needs of each node is kept by each process under the site's data version
+(``_kept_places``). A term found in few nodes of the window is then read beyond it
+through that index alone, whose list is short for it, never by a walk over the whole
+table. The planner's settings of each way of reading, and what the statistics say of a
+term, are ``planner``'s.
 
 A term found in at most ``LIMIT`` nodes gives every node it is in, and the other terms
 are looked for in those nodes' documents only (``_holding``). When every term is common,
@@ -39,7 +43,6 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -50,8 +53,8 @@ from shinchoku.published.kept import KeptUnderVersion
 
 from . import indexing, tokens
 from .models import FTS_TABLE, KINDS, Ids, NodeTokens, SearchDocument, Term, kind_column
-from .statements import IDS_MARK, Statement, sent_with, term_mark
-from .statistics import common_tokens
+from .planner import EACH_TERM_ONCE, IN_NODE_ORDER, NODE_BY_NODE, THROUGH_INDEX, WALK, Planner
+from .statements import IDS_MARK, Statement, term_mark
 from .tokens import Within, fold
 
 #: The most nodes a search counts and orders; beyond, it says "1,000 or more".
@@ -112,7 +115,7 @@ def find(
     if plan_id is not None:
         nodes = nodes.filter(plan_id=plan_id)
     within = Within(None if set(kinds) >= KINDS else frozenset(kinds), plan_id, year)
-    planner = _Planner(looked_in.db, version)
+    planner = Planner(looked_in.db, version)
     firsts: dict[str, list[int]] = {}
     for term in sorted(folded, key=len, reverse=True):
         first = _first_nodes(planner, looked_in, term, within)
@@ -139,11 +142,11 @@ _PLACE_COLUMNS = ("pk", "code", "label", "title", "plan__first_year", "plan__cod
 
 
 def _ordered(
-    planner: _Planner, candidates: list[int], folded: tuple[str, ...], kinds: Collection[str]
+    planner: Planner, candidates: list[int], folded: tuple[str, ...], kinds: Collection[str]
 ) -> Found:
     """The candidates (at most ``LIMIT`` + 1, by id) in the order shown, at most ``LIMIT``
     of them, from their names (each term looked for in them here, as a substring of the
-    folded text) and their places: those read on the way (``_Planner.walked``, on
+    folded text) and their places: those read on the way (``Planner.walked``, on
     SQLite) or kept (``_kept_places``) as they are, the others in one query."""
     if not candidates:
         return Found((), frozenset(), False)
@@ -204,7 +207,7 @@ MAX_KEPT_PLACES = 120_000
 _places: KeptUnderVersion[int, tuple[Any, ...]] = KeptUnderVersion(MAX_KEPT_PLACES)
 
 
-def _kept_places(planner: _Planner) -> Mapping[int, tuple[Any, ...]]:
+def _kept_places(planner: Planner) -> Mapping[int, tuple[Any, ...]]:
     """The names and places kept under the site's data version, on PostgreSQL (on SQLite
     a search reads them with its candidates, in the one query that finds them)."""
     if not planner.postgresql:
@@ -212,7 +215,7 @@ def _kept_places(planner: _Planner) -> Mapping[int, tuple[Any, ...]]:
     return _places.under(planner.connection.alias, planner.version)
 
 
-def _keep_places(planner: _Planner, rows: list[tuple[Any, ...]]) -> None:
+def _keep_places(planner: Planner, rows: list[tuple[Any, ...]]) -> None:
     """Keep the rows read (``_PLACE_COLUMNS``) under the search's data version, on
     PostgreSQL, the values of a plan that its nodes share (its first year and code) kept
     once rather than once a node."""
@@ -247,7 +250,7 @@ def _first_ids(documents: QuerySet[SearchDocument], count: int) -> QuerySet[Sear
     return documents.order_by("node_id").values_list("node_id", flat=True).distinct()[:count]
 
 
-def _first(planner: _Planner, documents: QuerySet[SearchDocument], count: int) -> list[int]:
+def _first(planner: Planner, documents: QuerySet[SearchDocument], count: int) -> list[int]:
     return planner.ids(_first_ids(documents, count))
 
 
@@ -343,7 +346,7 @@ MAX_KEPT_EDGES = 4096
 _edges: KeptUnderVersion[tuple[int | None, int, int | None], int | None] = KeptUnderVersion(MAX_KEPT_EDGES)
 
 
-def _edge(planner: _Planner, within: Within, window: int, after: int | None) -> int | None:
+def _edge(planner: Planner, within: Within, window: int, after: int | None) -> int | None:
     """The first node after a window of ``window`` nodes ``within`` says that follow the
     node ``after`` (from the first when None), or None when there is none: read once for
     each data version of the site (the search's, ``published.kept``). Nodes are written
@@ -377,7 +380,7 @@ def _walk_statement(alias: str, within: Within, count: int, after: bool, edge: b
 
 
 def _first_nodes(
-    planner: _Planner, looked_in: QuerySet[SearchDocument], term: str, within: Within
+    planner: Planner, looked_in: QuerySet[SearchDocument], term: str, within: Within
 ) -> list[int]:
     """The first ``LIMIT`` + 1 nodes by id holding ``term``, or every one when fewer: of
     the documents ``looked_in``, which are those ``within`` says (``documents``), as are
@@ -411,6 +414,7 @@ def _first_nodes(
     # from the index of tokens and that of the documents' nodes at once: a walk would
     # look at every document of each node without it.
     by_index = False
+    exact_columns = _exact_columns(term, within)
     # How common the term is among all documents says little of how common it is among
     # those of a kind or a year: a small window first tells, for little if it is rare there.
     window = WINDOW if within.kinds is None and within.year is None else SCOPED_WINDOW
@@ -420,7 +424,14 @@ def _first_nodes(
         edge = _edge(planner, within, window, after)
         if edge is not None:
             bounds["edge"] = edge
-        if by_index:
+        if exact_columns:
+            # The nodes' tokens tell which nodes hold the term: one row a node, walked in
+            # order (or read through their index), not each node's documents.
+            settings = THROUGH_INDEX if by_index else IN_NODE_ORDER
+            got = _held_by_nodes(
+                planner, exact_columns, term, within.plan_id, wanted - len(found), bounds, settings
+            )
+        elif by_index:
             planner.set(THROUGH_INDEX)
             got = _first(planner, _between(holding, bounds), wanted - len(found))
         else:
@@ -439,11 +450,27 @@ def _first_nodes(
         window = min(MAX_WINDOW, int((wanted - len(found)) / density * 1.5) + 1)
     # Common among all documents, but few of the nodes walked hold it where it is looked
     # for (a word of every purpose searched for in results): its list in the index.
+    if exact_columns:
+        beyond = {} if after is None else {"after": after}
+        left = wanted - len(found)
+        return found + _held_by_nodes(planner, exact_columns, term, within.plan_id, left, beyond)
     planner.set(THROUGH_INDEX)
     return found + _first(planner, _between(holding, {"after": after}), wanted - len(found))
 
 
-def _of_nodes(planner: _Planner, term: str, within: Within, wanted: int) -> list[int]:
+def _exact_columns(term: str, within: Within) -> tuple[str, ...]:
+    """The columns of the nodes' tokens (``models.NodeTokens``) that hold a token of a
+    node's documents looked in, for a term of one token looked for in every year: a node
+    holds such a term there exactly when its documents do (none when the term has more
+    tokens, whose places the nodes' tokens do not keep, or a year narrows the search)."""
+    if len(tokens.term_tokens(term)) != 1 or within.year is not None:
+        return ()
+    if within.kinds is None:
+        return ("tokens",)
+    return tuple(kind_column(kind) for kind in sorted(within.kinds))
+
+
+def _of_nodes(planner: Planner, term: str, within: Within, wanted: int) -> list[int]:
     """The first ``wanted`` nodes by id whose tokens (``models.NodeTokens``) hold ``term``,
     of one token, of the plan ``within`` names, if any: its list in their index read whole,
     each node's row read for its id, in one query."""
@@ -451,7 +478,7 @@ def _of_nodes(planner: _Planner, term: str, within: Within, wanted: int) -> list
 
 
 def _of_kinds(
-    planner: _Planner, looked_in: QuerySet[SearchDocument], term: str, within: Within, wanted: int
+    planner: Planner, looked_in: QuerySet[SearchDocument], term: str, within: Within, wanted: int
 ) -> tuple[list[int], int | None]:
     """The first ``wanted`` nodes by id holding ``term`` in the documents ``looked_in``
     (those ``within`` says, of some kinds), or fewer, among the first ``wanted`` whose
@@ -469,28 +496,41 @@ def _of_kinds(
 
 
 def _held_by_nodes(
-    planner: _Planner, columns: tuple[str, ...], term: str, plan_id: int | None, wanted: int
+    planner: Planner,
+    columns: tuple[str, ...],
+    term: str,
+    plan_id: int | None,
+    wanted: int,
+    bounds: Mapping[str, int] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> list[int]:
-    """The first ``wanted`` nodes by id, of the plan ``plan_id`` if any, whose tokens in
-    one of ``columns`` of ``models.NodeTokens`` hold each token of ``term``, in one query
-    through their indexes."""
-    planner.set(THROUGH_INDEX)
-    statement = _held_by_nodes_statement(planner.connection.alias, columns, plan_id is not None, wanted)
+    """The first ``wanted`` nodes by id, of the plan ``plan_id`` if any, after the node
+    "after" and before the node "edge" of ``bounds`` when it names them, whose tokens in
+    one of ``columns`` of ``models.NodeTokens`` hold each token of ``term``, in one query:
+    through their indexes (``THROUGH_INDEX``, unless ``settings`` say otherwise)."""
+    bounds = bounds or {}
+    planner.set(settings or THROUGH_INDEX)
+    statement = _held_by_nodes_statement(
+        planner.connection.alias, columns, plan_id is not None, wanted, "after" in bounds, "edge" in bounds
+    )
     values: dict[str, Any] = {f"term{index}": Term(term, apart=True) for index in range(len(columns))}
     if plan_id is not None:
         values["plan"] = plan_id
-    return [row[0] for row in planner.rows(statement, values)]
+    return [row[0] for row in planner.rows(statement, {**values, **bounds})]
 
 
 #: The mark of a plan in a query compiled for any (no plan's id is negative).
 _PLAN_MARK = -4
 
 
-@lru_cache(maxsize=32)
-def _held_by_nodes_statement(alias: str, columns: tuple[str, ...], of_plan: bool, count: int) -> Statement:
+@lru_cache(maxsize=256)
+def _held_by_nodes_statement(
+    alias: str, columns: tuple[str, ...], of_plan: bool, count: int, after: bool = False, edge: bool = False
+) -> Statement:
     """The first ``count`` nodes, by id, whose tokens in one of ``columns`` hold each token
     of a term (its values "term0", "term1" … one a column), of the plan "plan" when
-    ``of_plan``, compiled once."""
+    ``of_plan``, after the node "after" when ``after``, before the node "edge" when
+    ``edge``, compiled once."""
     marks: dict[str, Any] = {}
     held = Q()
     for index, column in enumerate(columns):
@@ -500,10 +540,16 @@ def _held_by_nodes_statement(alias: str, columns: tuple[str, ...], of_plan: bool
     if of_plan:
         marks["plan"] = _PLAN_MARK
         rows = rows.filter(plan_id=_PLAN_MARK)
+    if after:
+        marks["after"] = _AFTER_MARK
+        rows = rows.filter(node_id__gt=_AFTER_MARK)
+    if edge:
+        marks["edge"] = _EDGE_MARK
+        rows = rows.filter(node_id__lt=_EDGE_MARK)
     return Statement.compiled(rows.order_by("node_id").values_list("node_id")[:count], marks)
 
 
-def _in_blocks(planner: _Planner, term: str, within: Within, wanted: int) -> tuple[list[int], int]:
+def _in_blocks(planner: Planner, term: str, within: Within, wanted: int) -> tuple[list[int], int]:
     """The first ``wanted`` nodes by id holding ``term`` (in any document, of any plan:
     ``within`` asks nothing), or fewer, from the blocks of nodes (``tokens.block``) asked
     of the index of tokens one after another from the first node's, as long as the nodes
@@ -544,7 +590,7 @@ def _block_statement(alias: str, count: int) -> Statement:
 _first_nodes_kept: KeptUnderVersion[str, int | None] = KeptUnderVersion(1)
 
 
-def _first_node(planner: _Planner) -> int | None:
+def _first_node(planner: Planner) -> int | None:
     """The site's first node by id (None: none), read once for each data version."""
     alias = planner.connection.alias
     kept = _first_nodes_kept.under(alias, planner.version)
@@ -568,7 +614,7 @@ def _between(
 
 
 def _holding(
-    planner: _Planner, looked_in: QuerySet[SearchDocument], candidates: list[int], term: str, within: Within
+    planner: Planner, looked_in: QuerySet[SearchDocument], candidates: list[int], term: str, within: Within
 ) -> list[int]:
     """The candidates (at most ``LIMIT``) holding ``term``, each looked at through its
     own documents."""
@@ -579,7 +625,7 @@ def _holding(
 
 
 def _beyond(
-    planner: _Planner,
+    planner: Planner,
     looked_in: QuerySet[SearchDocument],
     nodes: QuerySet[Node],
     folded: tuple[str, ...],
@@ -607,7 +653,7 @@ def _beyond(
 #: or a walk (16 ms for `7`, in 2.6 %, 41 % of the nodes).
 OF_NODES_UNTIL = 0.01
 #: The share of all nodes whose texts of the kinds a search is narrowed to may hold a
-#: term (``_Planner.kinds_share``) below which its first nodes are found from the nodes'
+#: term (``Planner.kinds_share``) below which its first nodes are found from the nodes'
 #: tokens of those kinds (``_of_kinds``): a word of one kind searched for in another,
 #: whose pairs of characters are each in most of the documents, cost 60 to 90 ms through
 #: the documents' index (the lists of its pairs intersected with the kind's), where the
@@ -646,146 +692,3 @@ DENSE_WINDOW = 0.1
 #: a fifth of the nodes, in one or two of their 26 documents each: a search for it took
 #: 82 ms with every window walked, 49 ms so (one process, 100,000 measures).
 WALKED_WINDOW = 0.5
-#: What reading a document from the table to filter it costs, in items of a list of the
-#: index of tokens read (``index_scope``): about 2.5 µs against 45 ns at 100,000 measures.
-SCOPE_RATIO = 50
-
-
-#: No worker process is started for a search: a query is never split among workers.
-NO_WORKERS = {"max_parallel_workers_per_gather": "0"}
-#: How the planner may read, on PostgreSQL, by default.
-WALK = {
-    "enable_seqscan": "on",
-    "enable_indexscan": "on",
-    "enable_bitmapscan": "on",
-    "enable_nestloop": "on",
-    "enable_hashjoin": "on",
-    "enable_mergejoin": "on",
-}
-#: ... a common term within a window of nodes: the nodes walked in order, each node's
-#: documents through the index of their nodes until one holds the term, which stops at
-#: enough nodes (the planner, which takes the tokens of a phrase for independent, would
-#: read their lists in the index of tokens instead, or join all the window's documents).
-IN_NODE_ORDER = {
-    **WALK,
-    "enable_seqscan": "off",
-    "enable_bitmapscan": "off",
-    "enable_hashjoin": "off",
-    "enable_mergejoin": "off",
-}
-#: ... a term beyond the window walked, which few nodes hold: through the index of
-#: tokens alone, never a walk or a scan of the table (a term that the statistics call
-#: common may be rare among the documents looked in, such as a word of every purpose
-#: searched for in results).
-THROUGH_INDEX = {**WALK, "enable_seqscan": "off", "enable_indexscan": "off"}
-#: ... a term in the documents of a few candidates: those documents, through the index of
-#: their nodes, never the term's whole list.
-NODE_BY_NODE = {**WALK, "enable_seqscan": "off", "enable_bitmapscan": "off"}
-#: ... several common terms beyond the nodes of their first lists: a term's index read
-#: once for the term, never once for each node, which the planner, misled by how few
-#: documents it expects a token in, would otherwise do.
-EACH_TERM_ONCE = {**WALK, "enable_nestloop": "off"}
-
-
-class _Planner:
-    """The planner's settings of the queries of one search, on PostgreSQL (``set``: for
-    the queries that follow); nothing elsewhere. The search's queries are run here
-    (``rows``, ``ids``), each sent with its settings in one message: set before it, and,
-    within a transaction already open, set back to their defaults after it
-    (``statements.sent_with``). No statement of their own, no transaction of the search's
-    own: three round trips fewer for the least of searches. And the nodes the search has
-    read with their names and places on its way (``walked``, on SQLite), and the site's
-    data version what it reads of nodes is kept under (``version``: none when None)."""
-
-    def __init__(self, alias: str, version: int | None = None) -> None:
-        self.connection = connections[alias]
-        self.postgresql = self.connection.vendor == "postgresql"
-        #: The names and places of the nodes read with them (SQLite's ``_read_statement``).
-        self.walked: dict[int, tuple[Any, ...]] = {}
-        #: The settings in force (``set``), and the statements sent around each query.
-        self.settings: dict[str, str] | None = None
-        self.around = ("", "")
-        self.version = version
-
-    def frequency(self, term: str) -> float:
-        """The share of all documents holding ``term`` at most: that of its rarest token in
-        the statistics of the tokens' column (0 for a token too rare to be in them)."""
-        common = common_tokens(self.connection)
-        return min((common.get(token, 0.0) for token in tokens.term_tokens(term)), default=0.0)
-
-    def kinds_share(self, term: str, kinds: Collection[str]) -> float:
-        """The share of all nodes whose texts of ``kinds`` may hold ``term`` at most: for
-        each kind, that of its rarest token in the statistics of the nodes' tokens of the
-        kind (``models.NodeTokens``; 0 for a token too rare to be in them)."""
-        table = NodeTokens._meta.db_table
-        term_tokens = tokens.term_tokens(term)
-        share = 0.0
-        for kind in kinds:
-            common = common_tokens(self.connection, table, kind_column(kind))
-            share += min((common.get(token, 0.0) for token in term_tokens), default=0.0)
-        return share
-
-    def index_scope(self, term: str, within: Within) -> Within:
-        """What of ``within`` to ask of the index of tokens with ``term`` when the index
-        reads the term's list, by the statistics of the tokens (shares of all documents).
-
-        A scope's token asked of the index costs its whole list, read item by item as far
-        as the term's documents are spread: a plan's token, in every document of a site
-        of one plan, cost 150 ms for a code held by four documents. Left out, it costs the
-        documents of the term out of the scope, each read from the table to be filtered
-        out by its columns (``documents``, which filter them whatever this says): at most
-        the term's share, and at most the share out of the scope. A token is asked when
-        its list costs less (``SCOPE_RATIO`` items of a list read for one document from
-        the table), the shortest first, each bounding the documents left for the next.
-        On SQLite the scope is never asked of the tokens: ``within`` as it is."""
-        if not self.postgresql:
-            return within
-        common = common_tokens(self.connection)
-        shares: dict[str, float] = {}
-        if within.kinds is not None:
-            shares["kinds"] = sum(common.get(f"k{kind}", 0.0) for kind in within.kinds)
-        if within.plan_id is not None:
-            shares["plan"] = common.get(f"p{within.plan_id}", 0.0)
-        if within.year is not None:
-            own = common.get("knode", 0.0) if within.kinds is None or "node" in within.kinds else 0.0
-            shares["year"] = common.get(f"y{within.year}", 0.0) + own
-        # The documents the filters asked so far may leave, at most.
-        left = self.frequency(term)
-        kept: set[str] = set()
-        for name, share in sorted(shares.items(), key=lambda item: item[1]):
-            if share < SCOPE_RATIO * min(left, 1.0 - share):
-                kept.add(name)
-                left = min(left, share)
-        return Within(
-            within.kinds,
-            within.plan_id if "plan" in kept else None,
-            within.year if "year" in kept else None,
-            kinds_asked="kinds" in kept,
-        )
-
-    def set(self, settings: dict[str, str]) -> None:
-        """The planner's settings for the queries that follow, with no worker processes."""
-        if not self.postgresql or settings is self.settings:
-            return
-        names = {**NO_WORKERS, **settings}
-        before = "".join(f"SET LOCAL {name} = {value}; " for name, value in names.items())
-        after = ""
-        if not self.connection.get_autocommit():
-            # Within a transaction the settings would outlast the query.
-            after = "; ".join(f"SET LOCAL {name} TO DEFAULT" for name in names)
-        self.settings, self.around = settings, (before, after)
-
-    def rows(self, statement: Statement, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """The rows of a compiled query (``Statement.rows``) under the settings."""
-        return statement.rows(values, self.around)
-
-    def ids(self, query: QuerySet[Any, int]) -> list[int]:
-        """The values of a query of one column of ids under the settings (of the search's
-        database, which the query must read)."""
-        if query.db != self.connection.alias:
-            raise ValueError(f"A search on {self.connection.alias} cannot read {query.db}.")
-        try:
-            sql, params = query.query.get_compiler(using=query.db).as_sql()
-        except EmptyResultSet:
-            return []
-        return [row[0] for row in sent_with(self.connection, sql, params, self.around)]

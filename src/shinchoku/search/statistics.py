@@ -1,6 +1,6 @@
 """What PostgreSQL's statistics say of the search's tokens: which tokens are common in a
 column of tokens, and in what share of its rows (``ANALYZE``), which the search plans
-its queries by (``matching._Planner``)."""
+its queries by (``planner.Planner``)."""
 
 from __future__ import annotations
 
