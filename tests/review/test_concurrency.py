@@ -236,7 +236,10 @@ class Site:
 def sqlite_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demonstration set up in a SQLite file and served by ``shinchoku runserver``
     (threaded, as ``bin/serve`` runs it), in a process of its own with a clean
-    environment."""
+    environment. Built in the SQLite run of the suite only, before any test of it asks
+    (a module's fixture is made before a test's own skip)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite site is tested in the SQLite run of the suite")
     var = tmp_path_factory.mktemp("sqlite-site")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
