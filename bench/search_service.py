@@ -14,6 +14,12 @@ from the class after 60 drawn to warm the process, as the load benchmark draws t
 a process keeps under the data version (``published.kept``) is warm for the words drawn
 before, not for each word. Prints the mean, the median and p95.
 
+With ``--walked-words``, the one- and two-character words of the benchmark that are
+common enough to be walked (a token in at least ``matching.BLOCKS_UNTIL`` of the
+documents, by the statistics) instead: each word's nodes found (``matching.find``, every
+kind of text, no filter) five times after once to warm, the median kept; prints how many
+words and the mean and median of their medians.
+
 Needs the benchmark plan already built (``public_load.py --measures … --years …``).
 """
 
@@ -43,9 +49,12 @@ for _name, _value in {
 
 import public_load  # noqa: E402  (sets Django up)
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.db import connections  # noqa: E402
 
 from shinchoku.plans.models import Plan  # noqa: E402
 from shinchoku.plans.selectors.search import search_page  # noqa: E402
+from shinchoku.search import matching, tokens  # noqa: E402
+from shinchoku.search.statistics import common_tokens  # noqa: E402
 
 
 def main() -> None:
@@ -55,9 +64,13 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=40, help="searches drawn from each class (40)")
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--requests", type=int, default=0, help="time N whole requests a class instead")
+    parser.add_argument("--walked-words", action="store_true", help="time the walked short words instead")
     args = parser.parse_args(_ARGUMENTS)
     plan = Plan.objects.get(code=public_load.scale_pages.PLAN_CODE)
     classes = public_load.pages(plan, distinct_measures=1000, seed=1)
+    if args.walked_words:
+        _walked_words(classes)
+        return
     if args.requests:
         _whole_requests(classes, args.requests, random.Random(args.seed))  # noqa: S311
         return
@@ -81,6 +94,35 @@ def main() -> None:
             f"| {name} | {len(times)} | {statistics.median(times):.1f} | {p95:.1f} | {times[-1]:.1f} "
             f"| {' '.join(f'{key}={value}' for key, value in slowest.items())} |"
         )
+
+
+def _walked_words(classes: dict[str, list[str]]) -> None:
+    words = {
+        parse_qs(urlparse(path).query)["q"][0]
+        for name in ("search, one character", "search, two characters")
+        for path in classes[name]
+    }
+    common = common_tokens(connections[Plan.objects.db])
+    walked = sorted(
+        word
+        for word in words
+        if len(tokens.term_tokens(word)) == 1
+        and common.get(tokens.term_tokens(word)[0], 0.0) >= matching.BLOCKS_UNTIL
+    )
+    every_kind = set(matching.KINDS)
+    medians = []
+    for word in walked:
+        matching.find([word], kinds=every_kind, plan_id=None, year=None, version=1)
+        times = []
+        for _time in range(5):
+            started = time.perf_counter()
+            matching.find([word], kinds=every_kind, plan_id=None, year=None, version=1)
+            times.append((time.perf_counter() - started) * 1000)
+        medians.append(statistics.median(times))
+    print(
+        f"{len(walked)} of {len(words)} one- and two-character words walked: "
+        f"mean {statistics.mean(medians):.2f} ms, median {statistics.median(medians):.2f} ms"
+    )
 
 
 def _whole_requests(classes: dict[str, list[str]], count: int, rng: random.Random) -> None:
