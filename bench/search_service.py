@@ -102,6 +102,8 @@ def _walked_words(classes: dict[str, list[str]]) -> None:
         for name in ("search, one character", "search, two characters")
         for path in classes[name]
     }
+    # The statistics read as such, not through ``search.planner`` (``Planner.frequency``),
+    # so that this script also times the code before that module, side by side.
     common = common_tokens(connections[Plan.objects.db])
     walked = sorted(
         word

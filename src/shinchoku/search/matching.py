@@ -390,8 +390,9 @@ def _first_nodes(
         read = _read_statement(planner.connection.alias, within, wanted)
         return _kept(read.rows({"term": Term(term, within)}), planner.walked)
     frequency = planner.frequency(term)
+    exact_columns = _exact_columns(term, within)
     # One token, looked for in every kind of text of every year.
-    of_whole_nodes = len(tokens.term_tokens(term)) == 1 and within.kinds is None and within.year is None
+    of_whole_nodes = exact_columns == ("tokens",)
     if of_whole_nodes and frequency < OF_NODES_UNTIL:
         return _of_nodes(planner, term, within, wanted)
     found: list[int] = []
@@ -414,7 +415,6 @@ def _first_nodes(
     # from the index of tokens and that of the documents' nodes at once: a walk would
     # look at every document of each node without it.
     by_index = False
-    exact_columns = _exact_columns(term, within)
     # How common the term is among all documents says little of how common it is among
     # those of a kind or a year: a small window first tells, for little if it is rare there.
     window = WINDOW if within.kinds is None and within.year is None else SCOPED_WINDOW
@@ -465,6 +465,12 @@ def _exact_columns(term: str, within: Within) -> tuple[str, ...]:
     tokens, whose places the nodes' tokens do not keep, or a year narrows the search)."""
     if len(tokens.term_tokens(term)) != 1 or within.year is not None:
         return ()
+    return _token_columns(within)
+
+
+def _token_columns(within: Within) -> tuple[str, ...]:
+    """The columns of the nodes' tokens (``models.NodeTokens``) of the kinds of text
+    ``within`` looks in: those of whole nodes when it looks in every kind."""
     if within.kinds is None:
         return ("tokens",)
     return tuple(kind_column(kind) for kind in sorted(within.kinds))
@@ -487,8 +493,7 @@ def _of_kinds(
     (None when there are no more). Those tokens answer a term of one token in every year
     at once; else the nodes they give are each looked at through their own documents
     (``_holding``), for the term's tokens side by side and the year."""
-    columns = tuple(kind_column(kind) for kind in sorted(within.kinds or KINDS))
-    candidates = _held_by_nodes(planner, columns, term, within.plan_id, wanted)
+    candidates = _held_by_nodes(planner, _token_columns(within), term, within.plan_id, wanted)
     after = candidates[-1] if len(candidates) >= wanted else None
     if not candidates or (len(tokens.term_tokens(term)) == 1 and within.year is None):
         return candidates, after
