@@ -266,10 +266,10 @@ def test_every_page_passes_the_checkers(browser: Browser, checker: PageChecker, 
     reader.locator(".sheet__notes summary").click()
     reader.screenshot(path=ARTIFACTS / "checked-measure-en.png", full_page=True)
     # A form sent without its CSRF cookie: the refusal page (403).
-    reader.goto(base + "/")
+    reader.goto(f"{base}/staff/login/")
     reader.context.clear_cookies()
-    reader.get_by_role("button", name="English").click()
-    checker.check(reader, "public 403 (form refused)", status=403)
+    reader.get_by_role("button", name="ログイン").click()
+    checker.check(reader, "403 (form refused)", status=403)
 
     visit(reader, checker, base + "/staff/login/", "staff login")
     # Five failures lock the name out on this address; the next attempt shows the lockout page.

@@ -145,7 +145,7 @@ MEASURE = r"""
 
   // Buttons and the staff navigation's links do not wrap.
   const controls = document.querySelectorAll(
-    'button, .button, input[type=submit], .staff-bar a, .pagination a, .language-switch button'
+    'button, .button, input[type=submit], .staff-bar a, .pagination a, .language-switch a'
   );
   for (const el of controls) {
     if (!shown(el)) continue;

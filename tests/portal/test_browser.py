@@ -74,7 +74,7 @@ def test_a_reader_goes_from_the_home_page_to_a_measures_results(page, live_serve
     page.emulate_media(media="screen")
 
     # The language switcher in the header shows the same page in English.
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Targets", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("協働型事業の推進")

@@ -70,9 +70,10 @@ def test_each_page_has_its_own_path_and_query_after_pages_in_either_language(cli
         for path, lang, query in pages:
             doc = parse(client.get(path).content)
             assert doc.find("html").attrs["lang"] == lang
-            switch = doc.find("form", class_="language-switch")
-            assert switch.find("input", name="next").attrs["value"] == path
-            assert switch.find("input", name="csrfmiddlewaretoken").attrs["value"]
+            switch = doc.find("nav", class_="language-switch")
+            links = {a.attrs["hreflang"]: a.attrs["href"] for a in switch.find_all("a")}
+            assert links[lang] == path
+            assert links["en" if lang == "ja" else "ja"] == (path[3:] if lang == "en" else f"/en{path}")
             assert doc.find("input", id="search-q").attrs["value"] == query
             home = doc.find("p", class_="site-name").find("a").attrs["href"]
             assert home == ("/en/" if lang == "en" else "/")

@@ -267,9 +267,33 @@ def test_pages_are_accessible_in_structure(
     assert skip.attrs["href"] == "#main" and doc.find("main").attrs["id"] == "main"
     assert doc.find_all("header") and doc.find_all("footer")
     assert doc.find("nav", class_="breadcrumb").attrs["aria-label"]
-    form = doc.find("form", class_="language-switch")
-    assert form.attrs["action"] == "/i18n/setlang/"
-    assert {b.attrs["value"] for b in form.find_all("button")} == {"ja", "en"}
+    switch = doc.find("nav", class_="language-switch")
+    assert switch.attrs["aria-labelledby"] == switch.find("span").attrs["id"]
+    links = {a.attrs["hreflang"]: a for a in switch.find_all("a")}
+    assert set(links) == {"ja", "en"} and all(a.attrs["lang"] == code for code, a in links.items())
+    assert [code for code, a in links.items() if a.attrs.get("aria-current") == "true"] == [lang]
+    assert links["en"].attrs["href"] == url(name, *args, lang="en")
+    assert links["ja"].attrs["href"] == url(name, *args, lang="ja")
+
+
+@pytest.mark.parametrize(
+    ("address", "japanese", "english"),
+    [
+        ("/no-such-page/?q=1", "/no-such-page/?q=1", "/en/no-such-page/?q=1"),
+        ("/en/no-such-page/", "/no-such-page/", "/en/no-such-page/"),
+        ("/plans/plan9/nodes/9-1-1/?year=2012", "/plans/plan9/nodes/9-1-1/?year=2012", None),
+    ],
+)
+def test_the_language_links_lead_to_the_same_address_in_each_language(
+    client: Client, seeded: Sample, address: str, japanese: str, english: str | None
+) -> None:
+    """A page's own address made in the other language, its query kept; a page not found
+    (no page to make the address of) by its language's prefix."""
+    doc = parse(client.get(address).content)
+    links = {
+        a.attrs["hreflang"]: a.attrs["href"] for a in doc.find("nav", class_="language-switch").find_all("a")
+    }
+    assert links == {"ja": japanese, "en": english or f"/en{japanese}"}
 
 
 def test_the_language_switcher_keeps_the_reader_on_the_same_page(client: Client, seeded: Sample) -> None:
