@@ -25,6 +25,18 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _no_page_in_the_process_memory() -> Iterator[None]:
+    """Each test starts as a new process does, with no public page in its own memory
+    (``pagecache.near``): a page kept by a test before, under a version of its own, is
+    never asked for again, but a test that counts where a page comes from would see it."""
+    from shinchoku.published import pagecache
+
+    pagecache.near.clear()
+    yield
+    pagecache.near.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _search_statistics_kept() -> Iterator[None]:
     """A process reads the statistics of the search's tokens once in the session, not

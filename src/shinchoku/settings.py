@@ -15,7 +15,7 @@ JOBS_BACKEND, JOBS_LEASE_SECONDS, JOBS_HEARTBEAT_SECONDS, JOBS_MAX_ATTEMPTS, JOB
 OPENDATA_DIR, OPENDATA_BUILD_AFTER_WRITE  the open data's ZIPs (docs/open-data.md)
 FOLLOW_BY_MAIL, FOLLOW_CONFIRM_HOURS, FOLLOW_RATE_LIMIT  following by e-mail (docs/follow.md)
 SECRET_KEY_FILE, LOG_FORMAT, REDIS_URL, REQUEST_MAX_MB, SEARCH_RATE_LIMIT, API_RATE_LIMIT,
-               PUBLIC_PAGE_CACHE, DATA_VERSION_WATCH
+               PUBLIC_PAGE_CACHE, PUBLIC_PAGE_MEMORY_MB, DATA_VERSION_WATCH
                running the site (shinchoku.ops; gunicorn's own in shinchoku.ops.gunicorn_conf)
 
 With DEBUG false and only SECRET_KEY and ALLOWED_HOSTS set, ``shinchoku check --deploy``
@@ -414,6 +414,9 @@ else:
 # Public pages kept whole by data version (PUBLIC_PAGE_CACHE, default true; the ETag and
 # its 304 stay on without it): see shinchoku.published.pagecache and docs/deploy.md.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+# Of those, what each process keeps in its own memory too, in front of the shared cache
+# (PUBLIC_PAGE_MEMORY_MB, default 64 a process; 0 keeps none there).
+PUBLIC_PAGE_MEMORY_MB = env_int("PUBLIC_PAGE_MEMORY_MB", 64)
 # On PostgreSQL, each web process remembers the data versions while the database says
 # none changed (DATA_VERSION_WATCH, default true; shinchoku.published.versionwatch).
 DATA_VERSION_WATCH = env_bool("DATA_VERSION_WATCH", True)

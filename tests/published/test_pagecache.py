@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import pickle
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -65,6 +66,31 @@ def without_token(content: bytes) -> str:
     return TOKEN.sub("", content.decode())
 
 
+def test_a_process_keeps_the_pages_it_read_lately_within_its_budget(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most ``PUBLIC_PAGE_MEMORY_MB`` of pages, the one read least lately dropped first;
+    none for longer than ``NEAR_SECONDS``; none at all with a budget of 0."""
+    settings.PUBLIC_PAGE_MEMORY_MB = 1
+    near = pagecache.NearPages()
+    page = KeptPage(content=b"x" * 400_000, headers=(("Content-Type", "text/html"),), csp=())
+    near.put("a", page)
+    near.put("b", page)
+    assert near.get("a") is page  # a is now read later than b
+    near.put("c", page)  # three do not fit in a megabyte: b goes
+    assert (near.get("a"), near.get("b"), near.get("c")) == (page, None, page)
+    near.put("a", page)  # the same key again takes no more room
+    assert len(near) == 2
+    now = time.monotonic()
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: now + pagecache.NEAR_SECONDS + 1)
+    assert near.get("a") is None and len(near) == 1
+    near.put("big", KeptPage(content=b"x" * 2_000_000, headers=(), csp=()))
+    assert near.get("big") is None
+    settings.PUBLIC_PAGE_MEMORY_MB = 0
+    near.put("d", page)
+    assert near.get("d") is None
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_a_reader_who_has_the_page_is_answered_304_by_the_version_alone(
     client: Client, sample: Sample, name: str, django_assert_num_queries: Any
@@ -87,32 +113,65 @@ def test_a_reader_who_has_the_page_is_answered_304_by_the_version_alone(
 def test_a_kept_page_is_answered_without_its_view(client: Client, sample: Sample, name: str) -> None:
     rendered = client.get(PAGES[name])
     assert len(kept_pages()) == 1
+    # From the process's own memory: the version is all that is read.
+    with CaptureQueriesContext(connection) as context:
+        near = Client().get(PAGES[name])
+    [version] = (query["sql"] for query in context.captured_queries)
+    assert "published_dataversion" in version
+    # In another process (none in its memory): from the shared cache.
+    pagecache.near.clear()
     with CaptureQueriesContext(connection) as context:
         kept = Client().get(PAGES[name])
     version, page = (query["sql"] for query in context.captured_queries)
     assert "published_dataversion" in version and "shinchoku_page_cache" in page
-    assert kept.status_code == 200
-    assert without_token(kept.content) == without_token(rendered.content)
+    for response in (near, kept):
+        assert response.status_code == 200
+        assert without_token(response.content) == without_token(rendered.content)
+    assert len(pagecache.near) == 1
     assert kept["Content-Type"] == rendered["Content-Type"]
     assert kept["ETag"] == rendered["ETag"]
 
 
-def test_each_reader_gets_their_own_csrf_token_and_none_is_kept(sample: Sample) -> None:
+def test_a_public_page_holds_nothing_of_its_reader_and_sets_no_cookie(sample: Sample) -> None:
+    """The language switch is links to the page in each language: a kept page is answered
+    as it is, with no token to put in and no cookie to set."""
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     address = PAGES["measure"]
     rendered = first.get(address)
     kept = second.get(address)
     [page] = kept_pages()
-    assert pagecache.TOKEN_PLACEHOLDER in page.content
+    assert pagecache.TOKEN_PLACEHOLDER not in page.content
+    for response in (rendered, kept):
+        assert TOKEN.search(response.content.decode()) is None
+        assert not response.cookies
+    assert kept.content == rendered.content
+    english = re.search(r'<a href="([^"]+)" hreflang="en"', kept.content.decode()).group(1)
+    assert english == f"/en{address}"
+    assert second.get(english).status_code == 200
+
+
+def test_each_reader_of_a_kept_page_with_a_form_gets_their_own_csrf_token(sample: Sample) -> None:
+    """A kept page that posts a form holds a placeholder for the token; each reader gets
+    their own put back, with their cookie, and none is kept."""
+
+    @pagecache.plan_page
+    def view(request: HttpRequest, plan_code: str) -> HttpResponse:
+        token = get_token(request)
+        return HttpResponse(
+            f'<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="{token}"></form>'
+        )
+
+    def read() -> HttpResponse:
+        request = RequestFactory().get(PAGES["plan"])
+        request.user = AnonymousUser()
+        return CsrfViewMiddleware(lambda request: view(request, plan_code=PLAN))(request)
+
+    rendered, kept = read(), read()
+    [page] = kept_pages()
     assert TOKEN.search(page.content.decode()).group(1) == pagecache.TOKEN_PLACEHOLDER.decode()
     tokens = [TOKEN.search(response.content.decode()).group(1) for response in (rendered, kept)]
-    assert tokens[0] != tokens[1]
+    assert tokens[0] != tokens[1] and pagecache.TOKEN_PLACEHOLDER.decode() not in tokens
     assert "csrftoken" in kept.cookies
-    # The language switch of the kept page posts with the reader's own token.
-    switched = second.post(
-        "/i18n/setlang/", {"language": "en", "next": address, "csrfmiddlewaretoken": tokens[1]}
-    )
-    assert switched.status_code == 302 and switched["Location"] == f"/en{address}"
 
 
 def test_the_site_s_headers_are_on_a_kept_answer_and_a_304(client: Client, sample: Sample) -> None:

@@ -11,9 +11,18 @@ anonymous reader's GET or HEAD:
    its templates and translations, and the settings the pages show), the language and
    the address (path and query, its parameters in a fixed order). A reader whose
    ``If-None-Match`` holds it gets 304 without the view running.
-3. With ``PUBLIC_PAGE_CACHE`` (the default), the page kept in the ``pages`` cache under
-   the same key is answered without the view running; otherwise the view renders it and
-   a 200 is kept for the next reader.
+3. With ``PUBLIC_PAGE_CACHE`` (the default), the page kept under the same key is answered
+   without the view running: from the process's own memory when it answered the page
+   lately (``near``), else from the ``pages`` cache shared by every process (Redis, or
+   the database on the embedded default); otherwise the view renders it and a 200 is
+   kept for the next reader, in both.
+
+A key names one version of one page, so a copy of it never needs to be told that the
+data changed: each process keeps the pages it answers in its own memory too
+(``PUBLIC_PAGE_MEMORY_MB`` a process, the least read lately dropped first; each for
+``NEAR_SECONDS`` at most), and a page that citizens read often is answered without a
+round trip to the shared cache, which cost a kept page about as much as the rest of
+answering it (``docs/benchmarks.md``).
 
 The answer goes back out through the whole middleware stack, as a rendered one does: its
 request id, the security headers and the Content-Security-Policy are added to it each
@@ -23,13 +32,14 @@ a page's own additions to the policy (``allow_inline_styles``) are kept with it.
 
 What is never kept: the answer to a signed-in person (who gets ``no-store`` pages,
 ``shinchoku.headers``), any status other than 200, a streamed answer, an answer that
-sets a cookie of its own. Every page carries the reader's own CSRF token (the language
-switch posts a form): a kept page holds a placeholder in its place, and each reader gets
-their own token put back, with their cookie, as if the page had been rendered for them.
-That token is also why a page is ``Cache-Control: private``: a proxy shared by several
-readers must not hand one reader's token to another. ``max-age=0, must-revalidate``: a
-page changes the moment a round is published, so a browser asks each time, and is
-answered 304 from the version when nothing changed.
+sets a cookie of its own. A page that posts a form carries the reader's own CSRF token
+(a measure's form to follow it by e-mail; the language switch is links and needs none):
+a kept page holds a placeholder in its place, and each reader gets their own token put
+back, with their cookie, as if the page had been rendered for them. That token is also
+why a page is ``Cache-Control: private``: a proxy shared by several readers must not
+hand one reader's token to another. ``max-age=0, must-revalidate``: a page changes the
+moment a round is published, so a browser asks each time, and is answered 304 from the
+version when nothing changed.
 """
 
 from __future__ import annotations
@@ -38,6 +48,9 @@ import functools
 import hashlib
 import logging
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -154,13 +167,82 @@ def _mark(response: HttpResponse, etag: str) -> None:
     patch_vary_headers(response, ("Cookie",))
 
 
+#: The longest a process answers a page from its own memory (``NearPages``) without
+#: asking the shared cache again: the shared cache's own time-out (a kept page is a day
+#: old at most) is never outlived by more than this.
+NEAR_SECONDS = 300
+
+
+class NearPages:
+    """The pages a process has kept or answered lately, in its own memory, in front of the
+    shared cache: at most ``PUBLIC_PAGE_MEMORY_MB`` of their bodies (0: none kept), the
+    one read least lately dropped first, each for ``NEAR_SECONDS`` at most. Safe to share
+    between the threads of a process."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[str, tuple[float, KeptPage]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> KeptPage | None:
+        with self._lock:
+            item = self._pages.get(key)
+            if item is None:
+                return None
+            if item[0] <= time.monotonic():
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, page: KeptPage) -> None:
+        budget = settings.PUBLIC_PAGE_MEMORY_MB * 1024 * 1024
+        size = _size(page)
+        with self._lock:
+            self._drop(key)
+            if size > budget:
+                return
+            self._pages[key] = (time.monotonic() + NEAR_SECONDS, page)
+            self._bytes += size
+            while self._bytes > budget:
+                self._drop(next(iter(self._pages)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def _drop(self, key: str) -> None:
+        item = self._pages.pop(key, None)
+        if item is not None:
+            self._bytes -= _size(item[1])
+
+
+def _size(page: KeptPage) -> int:
+    """What a kept page holds in memory, about: its body and its headers."""
+    return len(page.content) + sum(len(name) + len(value) for name, value in page.headers)
+
+
+#: This process's pages (``NearPages``).
+near = NearPages()
+
+
 def _kept(key: str) -> KeptPage | None:
+    page = near.get(key)
+    if page is not None:
+        return page
     try:
         page = caches[PAGES].get(key)
     except Exception:  # any failure of the cache backend: database, Redis, network
         logger.warning("page cache not read: the cache does not answer", exc_info=True)
         return None
-    return page if isinstance(page, KeptPage) else None
+    if not isinstance(page, KeptPage):
+        return None
+    near.put(key, page)
+    return page
 
 
 def _keep(key: str, request: HttpRequest, response: HttpResponse) -> None:
@@ -183,6 +265,8 @@ def _keep(key: str, request: HttpRequest, response: HttpResponse) -> None:
         caches[PAGES].set(key, page)
     except Exception:  # any failure of the cache backend: database, Redis, network
         logger.warning("page cache not written: the cache does not answer", exc_info=True)
+        return
+    near.put(key, page)
 
 
 def _answer(request: HttpRequest, page: KeptPage) -> HttpResponse:
