@@ -16,8 +16,11 @@ worker stuck past ``timeout`` is killed and replaced without touching the others
 - ``GUNICORN_GRACEFUL_TIMEOUT`` (30): on restart or stop, seconds to finish the requests
   in flight.
 - ``GUNICORN_KEEPALIVE`` (5): seconds to keep an idle connection from the proxy open.
-- ``GUNICORN_MAX_REQUESTS`` (1000, 0 never): a worker is replaced after so many
-  requests (± 10 %), which returns memory a large report took.
+- ``GUNICORN_MAX_REQUESTS`` (10000, 0 never): a worker is replaced after so many
+  requests (± 10 %), which returns memory a large report took. Not sooner: what a worker
+  keeps of what it has read and answered (the pages it answered lately, the nodes a search
+  orders, all bounded) is lost with it, and a busy site's workers replaced every thousand
+  requests answered a kept page from memory a fraction of the time (docs/benchmarks.md).
 - ``GUNICORN_PRELOAD`` (true): the application is loaded once, in the main process,
   before the workers are forked from it. A worker that replaces another then answers
   within milliseconds instead of after the seconds it takes to import Django and the site
@@ -64,7 +67,7 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _number("GUNICORN_TIMEOUT", 60, minimum=1)
 graceful_timeout = _number("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
 keepalive = _number("GUNICORN_KEEPALIVE", 5, minimum=1)
-max_requests = _number("GUNICORN_MAX_REQUESTS", 1000)
+max_requests = _number("GUNICORN_MAX_REQUESTS", 10000)
 max_requests_jitter = max_requests // 10
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").strip().lower() not in {"0", "false", "no", "off"}
 
