@@ -12,7 +12,11 @@ With ``--requests N``, each class's whole request instead (the site's WSGI handl
 middleware, the view, the page drawn; the page cache off), N searches drawn at random
 from the class after 60 drawn to warm the process, as the load benchmark draws them: what
 a process keeps under the data version (``published.kept``) is warm for the words drawn
-before, not for each word. Prints the mean, the median and p95.
+before, not for each word. Prints the mean, the median and p95. With ``--parts`` as well,
+where the mean goes: the database's part (its queries' execution, as the connection sends
+them), finding the nodes (``matching.find``), the page's nodes and their matched texts
+(``_groups``, of which reading the texts: ``passages.page_documents``) and drawing the
+page (the template).
 
 With ``--walked-words``, the one- and two-character words of the benchmark that are
 common enough to be walked (a token in at least ``matching.BLOCKS_UNTIL`` of the
@@ -33,6 +37,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -65,6 +70,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--requests", type=int, default=0, help="time N whole requests a class instead")
     parser.add_argument("--walked-words", action="store_true", help="time the walked short words instead")
+    parser.add_argument("--parts", action="store_true", help="with --requests: where the time goes")
     args = parser.parse_args(_ARGUMENTS)
     plan = Plan.objects.get(code=public_load.scale_pages.PLAN_CODE)
     classes = public_load.pages(plan, distinct_measures=1000, seed=1)
@@ -72,7 +78,7 @@ def main() -> None:
         _walked_words(classes)
         return
     if args.requests:
-        _whole_requests(classes, args.requests, random.Random(args.seed))  # noqa: S311
+        _whole_requests(classes, args.requests, random.Random(args.seed), parts=args.parts)  # noqa: S311
         return
     rng = random.Random(args.seed)  # noqa: S311  (a reproducible draw)
     print("| search | searches | median ms | p95 ms | max ms | slowest |")
@@ -127,8 +133,47 @@ def _walked_words(classes: dict[str, list[str]]) -> None:
     )
 
 
-def _whole_requests(classes: dict[str, list[str]], count: int, rng: random.Random) -> None:
+#: What ``--parts`` times: a label, and the module and name of the function timed there.
+_PARTS = (
+    ("find", "shinchoku.search.matching", "find"),
+    ("groups", "shinchoku.plans.selectors.search", "_groups"),
+    ("texts", "shinchoku.search.passages", "page_documents"),
+    ("drawing", "shinchoku.portal.views", "render"),
+)
+
+
+def _timed_parts(spent: dict[str, float]) -> None:
+    """Each function of ``_PARTS`` replaced where it is called from by one that adds its
+    time to ``spent``."""
+    import importlib
+
+    def timer(label: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - started
+
+        return timed
+
+    for label, module_name, name in _PARTS:
+        module = importlib.import_module(module_name)
+        setattr(module, name, timer(label, getattr(module, name)))
+
+
+def _whole_requests(classes: dict[str, list[str]], count: int, rng: random.Random, *, parts: bool) -> None:
     handler = WSGIHandler()
+    spent: dict[str, float] = dict.fromkeys(["database", *(label for label, _m, _n in _PARTS)], 0.0)
+    if parts:
+        _timed_parts(spent)
+
+    def database(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent["database"] += time.perf_counter() - started
 
     def get(path: str) -> None:
         address = urlparse(path)
@@ -151,24 +196,28 @@ def _whole_requests(classes: dict[str, list[str]], count: int, rng: random.Rando
         if not statuses[0].startswith(("200", "400")):
             raise SystemExit(f"{path}: {statuses[0]}")
 
-    print("| search | requests | mean ms | median ms | p95 ms |")
-    print("|---|---:|---:|---:|---:|")
+    labels = list(spent) if parts else []
+    heading = "".join(f" {label} ms |" for label in labels)
+    print("| search | requests | mean ms | median ms | p95 ms |" + heading)
+    print("|---|---:|---:|---:|---:|" + "---:|" * len(labels))
     for name, paths in classes.items():
         if not name.startswith("search"):
             continue
         for _warm in range(60):
             get(rng.choice(paths))
         timed = []
-        for _request in range(count):
-            path = rng.choice(paths)
-            started = time.perf_counter()
-            get(path)
-            timed.append((time.perf_counter() - started) * 1000)
+        spent.update(dict.fromkeys(spent, 0.0))
+        with connections[Plan.objects.db].execute_wrapper(database):
+            for _request in range(count):
+                path = rng.choice(paths)
+                started = time.perf_counter()
+                get(path)
+                timed.append((time.perf_counter() - started) * 1000)
         timed.sort()
         p95 = timed[min(len(timed) - 1, round(0.95 * (len(timed) - 1)))]
         print(
             f"| {name} | {len(timed)} | {statistics.mean(timed):.2f} | {statistics.median(timed):.2f} "
-            f"| {p95:.2f} |"
+            f"| {p95:.2f} |" + "".join(f" {spent[label] / len(timed) * 1000:.2f} |" for label in labels)
         )
 
 
