@@ -4,10 +4,11 @@ programme, and a measure sheet, and sees what the printed report shows."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from shinchoku.portal.templatetags.languages import address_in
 from tests.factories import Sample, add_result, add_target, make_dimension, make_node, make_sample, make_world
 
 from .html import Element, parse, table_grid
@@ -279,28 +280,49 @@ def test_pages_are_accessible_in_structure(
 @pytest.mark.parametrize(
     ("address", "japanese", "english"),
     [
-        ("/no-such-page/?q=1", "/no-such-page/?q=1", "/en/no-such-page/?q=1"),
-        ("/en/no-such-page/", "/no-such-page/", "/en/no-such-page/"),
-        ("/plans/plan9/nodes/9-1-1/?year=2012", "/plans/plan9/nodes/9-1-1/?year=2012", None),
+        (
+            "/plans/plan9/nodes/9-1-1/?year=2012&q=%E5%8C%BA",
+            "/plans/plan9/nodes/9-1-1/?year=2012&q=%E5%8C%BA",
+            None,
+        ),
+        ("/en/search/?q=abc", "/search/?q=abc", None),
+        # A page not found: the home page of each language.
+        ("/no-such-page/?q=1", "/", "/en/"),
+        ("/en/ページ/?q=1", "/", "/en/"),
     ],
 )
-def test_the_language_links_lead_to_the_same_address_in_each_language(
+def test_the_language_links_lead_to_the_same_page_in_each_language(
     client: Client, seeded: Sample, address: str, japanese: str, english: str | None
 ) -> None:
-    """A page's own address made in the other language, its query kept; a page not found
-    (no page to make the address of) by its language's prefix."""
+    """A page's own address made again in the other language, its query kept."""
     doc = parse(client.get(address).content)
-    links = {
-        a.attrs["hreflang"]: a.attrs["href"] for a in doc.find("nav", class_="language-switch").find_all("a")
-    }
+    switch = doc.find("nav", class_="language-switch")
+    links = {a.attrs["hreflang"]: a.attrs["href"] for a in switch.find_all("a")}
     assert links == {"ja": japanese, "en": english or f"/en{japanese}"}
 
 
-def test_the_language_switcher_keeps_the_reader_on_the_same_page(client: Client, seeded: Sample) -> None:
-    address = url("node", "plan9", "9-1-1")
-    response = client.post("/i18n/setlang/", {"language": "en", "next": address})
-    assert response.status_code == 302
-    assert response["Location"] == url("node", "plan9", "9-1-1", lang="en")
+@pytest.mark.parametrize(
+    "path_info", ["//evil.example/x", "/en//evil.example/x", "/en/\\evil.example/", "/\\evil.example/"]
+)
+def test_an_address_sent_to_lead_off_the_site_gets_links_to_the_home_pages(path_info: str) -> None:
+    """The links are made from the page's place among the site's addresses, never from the
+    address as sent: one that would read as another site's links home."""
+    request = RequestFactory().get("/", QUERY_STRING="next=//evil.example/")
+    request.path_info = request.path = path_info
+    for lang in ("ja", "en"):
+        with translation.override(lang):
+            assert [address_in(request, code) for code in ("ja", "en")] == ["/", "/en/"]
+
+
+def test_the_language_link_leads_to_the_same_page_in_english(client: Client, seeded: Sample) -> None:
+    doc = page(client, url("node", "plan9", "9-1-1"))
+    english = doc.find("nav", class_="language-switch").find("a", hreflang="en")
+    assert english.attrs["href"] == url("node", "plan9", "9-1-1", lang="en")
+    assert english.text == "English" and english.attrs["lang"] == "en"
+    translated = page(client, english.attrs["href"])
+    assert translated.find("html").attrs["lang"] == "en"
+    links = translated.find("nav", class_="language-switch").find_all("a")
+    assert [a.text for a in links if a.attrs.get("aria-current") == "true"] == ["English"]
 
 
 def test_overlapping_targets_of_one_row_take_a_second_line(client: Client, seeded: Sample) -> None:

@@ -80,10 +80,10 @@ def test_a_process_keeps_the_pages_it_read_lately_within_its_budget(
     near.put("c", page)  # three do not fit in a megabyte: b goes
     assert (near.get("a"), near.get("b"), near.get("c")) == (page, None, page)
     near.put("a", page)  # the same key again takes no more room
-    assert len(near) == 2
+    assert len(near) == 2 and near._bytes == 2 * pagecache._size(page)
     now = time.monotonic()
     monkeypatch.setattr(pagecache.time, "monotonic", lambda: now + pagecache.NEAR_SECONDS + 1)
-    assert near.get("a") is None and len(near) == 1
+    assert near.get("a") is None and len(near) == 1 and near._bytes == pagecache._size(page)
     near.put("big", KeptPage(content=b"x" * 2_000_000, headers=(), csp=()))
     assert near.get("big") is None
     settings.PUBLIC_PAGE_MEMORY_MB = 0
