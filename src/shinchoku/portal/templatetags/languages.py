@@ -16,11 +16,21 @@ each language."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, Resolver404, ResolverMatch, resolve, reverse
+from django.urls import (
+    NoReverseMatch,
+    Resolver404,
+    ResolverMatch,
+    get_script_prefix,
+    get_urlconf,
+    resolve,
+    reverse,
+)
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import get_language, get_language_info, override
 
@@ -45,28 +55,46 @@ def address_in(request: HttpRequest | None, code: str) -> str:
     """The address (path and query) of the page ``request`` asked for, made again in the
     language ``code`` from the page's name and arguments, its query kept; the home page
     in that language when the address is not one of the site's named pages."""
+    made_for = (code, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     match = _named_page(request)
-    with override(code):
-        if match is not None:
-            try:
-                path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-            except NoReverseMatch:
-                match = None
-        if match is None or request is None:
-            return reverse(HOME)
+    if match is None or request is None:
+        return _address(HOME, (), (), *made_for)
+    try:
+        path = _address(match.view_name, tuple(match.args), tuple(sorted(match.kwargs.items())), *made_for)
+    except NoReverseMatch:
+        return _address(HOME, (), (), *made_for)
     query = iri_to_uri(request.META.get("QUERY_STRING", ""))
     return f"{path}?{query}" if query else path
 
 
 def _named_page(request: HttpRequest | None) -> ResolverMatch | None:
-    """The named page among the site's addresses that ``request`` asked for, if any."""
+    """The named page among the site's addresses that ``request`` asked for, if any: the
+    one its view was found by, or, outside a view (an error page), its path's."""
     if request is None:
         return None
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
     return match if match.url_name else None
+
+
+@lru_cache(maxsize=4096)
+def _address(
+    view_name: str,
+    args: tuple[Any, ...],
+    kwargs: tuple[tuple[str, Any], ...],
+    code: str,
+    script_prefix: str,
+    urlconf: Any,
+) -> str:
+    """A named page's path in the language ``code``, for the site's prefix and set of
+    addresses (which a path depends on as on the language): made once, the same for
+    every reader of the page."""
+    with override(code):
+        return reverse(view_name, args=args, kwargs=dict(kwargs), urlconf=urlconf)
 
 
 @register.simple_tag(takes_context=True)
