@@ -30,6 +30,7 @@ Needs the benchmark plan already built (``public_load.py --measures … --years 
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import os
 import random
@@ -145,7 +146,6 @@ _PARTS = (
 def _timed_parts(spent: dict[str, float]) -> None:
     """Each function of ``_PARTS`` replaced where it is called from by one that adds its
     time to ``spent``."""
-    import importlib
 
     def timer(label: str, function: Any) -> Any:
         def timed(*args: Any, **kwargs: Any) -> Any:

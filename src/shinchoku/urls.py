@@ -10,7 +10,6 @@ from shinchoku.api.urls import api_urls
 handler400 = "shinchoku.ops.views.bad_request"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("i18n/", include("django.conf.urls.i18n")),
     # The open data API (docs/api.md): not under a language prefix.
     *api_urls,
 ]

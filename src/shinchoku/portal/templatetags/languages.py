@@ -51,28 +51,27 @@ class LanguageLink:
     current: bool
 
 
-def address_in(request: HttpRequest | None, code: str) -> str:
+def address_in(request: HttpRequest, code: str) -> str:
     """The address (path and query) of the page ``request`` asked for, made again in the
     language ``code`` from the page's name and arguments, its query kept; the home page
     in that language when the address is not one of the site's named pages."""
-    made_for = (code, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     match = _named_page(request)
-    if match is None or request is None:
-        return _address(HOME, (), (), *made_for)
-    try:
-        path = _address(match.view_name, tuple(match.args), tuple(sorted(match.kwargs.items())), *made_for)
-    except NoReverseMatch:
-        return _address(HOME, (), (), *made_for)
-    query = iri_to_uri(request.META.get("QUERY_STRING", ""))
-    return f"{path}?{query}" if query else path
+    if match is not None:
+        kwargs = tuple(sorted(match.kwargs.items()))
+        try:
+            path = _address(match.view_name, tuple(match.args), kwargs, *_made_for(code))
+        except NoReverseMatch:
+            pass
+        else:
+            query = iri_to_uri(request.META.get("QUERY_STRING", ""))
+            return f"{path}?{query}" if query else path
+    return _home(code)
 
 
-def _named_page(request: HttpRequest | None) -> ResolverMatch | None:
+def _named_page(request: HttpRequest) -> ResolverMatch | None:
     """The named page among the site's addresses that ``request`` asked for, if any: the
     one its view was found by, or, outside a view (an error page), its path's."""
-    if request is None:
-        return None
-    match = getattr(request, "resolver_match", None)
+    match = request.resolver_match
     if match is None:
         try:
             match = resolve(request.path_info)
@@ -102,7 +101,20 @@ def language_links(context: template.Context) -> list[LanguageLink]:
     """The site's languages (``LANGUAGES``), each with the page's address in it."""
     request = context.get("request")
     current = get_language()
-    return [
-        LanguageLink(code, get_language_info(code)["name_local"], address_in(request, code), code == current)
-        for code, _name in settings.LANGUAGES
-    ]
+    links = []
+    for code, _name in settings.LANGUAGES:
+        # Drawn without a request (a page made outside one): the home page of each.
+        href = address_in(request, code) if request is not None else _home(code)
+        links.append(LanguageLink(code, get_language_info(code)["name_local"], href, code == current))
+    return links
+
+
+def _home(code: str) -> str:
+    """The home page's address in the language ``code``."""
+    return _address(HOME, (), (), *_made_for(code))
+
+
+def _made_for(code: str) -> tuple[str, str, str]:
+    """What a page's address depends on besides its name and arguments: the language, the
+    site's prefix and its set of addresses (``_address``'s last arguments)."""
+    return (code, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
