@@ -48,6 +48,7 @@ def normalize(text: str) -> str:
 JAPANESE_SCRIPT = "\u3001-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _JAPANESE_CHARACTER = re.compile(f"[{JAPANESE_SCRIPT}]")
 _ENGLISH_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+_LATIN_LETTER = re.compile("[A-Za-z]")
 #: A Japanese phrase quoted in English: Japanese script, with the digits and spaces inside
 #: it (平成23年4月, プラン９ 市民自治) and the digits before it (2011年度).
 _JAPANESE_RUN = re.compile(f"[0-9]*[{JAPANESE_SCRIPT}](?:[{JAPANESE_SCRIPT}0-9 \u3000]*[{JAPANESE_SCRIPT}])?")
@@ -64,6 +65,9 @@ def text_language(text: str, *, default: str = "ja") -> str:
     Japanese terms is English and a Japanese sentence naming an English title is Japanese.
     Either way the quoted parts are marked with their own language (``language_runs``).
     A text with neither (a code, a number) is in the ``default`` language."""
+    if _LATIN_LETTER.search(text) is None:
+        # No English word: Japanese if any of it is, without counting (most texts).
+        return "ja" if _JAPANESE_CHARACTER.search(text) else default
     japanese = len(_JAPANESE_CHARACTER.findall(text))
     english = len(_ENGLISH_WORD.findall(text))
     if not japanese and not english:

@@ -197,6 +197,30 @@ def test_nodes_named_by_the_terms_come_first_then_by_plan_and_place(corpus: dict
     assert named_in_order == sorted(named_in_order, key=lambda code: code != "corpus-b")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_nodes_are_named_and_ordered_alike_from_the_names_kept_and_from_those_read(
+    corpus: dict[str, Node],
+) -> None:
+    """On PostgreSQL each process keeps the candidates' places with their names folded
+    (``matching._keep_places``) under the site's data version, as a web request runs a
+    search (outside a transaction): a search answered from them names and orders its
+    nodes as one that reads them, a label written in full-width forms included."""
+    matching._places.clear()
+    version = versions.site_version()
+    for terms in (["市民"], ["市民", "推進"], ["区"], ["プラン9"], ["ﾌﾟﾗﾝ９"], ["協働"]):
+        read = matching.find(terms, kinds=ALL, plan_id=None, year=None)
+        first = matching.find(terms, kinds=ALL, plan_id=None, year=None, version=version)
+        kept = matching.find(terms, kinds=ALL, plan_id=None, year=None, version=version)
+        assert first == kept == read, terms
+        assert read.node_ids, terms
+    if connection.vendor == "postgresql":
+        assert matching._kept_places(planner.Planner(connection.alias, version))
+    # プラン９ is the label of the plan area 9 (its code 9, its title 市民自治と…).
+    named = matching.find(["プラン9"], kinds=ALL, plan_id=None, year=None, version=version).named
+    assert named == {corpus["area"].pk}
+    matching._places.clear()
+
+
 def test_found_nodes_are_in_the_order_the_outline_prints_them_whatever_their_ids() -> None:
     """Depth first, siblings by position then code, as the plan's outline: not by the ids
     on a node's path, whose text sorts /1/10000/ before /1/9999/, nor by id."""

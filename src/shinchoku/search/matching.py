@@ -38,7 +38,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -71,8 +71,13 @@ class Found:
     node_ids: tuple[int, ...]
     named: frozenset[int]
     more: bool
-    #: The path of each node found (``Node.path``: its ancestors), read with its place.
-    paths: Mapping[int, str] = field(default_factory=dict)
+    #: The path of each node found (``Node.path``: its ancestors), read with its place,
+    #: in the order of ``node_ids``.
+    paths: tuple[str, ...] = ()
+
+    def paths_of(self, start: int, count: int) -> dict[int, str]:
+        """The paths of ``count`` nodes shown from the ``start``-th (from 0), by node."""
+        return dict(zip(self.node_ids[start : start + count], self.paths[start : start + count], strict=True))
 
 
 def folded_terms(terms: Collection[str]) -> tuple[str, ...]:
@@ -139,6 +144,17 @@ def find(
 
 #: What ``_ordered`` reads of a node: its names and its place.
 _PLACE_COLUMNS = ("pk", "code", "label", "title", "plan__first_year", "plan__code", "path", "outline")
+#: A node's place as ``_ordered`` uses it (``_place``): its id, its names in one text (a
+#: blank between them; folded as the terms are when kept, on PostgreSQL), its plan's
+#: first year and code, its path and its place in the outline.
+_PK, _NAME, _FIRST_YEAR, _PLAN, _PATH, _OUTLINE = range(6)
+
+
+def _place(row: tuple[Any, ...], plan: tuple[Any, ...] | None = None, *, folded: bool) -> tuple[Any, ...]:
+    """A row of ``_PLACE_COLUMNS`` as ``_ordered`` uses it, its names ``folded`` or not,
+    ``plan`` (its first year and code) given when it is one kept already."""
+    name = f"{row[1]} {row[2]} {row[3]}"
+    return (row[0], _folded_name(name) if folded else name, *(plan or row[4:6]), row[6], row[7])
 
 
 def _ordered(
@@ -146,53 +162,59 @@ def _ordered(
 ) -> Found:
     """The candidates (at most ``LIMIT`` + 1, by id) in the order shown, at most ``LIMIT``
     of them, from their names (each term looked for in them here, as a substring of the
-    folded text) and their places: those read on the way (``Planner.walked``, on
-    SQLite) or kept (``_kept_places``) as they are, the others in one query."""
+    folded text) and their places (``_place``): those read on the way
+    (``Planner.walked``, on SQLite) or kept (``_kept_places``, on PostgreSQL) as they
+    are, the others in one query."""
     if not candidates:
         return Found((), frozenset(), False)
     walked = planner.walked
     kept = _kept_places(planner)
-    rows: list[tuple[Any, ...]] = []
-    unread: list[int] = []
-    for pk in candidates:
-        row = walked.get(pk) or kept.get(pk)
-        if row is None:
-            unread.append(pk)
-        else:
-            rows.append(row)
+    # One lookup a candidate: on PostgreSQL nothing is walked, and most are kept.
+    got = (
+        [walked.get(pk) or kept.get(pk) for pk in candidates]
+        if walked
+        else [kept.get(pk) for pk in candidates]
+    )
+    rows = [row for row in got if row is not None]
+    unread = []
+    if len(rows) < len(got):
+        unread = [pk for pk, row in zip(candidates, got, strict=True) if row is None]
     if unread:
         planner.set(WALK)
         # Unordered: they are sorted here, where comparing their keys costs no collation.
         read = planner.rows(_places_statement(planner.connection.alias), {"nodes": Ids(unread)})
-        _keep_places(planner, read)
-        rows += read
+        rows += _keep_places(planner, read)
     named: set[int] = set()
     if SearchDocument.Kind.NODE in kinds:
         # A term holds no blank, so none is found across two names, nor across two
-        # nodes' names in all of them folded at once, which tells whether any node's may
-        # hold every term (most names are in normal form already, and only case-folded:
-        # ``_folded_name``).
-        names = [f"{row[1]} {row[2]} {row[3]}" for row in rows]
-        every_name = _folded_name(" ".join(names))
-        if all(term in every_name for term in folded):
-            for row, name in zip(rows, names, strict=True):
-                folded_name = _folded_name(name)
+        # nodes' names in all of them at once, which tells whether any node's may hold
+        # every term.
+        every_name = " ".join([row[_NAME] for row in rows])
+        if planner.postgresql:
+            # Kept with their names folded, once for each data version.
+            if all(term in every_name for term in folded):
+                named = {row[_PK] for row in rows if all(term in row[_NAME] for term in folded)}
+        # Read on the way: most names are in normal form already, and only case-folded
+        # (``_folded_name``), each only when any may hold every term.
+        elif all(term in _folded_name(every_name) for term in folded):
+            for row in rows:
+                folded_name = _folded_name(row[_NAME])
                 if all(term in folded_name for term in folded):
-                    named.add(row[0])
+                    named.add(row[_PK])
     # By plan (newest period first) and place in the outline (``Node.outline``), then
     # named first (a sort keeps the order of the one before among equals).
-    if len({row[5] for row in rows}) > 1:
-        rows.sort(key=lambda row: (-row[4], row[5], row[7]))
+    if len({row[_PLAN] for row in rows}) > 1:
+        rows.sort(key=lambda row: (-row[_FIRST_YEAR], row[_PLAN], row[_OUTLINE]))
     else:
-        rows.sort(key=itemgetter(7))
+        rows.sort(key=itemgetter(_OUTLINE))
     if named:
-        rows.sort(key=lambda row: row[0] not in named)
-    shown = [row[0] for row in rows[:LIMIT]]
+        rows.sort(key=lambda row: row[_PK] not in named)
+    shown = rows[:LIMIT]
     return Found(
-        node_ids=tuple(shown),
-        named=frozenset(pk for pk in shown if pk in named),
+        node_ids=tuple([row[_PK] for row in shown]),
+        named=frozenset(named.difference(row[_PK] for row in rows[LIMIT:])),
         more=len(rows) > LIMIT,
-        paths={row[0]: row[6] for row in rows[:LIMIT]},
+        paths=tuple([row[_PATH] for row in shown]),
     )
 
 
@@ -215,18 +237,17 @@ def _kept_places(planner: Planner) -> Mapping[int, tuple[Any, ...]]:
     return _places.under(planner.connection.alias, planner.version)
 
 
-def _keep_places(planner: Planner, rows: list[tuple[Any, ...]]) -> None:
-    """Keep the rows read (``_PLACE_COLUMNS``) under the search's data version, on
-    PostgreSQL, the values of a plan that its nodes share (its first year and code) kept
-    once rather than once a node."""
+def _keep_places(planner: Planner, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows read (``_PLACE_COLUMNS``) as ``_ordered`` uses them (``_place``): on
+    PostgreSQL with their names folded, kept under the search's data version, the values
+    of a plan that its nodes share (its first year and code) kept once rather than once a
+    node."""
     if not planner.postgresql:
-        return
+        return [_place(row, folded=False) for row in rows]
     plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    kept = []
-    for row in rows:
-        plan = plans.setdefault(row[4:6], row[4:6])
-        kept.append((row[0], (*row[:4], *plan, *row[6:])))
-    _places.keep(planner.connection.alias, planner.version, kept)
+    places = [_place(row, plans.setdefault(row[4:6], row[4:6]), folded=True) for row in rows]
+    _places.keep(planner.connection.alias, planner.version, [(place[_PK], place) for place in places])
+    return places
 
 
 @lru_cache(maxsize=8)
@@ -264,8 +285,9 @@ def _walk(nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int
 
 
 def _kept(rows: list[tuple[Any, ...]], walked: dict[int, tuple[Any, ...]]) -> list[int]:
-    """The ids of the rows (``_PLACE_COLUMNS``), each row kept in ``walked``."""
-    walked.update((row[0], row) for row in rows)
+    """The ids of the rows (``_PLACE_COLUMNS``), each row kept in ``walked`` as
+    ``_ordered`` uses it (``_place``)."""
+    walked.update((row[0], _place(row, folded=False)) for row in rows)
     return [row[0] for row in rows]
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -535,9 +536,9 @@ def search_page(
     paginator = Paginator(found.node_ids, RESULTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     if searched:
-        groups = _groups(
-            list(page_obj.object_list), found, terms, _kinds(kind), chosen_plan, chosen_year, version
-        )
+        shown = list(page_obj.object_list)
+        paths = found.paths_of((page_obj.number - 1) * RESULTS_PER_PAGE, len(shown))
+        groups = _groups(shown, paths, found.named, terms, _kinds(kind), chosen_plan, chosen_year, version)
 
     echo = query[:MAX_QUERY_LENGTH]
     return SearchPage(
@@ -583,20 +584,22 @@ def _kinds(kind: str) -> set[str]:
 
 def _groups(
     node_ids: list[int],
-    found: matching.Found,
+    paths: Mapping[int, str],
+    named: frozenset[int],
     terms: tuple[str, ...],
     kinds: set[str],
     plan: Plan | None,
     year: int | None,
     version: int | None,
 ) -> list[SearchGroup]:
-    """The found nodes of one page (of ``found``) with their matched texts. Two queries:
+    """The found nodes of one page with their matched texts, from their ``paths`` and
+    which of them are ``named`` (``matching.Found``). Two queries:
     the nodes with their ancestors (known from their paths; not those kept under the
     site's data version ``version``, ``_kept_nodes``), and their documents."""
     if not node_ids:
         return []
     pattern = _pattern(terms)
-    ancestry = {node_id: path_ancestor_ids(found.paths.get(node_id, "")) for node_id in node_ids}
+    ancestry = {node_id: path_ancestor_ids(paths.get(node_id, "")) for node_id in node_ids}
     wanted = {*node_ids, *(pk for ancestors in ancestry.values() for pk in ancestors)}
     alias = Node.objects.all().db
     kept = _kept_nodes.under(alias, version)
@@ -632,7 +635,7 @@ def _groups(
             hits[pk],
             matched.get(pk, 0),
             pattern,
-            pk in found.named,
+            pk in named,
         )
         for pk, node in nodes.items()
     ]
