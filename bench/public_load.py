@@ -12,7 +12,10 @@ list of at least 1,000 distinct words (``bench/public_load_words.py``), per clas
 word and mixed, without and with filters. A warm-up precedes each measured run. Every
 figure is measured with the page cache on and again with it off (``PUBLIC_PAGE_CACHE``),
 a server started for each. It prints one table: page, req/s, p50, p95, p99 and the
-ratio of its req/s to the minimal page's, measured in the same run.
+ratio of its req/s to the minimal page's, measured in the same run; then the machine's
+time each request took in the measured run, by whom (``Spent``: the app server's
+processes, PostgreSQL's when it runs here, wrk): once the cores are busy, a page's
+latency follows its cost, and this says whose cost to lower.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shinchoku_bench \\
         .venv/bin/python bench/public_load.py --measures 100000 --years 10 --reuse
@@ -32,6 +35,7 @@ import json
 import os
 import platform
 import random
+import resource
 import secrets
 import shutil
 import signal
@@ -42,7 +46,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -75,6 +79,9 @@ class Figures:
     p99: float
     errors: str  # what wrk counted as errors, "" when none
     load: tuple[float, float]  # 1-minute load average before and after
+    #: The machine's time a request took in the run (``Spent``), in milliseconds: the app
+    #: server's processes, PostgreSQL's (when it runs on this machine), wrk's.
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 # The pages ------------------------------------------------------------------------------
@@ -322,6 +329,59 @@ def prime(server: Server, paths: list[str]) -> str:
     return ""
 
 
+class Spent:
+    """The processor time spent so far by the app server (gunicorn's master and workers,
+    those it replaced included), by PostgreSQL's server when it runs on this machine (its
+    postmaster and every process it started, those that ended included) and by the
+    benchmark's own finished children (wrk), in seconds: read before and after a run,
+    what a request cost each of them."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server: Server) -> None:
+        self.server = server.process.pid
+
+    @classmethod
+    def _processes(cls) -> dict[int, tuple[int, str, float, float]]:
+        """Each process: its parent, its command name, its own time and its waited-for
+        children's."""
+        found = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            own = (int(fields[11]) + int(fields[12])) / cls.TICK
+            waited = (int(fields[13]) + int(fields[14])) / cls.TICK
+            found[int(entry)] = (int(fields[1]), name, own, waited)
+        return found
+
+    def now(self) -> dict[str, float]:
+        processes = self._processes()
+
+        def tree(root: int) -> float:
+            # The root's time and that of the children it waited for, and its living
+            # children's own (a worker's or a backend's).
+            _parent, _name, own, waited = processes[root]
+            return own + waited + sum(p[2] for p in processes.values() if p[0] == root)
+
+        spent = {"app": tree(self.server) if self.server in processes else 0.0}
+        postmasters = [
+            pid
+            for pid, (parent, name, _own, _waited) in processes.items()
+            if name == "postgres" and processes.get(parent, (0, ""))[1] != "postgres"
+        ]
+        if postmasters:
+            spent["database"] = sum(tree(pid) for pid in postmasters)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent["wrk"] = usage.ru_utime + usage.ru_stime
+        return spent
+
+
 def measure(
     env: dict[str, str], log: Path, paths_file: Path, args: argparse.Namespace, *, primed: bool = False
 ) -> Figures:
@@ -346,7 +406,10 @@ def measure(
                 server.stop()
                 server = Server(env, log)
         before = load_average()
+        spent = Spent(server)
+        started = spent.now()
         raw = wrk(server.url, paths_file, seconds=args.duration, **clients)
+        ended = spent.now()
         after = load_average()
     finally:
         server.stop()
@@ -360,6 +423,11 @@ def measure(
         p99=raw["p99"] / 1000,
         errors=errors,
         load=(before, after),
+        cpu={
+            part: (ended[part] - started[part]) * 1000 / max(1, int(raw["requests"]))
+            for part in ended
+            if part in started
+        },
     )
 
 
@@ -426,6 +494,25 @@ def table(results: dict[bool, dict[str, Figures]], kinds: list[str]) -> list[str
                 notes.append(f"{name}, cache {'on' if cache else 'off'}: wrk errors {f.errors}")
         lines.append("| " + " | ".join(cells) + " |")
     return lines + ([""] if notes else []) + notes
+
+
+def spent_table(results: dict[bool, dict[str, Figures]], kinds: list[str]) -> list[str]:
+    """The machine's time a request took, by whom (``Spent``): what a page costs under
+    load, which its latency is once the cores are busy."""
+    lines = [
+        "| page | cache | app server ms | PostgreSQL ms | wrk ms | in all ms |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for cache in (True, False):
+        for name in kinds:
+            f = results.get(cache, {}).get(name)
+            if f is None or not f.requests:
+                continue
+            parts = [f.cpu.get(part) for part in ("app", "database", "wrk")]
+            cells = ["—" if value is None else f"{value:.2f}" for value in parts]
+            total = sum(value for value in parts if value is not None)
+            lines.append(f"| {name} | {'on' if cache else 'off'} | {' | '.join(cells)} | {total:.2f} |")
+    return lines
 
 
 def goals(results: dict[bool, dict[str, Figures]], kinds: list[str]) -> list[str]:
@@ -524,6 +611,8 @@ def main() -> None:
         f"load average (1 min) during the runs {min(loads):.2f}–{max(loads):.2f}; server log: {folder}\n"
     )
     print("\n".join(table(results, list(kinds))))
+    print("\nThe machine's time a request took (processor time in the measured run ÷ requests):\n")
+    print("\n".join(spent_table(results, list(kinds))))
     print("\n" + "\n".join(goals(results, list(kinds))))
 
 
