@@ -338,8 +338,9 @@ class Spent:
 
     TICK = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, *, postgresql: bool) -> None:
         self.server = server.process.pid
+        self.postgresql = postgresql
 
     @classmethod
     def _processes(cls) -> dict[int, tuple[int, str, float, float]]:
@@ -375,7 +376,7 @@ class Spent:
             for pid, (parent, name, _own, _waited) in processes.items()
             if name == "postgres" and processes.get(parent, (0, ""))[1] != "postgres"
         ]
-        if postmasters:
+        if self.postgresql and postmasters:
             spent["database"] = sum(tree(pid) for pid in postmasters)
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         spent["wrk"] = usage.ru_utime + usage.ru_stime
@@ -406,7 +407,7 @@ def measure(
                 server.stop()
                 server = Server(env, log)
         before = load_average()
-        spent = Spent(server)
+        spent = Spent(server, postgresql=args.postgresql)
         started = spent.now()
         raw = wrk(server.url, paths_file, seconds=args.duration, **clients)
         ended = spent.now()
@@ -580,6 +581,7 @@ def main() -> None:
     names = [name for i, name in enumerate(kinds) if i == 0 or not wanted or any(w in name for w in wanted)]
     kinds = {name: kinds[name] for name in names}
     vendor = connection.vendor
+    args.postgresql = vendor == "postgresql"
     connection.close()
 
     folder = Path(tempfile.mkdtemp(prefix="shinchoku-load-"))
