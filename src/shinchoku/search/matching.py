@@ -44,8 +44,9 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
@@ -142,19 +143,25 @@ def find(
     return _ordered(planner, found, folded, kinds)
 
 
-#: What ``_ordered`` reads of a node: its names and its place.
-_PLACE_COLUMNS = ("pk", "code", "label", "title", "plan__first_year", "plan__code", "path", "outline")
-#: A node's place as ``_ordered`` uses it (``_place``): its id, its names in one text (a
-#: blank between them; folded as the terms are when kept, on PostgreSQL), its plan's
-#: first year and code, its path and its place in the outline.
+#: What ``_ordered`` reads of a node, by position: its id, its names in one text (its
+#: code, label and title, a blank between them; folded as the terms are once kept, on
+#: PostgreSQL: ``_place``), its plan's first year and code, its path and its place in
+#: the outline. The names are joined by the database, not here for each row.
 _PK, _NAME, _FIRST_YEAR, _PLAN, _PATH, _OUTLINE = range(6)
+_PLACE_COLUMNS = (
+    "pk",
+    Concat("code", Value(" "), "label", Value(" "), "title", output_field=CharField()),
+    "plan__first_year",
+    "plan__code",
+    "path",
+    "outline",
+)
 
 
-def _place(row: tuple[Any, ...], plan: tuple[Any, ...] | None = None, *, folded: bool) -> tuple[Any, ...]:
-    """A row of ``_PLACE_COLUMNS`` as ``_ordered`` uses it, its names ``folded`` or not,
-    ``plan`` (its first year and code) given when it is one kept already."""
-    name = f"{row[1]} {row[2]} {row[3]}"
-    return (row[0], _folded_name(name) if folded else name, *(plan or row[4:6]), row[6], row[7])
+def _place(row: tuple[Any, ...], plan: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row of ``_PLACE_COLUMNS`` as kept (``_keep_places``): its names folded, and its
+    plan's first year and code the ``plan`` its nodes share."""
+    return (row[_PK], _folded_name(row[_NAME]), *plan, row[_PATH], row[_OUTLINE])
 
 
 def _ordered(
@@ -238,14 +245,17 @@ def _kept_places(planner: Planner) -> Mapping[int, tuple[Any, ...]]:
 
 
 def _keep_places(planner: Planner, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The rows read (``_PLACE_COLUMNS``) as ``_ordered`` uses them (``_place``): on
-    PostgreSQL with their names folded, kept under the search's data version, the values
-    of a plan that its nodes share (its first year and code) kept once rather than once a
-    node."""
+    """The rows read (``_PLACE_COLUMNS``) as ``_ordered`` uses them: on PostgreSQL with
+    their names folded (``_place``), kept under the search's data version, the values of
+    a plan that its nodes share (its first year and code) kept once rather than once a
+    node; on SQLite as they are."""
     if not planner.postgresql:
-        return [_place(row, folded=False) for row in rows]
+        return rows
     plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    places = [_place(row, plans.setdefault(row[4:6], row[4:6]), folded=True) for row in rows]
+    places = [
+        _place(row, plans.setdefault(row[_FIRST_YEAR : _PLAN + 1], row[_FIRST_YEAR : _PLAN + 1]))
+        for row in rows
+    ]
     _places.keep(planner.connection.alias, planner.version, [(place[_PK], place) for place in places])
     return places
 
@@ -285,9 +295,8 @@ def _walk(nodes: QuerySet[Node], documents: QuerySet[SearchDocument], count: int
 
 
 def _kept(rows: list[tuple[Any, ...]], walked: dict[int, tuple[Any, ...]]) -> list[int]:
-    """The ids of the rows (``_PLACE_COLUMNS``), each row kept in ``walked`` as
-    ``_ordered`` uses it (``_place``)."""
-    walked.update((row[0], _place(row, folded=False)) for row in rows)
+    """The ids of the rows (``_PLACE_COLUMNS``), each row kept in ``walked``."""
+    walked.update((row[0], row) for row in rows)
     return [row[0] for row in rows]
 
 
