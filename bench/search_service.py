@@ -18,6 +18,9 @@ them), finding the nodes (``matching.find``), the page's nodes and their matched
 (``_groups``, of which reading the texts: ``passages.page_documents``) and drawing the
 page (the template).
 
+With ``--ordering``, the ordering of a common word's thousand candidates alone
+(``matching._ordered``, their places kept), for the first three words of the class.
+
 With ``--walked-words``, the one- and two-character words of the benchmark that are
 common enough to be walked (a token in at least ``matching.BLOCKS_UNTIL`` of the
 documents, by the statistics) instead: each word's nodes found (``matching.find``, every
@@ -72,9 +75,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=0, help="time N whole requests a class instead")
     parser.add_argument("--walked-words", action="store_true", help="time the walked short words instead")
     parser.add_argument("--parts", action="store_true", help="with --requests: where the time goes")
+    parser.add_argument(
+        "--ordering", action="store_true", help="time the ordering of a common word's candidates instead"
+    )
     args = parser.parse_args(_ARGUMENTS)
     plan = Plan.objects.get(code=public_load.scale_pages.PLAN_CODE)
     classes = public_load.pages(plan, distinct_measures=1000, seed=1)
+    if args.ordering:
+        _ordering(classes)
+        return
     if args.walked_words:
         _walked_words(classes)
         return
@@ -132,6 +141,37 @@ def _walked_words(classes: dict[str, list[str]]) -> None:
         f"{len(walked)} of {len(words)} one- and two-character words walked: "
         f"mean {statistics.mean(medians):.2f} ms, median {statistics.median(medians):.2f} ms"
     )
+
+
+def _ordering(classes: dict[str, list[str]]) -> None:
+    """The ordering of the candidates (``matching._ordered``: which are named, the order
+    shown) of the first three words of the class "common word", each searched twice (the
+    second finds every candidate's place kept), then ordered again 200 times in each of
+    seven rounds; prints the fastest round's mean and the median round's, a search."""
+    asked: dict[str, Any] = {}
+    ordered = matching._ordered
+
+    def keep_arguments(*arguments: Any) -> Any:
+        asked["arguments"] = arguments
+        return ordered(*arguments)
+
+    matching._ordered = keep_arguments
+    words = [parse_qs(urlparse(path).query)["q"][0] for path in classes["search, common word"][:3]]
+    figures = []
+    for word in words:
+        search_page(q=word)
+        search_page(q=word)
+        arguments = asked["arguments"]
+        rounds = []
+        for _round in range(7):
+            started = time.perf_counter()
+            for _time in range(200):
+                ordered(*arguments)
+            rounds.append((time.perf_counter() - started) / 200 * 1000)
+        fastest, median = min(rounds), statistics.median(rounds)
+        figures.append(f"{word} ({len(arguments[1])} candidates): {fastest:.3f} ms, median {median:.3f}")
+    matching._ordered = ordered
+    print("; ".join(figures))
 
 
 #: What ``--parts`` times: a label, and the module and name of the function timed there.
