@@ -174,14 +174,9 @@ def _ordered(
     are, the others in one query."""
     if not candidates:
         return Found((), frozenset(), False)
-    walked = planner.walked
-    kept = _kept_places(planner)
-    # One lookup a candidate: on PostgreSQL nothing is walked, and most are kept.
-    got = (
-        [walked.get(pk) or kept.get(pk) for pk in candidates]
-        if walked
-        else [kept.get(pk) for pk in candidates]
-    )
+    # Read on the way on SQLite, kept on PostgreSQL: never both.
+    known = planner.walked or _kept_places(planner)
+    got = [known.get(pk) for pk in candidates]
     rows = [row for row in got if row is not None]
     unread = []
     if len(rows) < len(got):
@@ -195,18 +190,15 @@ def _ordered(
     if SearchDocument.Kind.NODE in kinds:
         # A term holds no blank, so none is found across two names, nor across two
         # nodes' names in all of them at once, which tells whether any node's may hold
-        # every term.
-        every_name = " ".join([row[_NAME] for row in rows])
-        if planner.postgresql:
-            # Kept with their names folded, once for each data version.
-            if all(term in every_name for term in folded):
-                named = {row[_PK] for row in rows if all(term in row[_NAME] for term in folded)}
-        # Read on the way: most names are in normal form already, and only case-folded
-        # (``_folded_name``), each only when any may hold every term.
-        elif all(term in _folded_name(every_name) for term in folded):
+        # every term. The names are kept folded on PostgreSQL, once for each data
+        # version; read on the way on SQLite, they are folded here, each only when any
+        # name may hold every term.
+        as_folded = _as_it_is if planner.postgresql else _folded_name
+        every_name = as_folded(" ".join([row[_NAME] for row in rows]))
+        if all(term in every_name for term in folded):
             for row in rows:
-                folded_name = _folded_name(row[_NAME])
-                if all(term in folded_name for term in folded):
+                name = as_folded(row[_NAME])
+                if all(term in name for term in folded):
                     named.add(row[_PK])
     # By plan (newest period first) and place in the outline (``Node.outline``), then
     # named first (a sort keeps the order of the one before among equals).
@@ -267,6 +259,11 @@ def _places_statement(alias: str) -> Statement:
     costs as much as the database's."""
     query = Node.objects.using(alias).filter(pk__any_of=IDS_MARK).order_by().values_list(*_PLACE_COLUMNS)
     return Statement.compiled(query, {"nodes": IDS_MARK})
+
+
+def _as_it_is(name: str) -> str:
+    """A name kept folded already (``_place``)."""
+    return name
 
 
 def _folded_name(name: str) -> str:
