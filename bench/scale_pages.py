@@ -35,6 +35,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from shinchoku.plans.models import Dimension, Level, Node, Plan, Scale, ScaleLevel  # noqa: E402
+from shinchoku.plans.services import outline_refresh  # noqa: E402
 from shinchoku.published import changes  # noqa: E402
 from shinchoku.progress.models import Rating, Result, Target  # noqa: E402
 
@@ -124,8 +125,10 @@ def build(measures: int, years: int, seed: int) -> None:
 
 
 def derive(plan_id: int) -> None:
-    """Written in bulk, which no signal sees: say what was written, so that the data
+    """Written in bulk, which no signal sees: the outline's keys made (``Node.outline``,
+    by which pages and searches order nodes), and what was written said, so that the data
     version, the kept aggregates and the search documents are derived, as after an import."""
+    outline_refresh(plan_id)
     with changes.batch():
         for label in ("plans.node", "progress.target", "progress.result", "progress.rating"):
             changes.plan_changed(plan_id, model=label)

@@ -14,7 +14,7 @@ from shinchoku.plans.models import Node, NodeSectionText
 from shinchoku.plans.services import node_save
 from shinchoku.progress.models import Result, ResultSectionText, Target
 from shinchoku.published import versions
-from shinchoku.search import matching, passages, planner, tokens
+from shinchoku.search import head, matching, passages, planner, tokens
 from shinchoku.search.models import SearchDocument
 from shinchoku.search.statements import sent_with
 from shinchoku.search.tokens import fold
@@ -629,6 +629,8 @@ def test_the_windows_edges_are_read_once_for_each_version_of_the_data(
     for name, value in STRATEGIES["walked"].items():
         monkeypatch.setattr(matching, name, value)
     matching._edges.clear()
+    # The walk itself, not the texts of the first nodes kept in memory (``test_head``).
+    monkeypatch.setattr(head, "MAX_NODES", 0)
 
     def searched() -> tuple[set[int], list[str]]:
         with CaptureQueriesContext(connection) as context:
@@ -660,6 +662,8 @@ def test_the_names_and_places_of_nodes_found_are_read_once_for_each_version_of_t
     for name, value in STRATEGIES["walked"].items():
         monkeypatch.setattr(matching, name, value)
     matching._places.clear()
+    # The walk itself, not the texts of the first nodes kept in memory (``test_head``).
+    monkeypatch.setattr(head, "MAX_NODES", 0)
 
     def searched() -> tuple[matching.Found, list[str]]:
         with CaptureQueriesContext(connection) as context:

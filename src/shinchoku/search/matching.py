@@ -19,12 +19,14 @@ short); a common term's nodes are walked in order through a window of the first
 nodes (``WINDOW``), each node's documents looked at until one holds the term, which stops
 as soon as there are enough nodes (``_walk``) — or, for a term of one token looked for
 in every year, each node's one row of its tokens (of the kinds looked in), which holds
-the token exactly when one of its documents does (``_exact_columns``); what the order
-needs of each node is kept by each process under the site's data version
-(``_kept_places``). A term found in few nodes of the window is then read beyond it
-through that index alone, whose list is short for it, never by a walk over the whole
-table. The planner's settings of each way of reading, and what the statistics say of a
-term, are ``planner``'s.
+the token exactly when one of its documents does (``_exact_columns``). A search in
+every kind of text of every year looks first in the texts of the site's first nodes, the
+first window, which each process keeps in memory (``head``): on a small site, every
+node, which answers it on SQLite too. What the order needs of each node is kept by each
+process under the site's data version (``_kept_places``). A term found in few nodes of
+the window is then read beyond it through that index alone, whose list is short for it,
+never by a walk over the whole table. The planner's settings of each way of reading,
+and what the statistics say of a term, are ``planner``'s.
 
 A term found in at most ``LIMIT`` nodes gives every node it is in, and the other terms
 are looked for in those nodes' documents only (``_holding``). When every term is common,
@@ -44,7 +46,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connections
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Exists, Max, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -52,7 +54,7 @@ from shinchoku.plans.models import Node
 from shinchoku.progress.models import Target
 from shinchoku.published.kept import KeptUnderVersion
 
-from . import indexing, tokens
+from . import head, indexing, tokens
 from .models import FTS_TABLE, KINDS, Ids, NodeTokens, SearchDocument, Term, kind_column
 from .planner import EACH_TERM_ONCE, IN_NODE_ORDER, NODE_BY_NODE, THROUGH_INDEX, WALK, Planner
 from .statements import IDS_MARK, Statement, term_mark
@@ -144,9 +146,9 @@ def find(
 
 
 #: What ``_ordered`` reads of a node, by position: its id, its names in one text (its
-#: code, label and title, a blank between them; folded as the terms are once kept, on
-#: PostgreSQL: ``_place``), its plan's first year and code, its path and its place in
-#: the outline. The names are joined by the database, not here for each row.
+#: code, label and title, a blank between them; folded as the terms are once kept:
+#: ``_place``), its plan's first year and code, its path and its place in the outline.
+#: The names are joined by the database, not here for each row.
 _PK, _NAME, _FIRST_YEAR, _PLAN, _PATH, _OUTLINE = range(6)
 _PLACE_COLUMNS = (
     "pk",
@@ -170,11 +172,11 @@ def _ordered(
     """The candidates (at most ``LIMIT`` + 1, by id) in the order shown, at most ``LIMIT``
     of them, from their names (each term looked for in them here, as a substring of the
     folded text) and their places (``_place``): those read on the way
-    (``Planner.walked``, on SQLite) or kept (``_kept_places``, on PostgreSQL) as they
-    are, the others in one query."""
+    (``Planner.walked``, by SQLite's look-up of a term) or else kept (``_kept_places``)
+    as they are, the others in one query."""
     if not candidates:
         return Found((), frozenset(), False)
-    # Read on the way on SQLite, kept on PostgreSQL: never both.
+    # Read on the way or kept: never both.
     known = planner.walked or _kept_places(planner)
     got = [known.get(pk) for pk in candidates]
     rows = [row for row in got if row is not None]
@@ -190,10 +192,10 @@ def _ordered(
     if SearchDocument.Kind.NODE in kinds:
         # A term holds no blank, so none is found across two names, nor across two
         # nodes' names in all of them at once, which tells whether any node's may hold
-        # every term. The names are kept folded on PostgreSQL, once for each data
-        # version; read on the way on SQLite, they are folded here, each only when any
-        # name may hold every term.
-        as_folded = _as_it_is if planner.postgresql else _folded_name
+        # every term. The names are kept folded, once for each data version; read on
+        # the way (SQLite's look-up), they are folded here, each only when any name may
+        # hold every term (folding a name kept folded changes nothing).
+        as_folded = _folded_name if planner.walked else _as_it_is
         every_name = as_folded(" ".join([row[_NAME] for row in rows]))
         if all(term in every_name for term in folded):
             for row in rows:
@@ -217,32 +219,28 @@ def _ordered(
     )
 
 
-#: The names and places of nodes (``_PLACE_COLUMNS``) that searches have read on
-#: PostgreSQL, by node: a common word's candidates are the first nodes by id, the same for
-#: every such word, and their thousand rows were half of its walk's time
-#: (``docs/search.md``, "Cost"). Rarer words' candidates are spread over all the nodes:
-#: with too few kept, each such search read its thousand rows again (two characters,
-#: about 2 ms a search of 13 at 100,000 measures). At most ``MAX_KEPT_PLACES``, every
-#: node of 100,000 measures (about 400 bytes each, 40 MB at that size).
+#: The names and places of nodes (``_PLACE_COLUMNS``) that searches have read, by node: a
+#: common word's candidates are the first nodes by id, the same for every such word, and
+#: their thousand rows were half of its walk's time (``docs/search.md``, "Cost"). Rarer
+#: words' candidates are spread over all the nodes: with too few kept, each such search
+#: read its thousand rows again (two characters, about 2 ms a search of 13 at 100,000
+#: measures). At most ``MAX_KEPT_PLACES``, every node of 100,000 measures (about 400
+#: bytes each, 40 MB at that size).
 MAX_KEPT_PLACES = 120_000
 _places: KeptUnderVersion[int, tuple[Any, ...]] = KeptUnderVersion(MAX_KEPT_PLACES)
 
 
 def _kept_places(planner: Planner) -> Mapping[int, tuple[Any, ...]]:
-    """The names and places kept under the site's data version, on PostgreSQL (on SQLite
-    a search reads them with its candidates, in the one query that finds them)."""
-    if not planner.postgresql:
-        return {}
+    """The names and places kept under the site's data version (on SQLite a search that
+    looks a term up reads them with its candidates, in the one query that finds them:
+    ``Planner.walked``)."""
     return _places.under(planner.connection.alias, planner.version)
 
 
 def _keep_places(planner: Planner, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The rows read (``_PLACE_COLUMNS``) as ``_ordered`` uses them: on PostgreSQL with
-    their names folded (``_place``), kept under the search's data version, the values of
-    a plan that its nodes share (its first year and code) kept once rather than once a
-    node; on SQLite as they are."""
-    if not planner.postgresql:
-        return rows
+    """The rows read (``_PLACE_COLUMNS``) as ``_ordered`` uses them: with their names
+    folded (``_place``), kept under the search's data version, the values of a plan that
+    its nodes share (its first year and code) kept once rather than once a node."""
     plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     places = [
         _place(row, plans.setdefault(row[_FIRST_YEAR : _PLAN + 1], row[_FIRST_YEAR : _PLAN + 1]))
@@ -414,6 +412,13 @@ def _first_nodes(
     the documents ``looked_in``, which are those ``within`` says (``documents``), as are
     the nodes (of its plan, or all)."""
     wanted = LIMIT + 1
+    kept = _head(planner, within)
+    if kept is not None and (kept.complete or not planner.postgresql):
+        # Every node kept answers every term; on SQLite the first ones are looked in first
+        # (no statistics tell a common term), then, when too few hold it, the index.
+        first = kept.first(term, within.plan_id, wanted)
+        if len(first) >= wanted or kept.complete:
+            return first
     if not planner.postgresql:
         read = _read_statement(planner.connection.alias, within, wanted)
         return _kept(read.rows({"term": Term(term, within)}), planner.walked)
@@ -430,23 +435,42 @@ def _first_nodes(
         if after is None or len(found) >= wanted:
             return found
     holding = looked_in.filter(tokens__matches=(term, planner.index_scope(term, within)))
-    if of_whole_nodes and within.plan_id is None and BLOCKS_FROM <= frequency < BLOCKS_UNTIL:
-        # Block after block of nodes, while they hold enough of it (``_in_blocks``).
-        found, after = _in_blocks(planner, term, within, wanted)
+    # A term the statistics do not call rare is looked for first in the texts of the
+    # first nodes, kept (``head``): the first window, or the first blocks.
+    density: float | None = None
+    if kept is not None and frequency >= min(BLOCKS_FROM, DENSE):
+        found = kept.first(term, within.plan_id, wanted)
         if len(found) >= wanted:
             return found
+        after = kept.last
+        density = len(found) / max(1, kept.nodes_of(within.plan_id))
+    if of_whole_nodes and within.plan_id is None and BLOCKS_FROM <= frequency < BLOCKS_UNTIL:
+        # Block after block of nodes, while they hold enough of it (``_in_blocks``).
+        found, after = _in_blocks(planner, term, within, wanted, found, after)
+        if len(found) >= wanted:
+            return found
+        density = None
     if frequency < DENSE:
         # A rare term: its list in the index of tokens is short.
         planner.set(THROUGH_INDEX)
         return found + _first(planner, _between(holding, {"after": after}), wanted - len(found))
-    # The first window is walked. When few of its nodes hold the term, the next are read
-    # from the index of tokens and that of the documents' nodes at once: a walk would
-    # look at every document of each node without it.
+    # The first window is walked (unless it was the head's). When few of its nodes hold
+    # the term, the next are read from the index of tokens and that of the documents'
+    # nodes at once: a walk would look at every document of each node without it.
     by_index = False
     # How common the term is among all documents says little of how common it is among
     # those of a kind or a year: a small window first tells, for little if it is rare there.
     window = WINDOW if within.kinds is None and within.year is None else SCOPED_WINDOW
-    for _step in range(WINDOWS):
+    steps = range(WINDOWS)
+    if density is not None:
+        # The head was the first window.
+        steps = range(1, WINDOWS)
+        if not found or density < DENSE_WINDOW:
+            steps = range(0)
+        else:
+            by_index = density < WALKED_WINDOW
+            window = min(MAX_WINDOW, int((wanted - len(found)) / density * 1.5) + 1)
+    for _step in steps:
         alias = planner.connection.alias
         bounds = {} if after is None else {"after": after}
         edge = _edge(planner, within, window, after)
@@ -484,6 +508,14 @@ def _first_nodes(
         return found + _held_by_nodes(planner, exact_columns, term, within.plan_id, left, beyond)
     planner.set(THROUGH_INDEX)
     return found + _first(planner, _between(holding, {"after": after}), wanted - len(found))
+
+
+def _head(planner: Planner, within: Within) -> head.Head | None:
+    """The texts of the site's first nodes kept under the search's data version
+    (``head``), for a search in every kind of text of every year; else None."""
+    if within.kinds is not None or within.year is not None:
+        return None
+    return head.head(planner.connection.alias, planner.version)
 
 
 def _exact_columns(term: str, within: Within) -> tuple[str, ...]:
@@ -582,30 +614,37 @@ def _held_by_nodes_statement(
     return Statement.compiled(rows.order_by("node_id").values_list("node_id")[:count], marks)
 
 
-def _in_blocks(planner: Planner, term: str, within: Within, wanted: int) -> tuple[list[int], int]:
+def _in_blocks(
+    planner: Planner, term: str, within: Within, wanted: int, found: list[int], after: int | None
+) -> tuple[list[int], int]:
     """The first ``wanted`` nodes by id holding ``term`` (in any document, of any plan:
-    ``within`` asks nothing), or fewer, from the blocks of nodes (``tokens.block``) asked
-    of the index of tokens one after another from the first node's, as long as the nodes
-    found in them say that at most ``MAX_BLOCKS`` would give enough; and the last node
-    of the last block asked, after which the caller looks on (``_first_nodes``).
+    ``within`` asks nothing), or fewer, after ``found``, the nodes holding it up to the
+    node ``after`` (none when None): from the blocks of nodes (``tokens.block``) asked of
+    the index of tokens one after another from the block after ``after`` (from the first
+    node's), as long as the nodes found in all the blocks up to them say that at most
+    ``MAX_BLOCKS`` would give enough; and the last node of the last block asked, after
+    which the caller looks on (``_first_nodes``).
 
     Within one block the index intersects the term's list with the block's, about a
     millisecond for a block however common the term, where a walk looks at each node's
     documents until one holds it (every one of a node without it) and the term's whole
     list costs as many documents as it holds (``docs/benchmarks.md``, 2026-12-06 13:15).
     Several blocks in one query cost more than one at a time."""
-    first = _first_node(planner)
-    if first is None:
-        return [], 0
-    start = block = first >> tokens.BLOCK_BITS
-    statement = _block_statement(planner.connection.alias, wanted)
+    bounds = _node_bounds(planner)
+    if bounds is None:
+        return found, after or 0
+    start, end = (node >> tokens.BLOCK_BITS for node in bounds)
+    block = start if after is None else (after + 1) >> tokens.BLOCK_BITS
+    # Enough for the nodes of a block up to ``after`` as well (a block holds fewer nodes).
+    statement = _block_statement(planner.connection.alias, wanted + (1 << tokens.BLOCK_BITS))
     planner.set(THROUGH_INDEX)
-    found: list[int] = []
+    found = list(found)
     while True:
         term_in_block = Term(term, dataclasses.replace(within, block=block))
-        found += [row[0] for row in planner.rows(statement, {"term": term_in_block})]
+        rows = planner.rows(statement, {"term": term_in_block})
+        found += [row[0] for row in rows if after is None or row[0] > after]
         asked = block - start + 1
-        if len(found) >= wanted or not found or wanted * asked > MAX_BLOCKS * len(found):
+        if len(found) >= wanted or not found or block >= end or wanted * asked > MAX_BLOCKS * len(found):
             return found[:wanted], ((block + 1) << tokens.BLOCK_BITS) - 1
         block += 1
 
@@ -619,19 +658,21 @@ def _block_statement(alias: str, count: int) -> Statement:
     return Statement.compiled(query, {"term": mark})
 
 
-#: The first node of the site, under the data version (``_first_node``).
-_first_nodes_kept: KeptUnderVersion[str, int | None] = KeptUnderVersion(1)
+#: The first and last nodes of the site, under the data version (``_node_bounds``).
+_node_bounds_kept: KeptUnderVersion[str, tuple[int, int] | None] = KeptUnderVersion(1)
 
 
-def _first_node(planner: Planner) -> int | None:
-    """The site's first node by id (None: none), read once for each data version."""
+def _node_bounds(planner: Planner) -> tuple[int, int] | None:
+    """The site's first and last nodes by id (None: no node), read once for each data
+    version."""
     alias = planner.connection.alias
-    kept = _first_nodes_kept.under(alias, planner.version)
-    if "first" in kept:
-        return kept["first"]
-    first = Node.objects.using(alias).order_by("pk").values_list("pk", flat=True).first()
-    _first_nodes_kept.keep(alias, planner.version, [("first", first)])
-    return first
+    kept = _node_bounds_kept.under(alias, planner.version)
+    if "bounds" in kept:
+        return kept["bounds"]
+    ids = Node.objects.using(alias).aggregate(first=Min("pk"), last=Max("pk"))
+    bounds = None if ids["first"] is None else (ids["first"], ids["last"])
+    _node_bounds_kept.keep(alias, planner.version, [("bounds", bounds)])
+    return bounds
 
 
 def _between(
