@@ -9,13 +9,13 @@ at 100,000 measures), and on SQLite the FTS5 table read the places of each of th
 term's pairs of characters in those nodes' documents. The first nodes' texts are the
 same for every search while the site's data version stays (``published.kept``): each
 process reads them once for each version and keeps them folded as they are indexed
-(``Head``), all those nodes' texts in one string, in which the term is looked for as a
+(``Head``), each node's texts in one string, in which the term is looked for as a
 substring.
 
 A term found so is found in exactly the documents whose tokens hold it (``tokens``):
 its tokens side by side in a document are its characters side by side in the document's
-folded text. A term holds no blank, and the texts are joined by line breaks, so none is
-found across two texts or two nodes; a text indexed in parts (``tokens.parts``) is kept
+folded text. A term holds no blank, and a node's texts are joined by line breaks, so none
+is found across two texts; a text indexed in parts (``tokens.parts``) is kept
 as its parts, each of which holds whole every term of the text it is in.
 
 Only a search in every kind of text of every year is answered here (of one plan or of
@@ -28,8 +28,10 @@ and a search then reads the index as before.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress, islice, repeat
+from operator import and_, contains, eq
 
 from django.db import connections
 
@@ -44,20 +46,18 @@ MAX_NODES = 2002
 #: The most characters kept (about twice as many bytes of Japanese in each process): the
 #: nodes kept end before the node that would pass it.
 MAX_CHARACTERS = 4_000_000
-#: Between two texts, and after each node's: no term holds it (a blank).
+#: Between two texts of a node: no term holds it (a blank).
 _BETWEEN = "\n"
 
 
 @dataclass(frozen=True)
 class Head:
-    """The first nodes by id (``node_ids``), their plans (``plan_ids``), and their folded
-    texts, node after node, in one string (``text``); where each node's texts begin in
-    it (``starts``: one more than there are nodes, the last the string's end)."""
+    """The first nodes by id (``node_ids``), their plans (``plan_ids``), and each one's
+    folded texts in one string (``texts``)."""
 
     node_ids: tuple[int, ...]
     plan_ids: tuple[int, ...]
-    text: str
-    starts: tuple[int, ...]
+    texts: tuple[str, ...]
     #: Every node of the site is here.
     complete: bool
 
@@ -74,18 +74,13 @@ class Head:
 
     def first(self, term: str, plan_id: int | None, count: int) -> list[int]:
         """The first ``count`` nodes kept, by id, whose texts hold the folded ``term``, of
-        the plan ``plan_id`` if any: each found from the end of the node before."""
-        text, starts, node_ids, plan_ids = self.text, self.starts, self.node_ids, self.plan_ids
-        found: list[int] = []
-        at = text.find(term)
-        while at != -1:
-            node = bisect_right(starts, at) - 1
-            if plan_id is None or plan_ids[node] == plan_id:
-                found.append(node_ids[node])
-                if len(found) >= count:
-                    break
-            at = text.find(term, starts[node + 1])
-        return found
+        the plan ``plan_id`` if any: each node's texts looked at in turn until there are
+        enough, by the interpreter's own loops (a thousand nodes in a tenth of a
+        millisecond, where a loop of Python's took four times as long)."""
+        held: Iterable[bool] = map(contains, self.texts, repeat(term))
+        if plan_id is not None:
+            held = map(and_, held, map(eq, self.plan_ids, repeat(plan_id)))
+        return list(islice(compress(self.node_ids, held), count))
 
 
 _heads: KeptUnderVersion[str, Head] = KeptUnderVersion(most=1)
@@ -110,7 +105,7 @@ def _read(alias: str) -> Head:
     complete = len(nodes) <= MAX_NODES
     nodes = nodes[:MAX_NODES]
     if not nodes:
-        return Head((), (), "", (0,), complete)
+        return Head((), (), (), complete)
     place = {pk: index for index, (pk, _plan) in enumerate(nodes)}
     parts: list[list[str]] = [[] for _node in nodes]
     rows = (
@@ -132,14 +127,9 @@ def _read(alias: str) -> Head:
     if end < len(nodes):
         complete = False
         nodes = nodes[:end]
-    segments = [_BETWEEN.join(texts) + _BETWEEN for texts in parts[:end]]
-    starts = [0]
-    for segment in segments:
-        starts.append(starts[-1] + len(segment))
     return Head(
         node_ids=tuple(pk for pk, _plan in nodes),
         plan_ids=tuple(plan for _pk, plan in nodes),
-        text="".join(segments),
-        starts=tuple(starts),
+        texts=tuple(_BETWEEN.join(texts) for texts in parts[:end]),
         complete=complete,
     )
