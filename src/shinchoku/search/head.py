@@ -14,16 +14,17 @@ substring.
 
 A term found so is found in exactly the documents whose tokens hold it (``tokens``):
 its tokens side by side in a document are its characters side by side in the document's
-folded text. A term holds no blank, and a node's texts are joined by line breaks, so none
-is found across two texts; a text indexed in parts (``tokens.parts``) is kept
-as its parts, each of which holds whole every term of the text it is in.
+folded text (the stored text case-folded, as ``indexing`` folds it). A term holds no
+blank, and a node's texts are joined by line breaks, so none is found across two texts;
+a text indexed in parts (``tokens.parts``) is kept as its parts, each of which holds
+whole every term of the text it is in.
 
 Only a search in every kind of text of every year is answered here (of one plan or of
-all): the kinds and years of the texts are not kept. At most ``MAX_NODES`` nodes and ``MAX_CHARACTERS``
-characters are kept: on a small site, every node (``Head.complete``), which answers
-every term; else the first ones, after which the search looks on as before. Nothing
-is kept without a data version, nor from within a transaction (``published.kept``),
-and a search then reads the index as before.
+all): the kinds and years of the texts are not kept. At most ``MAX_NODES`` nodes and
+``MAX_CHARACTERS`` characters are kept: on a small site, every node (``Head.complete``),
+which answers every term; else the first ones, after which the search looks on as
+before. Nothing is kept without a data version, nor from within a transaction
+(``published.kept``), and a search then reads the index as before.
 """
 
 from __future__ import annotations
