@@ -1,5 +1,6 @@
 """The texts of the site's first nodes kept in memory (``search.head``): a search in every
-kind of text of every year finds there exactly what the index finds, whether the head
+kind of text of every year, or narrowed to kinds or a year, finds there exactly what the
+index finds, whether the head
 holds every node or only the first ones (the search then looks on beyond them, walked or
 through the index), and a write is seen by the next search. As a web request runs a
 search: outside a transaction, with the site's data version read first."""
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from shinchoku.plans.models import Node
 from shinchoku.published import versions
 from shinchoku.search import head, matching
-from shinchoku.search.models import SearchDocument
+from shinchoku.search.models import NodeTokens, SearchDocument
 from tests.factories import add_result, make_node, make_world
 from tests.search import test_matching
 from tests.search.test_matching import ALL, QUERIES, STRATEGIES, reference
@@ -26,8 +27,26 @@ corpus = test_matching.corpus
 small_blocks = test_matching.small_blocks
 
 
-def searched(terms: list[str], plan_id: int | None = None) -> matching.Found:
-    return matching.find(terms, kinds=ALL, plan_id=plan_id, year=None, version=versions.site_version())
+def searched(
+    terms: list[str], plan_id: int | None = None, kinds: set[str] = ALL, year: int | None = None
+) -> matching.Found:
+    return matching.find(terms, kinds=kinds, plan_id=plan_id, year=year, version=versions.site_version())
+
+
+def narrowed_searches(plan_id: int) -> list[tuple[list[str], set[str], int | None, int | None]]:
+    """Searches narrowed to kinds of text, a year or both (terms, kinds, plan, year): the
+    years cover a result's, a target's span and one after it, and none."""
+    searches: list[tuple[list[str], set[str], int | None, int | None]] = []
+    for terms in (["区"], ["推進"], ["説明"], ["の"], ["事業推進"], ["拡充"]):
+        for kinds in ({"node"}, {"target"}, {"result"}, ALL):
+            searches += [
+                (terms, kinds, plan_id, 2012),
+                (terms, kinds, None, 2017),
+                (terms, kinds, None, 2013),
+                (terms, kinds, plan_id, None),
+            ]
+    searches += [(["区"], {"node", "result"}, None, None), (["事業推進"], {"target", "result"}, None, 2012)]
+    return [search for search in searches if search[1] != ALL or search[3] is not None]
 
 
 @pytest.fixture(autouse=True)
@@ -66,16 +85,18 @@ def test_the_head_finds_what_the_index_finds(
     plan_id = corpus["first"].plan_id
     searches = [(terms, None) for terms in [*QUERIES, ["の", "区"], ["推進", "の"]]]
     searches += [(terms, plan_id) for terms in (["区"], ["推"], ["の"], ["事業推進"], ["の", "区"])]
-    for terms, plan in searches:
+    every = [(terms, ALL, plan, None) for terms, plan in searches]
+    for terms, kinds, plan, year in [*every, *narrowed_searches(plan_id)]:
+        asked = (terms, kinds, plan, year)
         monkeypatch.setattr(head, "MAX_NODES", nodes)
-        answer = searched(terms, plan)
+        answer = searched(terms, plan, kinds, year)
         assert head.head(connection.alias, versions.site_version()) is not None
         monkeypatch.setattr(head, "MAX_NODES", 0)
-        assert answer == searched(terms, plan), (terms, plan)
-        expected = reference(terms, ALL, plan, None)
-        assert set(answer.node_ids) <= set(sorted(expected)[: limit + 1]), (terms, plan)
-        assert len(answer.node_ids) == min(limit, len(expected)), (terms, plan)
-        assert answer.more == (len(expected) > limit), (terms, plan)
+        assert answer == searched(terms, plan, kinds, year), asked
+        expected = reference(terms, kinds, plan, year)
+        assert set(answer.node_ids) <= set(sorted(expected)[: limit + 1]), asked
+        assert len(answer.node_ids) == min(limit, len(expected)), asked
+        assert answer.more == (len(expected) > limit), asked
 
 
 def test_a_head_of_every_node_answers_with_no_query_of_the_documents(corpus: dict[str, Node]) -> None:
@@ -84,12 +105,42 @@ def test_a_head_of_every_node_answers_with_no_query_of_the_documents(corpus: dic
     searched(["区"])
     kept = head.head(connection.alias, versions.site_version())
     assert kept is not None and kept.complete and len(kept.node_ids) == Node.objects.count()
+    narrowed = narrowed_searches(corpus["first"].plan_id)
     with CaptureQueriesContext(connection) as context:
         for terms in (["区"], ["推進"], ["鷗"], ["存在しない"]):
             answer = searched(terms)
             assert set(answer.node_ids) == reference(terms, ALL, None, None)
+        for terms, kinds, plan, year in narrowed:
+            answer = searched(terms, plan, kinds, year)
+            assert set(answer.node_ids) == reference(terms, kinds, plan, year), (terms, kinds, plan, year)
     documents = SearchDocument._meta.db_table
     assert not [query["sql"] for query in context.captured_queries if documents in query["sql"]]
+    assert any(searched(terms, plan, kinds, year).node_ids for terms, kinds, plan, year in narrowed)
+
+
+def test_a_site_of_more_scopes_than_are_kept_answers_narrowed_searches_from_the_index(
+    corpus: dict[str, Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More kinds and years of texts than ``MAX_SCOPES``: the texts are not kept by their
+    scope, a narrowed search reads the index, and finds the same."""
+    scopes = (
+        SearchDocument.objects.values_list("kind", "start_year", "end_year", "open_end").distinct().count()
+    )
+    assert scopes > 2
+    monkeypatch.setattr(head, "MAX_SCOPES", scopes - 1)
+    kept = head.head(connection.alias, versions.site_version())
+    assert kept is not None and kept.scoped is None and not kept.answers({"result"}, None)
+    assert kept.answers(None, None)
+    for terms, kinds, plan, year in narrowed_searches(corpus["first"].plan_id):
+        with CaptureQueriesContext(connection) as context:
+            answer = searched(terms, plan, kinds, year)
+        assert set(answer.node_ids) == reference(terms, kinds, plan, year), (terms, kinds, plan, year)
+        read = " ".join(query["sql"] for query in context.captured_queries)
+        assert SearchDocument._meta.db_table in read or NodeTokens._meta.db_table in read
+    head._heads.clear()
+    monkeypatch.setattr(head, "MAX_SCOPES", scopes)
+    kept = head.head(connection.alias, versions.site_version())
+    assert kept is not None and kept.scoped is not None and len(kept.scoped) == scopes
 
 
 def test_the_head_holds_each_text_whole_and_none_across_two() -> None:
@@ -102,6 +153,10 @@ def test_the_head_holds_each_text_whole_and_none_across_two() -> None:
     other = make_node(world.measure_level, area, code="h-2", title="次頭")
     for terms in (["語語頭"], ["る次頭"], ["語h-2"]):
         assert searched(terms).node_ids == ()
+        assert searched(terms, kinds={"node", "result"}).node_ids == ()
+        assert searched(terms, year=2012).node_ids == ()
+    assert set(searched(["語頭"], kinds={"result"}, year=2012).node_ids) == {node.pk}
+    assert searched(["語頭"], kinds={"result"}, year=2011).node_ids == ()
     assert set(searched(["末尾の語"]).node_ids) == {node.pk}
     assert set(searched(["次頭"]).node_ids) == {other.pk}
 

@@ -455,6 +455,84 @@ def test_the_migration_gathers_each_nodes_tokens_of_each_kind_from_its_documents
     assert {"nodetokens_tokens", *(f"nodetokens_{kind_column(kind)}" for kind in KINDS)} <= indexes
 
 
+def _node_tokens_out_of_rows() -> int:
+    """How many values PostgreSQL keeps out of the nodes' tokens' rows (TOAST)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = %s",
+            [NodeTokens._meta.db_table],
+        )
+        toast = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="how PostgreSQL stores a row")
+def test_on_postgresql_the_nodes_tokens_are_kept_out_of_their_rows() -> None:
+    migration, editor = _migration("0008_node_tokens_out_of_row")
+    # Sixty characters, none repeated: the node's tokens and those of its own texts, two
+    # values of about 1.3 kB each, over the 2 kB of a row from which PostgreSQL moves
+    # values out of it; by default, until the row is under them (one of the two).
+    text = "".join(chr(0x4E00 + (i * 37) % 4000) for i in range(60))
+    world = make_world()
+    migration.in_row(apps, editor)
+    before = make_node(world.area_level, code="before", title="題", summary=text)
+    assert _node_tokens_out_of_rows() == 1
+    migration.out_of_row(apps, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [NodeTokens._meta.db_table])
+        assert "toast_tuple_target=128" in cursor.fetchone()[0]
+    # Gathered again by the migration, and written so from now on: both out of the row.
+    assert _node_tokens_out_of_rows() == 2
+    after = make_node(world.area_level, code="after", title="題", summary=text)
+    assert _node_tokens_out_of_rows() == 4
+    assert_node_tokens_follow_the_documents()
+    search_planner = planner.Planner(connection.alias, None)
+    assert matching._of_nodes(search_planner, text[7], tokens.Within(), 10) == [before.pk, after.pk]
+    assert set(finds(text[20:30])) == {"before", "after"}
+
+
+def test_a_batchs_names_are_written_before_its_other_texts_and_stored_so() -> None:
+    """The names of every node of a batch come first (``documents_of``), each node's texts
+    otherwise in its order; on PostgreSQL the migration stores the documents written
+    before it in that order."""
+    world = make_world(first_year=2011, last_year=2013)
+    area = make_node(world.area_level, code="n", title="分野", summary="分野の概要")
+    nodes = [area]
+    for number in range(3):
+        node = make_node(world.measure_level, area, code=f"n-{number}", title=f"題{number}", summary="概要")
+        add_result(node, 2012, f"結果{number}")
+        add_target(node, 2011, 2013, f"目標{number}")
+        nodes.append(node)
+    node_ids = [node.pk for node in nodes]
+    rows = list(indexing.documents_of(node_ids))
+    named = [row.kind == "node" and row.field in indexing.NAME_FIELDS for row in rows]
+    assert named == sorted(named, reverse=True) and named.count(True) == 8
+    for node_id in node_ids:
+        positions = [row.position for row in rows if row.node_id == node_id]
+        assert positions == sorted(positions)
+    if connection.vendor != "postgresql":
+        return
+
+    def stored() -> list[bool]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT kind = 'node' AND field IN ('code', 'label', 'title') FROM {SearchDocument._meta.db_table} "
+                "WHERE node_id = ANY(%s) ORDER BY ctid",
+                [node_ids],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    migration, editor = _migration("0009_document_names_first")
+    # Written a node at a time, as an edit writes them (each where the table has room),
+    # then stored again by the migration, in order.
+    for node in nodes:
+        indexing.refresh(Change(world.plan.pk, frozenset({node.pk}), frozenset({""})))
+    migration.names_first(apps, editor)
+    assert stored() == sorted(stored(), reverse=True) and stored().count(True) == 8
+    assert finds("題1") == ["n-1"] and set(finds("結果")) == {"n-0", "n-1", "n-2"}
+
+
 def test_a_nodes_tokens_follow_its_documents_when_they_change_or_are_gone() -> None:
     world = make_world()
     area = make_node(world.area_level, code="a", title="分野")

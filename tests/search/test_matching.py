@@ -611,6 +611,25 @@ def test_a_pages_texts_are_each_nodes_first_holding_a_term_and_all_are_counted(
     assert expected_shown
 
 
+def test_a_pages_texts_are_read_node_by_node_never_from_the_terms_list(corpus: dict[str, Node]) -> None:
+    """On PostgreSQL the page's texts are read through the index of their nodes, the
+    planner's other ways off for that query alone (``planner.NODE_BY_NODE``), whatever
+    the statistics say of the term."""
+    node_ids = sorted(Node.objects.values_list("pk", flat=True))
+    before = _settings() if connection.vendor == "postgresql" else ()
+    with CaptureQueriesContext(connection) as context:
+        passages.page_documents(("node_id", "position", "text"), node_ids, ("推進",), ALL, None, None, 3)
+    (sent,) = [
+        query["sql"] for query in context.captured_queries if SearchDocument._meta.db_table in query["sql"]
+    ]
+    if connection.vendor == "postgresql":
+        settings = "".join(f"SET LOCAL {key} = {value}; " for key, value in planner.NODE_BY_NODE.items())
+        assert sent.startswith(f"SET LOCAL max_parallel_workers_per_gather = 0; {settings}")
+        assert _settings() == before
+    else:
+        assert "SET LOCAL" not in sent
+
+
 def test_a_pages_texts_are_asked_with_the_columns_they_are_sorted_and_looked_at_by(
     corpus: dict[str, Node],
 ) -> None:

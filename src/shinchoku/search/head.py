@@ -19,8 +19,12 @@ blank, and a node's texts are joined by line breaks, so none is found across two
 a text indexed in parts (``tokens.parts``) is kept as its parts, each of which holds
 whole every term of the text it is in.
 
-Only a search in every kind of text of every year is answered here (of one plan or of
-all): the kinds and years of the texts are not kept. At most ``MAX_NODES`` nodes and
+A search narrowed to kinds of text or a year is answered here too: each node's texts are
+kept a second time by their kind and years (``Scope``), and the term is looked for in
+those the search looks in, as ``matching.documents`` chooses the documents (a node's own
+texts whatever the year, a target's or a result's when its years cover it). At most
+``MAX_SCOPES`` of them are kept; a site with more answers the narrowed searches from
+the index alone. At most ``MAX_NODES`` nodes and
 ``MAX_CHARACTERS`` characters are kept: on a small site, every node (``Head.complete``),
 which answers every term; else the first ones, after which the search looks on as
 before. Nothing is kept without a data version, nor from within a transaction
@@ -29,10 +33,11 @@ before. Nothing is kept without a data version, nor from within a transaction
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
-from operator import and_, contains, eq
+from operator import and_, contains, eq, or_
+from typing import NamedTuple
 
 from django.db import connections
 
@@ -44,11 +49,34 @@ from .models import SearchDocument
 #: The most nodes kept: the first window a walk would look at (``matching.WINDOW``), in
 #: which a term in half the nodes has its ``LIMIT`` + 1 first nodes.
 MAX_NODES = 2002
-#: The most characters kept (about twice as many bytes of Japanese in each process): the
-#: nodes kept end before the node that would pass it.
+#: The most characters kept (kept twice, with their kinds and years: some five times as
+#: many bytes of Japanese in each process): the nodes kept end before the node that would
+#: pass it.
 MAX_CHARACTERS = 4_000_000
 #: Between two texts of a node: no term holds it (a blank).
 _BETWEEN = "\n"
+#: The most scopes of texts (``Scope``) kept: each costs a reference a node kept.
+MAX_SCOPES = 64
+
+
+class Scope(NamedTuple):
+    """The kind of a text and its years (``models.SearchDocument``: none for a node's own
+    texts)."""
+
+    kind: str
+    start_year: int | None
+    end_year: int | None
+    open_end: bool
+
+    def looked_in(self, kinds: Collection[str] | None, year: int | None) -> bool:
+        """Whether a search of ``kinds`` (None: all) and of the fiscal year ``year`` (None:
+        any) looks in the texts of this scope (``matching.documents``)."""
+        if kinds is not None and self.kind not in kinds:
+            return False
+        if year is None or self.start_year is None:
+            return True
+        ends_after = self.open_end or (self.end_year is not None and self.end_year >= year)
+        return self.start_year <= year and ends_after
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,14 @@ class Head:
     texts: tuple[str, ...]
     #: Every node of the site is here.
     complete: bool
+    #: Each node's texts again, by their scope, in one string a node ("" when none);
+    #: None when there are more than ``MAX_SCOPES`` scopes.
+    scoped: dict[Scope, tuple[str, ...]] | None = field(default_factory=dict)
+
+    def answers(self, kinds: Collection[str] | None, year: int | None) -> bool:
+        """Whether the search of ``kinds`` (None: all) and ``year`` (None: any) can be
+        answered here."""
+        return (kinds is None and year is None) or self.scoped is not None
 
     @property
     def last(self) -> int | None:
@@ -73,15 +109,37 @@ class Head:
             return len(self.node_ids)
         return self.plan_ids.count(plan_id)
 
-    def first(self, term: str, plan_id: int | None, count: int) -> list[int]:
+    def first(
+        self,
+        term: str,
+        plan_id: int | None,
+        count: int,
+        kinds: Collection[str] | None = None,
+        year: int | None = None,
+    ) -> list[int]:
         """The first ``count`` nodes kept, by id, whose texts hold the folded ``term``, of
-        the plan ``plan_id`` if any: each node's texts looked at in turn until there are
-        enough, by the interpreter's own loops (a thousand nodes in a tenth of a
-        millisecond, where a loop of Python's took four times as long)."""
-        held: Iterable[bool] = map(contains, self.texts, repeat(term))
+        the plan ``plan_id`` if any, in the texts of ``kinds`` (None: all) and of the
+        fiscal year ``year`` (None: any; ``answers``): each node's texts looked at in
+        turn until there are enough, by the interpreter's own loops (a thousand nodes in
+        a tenth of a millisecond, where a loop of Python's took four times as long)."""
+        held: Iterable[bool]
+        if kinds is None and year is None:
+            held = map(contains, self.texts, repeat(term))
+        else:
+            held = self._held_in_scopes(term, kinds, year)
         if plan_id is not None:
             held = map(and_, held, map(eq, self.plan_ids, repeat(plan_id)))
         return list(islice(compress(self.node_ids, held), count))
+
+    def _held_in_scopes(self, term: str, kinds: Collection[str] | None, year: int | None) -> Iterator[bool]:
+        """For each node kept, whether its texts of the scopes looked in hold ``term``."""
+        if self.scoped is None:
+            raise ValueError("The texts are not kept by their scope.")
+        held: Iterator[bool] = repeat(False, len(self.node_ids))
+        for scope, texts in self.scoped.items():
+            if scope.looked_in(kinds, year):
+                held = map(or_, held, map(contains, texts, repeat(term)))
+        return held
 
 
 _heads: KeptUnderVersion[str, Head] = KeptUnderVersion(most=1)
@@ -109,28 +167,42 @@ def _read(alias: str) -> Head:
         return Head((), (), (), complete)
     place = {pk: index for index, (pk, _plan) in enumerate(nodes)}
     parts: list[list[str]] = [[] for _node in nodes]
+    by_scope: dict[Scope, dict[int, list[str]]] | None = {}
     rows = (
         SearchDocument.objects.using(alias)
         .filter(node_id__lte=nodes[-1][0])
         .order_by("node_id")
-        .values_list("node_id", "text")
+        .values_list("node_id", "text", "kind", "start_year", "end_year", "open_end")
     )
     characters = 0
     end = len(nodes)
-    for node_id, text in rows.iterator(chunk_size=5000):
+    for node_id, text, kind, start_year, end_year, open_end in rows.iterator(chunk_size=5000):
         index = place[node_id]
         characters += len(text) + 1
         if characters > MAX_CHARACTERS:
             # The nodes end before the one that passed the bound.
             end = index
             break
-        parts[index].append(text.casefold())
+        folded = text.casefold()
+        parts[index].append(folded)
+        if by_scope is not None:
+            scope = by_scope.setdefault(Scope(kind, start_year, end_year, open_end), {})
+            scope.setdefault(index, []).append(folded)
+            if len(by_scope) > MAX_SCOPES:
+                by_scope = None
     if end < len(nodes):
         complete = False
         nodes = nodes[:end]
+    scoped = None
+    if by_scope is not None:
+        scoped = {
+            scope: tuple(_BETWEEN.join(texts.get(index, ())) for index in range(end))
+            for scope, texts in by_scope.items()
+        }
     return Head(
         node_ids=tuple(pk for pk, _plan in nodes),
         plan_ids=tuple(plan for _pk, plan in nodes),
         texts=tuple(_BETWEEN.join(texts) for texts in parts[:end]),
         complete=complete,
+        scoped=scoped,
     )

@@ -63,7 +63,7 @@ from .tokens import Within, fold
 #: The most nodes a search counts and orders; beyond, it says "1,000 or more".
 LIMIT = 1000
 #: The fields that name a node: a node holding every term there comes first.
-NAME_FIELDS = ("code", "label", "title")
+NAME_FIELDS = indexing.NAME_FIELDS
 
 
 @dataclass(frozen=True)
@@ -416,7 +416,7 @@ def _first_nodes(
     if kept is not None and (kept.complete or not planner.postgresql):
         # Every node kept answers every term; on SQLite the first ones are looked in first
         # (no statistics tell a common term), then, when too few hold it, the index.
-        first = kept.first(term, within.plan_id, wanted)
+        first = kept.first(term, within.plan_id, wanted, within.kinds, within.year)
         if len(first) >= wanted or kept.complete:
             return first
     if not planner.postgresql:
@@ -438,8 +438,8 @@ def _first_nodes(
     # A term the statistics do not call rare is looked for first in the texts of the
     # first nodes, kept (``head``): the first window, or the first blocks.
     density: float | None = None
-    if kept is not None and frequency >= min(BLOCKS_FROM, DENSE):
-        found = kept.first(term, within.plan_id, wanted)
+    if kept is not None and after is None and frequency >= min(BLOCKS_FROM, DENSE):
+        found = kept.first(term, within.plan_id, wanted, within.kinds, within.year)
         if len(found) >= wanted:
             return found
         after = kept.last
@@ -512,10 +512,9 @@ def _first_nodes(
 
 def _head(planner: Planner, within: Within) -> head.Head | None:
     """The texts of the site's first nodes kept under the search's data version
-    (``head``), for a search in every kind of text of every year; else None."""
-    if within.kinds is not None or within.year is not None:
-        return None
-    return head.head(planner.connection.alias, planner.version)
+    (``head``), when they answer the search's kinds of text and year; else None."""
+    kept = head.head(planner.connection.alias, planner.version)
+    return kept if kept is not None and kept.answers(within.kinds, within.year) else None
 
 
 def _exact_columns(term: str, within: Within) -> tuple[str, ...]:
