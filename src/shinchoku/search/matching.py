@@ -19,10 +19,10 @@ short); a common term's nodes are walked in order through a window of the first
 nodes (``WINDOW``), each node's documents looked at until one holds the term, which stops
 as soon as there are enough nodes (``_walk``) — or, for a term of one token looked for
 in every year, each node's one row of its tokens (of the kinds looked in), which holds
-the token exactly when one of its documents does (``_exact_columns``). A search in
-every kind of text of every year looks first in the texts of the site's first nodes, the
-first window, which each process keeps in memory (``head``): on a small site, every
-node, which answers it on SQLite too. What the order needs of each node is kept by each
+the token exactly when one of its documents does (``_exact_columns``). A search looks
+first in the texts of the site's first nodes, the first window, which each process keeps
+in memory (``head``), by their kinds and years too: on a small site, every node, which
+answers it on SQLite too. What the order needs of each node is kept by each
 process under the site's data version (``_kept_places``). A term found in few nodes of
 the window is then read beyond it through that index alone, whose list is short for it,
 never by a walk over the whole table. The planner's settings of each way of reading,
