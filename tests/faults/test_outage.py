@@ -207,8 +207,12 @@ def test_the_job_worker_outlives_the_database_going_away_and_runs_the_next_job(
     log = tmp_path / "worker.log"
     worker = start_worker(database, proxy, log)
     try:
+        # Its loop started: a cut while it still sweeps at start is the start's outage
+        # (``test_a_job_worker_started_while_the_database_is_away_waits_for_it``), whose loop never
+        # sees the database go.
+        wait_for_log(worker, log, "Starting worker")
         proxy.cut()
-        wait_for_log(worker, log, "the database does not answer")
+        wait_for_log(worker, log, "the database does not answer (")
         proxy.restore()
         wait_for_log(worker, log, "the database answers again")
 
