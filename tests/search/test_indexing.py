@@ -341,15 +341,13 @@ def _storage(pk: int) -> tuple[str | None, int]:
     return compression, size
 
 
-def _out_of_rows() -> int:
-    """The pieces of values PostgreSQL keeps out of the documents' rows (TOAST)."""
+def _out_of_rows(table: str = SearchDocument._meta.db_table, counted: str = "*") -> int:
+    """What PostgreSQL keeps out of a table's rows (TOAST): its pieces, or with
+    ``counted`` "DISTINCT chunk_id" the values they make."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = %s",
-            [SearchDocument._meta.db_table],
-        )
+        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = %s", [table])
         toast = cursor.fetchone()[0]
-        cursor.execute(f"SELECT count(*) FROM {toast}")
+        cursor.execute(f"SELECT count({counted}) FROM {toast}")
         return int(cursor.fetchone()[0])
 
 
@@ -457,14 +455,7 @@ def test_the_migration_gathers_each_nodes_tokens_of_each_kind_from_its_documents
 
 def _node_tokens_out_of_rows() -> int:
     """How many values PostgreSQL keeps out of the nodes' tokens' rows (TOAST)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = %s",
-            [NodeTokens._meta.db_table],
-        )
-        toast = cursor.fetchone()[0]
-        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")
-        return int(cursor.fetchone()[0])
+    return _out_of_rows(NodeTokens._meta.db_table, "DISTINCT chunk_id")
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="how PostgreSQL stores a row")

@@ -17,13 +17,22 @@ def _has_lz4(cursor):
     return row is not None and "lz4" in (row[0] or [])
 
 
-def store(cursor, table):
+def store(cursor, table, target=8160, columns=COLUMNS):
     """The storage of the documents' table, or of a table like it (``bench/search_storage.py``),
-    for the rows written from now on."""
-    cursor.execute(f"ALTER TABLE {table} SET (toast_tuple_target = 8160)")
+    for the rows written from now on: values moved out of a row down to ``target`` bytes,
+    ``columns`` compressed with lz4 where the server has it (0008 stores the nodes'
+    tokens so, with its own target and columns)."""
+    cursor.execute(f"ALTER TABLE {table} SET (toast_tuple_target = {int(target)})")
     if _has_lz4(cursor):
-        for column in COLUMNS:
+        for column in columns:
             cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
+
+
+def store_by_default(cursor, table, columns=COLUMNS):
+    """PostgreSQL's own storage of the table, for the rows written from now on."""
+    cursor.execute(f"ALTER TABLE {table} RESET (toast_tuple_target)")
+    for column in columns:
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION DEFAULT")
 
 
 def store_in_row(apps, schema_editor):
@@ -46,9 +55,7 @@ def store_as_before(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE {TABLE} RESET (toast_tuple_target)")
-        for column in COLUMNS:
-            cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN {column} SET COMPRESSION DEFAULT")
+        store_by_default(cursor, TABLE)
 
 
 class Migration(migrations.Migration):

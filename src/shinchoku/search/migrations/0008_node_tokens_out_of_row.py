@@ -23,10 +23,7 @@ def out_of_row(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE {TABLE} SET (toast_tuple_target = 128)")
-        if storage._has_lz4(cursor):
-            for column in COLUMNS:
-                cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN {column} SET COMPRESSION lz4")
+        storage.store(cursor, TABLE, target=128, columns=COLUMNS)
     by_kind.drop_indexes(apps, schema_editor)
     by_kind.gather(apps, schema_editor)
 
@@ -35,9 +32,7 @@ def in_row(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE {TABLE} RESET (toast_tuple_target)")
-        for column in COLUMNS:
-            cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN {column} SET COMPRESSION DEFAULT")
+        storage.store_by_default(cursor, TABLE, COLUMNS)
 
 
 class Migration(migrations.Migration):
