@@ -502,13 +502,16 @@ def test_a_batchs_names_are_written_before_its_other_texts_and_stored_so() -> No
     for node_id in node_ids:
         positions = [row.position for row in rows if row.node_id == node_id]
         assert positions == sorted(positions)
+    names_migration = importlib.import_module("shinchoku.search.migrations.0009_document_names_first")
+    # The migration's own names are those the search writes first.
+    assert names_migration.NAME_FIELDS == indexing.NAME_FIELDS
     if connection.vendor != "postgresql":
         return
 
     def stored() -> list[bool]:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT kind = 'node' AND field IN ('code', 'label', 'title') FROM {SearchDocument._meta.db_table} "
+                f"SELECT {names_migration.IS_NAME} FROM {SearchDocument._meta.db_table} "
                 "WHERE node_id = ANY(%s) ORDER BY ctid",
                 [node_ids],
             )

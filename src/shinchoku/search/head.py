@@ -34,7 +34,7 @@ before. Nothing is kept without a data version, nor from within a transaction
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import compress, islice, repeat
 from operator import and_, contains, eq, or_
 from typing import NamedTuple
@@ -42,6 +42,7 @@ from typing import NamedTuple
 from django.db import connections
 
 from shinchoku.plans.models import Node
+from shinchoku.progress.models import Target
 from shinchoku.published.kept import KeptUnderVersion
 
 from .models import SearchDocument
@@ -75,8 +76,10 @@ class Scope(NamedTuple):
             return False
         if year is None or self.start_year is None:
             return True
-        ends_after = self.open_end or (self.end_year is not None and self.end_year >= year)
-        return self.start_year <= year and ends_after
+        # A text with a start and no end (none is written so) covers no year but as the
+        # onwards column, as the query compares it.
+        end_year = self.end_year if self.end_year is not None else year - 1
+        return Target.covers(self.start_year, end_year, self.open_end, year)
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class Head:
     complete: bool
     #: Each node's texts again, by their scope, in one string a node ("" when none);
     #: None when there are more than ``MAX_SCOPES`` scopes.
-    scoped: dict[Scope, tuple[str, ...]] | None = field(default_factory=dict)
+    scoped: dict[Scope, tuple[str, ...]] | None
 
     def answers(self, kinds: Collection[str] | None, year: int | None) -> bool:
         """Whether the search of ``kinds`` (None: all) and ``year`` (None: any) can be
@@ -164,7 +167,7 @@ def _read(alias: str) -> Head:
     complete = len(nodes) <= MAX_NODES
     nodes = nodes[:MAX_NODES]
     if not nodes:
-        return Head((), (), (), complete)
+        return Head((), (), (), complete, scoped={})
     place = {pk: index for index, (pk, _plan) in enumerate(nodes)}
     parts: list[list[str]] = [[] for _node in nodes]
     by_scope: dict[Scope, dict[int, list[str]]] | None = {}

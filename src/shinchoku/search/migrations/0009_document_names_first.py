@@ -12,15 +12,17 @@ from django.db import migrations
 # which searches and a publish wait.
 TABLE = "search_searchdocument"
 ORDER = "search_document_names_first"
+#: The names' fields as this migration knows them (``indexing.NAME_FIELDS``), and the
+#: condition on a document that it is one of a node's names.
+NAME_FIELDS = ("code", "label", "title")
+IS_NAME = "kind = 'node' AND field IN (" + ", ".join(f"'{name}'" for name in NAME_FIELDS) + ")"
 
 
 def names_first(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE INDEX {ORDER} ON {TABLE} ((field NOT IN ('code', 'label', 'title') OR kind <> 'node'), node_id)"
-        )
+        cursor.execute(f"CREATE INDEX {ORDER} ON {TABLE} ((NOT ({IS_NAME})), node_id)")
         cursor.execute(f"CLUSTER {TABLE} USING {ORDER}")
         cursor.execute(f"DROP INDEX {ORDER}")
         cursor.execute(f"ANALYZE {TABLE}")
